@@ -1,0 +1,76 @@
+# flowtally build. Plain GNU make: the contract is four targets (run, check, fuzz, bench),
+# the dependencies are fixed Debian packages, and every variant is a separate build
+# directory (build/release, build/asan, build/fuzz), so a page of make says it all.
+# See README.md, "Developer notes", for why this is not meson.
+
+BUILD    ?= build/release
+CC       ?= cc
+OPT      ?= -O2 -g
+SAN      ?=
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla
+CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP
+LDFLAGS  += $(SAN)
+LDLIBS   += -lsqlite3 -lpthread
+
+SRC       = $(wildcard src/*/*.c)
+OBJ       = $(SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ   = $(filter-out $(BUILD)/src/cli/main.o,$(OBJ))
+UNIT_SRC  = $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN  = $(UNIT_SRC:%.c=$(BUILD)/%)
+TOOLS     = $(BUILD)/tools/flowgen $(BUILD)/tools/pcapgen
+
+ASAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all run check deps tests fuzz bench clean format
+
+all: $(BUILD)/flowtally
+
+$(BUILD)/flowtally: $(OBJ)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  TEST  $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tools/%: $(wildcard tools/*/*.c)
+	@mkdir -p $(@D)
+	@echo "  TOOL  $@"
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $(wildcard tools/$*/*.c) $(LDFLAGS)
+
+tests: $(BUILD)/flowtally $(UNIT_BIN) $(TOOLS)
+
+deps:
+	@sh tools/deps.sh
+
+# The main job on embedded defaults: ./flowtally.db, NetFlow/IPFIX on UDP 2055.
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/flowtally run
+
+# Everything under AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors.
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN)" OPT="-O1 -g" tests
+	@sh tests/run.sh build/asan
+
+fuzz: deps
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TOOLS)
+	@sh tools/bench/bench.sh $(BUILD)
+
+format:
+	clang-format -i src/*/*.[ch] tests/unit/*.h tests/unit/*/*.c tools/*/*.[ch]
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// Open-addressing table of usage rows. Load factor stays at or below 1/2 so probe chains
+// are short; growth rehashes into a doubled array.
+#include "counters.h"
+
+#include "../base/err.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t key_hash(const struct usage_key *k)
+{
+    return mix(addr_hi(&k->host) ^ mix(addr_lo(&k->host) ^ (k->bucket_ms * 31 + k->dir)));
+}
+
+static bool key_eq(const struct usage_key *a, const struct usage_key *b)
+{
+    return a->bucket_ms == b->bucket_ms && a->dir == b->dir && addr_eq(&a->host, &b->host);
+}
+
+static size_t capacity_for(size_t keys)
+{
+    size_t cap = 16;
+    while (cap < keys * 2)
+        cap *= 2;
+    return cap;
+}
+
+struct counters_table *counters_new(size_t initial_keys, size_t max_keys)
+{
+    struct counters_table *t = xcalloc(1, sizeof *t);
+    t->cap = capacity_for(initial_keys);
+    t->max_keys = max_keys;
+    t->slots = xcalloc(t->cap, sizeof *t->slots);
+    return t;
+}
+
+void counters_free(struct counters_table *t)
+{
+    if (!t)
+        return;
+    free(t->slots);
+    free(t);
+}
+
+static struct counters_slot *probe(struct counters_slot *slots, size_t cap,
+                                   const struct usage_key *key)
+{
+    size_t i = key_hash(key) & (cap - 1);
+    while (slots[i].used && !key_eq(&slots[i].row.key, key))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static void grow(struct counters_table *t)
+{
+    size_t cap = t->cap * 2;
+    struct counters_slot *slots = xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].used)
+            *probe(slots, cap, &t->slots[i].row.key) = t->slots[i];
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+}
+
+int counters_add(struct counters_table *t, const struct usage_key *key,
+                 const struct usage_counts *counts)
+{
+    struct counters_slot *s = probe(t->slots, t->cap, key);
+    if (!s->used) {
+        if (t->n >= t->max_keys)
+            return ERR_LIMIT;
+        if ((t->n + 1) * 2 > t->cap) {
+            grow(t);
+            s = probe(t->slots, t->cap, key);
+        }
+        s->used = true;
+        s->row.key = *key;
+        s->row.counts = (struct usage_counts){0};
+        t->n++;
+    }
+    s->row.counts.bytes += counts->bytes;
+    s->row.counts.packets += counts->packets;
+    s->row.counts.flows += counts->flows;
+    return 0;
+}
+
+const struct usage_counts *counters_find(const struct counters_table *t,
+                                         const struct usage_key *key)
+{
+    const struct counters_slot *s = probe(t->slots, t->cap, key);
+    return s->used ? &s->row.counts : NULL;
+}
+
+void counters_clear(struct counters_table *t)
+{
+    memset(t->slots, 0, t->cap * sizeof *t->slots);
+    t->n = 0;
+}
+
+const struct usage_row *counters_next(const struct counters_table *t, size_t *pos)
+{
+    while (*pos < t->cap) {
+        const struct counters_slot *s = &t->slots[(*pos)++];
+        if (s->used)
+            return &s->row;
+    }
+    return NULL;
+}

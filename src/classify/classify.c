@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Per-flow classification: sampling renormalisation, then direction. Integer arithmetic
+// only; a product that could overflow the 64-bit counters (or SQLite's signed integers) is
+// refused and counted instead of wrapping.
+#include "classify.h"
+
+#define LOG_TAG "classify"
+#include "../base/log.h"
+
+/* No single flow record carries a petabyte; counts above this are corrupt or hostile. */
+#define CLASSIFY_MAX_COUNT (1ULL << 50)
+
+void classifier_init(struct classifier *c, const struct prefix_trie *local_nets,
+                     const struct prefix_trie *sampling, struct usage_sink out)
+{
+    *c = (struct classifier){.local_nets = local_nets, .sampling = sampling, .out = out};
+}
+
+static uint32_t sampling_rate(struct classifier *c, const struct flow *f)
+{
+    uint32_t rate;
+    if (c->sampling && prefix_trie_lookup(c->sampling, &f->exporter, &rate))
+        return rate;
+    if (f->sampling > 0)
+        return f->sampling;
+    if (f->sampled_no_rate) {
+        char text[ADDR_STR_LEN];
+        c->c.flows_rate_unknown++;
+        log_rl_warn("exporter %s sends sampled flows without a sampling rate: counting them "
+                    "1:1; set `sampling = %s=N` to correct",
+                    addr_format(&f->exporter, text), text);
+    }
+    return 1;
+}
+
+static enum flow_dir direction(const struct classifier *c, const struct flow *f,
+                               struct ip_addr *host)
+{
+    uint32_t unused;
+    bool src_local = prefix_trie_lookup(c->local_nets, &f->src, &unused);
+    bool dst_local = prefix_trie_lookup(c->local_nets, &f->dst, &unused);
+    if (src_local && dst_local) {
+        *host = f->src;
+        return FLOW_DIR_INTERNAL;
+    }
+    if (src_local) {
+        *host = f->src;
+        return FLOW_DIR_OUT;
+    }
+    if (dst_local) {
+        *host = f->dst;
+        return FLOW_DIR_IN;
+    }
+    *host = f->src;
+    return FLOW_DIR_TRANSIT;
+}
+
+void classifier_emit(void *classifier, const struct flow *f)
+{
+    struct classifier *c = classifier;
+    uint32_t rate = sampling_rate(c, f);
+    if (f->bytes > CLASSIFY_MAX_COUNT / rate || f->packets > CLASSIFY_MAX_COUNT / rate) {
+        c->c.drop_implausible++;
+        return;
+    }
+    if (rate > 1)
+        c->c.flows_renormalised++;
+    struct usage_delta d = {.time_ms = f->end_ms,
+                            .counts = {.bytes = f->bytes * rate,
+                                       .packets = f->packets * rate, .flows = 1}};
+    d.dir = (uint8_t)direction(c, f, &d.host);
+    c->c.flows++;
+    c->out.emit(c->out.ctx, &d);
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// The classify stage: turns a decoded flow into usage of one local host. It renormalises
+// sampled counts (a per-exporter override from the configuration wins over what the
+// exporter said), and decides the direction from the local networks by longest-prefix match:
+// remote->local = in, local->remote = out, local<->local = internal, remote<->remote = transit.
+#ifndef FT_CLASSIFY_H
+#define FT_CLASSIFY_H
+
+#include "../base/prefix.h"
+#include "../flow/flow.h"
+#include "../flow/usage.h"
+
+#include <stdint.h>
+
+#define CLASSIFY_COUNTERS(X)                                                                   \
+    X(flows)              /* flows classified */                                               \
+    X(flows_renormalised) /* flows multiplied by a sampling rate above 1 */                    \
+    X(flows_rate_unknown) /* sampled at an unknown rate: counted 1:1 and warned */             \
+    X(drop_implausible)   /* byte or packet counts too large to be real (> 2^50) */
+
+struct classify_counters {
+#define X(name) uint64_t name;
+    CLASSIFY_COUNTERS(X)
+#undef X
+};
+
+struct classifier {
+    const struct prefix_trie *local_nets; /* borrowed: prefix -> anything */
+    const struct prefix_trie *sampling;   /* borrowed: exporter prefix -> 1-in-N; may be NULL */
+    struct usage_sink out;
+    struct classify_counters c;
+};
+
+void classifier_init(struct classifier *c, const struct prefix_trie *local_nets,
+                     const struct prefix_trie *sampling, struct usage_sink out);
+
+/* A flow_emit_fn: classifies the flow and emits one usage_delta into c->out. */
+void classifier_emit(void *classifier, const struct flow *f);
+
+#endif

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+// The subcommands of the flowtally binary. Each takes the arguments after its name and
+// returns the process exit status (0 ok, 1 failure, 2 usage error).
+#ifndef FT_CLI_H
+#define FT_CLI_H
+
+#include <stdbool.h>
+
+int cmd_report(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+#endif

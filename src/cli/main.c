@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// flowtally's entry point: picks the subcommand. `run` is the writer daemon; every other
+// subcommand reads the store.
+#include "../daemon/run.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef FLOWTALLY_VERSION
+#define FLOWTALLY_VERSION "0.1.0"
+#endif
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *doc;
+};
+
+static const struct command commands[] = {
+    {"run", run_main, "receive flows and store usage (the daemon)"},
+    {"report", cmd_report, "usage per host out of the store"},
+    {"stats", cmd_stats, "collector counters: datagrams, records, drops, sequence losses"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: flowtally COMMAND [ARGS]   (flowtally COMMAND --help for more)\n\n"
+                 "Network usage accounting: NetFlow v5/v9 and IPFIX in, usage per host out.\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].doc);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("flowtally %s\n", FLOWTALLY_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 2, argv + 2);
+    fprintf(stderr, "flowtally: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+// Socket setup and the batched receive. The receive path allocates nothing: the batch's
+// buffers and message headers are set up once.
+#include "udp.h"
+
+#include "../base/xalloc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define LOG_TAG "collect"
+#include "../base/log.h"
+
+int udp_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port)
+{
+    char host[ADDR_STR_LEN];
+    const char *colon = strrchr(spec, ':');
+    if (!colon)
+        return ERR_MALFORMED;
+    const char *h = spec;
+    size_t hlen = (size_t)(colon - spec);
+    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    if (hlen == 0 || hlen >= sizeof host)
+        return ERR_MALFORMED;
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    char *end;
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || p > 65535)
+        return ERR_MALFORMED;
+    *port = (uint16_t)p;
+    return addr_parse(host, addr);
+}
+
+static socklen_t make_sockaddr(const struct ip_addr *a, uint16_t port,
+                               struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    if (addr_is_v4(a)) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        memcpy(&sin->sin_addr, a->b + 12, 4);
+        return sizeof *sin;
+    }
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    memcpy(&sin6->sin6_addr, a->b, 16);
+    return sizeof *sin6;
+}
+
+static void set_rcvbuf(int fd, int rcvbuf, const char *spec)
+{
+    /* SO_RCVBUFFORCE passes net.core.rmem_max when we have CAP_NET_ADMIN. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    int got = 0;
+    socklen_t len = sizeof got;
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len);
+    /* Linux reports twice the requested size (bookkeeping overhead included). */
+    if (got / 2 < rcvbuf)
+        log_warn("%s: receive buffer is %d bytes, not the %d asked for; raise "
+                 "net.core.rmem_max (sysctl -w net.core.rmem_max=%d) to avoid drops at peaks",
+                 spec, got / 2, rcvbuf, rcvbuf);
+}
+
+static void format_bound(struct udp_socket *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char host[ADDR_STR_LEN] = "?";
+    uint16_t port = 0;
+    getsockname(s->fd, (struct sockaddr *)&ss, &len);
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+        port = ntohs(sin->sin_port);
+        snprintf(s->bound, sizeof s->bound, "%s:%u", host, port);
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+        port = ntohs(sin6->sin6_port);
+        snprintf(s->bound, sizeof s->bound, "[%s]:%u", host, port);
+    }
+}
+
+int udp_open(struct udp_socket *s, const char *spec, int rcvbuf, char *errbuf)
+{
+    struct ip_addr addr;
+    uint16_t port;
+    *s = (struct udp_socket){.fd = -1};
+    if (udp_parse_endpoint(spec, &addr, &port) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "'%s': expected ADDR:PORT or [ADDR]:PORT", spec);
+        return ERR_CONFIG;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sslen = make_sockaddr(&addr, port, &ss);
+    int one = 1;
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto fail;
+    if (ss.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, sslen) != 0)
+        goto fail;
+    s->fd = fd;
+    set_rcvbuf(fd, rcvbuf, spec);
+    format_bound(s);
+    return 0;
+fail:;
+    int err = errno;
+    snprintf(errbuf, ERR_BUF_LEN, "%s: %s", spec, strerror(err));
+    if (fd >= 0)
+        close(fd);
+    return -err;
+}
+
+void udp_close(struct udp_socket *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+void udp_batch_init(struct udp_batch *b)
+{
+    *b = (struct udp_batch){0};
+    b->buf = xmalloc(UDP_BATCH * sizeof *b->buf);
+}
+
+void udp_batch_deinit(struct udp_batch *b)
+{
+    free(b->buf);
+    b->buf = NULL;
+}
+
+static struct ip_addr from_sockaddr(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+        return addr_from_v4(ntohl(sin->sin_addr.s_addr));
+    }
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+    return addr_from_v6(sin6->sin6_addr.s6_addr);
+}
+
+int udp_recv(struct udp_socket *s, struct udp_batch *b, uint64_t *new_kernel_drops)
+{
+    struct mmsghdr msgs[UDP_BATCH];
+    struct iovec iov[UDP_BATCH];
+    struct sockaddr_storage from[UDP_BATCH];
+    union {
+        char buf[CMSG_SPACE(sizeof(uint32_t))];
+        struct cmsghdr align;
+    } ctl[UDP_BATCH];
+    for (size_t i = 0; i < UDP_BATCH; i++) {
+        iov[i] = (struct iovec){.iov_base = b->buf[i], .iov_len = UDP_MAX_DATAGRAM};
+        msgs[i].msg_hdr = (struct msghdr){.msg_name = &from[i], .msg_namelen = sizeof from[i],
+                                          .msg_iov = &iov[i], .msg_iovlen = 1,
+                                          .msg_control = ctl[i].buf,
+                                          .msg_controllen = sizeof ctl[i].buf};
+    }
+    *new_kernel_drops = 0;
+    b->n = 0;
+    int n = recvmmsg(s->fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++) {
+        struct msghdr *h = &msgs[i].msg_hdr;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+                uint32_t drops;
+                memcpy(&drops, CMSG_DATA(c), sizeof drops);
+                *new_kernel_drops += (uint32_t)(drops - s->kernel_drops);
+                s->kernel_drops = drops;
+            }
+        }
+        if (h->msg_flags & MSG_TRUNC) {
+            b->n_truncated++;
+            continue;
+        }
+        b->len[b->n] = msgs[i].msg_len;
+        b->from[b->n] = from_sockaddr(&from[i]);
+        if (b->n != (size_t)i)
+            memcpy(b->buf[b->n], b->buf[i], msgs[i].msg_len);
+        b->n++;
+    }
+    return (int)b->n;
+}

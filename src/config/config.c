@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+// The key table (generated from keys.def), value validation, and the two readers of values:
+// the config file and the command line.
+#include "config.h"
+
+#include "../base/addr.h"
+#include "../base/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { KEY_INT, KEY_STR, KEY_ENDPOINTS, KEY_PREFIXES, KEY_RATES };
+
+struct key_info {
+    const char *name;
+    enum key_type type;
+    const char *def;
+    int64_t min, max;
+    bool reloadable;
+    const char *doc;
+    size_t offset; /* of the field in struct config */
+};
+
+static const struct key_info keys[] = {
+#define KEY(name, type, def, min, max, reload, doc)                                            \
+    {#name, KEY_##type, def, min, max, reload, doc, offsetof(struct config, name)},
+#include "keys.def"
+#undef KEY
+};
+
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+static const struct key_info *key_find(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static char **str_field(struct config *cfg, const struct key_info *k)
+{
+    return (char **)((char *)cfg + k->offset);
+}
+
+static int64_t *int_field(struct config *cfg, const struct key_info *k)
+{
+    return (int64_t *)((char *)cfg + k->offset);
+}
+
+static int parse_int(const struct key_info *k, const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end != '\0' || n < k->min || n > k->max)
+        return ERR_CONFIG;
+    *out = n;
+    return 0;
+}
+
+/* Checks one list item for its type; returns false if malformed. */
+static bool item_ok(enum key_type type, const char *item)
+{
+    struct ip_addr a;
+    unsigned len;
+    if (type == KEY_PREFIXES)
+        return prefix_parse(item, &a, &len) == 0;
+    if (type == KEY_RATES) {
+        const char *eq = strchr(item, '=');
+        char prefix[ADDR_STR_LEN + 8];
+        if (!eq || (size_t)(eq - item) >= sizeof prefix)
+            return false;
+        memcpy(prefix, item, (size_t)(eq - item));
+        prefix[eq - item] = '\0';
+        char *end;
+        unsigned long rate = strtoul(eq + 1, &end, 10);
+        return prefix_parse(prefix, &a, &len) == 0 && eq[1] && *end == '\0' && rate >= 1 &&
+               rate <= 1000000;
+    }
+    /* ENDPOINTS: ADDR:PORT or [ADDR]:PORT */
+    const char *colon = strrchr(item, ':');
+    char host[ADDR_STR_LEN + 2];
+    if (!colon || (size_t)(colon - item) >= sizeof host)
+        return false;
+    memcpy(host, item, (size_t)(colon - item));
+    host[colon - item] = '\0';
+    char *h = host;
+    size_t hl = strlen(h);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h[hl - 1] = '\0';
+        h++;
+    }
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    return addr_parse(h, &a) == 0 && colon[1] && *end == '\0' && port <= 65535;
+}
+
+struct list_check {
+    enum key_type type;
+    const char *bad; /* first malformed item, or NULL */
+    char bad_buf[128];
+};
+
+static void check_item(void *ctx, const char *item)
+{
+    struct list_check *lc = ctx;
+    if (!lc->bad && !item_ok(lc->type, item)) {
+        snprintf(lc->bad_buf, sizeof lc->bad_buf, "%s", item);
+        lc->bad = lc->bad_buf;
+    }
+}
+
+static const char *const expected[] = {
+    [KEY_INT] = "an integer",
+    [KEY_STR] = "a string",
+    [KEY_ENDPOINTS] = "ADDR:PORT or [ADDR]:PORT, comma-separated",
+    [KEY_PREFIXES] = "IPv4/IPv6 prefixes such as 10.0.0.0/8 or fd00::/8, comma-separated",
+    [KEY_RATES] = "PREFIX=N entries with N from 1 to 1000000, comma-separated",
+};
+
+int config_set(struct config *cfg, const char *key, const char *value, const char *where,
+               char *errbuf)
+{
+    const struct key_info *k = key_find(key);
+    if (!k) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s: unknown key '%s' (see flowtally run --help)", where,
+                 key);
+        return ERR_CONFIG;
+    }
+    if (k->type == KEY_INT) {
+        if (parse_int(k, value, int_field(cfg, k)) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: %s = '%s': expected an integer from %lld to %lld",
+                     where, key, value, (long long)k->min, (long long)k->max);
+            return ERR_CONFIG;
+        }
+        return 0;
+    }
+    if (k->type != KEY_STR) {
+        struct list_check lc = {.type = k->type};
+        config_list_each(value, check_item, &lc);
+        if (lc.bad) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: %s: bad item '%s': expected %s", where, key,
+                     lc.bad, expected[k->type]);
+            return ERR_CONFIG;
+        }
+    } else if (value[0] == '\0') {
+        snprintf(errbuf, ERR_BUF_LEN, "%s: %s: expected a non-empty value", where, key);
+        return ERR_CONFIG;
+    }
+    char **field = str_field(cfg, k);
+    free(*field);
+    *field = xstrdup(value);
+    return 0;
+}
+
+void config_init(struct config *cfg)
+{
+    char errbuf[ERR_BUF_LEN];
+    *cfg = (struct config){0};
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (config_set(cfg, keys[i].name, keys[i].def, "default", errbuf) != 0)
+            abort(); /* a default that does not validate is a bug in keys.def */
+}
+
+void config_deinit(struct config *cfg)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (keys[i].type != KEY_INT)
+            free(*str_field(cfg, &keys[i]));
+    free(cfg->file);
+    *cfg = (struct config){0};
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+int config_load_file(struct config *cfg, const char *path, char *errbuf)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    char line[4096], where[256];
+    int rc = 0;
+    for (unsigned lineno = 1; rc == 0 && fgets(line, sizeof line, f); lineno++) {
+        snprintf(where, sizeof where, "%s:%u", path, lineno);
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: line longer than %zu bytes", where, sizeof line);
+            rc = ERR_CONFIG;
+            break;
+        }
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: expected 'key = value', got '%s'", where, s);
+            rc = ERR_CONFIG;
+            break;
+        }
+        *eq = '\0';
+        rc = config_set(cfg, trim(s), trim(eq + 1), where, errbuf);
+    }
+    fclose(f);
+    if (rc == 0) {
+        free(cfg->file);
+        cfg->file = xstrdup(path);
+    }
+    return rc;
+}
+
+/* "--local-nets" -> "local_nets" */
+static void option_to_key(const char *opt, char *key, size_t size)
+{
+    size_t i = 0;
+    for (; opt[i] && opt[i] != '=' && i + 1 < size; i++)
+        key[i] = opt[i] == '-' ? '_' : opt[i];
+    key[i] = '\0';
+}
+
+int config_from_args(struct config *cfg, int argc, char **argv, char *errbuf)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= argc) {
+                snprintf(errbuf, ERR_BUF_LEN, "command line: %s needs a file", argv[i]);
+                return ERR_CONFIG;
+            }
+            int rc = config_load_file(cfg, argv[++i], errbuf);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+            i++;
+            continue;
+        }
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            cfg->verbosity++;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            snprintf(errbuf, ERR_BUF_LEN, "command line: unexpected argument '%s'", a);
+            return ERR_CONFIG;
+        }
+        char key[64];
+        option_to_key(a + 2, key, sizeof key);
+        const char *eq = strchr(a, '=');
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) {
+            snprintf(errbuf, ERR_BUF_LEN, "command line: %s needs a value", a);
+            return ERR_CONFIG;
+        }
+        int rc = config_set(cfg, key, value, "command line", errbuf);
+        if (rc != 0)
+            return rc;
+    }
+    return config_validate(cfg, errbuf);
+}
+
+int config_validate(const struct config *cfg, char *errbuf)
+{
+    if (86400 % cfg->bucket != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "bucket = %lld: must divide a day (86400 s), e.g. 300, "
+                                      "600, 900, 3600",
+                 (long long)cfg->bucket);
+        return ERR_CONFIG;
+    }
+    return 0;
+}
+
+void config_dump(const struct config *cfg, FILE *out)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const struct key_info *k = &keys[i];
+        fprintf(out, "# %s%s\n", k->doc, k->reloadable ? " (reloaded on SIGHUP)" : "");
+        if (k->type == KEY_INT)
+            fprintf(out, "%s = %lld\n", k->name,
+                    (long long)*int_field((struct config *)cfg, k));
+        else
+            fprintf(out, "%s = %s\n", k->name, *str_field((struct config *)cfg, k));
+    }
+}
+
+void config_print_keys(FILE *out)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        char opt[64];
+        size_t j = 0;
+        for (; keys[i].name[j] && j + 1 < sizeof opt; j++)
+            opt[j] = keys[i].name[j] == '_' ? '-' : keys[i].name[j];
+        opt[j] = '\0';
+        fprintf(out, "  --%-15s %s\n  %17s (default: %s)\n", opt, keys[i].doc, "",
+                keys[i].def[0] ? keys[i].def : "empty");
+    }
+}
+
+void config_list_each(const char *list, void (*fn)(void *ctx, const char *item), void *ctx)
+{
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        char item[256];
+        if (n >= sizeof item)
+            n = sizeof item - 1;
+        memcpy(item, p, n);
+        item[n] = '\0';
+        char *t = trim(item);
+        if (*t)
+            fn(ctx, t);
+        p += comma ? (size_t)(comma - p) + 1 : strlen(p);
+    }
+}
+
+struct trie_build {
+    struct prefix_trie *trie;
+    uint32_t index;
+    bool rates;
+};
+
+static void add_prefix(void *ctx, const char *item)
+{
+    struct trie_build *tb = ctx;
+    char prefix[ADDR_STR_LEN + 8];
+    uint32_t value = tb->index++;
+    snprintf(prefix, sizeof prefix, "%s", item);
+    if (tb->rates) {
+        char *eq = strchr(prefix, '=');
+        value = (uint32_t)strtoul(strchr(item, '=') + 1, NULL, 10);
+        if (eq)
+            *eq = '\0';
+    }
+    struct ip_addr a;
+    unsigned len;
+    if (prefix_parse(prefix, &a, &len) == 0) {
+        if (!tb->trie)
+            tb->trie = prefix_trie_new();
+        prefix_trie_insert(tb->trie, &a, len, value);
+    }
+}
+
+struct prefix_trie *config_prefix_trie(const char *list)
+{
+    struct trie_build tb = {0};
+    config_list_each(list, add_prefix, &tb);
+    return tb.trie;
+}
+
+struct prefix_trie *config_rates_trie(const char *list)
+{
+    struct trie_build tb = {.rates = true};
+    config_list_each(list, add_prefix, &tb);
+    return tb.trie;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// Configuration: defaults from keys.def, then the config file, then the command line. Every
+// value is validated here (type, range, list syntax) and errors name file:line; modules
+// receive a typed struct and never parse raw strings themselves.
+#ifndef FT_CONFIG_H
+#define FT_CONFIG_H
+
+#include "../base/err.h"
+#include "../base/prefix.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct config {
+#define CFG_FIELD_INT(name) int64_t name;
+#define CFG_FIELD_STR(name) char *name; /* owned */
+#define CFG_FIELD_ENDPOINTS(name) CFG_FIELD_STR(name)
+#define CFG_FIELD_PREFIXES(name) CFG_FIELD_STR(name)
+#define CFG_FIELD_RATES(name) CFG_FIELD_STR(name)
+#define KEY(name, type, def, min, max, reload, doc) CFG_FIELD_##type(name)
+#include "keys.def"
+#undef KEY
+    char *file;    /* owned: config file read, or NULL */
+    int verbosity; /* number of -v given */
+};
+
+/* Fills cfg with the defaults. */
+void config_init(struct config *cfg);
+void config_deinit(struct config *cfg);
+
+/* Sets key to value, validating it. `where` names the origin for messages ("FILE:LINE" or
+ * "command line"). Returns 0, or ERR_CONFIG with a message in errbuf. */
+int config_set(struct config *cfg, const char *key, const char *value, const char *where,
+               char *errbuf);
+
+/* Reads `key = value` lines ('#' starts a comment). Returns 0 or ERR_CONFIG / -errno with a
+ * message naming file:line in errbuf. */
+int config_load_file(struct config *cfg, const char *path, char *errbuf);
+
+/* Parses `flowtally run` arguments: -c FILE, -v, --key value / --key=value. The file is
+ * loaded first so the command line wins. Returns 0 or ERR_CONFIG with a message. */
+int config_from_args(struct config *cfg, int argc, char **argv, char *errbuf);
+
+/* Checks constraints between keys (bucket divides a day). Returns 0 or ERR_CONFIG. */
+int config_validate(const struct config *cfg, char *errbuf);
+
+/* Writes the effective configuration as a config file. */
+void config_dump(const struct config *cfg, FILE *out);
+
+/* Prints every key with its default and doc (for --help). */
+void config_print_keys(FILE *out);
+
+/* Builds a trie of a validated PREFIXES value (each prefix maps to its index), or of a RATES
+ * value (each prefix maps to its rate). Returns a new trie, or NULL for an empty list. */
+struct prefix_trie *config_prefix_trie(const char *list);
+struct prefix_trie *config_rates_trie(const char *list);
+
+/* Calls fn for each comma-separated item of a validated list. */
+void config_list_each(const char *list, void (*fn)(void *ctx, const char *item), void *ctx);
+
+#endif

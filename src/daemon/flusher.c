@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+// The store thread's loop and the hand-over protocol (one slot, a mutex and two condition
+// variables). The loop never waits on the store except at shutdown.
+#include "flusher.h"
+
+#include "../base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_TAG "flush"
+#include "../base/log.h"
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int write_batch(struct store *st, const struct flush_batch *b)
+{
+    int rc = st->ops->begin(st);
+    size_t pos = 0;
+    const struct usage_row *row;
+    while (rc == 0 && (row = counters_next(b->table, &pos)))
+        rc = st->ops->add_usage(st, row);
+    for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
+        const struct flush_stat *fs = &b->stats[i];
+        struct stat_row sr = {.exporter = fs->exporter, .version = fs->version,
+                              .domain = fs->domain, .name = fs->name, .value = fs->value};
+        rc = st->ops->add_stat(st, &sr);
+    }
+    if (rc == 0)
+        rc = st->ops->commit(st);
+    if (rc != 0)
+        st->ops->rollback(st);
+    return rc;
+}
+
+static void *flusher_main(void *arg)
+{
+    struct flusher *fl = arg;
+    pthread_mutex_lock(&fl->lock);
+    for (;;) {
+        while (!fl->stop && (!fl->batch.table || (fl->last_failed && !fl->retry)))
+            pthread_cond_wait(&fl->wake, &fl->lock);
+        if (!fl->batch.table || (fl->stop && fl->last_failed && !fl->retry))
+            break;
+        fl->retry = false;
+        pthread_mutex_unlock(&fl->lock);
+        uint64_t t0 = mono_ms();
+        int rc = write_batch(fl->store, &fl->batch);
+        uint64_t took = mono_ms() - t0;
+        pthread_mutex_lock(&fl->lock);
+        if (rc == 0) {
+            counters_clear(fl->batch.table);
+            counters_free(fl->spare);
+            fl->spare = fl->batch.table;
+            fl->batch.table = NULL;
+            fl->batch.n_stats = 0;
+            fl->last_failed = false;
+            fl->n_flushes++;
+            fl->last_ms = took;
+        } else {
+            fl->last_failed = true;
+            fl->n_failures++;
+            log_error("flush failed; the counts are kept in memory and retried");
+        }
+        pthread_cond_broadcast(&fl->done);
+        if (fl->stop && !fl->batch.table)
+            break;
+    }
+    pthread_mutex_unlock(&fl->lock);
+    return NULL;
+}
+
+int flusher_start(struct flusher *fl, struct store *store)
+{
+    *fl = (struct flusher){.store = store};
+    pthread_mutex_init(&fl->lock, NULL);
+    pthread_cond_init(&fl->wake, NULL);
+    pthread_cond_init(&fl->done, NULL);
+    int rc = pthread_create(&fl->thread, NULL, flusher_main, fl);
+    return -rc;
+}
+
+void flusher_stop(struct flusher *fl)
+{
+    pthread_mutex_lock(&fl->lock);
+    fl->stop = true;
+    pthread_cond_broadcast(&fl->wake);
+    pthread_mutex_unlock(&fl->lock);
+    pthread_join(fl->thread, NULL);
+    counters_free(fl->batch.table);
+    counters_free(fl->spare);
+    flush_batch_deinit(&fl->batch);
+    pthread_mutex_destroy(&fl->lock);
+    pthread_cond_destroy(&fl->wake);
+    pthread_cond_destroy(&fl->done);
+}
+
+bool flusher_idle(struct flusher *fl)
+{
+    pthread_mutex_lock(&fl->lock);
+    bool idle = fl->batch.table == NULL;
+    pthread_mutex_unlock(&fl->lock);
+    return idle;
+}
+
+struct counters_table *flusher_take_spare(struct flusher *fl)
+{
+    pthread_mutex_lock(&fl->lock);
+    struct counters_table *spare = fl->spare;
+    fl->spare = NULL;
+    pthread_mutex_unlock(&fl->lock);
+    return spare;
+}
+
+void flusher_submit(struct flusher *fl, struct flush_batch *batch)
+{
+    pthread_mutex_lock(&fl->lock);
+    struct flush_batch old = fl->batch; /* idle: no table, stats array kept for reuse */
+    fl->batch = *batch;
+    *batch = (struct flush_batch){.stats = old.stats, .cap_stats = old.cap_stats};
+    pthread_cond_broadcast(&fl->wake);
+    pthread_mutex_unlock(&fl->lock);
+}
+
+void flusher_poke(struct flusher *fl)
+{
+    pthread_mutex_lock(&fl->lock);
+    fl->retry = true;
+    pthread_cond_broadcast(&fl->wake);
+    pthread_mutex_unlock(&fl->lock);
+}
+
+bool flusher_wait(struct flusher *fl)
+{
+    pthread_mutex_lock(&fl->lock);
+    while (fl->batch.table && !fl->last_failed)
+        pthread_cond_wait(&fl->done, &fl->lock);
+    bool ok = fl->batch.table == NULL;
+    pthread_mutex_unlock(&fl->lock);
+    return ok;
+}
+
+void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t version,
+                          uint32_t domain, const char *name, uint64_t value)
+{
+    if (value == 0)
+        return;
+    if (b->n_stats == b->cap_stats) {
+        b->cap_stats = b->cap_stats ? b->cap_stats * 2 : 64;
+        b->stats = xrealloc(b->stats, b->cap_stats * sizeof *b->stats);
+    }
+    struct flush_stat *fs = &b->stats[b->n_stats++];
+    snprintf(fs->exporter, sizeof fs->exporter, "%s", exporter);
+    fs->version = version;
+    fs->domain = domain;
+    fs->name = name;
+    fs->value = value;
+}
+
+void flush_batch_deinit(struct flush_batch *b)
+{
+    free(b->stats);
+    b->stats = NULL;
+    b->n_stats = b->cap_stats = 0;
+}

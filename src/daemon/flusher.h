@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// The store thread. The receive loop hands it one batch at a time (a full aggregation table
+// plus the counter increases since the last batch); it writes the batch in one transaction
+// and hands the emptied table back for reuse. If the write fails the batch is kept and
+// retried, and the loop keeps counting into its own table meanwhile: nothing counted is lost.
+#ifndef FT_FLUSHER_H
+#define FT_FLUSHER_H
+
+#include "../aggregate/counters.h"
+#include "../base/addr.h"
+#include "../store/store.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct flush_stat {
+    char exporter[ADDR_STR_LEN]; /* address text, or "*" */
+    uint8_t version;
+    uint32_t domain;
+    const char *name;            /* static counter name */
+    uint64_t value;
+};
+
+struct flush_batch {
+    struct counters_table *table; /* owned while in the batch */
+    struct flush_stat *stats;     /* owned; n_stats entries */
+    size_t n_stats, cap_stats;
+};
+
+struct flusher {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;           /* signalled on a new batch, a retry or stop */
+    pthread_cond_t done;           /* signalled when a batch finished */
+    struct store *store;           /* borrowed; used only by the thread */
+    struct flush_batch batch;      /* pending or being written; table NULL when idle */
+    struct counters_table *spare;  /* an emptied table for the loop to take, or NULL */
+    bool stop;
+    bool retry;                    /* ask the thread to try a failed batch again */
+    bool last_failed;              /* the last write of the pending batch failed */
+    uint64_t n_flushes, n_failures;
+    uint64_t last_ms;              /* duration of the last successful write */
+};
+
+/* Starts the thread. Returns 0 or -errno. */
+int flusher_start(struct flusher *fl, struct store *store);
+
+/* Stops the thread after the pending batch is written (or failed). Frees what it owns. */
+void flusher_stop(struct flusher *fl);
+
+/* True if a new batch can be handed over now (the previous one is written). */
+bool flusher_idle(struct flusher *fl);
+
+/* Returns the last written table, emptied, for reuse (caller owns it), or NULL. */
+struct counters_table *flusher_take_spare(struct flusher *fl);
+
+/* Hands a batch over; the flusher takes ownership of its table and stats (batch is
+ * reset, keeping a stats array for reuse). Only call when flusher_idle(). */
+void flusher_submit(struct flusher *fl, struct flush_batch *batch);
+
+/* Asks the thread to retry a failed batch. */
+void flusher_poke(struct flusher *fl);
+
+/* Waits until the pending batch is written or has failed. Returns true if written. */
+bool flusher_wait(struct flusher *fl);
+
+/* Appends one counter increase to a batch (zero values are skipped). */
+void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t version,
+                          uint32_t domain, const char *name, uint64_t value);
+void flush_batch_deinit(struct flush_batch *b);
+
+#endif

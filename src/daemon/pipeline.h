@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// The writing stages wired together: decoder -> classifier -> aggregator, built from the
+// configuration. This file only connects stages and moves their counters into a flush
+// batch; the logic lives in the stages.
+#ifndef FT_PIPELINE_H
+#define FT_PIPELINE_H
+
+#include "../aggregate/aggregate.h"
+#include "../classify/classify.h"
+#include "../collect/decode.h"
+#include "../config/config.h"
+#include "flusher.h"
+
+struct pipeline {
+    struct decoder decoder;
+    struct classifier classifier;
+    struct aggregator aggregator;
+    struct flow_sink sink;          /* decoder output: the classifier */
+    struct prefix_trie *local_nets; /* owned */
+    struct prefix_trie *allow;      /* owned; NULL = every exporter */
+    struct prefix_trie *sampling;   /* owned; NULL = no overrides */
+};
+
+void pipeline_init(struct pipeline *p, const struct config *cfg);
+void pipeline_deinit(struct pipeline *p);
+
+/* Rebuilds the reloadable lists (local_nets, exporters, sampling) from cfg. Counts and
+ * templates are kept. */
+void pipeline_reload(struct pipeline *p, const struct config *cfg);
+
+/* Moves every counter increase since the last call into the batch and zeroes them. */
+void pipeline_take_stats(struct pipeline *p, struct flush_batch *b);
+
+#endif

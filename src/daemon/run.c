@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+// The daemon: configuration, sockets, the receive loop, flush timing and signals. One loop
+// thread receives, decodes, classifies and aggregates; a store thread writes each flush.
+// SIGTERM/SIGINT: flush everything, then exit 0. SIGHUP: reload the reloadable keys.
+// SIGUSR1: flush now.
+#include "run.h"
+
+#include "../collect/udp.h"
+#include "pipeline.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_TAG "run"
+#include "../base/log.h"
+
+#define MAX_SOCKETS 16
+#define BATCHES_PER_WAKE 64 /* then look at timers and signals again */
+
+static volatile sig_atomic_t got_stop, got_reload, got_flush;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        got_reload = 1;
+    else if (sig == SIGUSR1)
+        got_flush = 1;
+    else
+        got_stop = 1;
+}
+
+struct daemon {
+    struct config cfg;
+    struct pipeline pipe;
+    struct store *store;
+    struct flusher flusher;
+    struct udp_socket socks[MAX_SOCKETS];
+    size_t n_socks;
+    struct udp_batch batch;
+    struct flush_batch pending; /* stats gathered for the next hand-over */
+    int argc;                   /* the command line, re-read on reload */
+    char **argv;
+};
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: flowtally run [-c FILE] [-v] [--KEY VALUE ...] [--check-config]\n"
+                 "Receives NetFlow v5/v9 and IPFIX, counts usage per local host and stores it.\n"
+                 "Every configuration key can be given as --key value (or key = value in the\n"
+                 "file given with -c); the command line wins over the file.\n\nKeys:\n");
+    config_print_keys(out);
+    fprintf(out, "\nSignals: TERM/INT flush and exit, HUP reloads lists, USR1 flushes now.\n");
+}
+
+struct open_ctx {
+    struct daemon *d;
+    int rc;
+    char errbuf[ERR_BUF_LEN];
+};
+
+static void open_one(void *ctx, const char *spec)
+{
+    struct open_ctx *oc = ctx;
+    struct daemon *d = oc->d;
+    if (oc->rc != 0 || d->n_socks == MAX_SOCKETS)
+        return;
+    struct udp_socket *s = &d->socks[d->n_socks];
+    int rc = udp_open(s, spec, (int)d->cfg.rcvbuf, oc->errbuf);
+    if (rc == -EAFNOSUPPORT || rc == -EADDRNOTAVAIL) {
+        log_warn("not listening on %s (%s)", spec, oc->errbuf); /* e.g. no IPv6 here */
+        return;
+    }
+    if (rc != 0) {
+        oc->rc = rc;
+        return;
+    }
+    printf("flowtally: listening on udp %s (NetFlow v5/v9, IPFIX)\n", s->bound);
+    d->n_socks++;
+}
+
+static int open_sockets(struct daemon *d)
+{
+    struct open_ctx oc = {.d = d};
+    config_list_each(d->cfg.netflow, open_one, &oc);
+    if (oc.rc != 0) {
+        fprintf(stderr, "flowtally: cannot listen: %s\n", oc.errbuf);
+        return oc.rc;
+    }
+    if (d->n_socks == 0) {
+        fprintf(stderr, "flowtally: no socket to listen on (netflow = %s)\n", d->cfg.netflow);
+        return ERR_CONFIG;
+    }
+    return 0;
+}
+
+/* Hands the current table and counters to the store thread, if it can take them. */
+static void try_flush(struct daemon *d)
+{
+    if (!flusher_idle(&d->flusher)) {
+        flusher_poke(&d->flusher); /* a failed batch: retry it; we keep counting */
+        return;
+    }
+    struct counters_table *fresh = flusher_take_spare(&d->flusher);
+    if (!fresh)
+        fresh = counters_new(65536, (size_t)d->cfg.max_keys);
+    pipeline_take_stats(&d->pipe, &d->pending);
+    d->pending.table = aggregator_swap(&d->pipe.aggregator, fresh);
+    flusher_submit(&d->flusher, &d->pending);
+}
+
+static void receive(struct daemon *d, struct udp_socket *s)
+{
+    for (int i = 0; i < BATCHES_PER_WAKE; i++) {
+        uint64_t kdrops = 0;
+        int n = udp_recv(s, &d->batch, &kdrops);
+        d->pipe.decoder.c.kernel_drops += kdrops;
+        if (n <= 0) {
+            if (n < 0)
+                log_rl_warn("receive on %s: %s", s->bound, strerror(-n));
+            return;
+        }
+        for (size_t j = 0; j < d->batch.n; j++)
+            decoder_feed(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j], d->batch.len[j],
+                         &d->pipe.sink);
+    }
+}
+
+static void reload(struct daemon *d)
+{
+    struct config fresh;
+    char errbuf[ERR_BUF_LEN];
+    config_init(&fresh);
+    if (config_from_args(&fresh, d->argc, d->argv, errbuf) != 0) {
+        log_error("reload refused, keeping the running configuration: %s", errbuf);
+    } else {
+        free(d->cfg.local_nets);
+        free(d->cfg.exporters);
+        free(d->cfg.sampling);
+        d->cfg.local_nets = fresh.local_nets;
+        d->cfg.exporters = fresh.exporters;
+        d->cfg.sampling = fresh.sampling;
+        fresh.local_nets = fresh.exporters = fresh.sampling = NULL;
+        pipeline_reload(&d->pipe, &d->cfg);
+        log_warn("reloaded local_nets, exporters and sampling");
+    }
+    config_deinit(&fresh);
+}
+
+static void loop(struct daemon *d)
+{
+    struct pollfd pfd[MAX_SOCKETS];
+    for (size_t i = 0; i < d->n_socks; i++)
+        pfd[i] = (struct pollfd){.fd = d->socks[i].fd, .events = POLLIN};
+    sigset_t unblocked;
+    sigemptyset(&unblocked);
+    uint64_t flush_ms = (uint64_t)d->cfg.flush * 1000;
+    uint64_t next_flush = mono_ms() + flush_ms;
+    while (!got_stop) {
+        uint64_t now = mono_ms();
+        if (now >= next_flush || got_flush) {
+            got_flush = 0;
+            try_flush(d);
+            next_flush = now + flush_ms;
+        }
+        if (got_reload) {
+            got_reload = 0;
+            reload(d);
+        }
+        uint64_t wait = next_flush > now ? next_flush - now : 0;
+        struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
+                              .tv_nsec = (long)(wait % 1000) * 1000000};
+        /* Signals are blocked except inside ppoll, so none is missed between checks. */
+        int n = ppoll(pfd, d->n_socks, &ts, &unblocked);
+        if (n <= 0)
+            continue;
+        for (size_t i = 0; i < d->n_socks; i++)
+            if (pfd[i].revents & POLLIN)
+                receive(d, &d->socks[i]);
+    }
+}
+
+/* Final flush at shutdown: retry a failed batch, then hand over what is left. */
+static int final_flush(struct daemon *d)
+{
+    if (!flusher_idle(&d->flusher)) {
+        flusher_poke(&d->flusher);
+        if (!flusher_wait(&d->flusher)) {
+            log_error("could not store the last counts: %zu keys lost",
+                      d->pipe.aggregator.table->n);
+            return 1;
+        }
+    }
+    try_flush(d);
+    if (!flusher_wait(&d->flusher)) {
+        log_error("could not store the last counts; see the errors above");
+        return 1;
+    }
+    return 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+    sigset_t block;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        sigaction(sigs[i], &sa, NULL);
+        sigaddset(&block, sigs[i]);
+    }
+    /* Blocked in every thread; the loop unblocks them only while waiting in ppoll. */
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int run_main(int argc, char **argv)
+{
+    static struct daemon d; /* large; one per process */
+    char errbuf[ERR_BUF_LEN];
+    bool check_only = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--check-config") == 0) {
+            check_only = true;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof *argv);
+            argc--;
+            i--;
+        }
+    }
+    d.argc = argc;
+    d.argv = argv;
+    config_init(&d.cfg);
+    if (config_from_args(&d.cfg, argc, argv, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        config_deinit(&d.cfg);
+        return 2;
+    }
+    if (check_only) {
+        config_dump(&d.cfg, stdout);
+        config_deinit(&d.cfg);
+        return 0;
+    }
+    log_threshold = d.cfg.verbosity >= 2   ? LOG_LEVEL_DEBUG
+                    : d.cfg.verbosity == 1 ? LOG_LEVEL_INFO
+                                           : LOG_LEVEL_WARN;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int status = 1;
+    d.store = store_open(d.cfg.db, false, errbuf);
+    if (!d.store) {
+        fprintf(stderr, "flowtally: cannot open the store: %s\n", errbuf);
+        goto out_cfg;
+    }
+    if (open_sockets(&d) != 0)
+        goto out_store;
+    install_signals();
+    if (flusher_start(&d.flusher, d.store) != 0) {
+        fprintf(stderr, "flowtally: cannot start the store thread\n");
+        goto out_socks;
+    }
+    pipeline_init(&d.pipe, &d.cfg);
+    udp_batch_init(&d.batch);
+    printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", d.cfg.db,
+           (long long)d.cfg.flush, (long long)d.cfg.bucket);
+    loop(&d);
+    status = final_flush(&d);
+    log_info("stopped after %llu flushes", (unsigned long long)d.flusher.n_flushes);
+    flusher_stop(&d.flusher);
+    udp_batch_deinit(&d.batch);
+    pipeline_deinit(&d.pipe);
+    flush_batch_deinit(&d.pending);
+out_socks:
+    for (size_t i = 0; i < d.n_socks; i++)
+        udp_close(&d.socks[i]);
+out_store:
+    store_close(d.store);
+out_cfg:
+    config_deinit(&d.cfg);
+    return status;
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Aggregated usage: what the aggregation stage hands to the store at each flush. A row is
+// the sum of the flows of one local host, in one time bucket, in one direction.
+#ifndef FT_USAGE_H
+#define FT_USAGE_H
+
+#include "../base/addr.h"
+
+#include <stdint.h>
+
+enum flow_dir {
+    FLOW_DIR_IN,       /* remote -> local: download */
+    FLOW_DIR_OUT,      /* local -> remote: upload */
+    FLOW_DIR_INTERNAL, /* local -> local, kept under the sending host */
+    FLOW_DIR_TRANSIT,  /* remote -> remote, kept under the source address */
+    FLOW_DIR_COUNT
+};
+
+/* Names as stored and printed: "in", "out", "internal", "transit". */
+static inline const char *flow_dir_name(enum flow_dir d)
+{
+    static const char *const names[FLOW_DIR_COUNT] = {"in", "out", "internal", "transit"};
+    return (unsigned)d < FLOW_DIR_COUNT ? names[d] : "?";
+}
+
+struct usage_key {
+    struct ip_addr host;  /* the local host (or source address for transit) */
+    uint64_t bucket_ms;   /* start of the time bucket, ms since epoch UTC */
+    uint8_t dir;          /* enum flow_dir */
+};
+
+struct usage_counts {
+    uint64_t bytes, packets, flows;
+};
+
+struct usage_row {
+    struct usage_key key;
+    struct usage_counts counts;
+};
+
+/* One classified flow on its way to aggregation: counts already renormalised for
+ * sampling, attributed to one host and direction. */
+struct usage_delta {
+    struct ip_addr host;  /* the local host (or source address for transit) */
+    uint64_t time_ms;     /* the flow's end time: it counts in that bucket */
+    uint8_t dir;          /* enum flow_dir */
+    struct usage_counts counts;
+};
+
+/* Receives classified flows. The delta is borrowed for the duration of the call. */
+typedef void usage_emit_fn(void *ctx, const struct usage_delta *d);
+
+struct usage_sink {
+    usage_emit_fn *emit;
+    void *ctx;
+};
+
+#endif

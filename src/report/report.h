@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// The read model shared by the CLI (and later the web API): usage and collector counters out
+// of the store, as a human table, CSV or JSON. CSV and JSON carry exact integers.
+#ifndef FT_REPORT_H
+#define FT_REPORT_H
+
+#include "../base/err.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON };
+
+struct report_query {
+    const char *db;          /* store path */
+    uint64_t from_ms, to_ms; /* period [from, to) by bucket start; to 0 = no end */
+    enum report_format format;
+};
+
+/* One row per host: in/out/internal/transit bytes, packets and flows. Returns 0, or a
+ * negative code with a message in errbuf. */
+int report_hosts(const struct report_query *q, FILE *out, char *errbuf);
+
+/* Collector counters per exporter stream, summed over every flush. */
+int report_stats(const struct report_query *q, FILE *out, char *errbuf);
+
+/* Parses a format name. Returns 0 or ERR_MALFORMED. */
+int report_parse_format(const char *s, enum report_format *out);
+
+/* Parses a time: unix seconds, YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS][Z], all UTC. Returns 0
+ * or ERR_MALFORMED. */
+int report_parse_time(const char *s, uint64_t *ms);
+
+/* Formats a byte count with a decimal unit ("1.5 GB"); buf holds 32 bytes. */
+const char *report_human_bytes(uint64_t bytes, char *buf);
+
+#endif

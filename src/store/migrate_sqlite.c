@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// The schema, as an ordered list of migrations. Migration N takes a store from schema
+// version N-1 to N; they only ever move forward, and each runs in one transaction with the
+// version bump, so a crash leaves either the old or the new schema, never half of one.
+#include "migrate_sqlite.h"
+
+#include "../base/err.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+    /* 1: per-host usage in time buckets, and collector counters. */
+    "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+    "INSERT INTO schema_version VALUES (0);"
+    "CREATE TABLE usage_host ("
+    "  bucket  INTEGER NOT NULL," /* bucket start, unix seconds UTC */
+    "  host    TEXT NOT NULL,"    /* local host address as text */
+    "  dir     TEXT NOT NULL,"    /* in, out, internal, transit */
+    "  bytes   INTEGER NOT NULL,"
+    "  packets INTEGER NOT NULL,"
+    "  flows   INTEGER NOT NULL,"
+    "  PRIMARY KEY (bucket, host, dir)) WITHOUT ROWID;"
+    "CREATE TABLE collector_stats ("
+    "  exporter TEXT NOT NULL,"   /* exporter address, or * for collector-wide counters */
+    "  version  INTEGER NOT NULL,"
+    "  domain   INTEGER NOT NULL,"
+    "  counter  TEXT NOT NULL,"
+    "  value    INTEGER NOT NULL,"
+    "  PRIMARY KEY (exporter, version, domain, counter)) WITHOUT ROWID;",
+};
+
+#define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+
+static int schema_version(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &st, NULL) != SQLITE_OK)
+        return 0; /* no table yet: an empty or new file */
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
+static int set_version(sqlite3 *db, int version, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "UPDATE schema_version SET version = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, version);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    if (rc != SQLITE_OK)
+        snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : ERR_STORE;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *errbuf)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return 0;
+    snprintf(errbuf, ERR_BUF_LEN, "%s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return ERR_STORE;
+}
+
+int migrate_sqlite(sqlite3 *db, char *errbuf)
+{
+    if (exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", errbuf) != 0)
+        return ERR_STORE;
+    int version = schema_version(db);
+    if (version > N_MIGRATIONS) {
+        snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
+                 version, N_MIGRATIONS);
+        return ERR_STORE;
+    }
+    for (int v = version; v < N_MIGRATIONS; v++) {
+        if (exec(db, "BEGIN IMMEDIATE", errbuf) != 0)
+            return ERR_STORE;
+        if (exec(db, migrations[v], errbuf) != 0 || set_version(db, v + 1, errbuf) != 0 ||
+            exec(db, "COMMIT", errbuf) != 0) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return ERR_STORE;
+        }
+    }
+    return 0;
+}
+
+int migrate_sqlite_check(sqlite3 *db, char *errbuf)
+{
+    int version = schema_version(db);
+    if (version < 1 || version > N_MIGRATIONS) {
+        snprintf(errbuf, ERR_BUF_LEN, "not a flowtally store this version can read "
+                                      "(schema version %d)", version);
+        return ERR_STORE;
+    }
+    return 0;
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Runs every test (unit binaries, then integration scripts), each printing TAP, and ends
+# with one summary line: "N passed, N failed[, N skipped]". Exit status 1 if any failed.
+# Usage: tests/run.sh BUILD_DIR
+BUILD=${1:-build/asan}
+export BUILD
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+passed=0 failed=0 skipped=0
+log=$(mktemp)
+run_one() {
+    name=$1
+    shift
+    "$@" >"$log" 2>&1
+    status=$?
+    p=$(grep -c '^ok ' "$log" | tr -d ' ')
+    s=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
+    f=$(grep -c '^not ok ' "$log" | tr -d ' ')
+    p=$((p - s))
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1 # crashed or exited non-zero without a failing test line
+        echo "not ok - $name exited with status $status" >>"$log"
+    fi
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    if [ "$f" -ne 0 ]; then
+        echo "FAIL $name"
+        sed 's/^/    /' "$log"
+    else
+        echo "ok   $name ($p passed${s:+, $s skipped})" | sed 's/, 0 skipped//'
+    fi
+}
+for t in $(find "$BUILD/tests/unit" -type f -name 'test_*' ! -name '*.d' | sort); do
+    run_one "$t" "$t"
+done
+for t in tests/integration/*/run.sh; do
+    [ -f "$t" ] && run_one "$t" sh "$t"
+done
+rm -f "$log"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
