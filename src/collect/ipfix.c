@@ -106,8 +106,13 @@ int ipfix_decode(struct source_table *sources, const struct ip_addr *exporter,
     }
     /* §3.1: the sequence number counts data records sent before this message, so the next
      * one can only be predicted when every data set here could be counted. */
-    uint64_t n_data = s->c.records - records_before + s->c.options_records - options_before;
-    source_check_seq(s, seq, (uint32_t)n_data);
+    uint32_t n_data =
+        (uint32_t)(s->c.records - records_before + s->c.options_records - options_before);
+    /* softflowd 1.1.0 counts this message's own records in its sequence number; its
+     * numbering is consistent in itself, so accept it rather than report false losses. */
+    if (s->seq_valid && seq != s->seq_next && seq == s->seq_last + n_data)
+        s->seq_next = seq;
+    source_check_seq(s, seq, n_data);
     if (!all_sets_known)
         s->seq_valid = false;
     return (int)(s->c.records - records_before);

@@ -96,6 +96,7 @@ void source_check_seq(struct source *s, uint32_t seq, uint32_t advance)
         else
             s->c.seq_reset++;
     }
+    s->seq_last = seq;
     s->seq_next = seq + advance;
     s->seq_valid = true;
 }

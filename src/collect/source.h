@@ -48,6 +48,7 @@ struct source {
     bool in_use;
     bool seq_valid;          /* seq_next holds a prediction */
     uint32_t seq_next;       /* sequence number expected in the next datagram */
+    uint32_t seq_last;       /* sequence number of the last datagram */
     uint64_t sys_init_ms;    /* IPFIX systemInitTimeMilliseconds from options, 0 = unknown */
     uint32_t sampling;       /* 1-in-N from options data without a sampler id, 0 = unknown */
     uint32_t n_samplers;

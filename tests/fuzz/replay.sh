@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Replays the committed fuzz corpora as regression tests: builds each fuzz target with
+# replay_main.c instead of libFuzzer, with the compiler and sanitizers of `make check`
+# (cc, ASan+UBSan, no recovery), into BUILD_DIR/tests/fuzz/, runs it over
+# tests/fuzz/corpus/<target>/ and prints one TAP stream ("ok N - path", plan at the end).
+# Exit status 1 if any input failed, 2 if the build failed.
+# Usage: tests/fuzz/replay.sh BUILD_DIR
+#   env: CC, OPT, SAN override the defaults below; FUZZ_REPLAY_CRASHES=1 also replays
+#   tests/fuzz/crashes/<target>/ (to confirm a fix before moving a reproducer to the corpus).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+build=${1:?usage: tests/fuzz/replay.sh BUILD_DIR}
+cc=${CC:-cc}
+opt=${OPT:--O1 -g}
+san=${SAN:--fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all}
+warn="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla"
+cflags="-std=c17 -D_GNU_SOURCE $opt $san"
+targets="netflow5 netflow9 ipfix decode"
+out=$build/tests/fuzz
+mkdir -p "$out/obj" || exit 2
+# Objects built with other flags (another CC, OPT or SAN) are not reused.
+if [ "$(cat "$out/obj/flags" 2>/dev/null)" != "$cc $cflags" ]; then
+    rm -f "$out"/obj/*.o
+    echo "$cc $cflags" >"$out/obj/flags"
+fi
+
+# The library once, then one binary per target. Objects are kept apart from the build's
+# own so this script never depends on, or disturbs, what make built there.
+# shellcheck disable=SC2086 # flag lists
+{
+    objs=""
+    for src in src/*/*.c; do
+        case $src in src/cli/main.c | src/daemon/*) continue ;; esac
+        obj=$out/obj/$(echo "$src" | sed 's|^src/||; s|/|_|g; s|\.c$|.o|')
+        if [ ! -f "$obj" ] || [ -n "$(find src -name '*.[ch]' -newer "$obj" | head -n 1)" ]; then
+            $cc $cflags -c -o "$obj" "$src" || exit 2
+        fi
+        objs="$objs $obj"
+    done
+    for t in $targets; do
+        $cc $cflags $warn -o "$out/replay_$t" "tests/fuzz/fuzz_$t.c" tests/fuzz/replay_main.c \
+            $objs $san -lsqlite3 -lpthread || exit 2
+    done
+} >&2
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+# Each binary numbers its own lines; awk renumbers them into one stream with one plan, and
+# fails when any line is "not ok". A binary that fails without such a line (it could not
+# read its directory) gets one.
+for t in $targets; do
+    dirs="tests/fuzz/corpus/$t"
+    if [ "${FUZZ_REPLAY_CRASHES:-0}" = 1 ] && [ -d "tests/fuzz/crashes/$t" ]; then
+        dirs="$dirs tests/fuzz/crashes/$t"
+    fi
+    # shellcheck disable=SC2086 # dirs is a list
+    "$out/replay_$t" $dirs
+    rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || echo "not ok 0 - replay_$t exited with status $rc"
+done | awk '
+    /^(not )?ok [0-9]+/ {
+        n++
+        if ($1 == "not") { failed++; sub(/^not ok [0-9]+/, "not ok " n) }
+        else sub(/^ok [0-9]+/, "ok " n)
+        print
+        next
+    }
+    /^1\.\.[0-9]+$/ { next }
+    { print }
+    END { print "1.." n; exit failed ? 1 : 0 }'
