@@ -22,7 +22,7 @@
 #define MAX_LOOPS 1000000ull
 #define SNDBUF_BYTES (4 << 20)
 
-enum { OPT_IN, OPT_TO, OPT_RATE, OPT_LOOPS, OPT_COUNT };
+enum { OPT_IN, OPT_TO, OPT_RATE, OPT_LOOPS, OPT_FROM, OPT_COUNT };
 
 struct send_target {
 	struct sockaddr_storage addr;
@@ -177,7 +177,28 @@ static int send_loop(int fd, const struct send_target *t,
 	return 0;
 }
 
-static int open_socket(const struct send_target *t)
+// Binds the sending socket to a loopback source address (--from), so a test
+// can play two exporters at once; port 0 lets the kernel pick.
+static int bind_from(int fd, const char *from)
+{
+	struct send_target src;
+	char spec[INET6_ADDRSTRLEN + 8];
+
+	snprintf(spec, sizeof(spec), strchr(from, ':') ? "[%s]:1" : "%s:1",
+		 from);
+	parse_target(spec, &src);
+	if (src.addr.ss_family == AF_INET)
+		((struct sockaddr_in *)&src.addr)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&src.addr)->sin6_port = 0;
+	if (bind(fd, (struct sockaddr *)&src.addr, src.addr_len) != 0) {
+		perror("flowgen: bind --from");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_socket(const struct send_target *t, const char *from)
 {
 	int fd = socket(t->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int sndbuf = SNDBUF_BYTES;
@@ -186,17 +207,21 @@ static int open_socket(const struct send_target *t)
 		perror("flowgen: socket");
 		return -1;
 	}
+	if (from && bind_from(fd, from) != 0) {
+		close(fd);
+		return -1;
+	}
 	// Best effort: a larger buffer only smooths bursts.
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	return fd;
 }
 
 static int run_send(const struct dgram_file *f, const struct send_target *t,
-		    uint64_t rate, uint64_t loops)
+		    uint64_t rate, uint64_t loops, const char *from)
 {
 	struct send_progress p = {0, 0};
 	double start, secs;
-	int fd = open_socket(t), rc = 0;
+	int fd = open_socket(t, from), rc = 0;
 
 	if (fd < 0)
 		return FLOWGEN_EXIT_RUNTIME;
@@ -214,7 +239,8 @@ static int run_send(const struct dgram_file *f, const struct send_target *t,
 int cmd_send(int argc, char **argv)
 {
 	struct cli_option o[OPT_COUNT] = {
-		{"in", NULL}, {"to", NULL}, {"rate", NULL}, {"loops", NULL}};
+		{"in", NULL},    {"to", NULL},   {"rate", NULL},
+		{"loops", NULL}, {"from", NULL}};
 	struct send_target target;
 	struct dgram_file f;
 	uint64_t rate, loops;
@@ -241,7 +267,7 @@ int cmd_send(int argc, char **argv)
 				   "600 s",
 			 o[OPT_RATE].value);
 	}
-	rc = run_send(&f, &target, rate, loops);
+	rc = run_send(&f, &target, rate, loops, o[OPT_FROM].value);
 	dgram_unload(&f);
 	return rc;
 }

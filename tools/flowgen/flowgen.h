@@ -114,6 +114,7 @@ void wire_u32(struct wire_buf *w, uint32_t v);
 void wire_u64(struct wire_buf *w, uint64_t v);
 void wire_pad4(struct wire_buf *w);
 void wire_patch_u16(struct wire_buf *w, size_t at, uint16_t v);
+void wire_store_u16(uint8_t *p, uint16_t v);
 uint16_t wire_load_u16(const uint8_t *p);
 uint32_t wire_load_u32(const uint8_t *p);
 
@@ -173,5 +174,6 @@ void dgram_unload(struct dgram_file *f);
 int cmd_write(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_mangle(int argc, char **argv);
 
 #endif

@@ -26,5 +26,7 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 1, argv + 1);
 	if (strcmp(cmd, "stats") == 0)
 		return cmd_stats(argc - 1, argv + 1);
-	cli_fail(cmd, "a subcommand: write, send or stats", NULL);
+	if (strcmp(cmd, "mangle") == 0)
+		return cmd_mangle(argc - 1, argv + 1);
+	cli_fail(cmd, "a subcommand: write, send, stats or mangle", NULL);
 }

@@ -62,8 +62,13 @@ void wire_patch_u16(struct wire_buf *w, size_t at, uint16_t v)
 		fprintf(stderr, "flowgen: internal error: bad patch offset\n");
 		abort();
 	}
-	w->data[at] = (uint8_t)(v >> 8);
-	w->data[at + 1] = (uint8_t)v;
+	wire_store_u16(w->data + at, v);
+}
+
+void wire_store_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
 }
 
 uint16_t wire_load_u16(const uint8_t *p)
