@@ -137,7 +137,8 @@ int report_hosts(const struct report_query *q, FILE *out, char *errbuf)
         free(hr.rows);
         return rc;
     }
-    qsort(hr.rows, hr.n, sizeof *hr.rows, cmp_host);
+    if (hr.n > 1)
+        qsort(hr.rows, hr.n, sizeof *hr.rows, cmp_host);
     if (q->format == REPORT_CSV)
         print_csv(&hr, out);
     else if (q->format == REPORT_JSON)

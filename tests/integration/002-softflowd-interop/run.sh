@@ -65,7 +65,7 @@ nfacctd_hosts() {
             if (local($1)) { bo[$1] += $4; po[$1] += $3; seen[$1] = 1 }
             if (local($2)) { bi[$2] += $4; pi[$2] += $3; seen[$2] = 1 }
         }
-        END { for (h in seen) printf "%s,%d,%d,%d,%d\n", h, bi[h], bo[h], pi[h], po[h] }' |
+        END { for (h in seen) printf "%s,%.0f,%.0f,%.0f,%.0f\n", h, bi[h], bo[h], pi[h], po[h] }' |
         sort
 }
 

@@ -23,7 +23,7 @@ done
 
 # the valid streams' totals summed per host, sorted as text
 awk -F, 'FNR > 1 { for (i = 2; i <= 7; i++) t[$1, i] += $i; h[$1] = 1 }
-    END { for (x in h) printf "%s,%d,%d,%d,%d,%d,%d\n", x, t[x,2], t[x,3], t[x,4], t[x,5], t[x,6], t[x,7] }' \
+    END { for (x in h) printf "%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f\n", x, t[x,2], t[x,3], t[x,4], t[x,5], t[x,6], t[x,7] }' \
     "$TMP/a.csv" "$TMP/b.csv" "$TMP/c.csv" | sort >"$TMP/want.csv"
 sed 1d "$TMP/a.csv" | sort >"$TMP/want-a.csv"
 
