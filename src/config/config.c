@@ -288,6 +288,8 @@ int config_validate(const struct config *cfg, char *errbuf)
 
 void config_dump(const struct config *cfg, FILE *out)
 {
+    fprintf(out, "# flowtally configuration: `flowtally run --check-config` prints the effective\n"
+                 "# one. Every key can also be given as --key value; the command line wins.\n\n");
     for (size_t i = 0; i < N_KEYS; i++) {
         const struct key_info *k = &keys[i];
         fprintf(out, "# %s%s\n", k->doc, k->reloadable ? " (reloaded on SIGHUP)" : "");

@@ -9,6 +9,8 @@ printf 'db = x.db\nbucket = 300\nflush = nope\n' >"$TMP/bad.conf"
 check_eq "bad config exits with status 2" "$?" 2
 if grep -q "bad.conf:3: flush = 'nope'" "$TMP/err"; then ok "bad config error names file:line"; else
     not_ok "bad config error names file:line" && sed 's/^/#   /' "$TMP/err"; fi
+(cd "$TMP" && "$FT" run --check-config) >"$TMP/dump.conf"
+check_same "etc/flowtally.conf is the documented default configuration" "$TMP/dump.conf" "$ROOT/etc/flowtally.conf"
 "$FT" report --db "$TMP/missing.db" >/dev/null 2>"$TMP/err"
 check_eq "report on a missing store exits 1" "$?" 1
 "$FT" report --db x --frm 1 >/dev/null 2>&1
