@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <time.h>
 
-enum log_level log_threshold = LOG_LEVEL_WARN;
+enum log_level log_threshold = LOG_LEVEL_NOTICE;
 
-static const char *const level_names[] = {"error", "warning", "info", "debug"};
+static const char *const level_names[] = {"error", "warning", "notice", "info", "debug"};
 
 void log_write(enum log_level level, const char *tag, const char *fmt, ...)
 {

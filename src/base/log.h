@@ -13,7 +13,8 @@
 #define LOG_TAG "flowtally"
 #endif
 
-enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+/* NOTICE is for rare events an operator wants to see by default (a new exporter). */
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_NOTICE, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
 extern enum log_level log_threshold;
 
@@ -37,6 +38,7 @@ bool log_rl_allow(struct log_rl *rl, uint64_t *n_dropped_out);
 
 #define log_error(...) log_at(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_at(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_notice(...) log_at(LOG_LEVEL_NOTICE, __VA_ARGS__)
 #define log_info(...) log_at(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...) log_at(LOG_LEVEL_DEBUG, __VA_ARGS__)
 

@@ -43,7 +43,10 @@ int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_
     d->c.datagrams++;
     d->c.bytes += len;
     if (d->allow && !prefix_trie_lookup(d->allow, exporter, &unused)) {
+        char text[ADDR_STR_LEN];
         d->c.drop_pkt_denied++;
+        log_rl_warn("datagram from %s dropped: not in the exporters allow-list",
+                    addr_format(exporter, text));
         return 0;
     }
     if (len < 4) {

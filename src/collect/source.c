@@ -80,7 +80,7 @@ struct source *source_get(struct source_table *t, const struct ip_addr *exporter
     tmpl_table_init(&s->templates, t->max_templates);
     t->n++;
     char text[ADDR_STR_LEN];
-    log_info("new exporter %s (version %u, domain %u)", addr_format(exporter, text), version,
+    log_notice("new exporter %s (version %u, domain %u)", addr_format(exporter, text), version,
              domain);
     return s;
 }

@@ -154,7 +154,7 @@ static void reload(struct daemon *d)
         d->cfg.sampling = fresh.sampling;
         fresh.local_nets = fresh.exporters = fresh.sampling = NULL;
         pipeline_reload(&d->pipe, &d->cfg);
-        log_warn("reloaded local_nets, exporters and sampling");
+        log_notice("reloaded local_nets, exporters and sampling");
     }
     config_deinit(&fresh);
 }
@@ -259,7 +259,7 @@ int run_main(int argc, char **argv)
     }
     log_threshold = d.cfg.verbosity >= 2   ? LOG_LEVEL_DEBUG
                     : d.cfg.verbosity == 1 ? LOG_LEVEL_INFO
-                                           : LOG_LEVEL_WARN;
+                                           : LOG_LEVEL_NOTICE;
     setvbuf(stdout, NULL, _IOLBF, 0);
     int status = 1;
     d.store = store_open(d.cfg.db, false, errbuf);

@@ -267,6 +267,17 @@ done
 # Collectors: start_X sets DPID, DKIDS, PORT (returns non-zero if it could not start);
 # collect_X writes the per-host totals to $TMP/got.csv and stops the collector.
 
+# Each collect_X calls sample_usage at the moment its work is done (before stopping it), then
+# stops it, writes the per-host totals to $TMP/got.csv and returns 0 if they are exact.
+
+# sample_usage: CPU so far, peak RSS, kernel drops and sockets on the port, into S_*.
+sample_usage() {
+    S_CPU1=$(cpu_ns $PIDS)
+    S_HWM=$(hwm_kb $PIDS)
+    S_DROPS=$(udp_drops "$PORT")
+    S_NSOCK=$(udp_socket_count "$PORT")
+}
+
 start_flowtally() {
     rm -f "$TMP"/ft.db*
     "$FT" run --db "$TMP/ft.db" --netflow 127.0.0.1:0 --flush 2 --rcvbuf "$FT_RCVBUF" \
@@ -283,8 +294,9 @@ start_flowtally() {
 }
 
 collect_flowtally() {
-    stop_daemon TERM
-    [ "$STOP_STATUS" -eq 0 ] || say "   ! flowtally exited with status $STOP_STATUS"
+    sample_usage
+    stop_daemon TERM # flushes everything, exit status 0
+    [ "$STOP_STATUS" -eq 0 ] || NOTE="${NOTE}exit-status-$STOP_STATUS "
     "$FT" report --db "$TMP/ft.db" --by host --format csv 2>/dev/null | cut -d, -f1-7 >"$TMP/got.csv"
     FT_KDROPS=$("$FT" stats --db "$TMP/ft.db" --format csv 2>/dev/null |
         awk -F, '$4 == "kernel_drops" { s += $5 } END { print s + 0 }')
@@ -310,8 +322,9 @@ imt_mem_pools_size[p]: 65536
 CONF
         nfacctd -f "$TMP/nfacctd.conf" >"$TMP/nfacctd.log" 2>&1 &
         DPID=$!
-        if wait_for 200 test -S "$TMP/imt.pipe" && alive "$DPID" &&
-            wait_for 100 grep -q 'waiting for NetFlow' "$TMP/nfacctd.log" &&
+        DKIDS=""
+        if wait_for 200 test -S "$TMP/imt.pipe" &&
+            wait_for 100 grep -q 'waiting for NetFlow' "$TMP/nfacctd.log" && alive "$DPID" &&
             [ "$(udp_socket_count "$PORT")" -eq 1 ]; then
             DKIDS=$(children_of "$DPID")
             return 0
@@ -325,17 +338,20 @@ CONF
 tail_visible() { pmacct -p "$TMP/imt.pipe" -s -O csv 2>/dev/null | grep -q '^172\.'; }
 
 collect_nfacctd() {
-    # The tail pushes the last partly filled plugin buffer; wait until it shows (at most 15 s).
-    "$FLOWGEN" send --in "$TMP/tail.dgrams" --to "127.0.0.1:$PORT" --rate 50000 >/dev/null
-    wait_for 50 udp_drained "$PORT"
-    TAIL_SEEN=yes
+    # nfacctd keeps its last partly filled buffer until more records come: send records for
+    # hosts outside 10/8 and wait until they show (at most 15 s); they are filtered out below.
+    "$FLOWGEN" send --in "$TMP/tail.dgrams" --to "127.0.0.1:$PORT" --rate 50000 >/dev/null 2>&1
+    wait_for 100 udp_drained "$PORT"
     i=0
     while ! tail_visible; do
         i=$((i + 1))
-        [ $i -ge 30 ] && { TAIL_SEEN=no; break; }
+        [ $i -ge 30 ] && { NOTE="${NOTE}tail-not-seen "; break; }
         sleep 0.5
     done
-    pmacct -p "$TMP/imt.pipe" -s -O csv 2>/dev/null >"$TMP/pairs.csv"
+    COUNTED=$((COUNTED + TAIL_RECORDS))
+    sample_usage
+    pmacct -p "$TMP/imt.pipe" -s -O csv >"$TMP/pairs.csv" 2>/dev/null
+    stop_daemon INT # SIGTERM stays pending in nfacctd
     awk -F, 'function local(ip) { return ip ~ /^10\./ }
         NR > 1 {
             if (local($1)) { bo[$1] += $4; po[$1] += $3; seen[$1] = 1 }
@@ -343,10 +359,8 @@ collect_nfacctd() {
         }
         END { for (h in seen) printf "%s,%.0f,%.0f,%.0f,%.0f\n", h, bi[h], bo[h], pi[h], po[h] }' \
         "$TMP/pairs.csv" | sort >"$TMP/got.csv"
-    PAIRS=$(($(wc -l <"$TMP/pairs.csv") - 1))
-    stop_daemon INT
-    grep -q 'missing data detected' "$TMP/nfacctd.log" && PEER_NOTE="${PEER_NOTE}pipe-loss-logged "
-    [ "$TAIL_SEEN" = yes ] || PEER_NOTE="${PEER_NOTE}tail-not-seen "
+    NOTE="${NOTE}pairs=$(($(wc -l <"$TMP/pairs.csv") - 1)) "
+    grep -q 'missing data detected' "$TMP/nfacctd.log" && NOTE="${NOTE}plugin-pipe-loss-logged "
     cut -d, -f1-5 "$WANT" | sed 1d | sort >"$TMP/want5.csv"
     cmp -s "$TMP/got.csv" "$TMP/want5.csv"
 }
@@ -370,7 +384,9 @@ start_nfcapd() {
 }
 
 collect_nfcapd() {
-    stop_daemon TERM
+    sleep 0.2 # its socket is empty; let the record writer finish the last block
+    sample_usage
+    stop_daemon TERM # writes the last file
     nfdump -R "$TMP/nfcapd" -q -N -A dstip -o "fmt:%da,%byt,%pkt,%fl" "dst net 10.0.0.0/8" \
         2>/dev/null | tr -d ' ' >"$TMP/nfd.in"
     nfdump -R "$TMP/nfcapd" -q -N -A srcip -o "fmt:%sa,%byt,%pkt,%fl" "src net 10.0.0.0/8" \
@@ -381,111 +397,231 @@ collect_nfcapd() {
         END { for (h in seen) printf "%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f\n", h, bi[h], bo[h],
               pi[h], po[h], fi[h], fo[h] }' "$TMP/nfd.in" "$TMP/nfd.out" | sort >"$TMP/got.csv"
     seqerr=$(sed -n 's/.*Sequence Errors: \([0-9]*\).*/\1/p' "$TMP/nfcapd.log" | tail -1)
-    [ "${seqerr:-0}" -gt 0 ] && PEER_NOTE="${PEER_NOTE}seq-errors=$seqerr "
+    [ "${seqerr:-0}" -gt 0 ] && NOTE="${NOTE}seq-errors=$seqerr(replays-count-too) "
     rm -rf "$TMP/nfcapd"
     sed 1d "$WANT" | sort >"$TMP/want7.csv"
     cmp -s "$TMP/got.csv" "$TMP/want7.csv"
 }
 
 # ---------------------------------------------------------------------------------------------
-# 2-4. One rung: COLLECTOR PROTO RATE REP. Appends a line to raw.csv; sets RUNG_OK (1 = lossless
-# and exact) and RUNG_SENDER_LIMITED.
+# One rung: run_rung COLLECTOR PROTO RATE REP. Appends to raw.csv, prints one line, sets RUNG_OK
+# (1 = lossless and exact) and RUNG_SENDER_LIMITED (1 = flowgen reached < 95% of the rate).
 
 RAW="$OUT/raw.csv"
-echo "rep,protocol,collector,rate,loops,records,sent_rps,secs,exact,udp_drops,kernel_drops,lossless,cpu_s,cpu_s_per_m,peak_rss_kb,rcvbuf_rb,note" >"$RAW"
+LADDERS="$OUT/ladders.csv"
+echo "rep,protocol,collector,rate,loops,records,sent_rps,send_secs,exact,udp_drops,kernel_drops_stat,lossless,cpu_s,cpu_s_per_m,peak_rss_kb,rcvbuf_rb,note" >"$RAW"
+echo "rep,protocol,collector,max_lossless_rate,first_failing_rate,end" >"$LADDERS"
 
 run_rung() {
     coll=$1 proto=$2 rate=$3 rep=$4
-    RUNG_OK=0 RUNG_SENDER_LIMITED=0 PEER_NOTE="" FT_KDROPS="-" PAIRS=""
-    loops=$(awk -v r="$rate" -v s="$SECS" -v n="$STREAM" 'BEGIN { l = int(r * s / n + 0.5); print l < 1 ? 1 : l }')
+    RUNG_OK=0 RUNG_SENDER_LIMITED=0 NOTE="" FT_KDROPS="-"
+    loops=$(awk -v r="$rate" -v s="$SECS" -v n="$STREAM" \
+        'BEGIN { l = int(r * s / n + 0.5); print l < 1 ? 1 : l }')
     records=$((loops * STREAM))
+    COUNTED=$records
     WANT=$(want_csv "$proto" "$loops")
     if ! "start_$coll"; then
         say "   ! $coll did not start"
         echo "$rep,$proto,$coll,$rate,$loops,$records,,,no,,,no,,,,,start-failed" >>"$RAW"
         return
     fi
-    pids="$DPID $DKIDS"
+    PIDS="$DPID $DKIDS"
     rb=$(sock_rb "$PORT")
-    cpu0=$(cpu_ns $pids)
+    cpu0=$(cpu_ns $PIDS)
     "$FLOWGEN" send --in "$TMP/$proto.dgrams" --to "127.0.0.1:$PORT" --rate "$rate" \
         --loops "$loops" >"$TMP/send.out" 2>&1
     sent_secs=$(sed -n 's/.* in \([0-9.]*\) s .*/\1/p' "$TMP/send.out")
     sent_rps=$(sed -n 's/.*(\([0-9]*\) records\/s).*/\1/p' "$TMP/send.out")
     # Let the collector empty its socket before looking (at most 20 s).
-    wait_for 400 udp_drained "$PORT" || PEER_NOTE="${PEER_NOTE}socket-not-drained "
-    counted=$records
-    if [ "$coll" = nfacctd ]; then
-        counted=$((records + TAIL_RECORDS))
-    fi
-    [ "$coll" = nfcapd ] && sleep 0.2 # let its writer thread catch up before sampling CPU
-    drops=$(udp_drops "$PORT")
-    nsock=$(udp_socket_count "$PORT")
-    [ "$nsock" -ne 1 ] && PEER_NOTE="${PEER_NOTE}port-shared-with-$nsock-sockets "
-    if [ "$coll" = nfacctd ]; then
-        # Its CPU and memory are read after the tail, once the plugin has caught up.
-        "collect_$coll"
-        exact=$?
-        cpu1="" hwm=""
-    else
-        cpu1=$(cpu_ns $pids)
-        hwm=$(hwm_kb $pids)
-        "collect_$coll"
-        exact=$?
-    fi
-    if [ "$coll" = nfacctd ]; then
-        cpu1=$NFA_CPU1 hwm=$NFA_HWM
-    fi
-    [ -n "$PAIRS" ] && PEER_NOTE="${PEER_NOTE}pairs=$PAIRS "
-    cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-    cpu_m=$(awk -v c="$cpu_s" -v n="$counted" 'BEGIN { printf "%.4f", c / (n / 1e6) }')
+    wait_for 400 udp_drained "$PORT" || NOTE="${NOTE}socket-not-drained "
+    "collect_$coll"
+    exact=$?
+    cpu_s=$(awk -v a="$cpu0" -v b="$S_CPU1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
+    cpu_m=$(awk -v c="$cpu_s" -v n="$COUNTED" 'BEGIN { printf "%.4f", c / (n / 1e6) }')
     ex=no
     [ "$exact" -eq 0 ] && ex=yes
+    [ "$S_NSOCK" -ne 1 ] && NOTE="${NOTE}port-shared-by-$S_NSOCK-sockets "
     lossless=no
-    if [ "$ex" = yes ] && [ "${drops:-1}" -eq 0 ] && { [ "$FT_KDROPS" = "-" ] || [ "$FT_KDROPS" -eq 0 ]; } &&
-        [ "$nsock" -eq 1 ]; then
+    if [ "$ex" = yes ] && [ "${S_DROPS:-1}" -eq 0 ] && [ "$S_NSOCK" -eq 1 ] &&
+        { [ "$FT_KDROPS" = "-" ] || [ "$FT_KDROPS" -eq 0 ]; }; then
         lossless=yes
         RUNG_OK=1
     fi
-    if [ -z "$sent_rps" ] || [ "$(awk -v s="$sent_rps" -v r="$rate" 'BEGIN { print (s < 0.95 * r) }')" -eq 1 ]; then
+    if [ -z "$sent_rps" ] ||
+        [ "$(awk -v s="$sent_rps" -v r="$rate" 'BEGIN { print (s < 0.95 * r) }')" -eq 1 ]; then
         RUNG_SENDER_LIMITED=1
-        PEER_NOTE="${PEER_NOTE}sender-below-95%-of-rate "
+        NOTE="${NOTE}sender-below-95%-of-rate "
     fi
-    echo "$rep,$proto,$coll,$rate,$loops,$records,${sent_rps:-},${sent_secs:-},$ex,$drops,$FT_KDROPS,$lossless,$cpu_s,$cpu_m,$hwm,$rb,$PEER_NOTE" >>"$RAW"
-    printf '   %-9s %-5s rep %s rate %8s sent %8s/s %5ss  exact %-3s drops %-6s lossless %-3s cpu %6s s/M  rss %6s MB  rb %s %s\n' \
-        "$coll" "$proto" "$rep" "$rate" "${sent_rps:-?}" "${sent_secs:-?}" "$ex" "$drops" "$lossless" \
-        "$cpu_m" "$(awk -v k="${hwm:-0}" 'BEGIN { printf "%.1f", k / 1024 }')" "$rb" "$PEER_NOTE"
+    echo "$rep,$proto,$coll,$rate,$loops,$records,$sent_rps,$sent_secs,$ex,$S_DROPS,$FT_KDROPS,$lossless,$cpu_s,$cpu_m,$S_HWM,$rb,$NOTE" >>"$RAW"
+    printf '   %-9s %-5s rep %s  rate %7s  sent %8s/s in %5ss  exact %-3s  drops %-6s lossless %-3s  %7s cpu-s/M  rss %7s MB  rb %s %s\n' \
+        "$coll" "$proto" "$rep" "$(fmt_rate "$rate")" "${sent_rps:-?}" "${sent_secs:-?}" "$ex" \
+        "$S_DROPS" "$lossless" "$cpu_m" "$(awk -v k="${S_HWM:-0}" 'BEGIN { printf "%.1f", k / 1024 }')" \
+        "$rb" "$NOTE"
 }
 
-# nfacctd's CPU and RSS must be sampled after the tail but before SIGINT: wrap its collector.
-eval "$(echo 'collect_nfacctd_inner()'; type collect_nfacctd | sed 1,2d)" 2>/dev/null ||
-    true
-collect_nfacctd() {
-    # The same as collect_nfacctd_inner, but samples CPU and RSS just before stopping.
-    "$FLOWGEN" send --in "$TMP/tail.dgrams" --to "127.0.0.1:$PORT" --rate 50000 >/dev/null
-    wait_for 50 udp_drained "$PORT"
-    TAIL_SEEN=yes
-    i=0
-    while ! tail_visible; do
-        i=$((i + 1))
-        [ $i -ge 30 ] && { TAIL_SEEN=no; break; }
-        sleep 0.5
+# ---------------------------------------------------------------------------------------------
+# 2-4. Ladders: for each repetition, protocol and collector, climb the rates until the first
+# rung that is not lossless and exact. Repetitions are the outer loop so that, if the time
+# budget runs out, every collector and protocol has been measured the same number of times.
+
+case " $LADDER " in *" $COMMON "*) ;; *) LADDER="$COMMON $LADDER" ;; esac
+say ""
+say "== 2-4. loopback ladders: rates $(for r in $LADDER; do printf '%s ' "$(fmt_rate "$r")"; done)records/s"
+say "   ~${SECS} s of traffic per rung (a $STREAM-record stream replayed with --loops), $REPS repetitions;"
+say "   lossless = per-host totals exact AND 0 kernel drops (/proc/net/udp; flowtally: also its"
+say "   kernel_drops counter); CPU is all threads of all the collector's processes (schedstat)."
+rep=1
+while [ "$rep" -le "$REPS" ]; do
+    for proto in $PROTOS; do
+        for coll in $RUN_COLLECTORS; do
+            best=0 failat="" end=""
+            for rate in $LADDER; do
+                if over_budget; then end=budget; break; fi
+                run_rung "$coll" "$proto" "$rate" "$rep"
+                if [ "$RUNG_OK" -eq 1 ] && [ "$RUNG_SENDER_LIMITED" -eq 0 ]; then
+                    best=$rate
+                elif [ "$RUNG_OK" -eq 1 ]; then
+                    end=sender # exact, but the sender could not reach this rate
+                    break
+                else
+                    failat=$rate
+                    end=fail
+                    break
+                fi
+            done
+            [ -z "$end" ] && end=top
+            [ "$end" = budget ] && [ "$best" -eq 0 ] && [ -z "$failat" ] && continue
+            echo "$rep,$proto,$coll,$best,$failat,$end" >>"$LADDERS"
+        done
     done
-    drops=$(udp_drops "$PORT")
-    NFA_CPU1=$(cpu_ns $pids)
-    NFA_HWM=$(hwm_kb $pids)
-    pmacct -p "$TMP/imt.pipe" -s -O csv 2>/dev/null >"$TMP/pairs.csv"
-    awk -F, 'function local(ip) { return ip ~ /^10\./ }
-        NR > 1 {
-            if (local($1)) { bo[$1] += $4; po[$1] += $3; seen[$1] = 1 }
-            if (local($2)) { bi[$2] += $4; pi[$2] += $3; seen[$2] = 1 }
-        }
-        END { for (h in seen) printf "%s,%.0f,%.0f,%.0f,%.0f\n", h, bi[h], bo[h], pi[h], po[h] }' \
-        "$TMP/pairs.csv" | sort >"$TMP/got.csv"
-    PAIRS=$(($(wc -l <"$TMP/pairs.csv") - 1))
-    stop_daemon INT
-    grep -q 'missing data detected' "$TMP/nfacctd.log" && PEER_NOTE="${PEER_NOTE}pipe-loss-logged "
-    [ "$TAIL_SEEN" = yes ] || PEER_NOTE="${PEER_NOTE}tail-not-seen "
-    cut -d, -f1-5 "$WANT" | sed 1d | sort >"$TMP/want5.csv"
-    cmp -s "$TMP/got.csv" "$TMP/want5.csv"
+    rep=$((rep + 1))
+done
+[ "$(elapsed)" -ge "$BUDGET" ] && say "   ! time budget of $BUDGET s reached: later rungs skipped (see ladders.csv)"
+
+# ---------------------------------------------------------------------------------------------
+# 5-6. The table.
+
+# ladder_stat COLL PROTO: "median min max n lowerbound" of the max lossless rate over reps.
+ladder_stat() {
+    v=$(awk -F, -v c="$1" -v p="$2" 'NR > 1 && $3 == c && $2 == p { print $4 }' "$LADDERS" | stats3)
+    n=$(awk -F, -v c="$1" -v p="$2" 'NR > 1 && $3 == c && $2 == p' "$LADDERS" | wc -l | tr -d ' ')
+    lb=$(awk -F, -v c="$1" -v p="$2" 'NR > 1 && $3 == c && $2 == p && $6 != "fail" { x = 1 } END { print x + 0 }' "$LADDERS")
+    echo "$v $n $lb"
 }
+# common_stat COLL PROTO FIELD: median of a raw.csv column over the rungs at the common rate.
+common_stat() {
+    awk -F, -v c="$1" -v p="$2" -v r="$COMMON" -v f="$3" \
+        'NR > 1 && $3 == c && $2 == p && $4 == r && $f != "" { print $f }' "$RAW" | stats3 | cut -d' ' -f1
+}
+common_exact() {
+    awk -F, -v c="$1" -v p="$2" -v r="$COMMON" \
+        'NR > 1 && $3 == c && $2 == p && $4 == r { n++; if ($12 == "yes") y++ }
+         END { if (n) printf "%d/%d\n", y, n; else print "—" }' "$RAW"
+}
+rb_of() {
+    awk -F, -v c="$1" 'NR > 1 && $3 == c && $16 != "" { print $16 }' "$RAW" | sort -u |
+        awk '{ printf "%s%.1f MiB", NR > 1 ? ", " : "", $1 / 1048576 }'
+}
+mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "—"; else printf "%.0f MB\n", k / 1024 }'; }
+num() { awk -v v="$1" 'BEGIN { if (v == "-" || v == "") print "—"; else printf "%.3g\n", v }'; }
+
+PEERS=""
+for c in $RUN_COLLECTORS; do [ "$c" != flowtally ] && PEERS="$PEERS $c"; done
+HAS_FT=0
+case " $RUN_COLLECTORS " in *" flowtally "*) HAS_FT=1 ;; esac
+
+TABLE="$TMP/table.md"
+{
+    printf '| protocol | measure | flowtally'
+    for c in $PEERS; do printf ' | %s' "$c"; done
+    for c in $PEERS; do printf ' | flowtally/%s' "$c"; done
+    printf ' |\n|---|---|---'
+    for c in $PEERS; do printf '|---|---'; done
+    printf '|\n'
+    for p in $PROTOS; do
+        eval "ipr=\$IP_RPS_$p ipmin=\$IP_MIN_$p ipmax=\$IP_MAX_$p ipc=\$IP_CPU_$p ipx=\$IP_EXACT_$p"
+        printf '| %s | in-process decode+classify+aggregate, records/s, 1 core (median of %s) | %s [%s–%s], %s cpu-s/M, exact %s' \
+            "$p" "$INPROC_PASSES" "$(fmt_rate "$ipr")" "$(fmt_rate "$ipmin")" "$(fmt_rate "$ipmax")" \
+            "$(num "$ipc")" "$ipx"
+        for c in $PEERS; do printf ' | —'; done
+        for c in $PEERS; do printf ' | —'; done
+        printf ' |\n'
+
+        set -- $(ladder_stat flowtally "$p")
+        ftm=$1
+        printf '| %s | max lossless+exact loopback records/s, median [min–max] of runs' "$p"
+        for c in flowtally $PEERS; do
+            # shellcheck disable=SC2046
+            set -- $(ladder_stat "$c" "$p")
+            if [ "$c" = flowtally ] && [ "$HAS_FT" -eq 0 ] || [ "$4" -eq 0 ]; then
+                printf ' | —'
+            else
+                pre=""
+                [ "$5" -eq 1 ] && pre="≥ "
+                if [ "$1" = 0 ]; then
+                    printf ' | < %s (%s runs)' "$(fmt_rate "$(echo "$LADDER" | awk '{ print $1 }')")" "$4"
+                else
+                    printf ' | %s%s [%s–%s] (%s runs)' "$pre" "$(fmt_rate "$1")" "$(fmt_rate "$2")" \
+                        "$(fmt_rate "$3")" "$4"
+                fi
+            fi
+        done
+        for c in $PEERS; do
+            set -- $(ladder_stat "$c" "$p")
+            printf ' | %s' "$(ratio "$ftm" "$1")"
+        done
+        printf ' |\n'
+
+        ftc=$(common_stat flowtally "$p" 14)
+        printf '| %s | CPU-s per million records at %s/s (median)' "$p" "$(fmt_rate "$COMMON")"
+        for c in flowtally $PEERS; do printf ' | %s' "$(num "$(common_stat "$c" "$p" 14)")"; done
+        for c in $PEERS; do printf ' | %s' "$(ratio "$ftc" "$(common_stat "$c" "$p" 14)")"; done
+        printf ' |\n'
+
+        ftr=$(common_stat flowtally "$p" 15)
+        printf '| %s | peak RSS at %s/s (VmHWM, median)' "$p" "$(fmt_rate "$COMMON")"
+        for c in flowtally $PEERS; do printf ' | %s' "$(mb "$(common_stat "$c" "$p" 15)")"; done
+        for c in $PEERS; do printf ' | %s' "$(ratio "$ftr" "$(common_stat "$c" "$p" 15)")"; done
+        printf ' |\n'
+
+        printf '| %s | lossless and exact at %s/s (runs)' "$p" "$(fmt_rate "$COMMON")"
+        for c in flowtally $PEERS; do printf ' | %s' "$(common_exact "$c" "$p")"; done
+        for c in $PEERS; do printf ' | —'; done
+        printf ' |\n'
+    done
+} >"$TABLE"
+
+T_END=$(date +%s)
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+MEM_GB=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+RESULTS="$OUT/results.md"
+{
+    echo "## Benchmark"
+    echo ""
+    echo "Measured by \`make bench\` on $(date -u '+%Y-%m-%d'): $(nproc) cores ($CPU_MODEL), ${MEM_GB} GB RAM," \
+        "Linux $(uname -r), net.core.rmem_max $RMEM_MAX; load average at the end" \
+        "$(cut -d' ' -f1-3 /proc/loadavg). Generator (flowgen) and collector on the same machine over" \
+        "loopback; streams of $HOSTS local hosts (10.0.0.0/8) and $REMOTES remotes."
+    echo ""
+    cat "$TABLE"
+    echo ""
+    echo "- Receive buffers obtained (ss rb; Linux reports twice the usable size):" \
+        "flowtally $(rb_of flowtally)$(for c in $PEERS; do printf '; %s %s' "$c" "$(rb_of "$c")"; done)." \
+        "Every collector asked for $WANT_RCVBUF bytes; the peers use SO_RCVBUF, capped at rmem_max, so" \
+        "flowtally was run with --rcvbuf $FT_RCVBUF to hold the same buffer (raise rmem_max to give all 8 MiB)."
+    echo "- Ladder: ~${SECS} s of traffic per rung, a rung passes when per-host totals equal flowgen's to" \
+        "the byte (flowtally: bytes, packets and flows in and out; nfcapd: the same via nfdump;" \
+        "nfacctd: bytes and packets, from src_host,dst_host pairs) and no datagram was dropped;" \
+        "the max is the last rung before the first failure. \"≥\" = some run passed the top rung," \
+        "was cut by the time budget, or the sender could not reach the next rate."
+    echo "- nfacctd: memory plugin, plugin_pipe_size 64 MiB, plugin_buffer_size 64 KiB, 16384 pools of" \
+        "64 KiB; its RSS is core + plugin process summed, so the 64 MiB pipe they share counts twice."
+    echo "- Noisy: a shared 2-core machine (other jobs were running), sender and collector competing" \
+        "for the two cores. Raw numbers: build/bench/raw.csv (every rung), build/bench/ladders.csv."
+    echo "- \`tools/bench/bench.sh\` took $((T_END - T_START)) s."
+} >"$RESULTS"
+
+say ""
+say "== results (also in $RESULTS)"
+say ""
+cat "$RESULTS"
