@@ -22,7 +22,10 @@ TOOLS     = $(BUILD)/tools/flowgen $(BUILD)/tools/pcapgen
 
 ASAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run check deps tests fuzz bench clean format
+FORMATTED = $(wildcard src/*/*.[ch] tests/unit/*.h tests/unit/*/*.c tools/flowgen/*.[ch] \
+              tools/pcapgen/*.[ch])
+
+.PHONY: all run check deps tests fuzz bench clean format format-check
 
 all: $(BUILD)/flowtally
 
@@ -56,7 +59,7 @@ run: deps
 	$(BUILD)/flowtally run
 
 # Everything under AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors.
-check: deps
+check: deps format-check
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN)" OPT="-O1 -g" tests
 	@sh tests/run.sh build/asan
 
@@ -68,7 +71,10 @@ bench: deps
 	@sh tools/bench/bench.sh $(BUILD)
 
 format:
-	clang-format -i src/*/*.[ch] tests/unit/*.h tests/unit/*/*.c tools/*/*.[ch]
+	clang-format -i $(FORMATTED)
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMATTED)
 
 clean:
 	rm -rf build

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define AGGREGATE_COUNTERS(X)                                                                  \
+#define AGGREGATE_COUNTERS(X)                                                                      \
     X(drop_keys) /* flows refused: max_keys distinct keys already held this interval */
 
 struct aggregate_counters {

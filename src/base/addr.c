@@ -12,8 +12,8 @@ int addr_parse(const char *s, struct ip_addr *out)
 {
     uint8_t v4[4];
     if (inet_pton(AF_INET, s, v4) == 1) {
-        *out = addr_from_v4((uint32_t)v4[0] << 24 | (uint32_t)v4[1] << 16 |
-                            (uint32_t)v4[2] << 8 | v4[3]);
+        *out = addr_from_v4((uint32_t)v4[0] << 24 | (uint32_t)v4[1] << 16 | (uint32_t)v4[2] << 8 |
+                            v4[3]);
         return 0;
     }
     if (inet_pton(AF_INET6, s, out->b) == 1)

@@ -13,10 +13,10 @@
 #define NO_NODE UINT32_MAX
 
 struct trie_node {
-    uint64_t hi, lo;     /* prefix bits, zero below len */
-    uint32_t child[2];   /* node indices, NO_NODE if absent */
-    uint32_t value;      /* valid when has_value */
-    uint8_t len;         /* prefix length, 0..128 */
+    uint64_t hi, lo;   /* prefix bits, zero below len */
+    uint32_t child[2]; /* node indices, NO_NODE if absent */
+    uint32_t value;    /* valid when has_value */
+    uint8_t len;       /* prefix length, 0..128 */
     bool has_value;
 };
 
@@ -70,8 +70,8 @@ static uint32_t node_add(struct prefix_trie *t, uint64_t hi, uint64_t lo, unsign
         t->nodes = xrealloc(t->nodes, t->cap * sizeof *t->nodes);
     }
     mask_key(&hi, &lo, len);
-    t->nodes[t->n_nodes] = (struct trie_node){
-        .hi = hi, .lo = lo, .child = {NO_NODE, NO_NODE}, .len = (uint8_t)len};
+    t->nodes[t->n_nodes] =
+        (struct trie_node){.hi = hi, .lo = lo, .child = {NO_NODE, NO_NODE}, .len = (uint8_t)len};
     return (uint32_t)t->n_nodes++;
 }
 
@@ -142,8 +142,7 @@ void prefix_trie_insert(struct prefix_trie *t, const struct ip_addr *addr, unsig
     }
 }
 
-bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr,
-                        uint32_t *value)
+bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr, uint32_t *value)
 {
     uint64_t hi = addr_hi(addr), lo = addr_lo(addr);
     const struct trie_node *n = &t->nodes[0];

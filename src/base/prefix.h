@@ -24,8 +24,7 @@ void prefix_trie_insert(struct prefix_trie *t, const struct ip_addr *addr, unsig
                         uint32_t value);
 
 /* Finds the longest prefix containing addr. Returns true and sets *value if one exists. */
-bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr,
-                        uint32_t *value);
+bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr, uint32_t *value);
 
 /* Number of prefixes stored. */
 size_t prefix_trie_count(const struct prefix_trie *t);

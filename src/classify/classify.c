@@ -65,9 +65,9 @@ void classifier_emit(void *classifier, const struct flow *f)
     }
     if (rate > 1)
         c->c.flows_renormalised++;
-    struct usage_delta d = {.time_ms = f->end_ms,
-                            .counts = {.bytes = f->bytes * rate,
-                                       .packets = f->packets * rate, .flows = 1}};
+    struct usage_delta d = {
+        .time_ms = f->end_ms,
+        .counts = {.bytes = f->bytes * rate, .packets = f->packets * rate, .flows = 1}};
     d.dir = (uint8_t)direction(c, f, &d.host);
     c->c.flows++;
     c->out.emit(c->out.ctx, &d);

@@ -12,10 +12,10 @@
 
 #include <stdint.h>
 
-#define CLASSIFY_COUNTERS(X)                                                                   \
-    X(flows)              /* flows classified */                                               \
-    X(flows_renormalised) /* flows multiplied by a sampling rate above 1 */                    \
-    X(flows_rate_unknown) /* sampled at an unknown rate: counted 1:1 and warned */             \
+#define CLASSIFY_COUNTERS(X)                                                                       \
+    X(flows)              /* flows classified */                                                   \
+    X(flows_renormalised) /* flows multiplied by a sampling rate above 1 */                        \
+    X(flows_rate_unknown) /* sampled at an unknown rate: counted 1:1 and warned */                 \
     X(drop_implausible)   /* byte or packet counts too large to be real (> 2^50) */
 
 struct classify_counters {

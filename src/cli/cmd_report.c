@@ -9,14 +9,13 @@
 
 static void report_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: flowtally report [--db PATH] --by host [--from TIME] [--to TIME]\n"
-            "                        [--format table|csv|json]\n"
-            "Usage per local host out of the store. TIME is unix seconds, YYYY-MM-DD or\n"
-            "YYYY-MM-DDTHH:MM[:SS], UTC; the period is [from, to) on bucket starts.\n"
-            "CSV columns: host,bytes_in,bytes_out,packets_in,packets_out,flows_in,flows_out,\n"
-            "bytes_internal,packets_internal,flows_internal,bytes_transit,packets_transit,\n"
-            "flows_transit. Table sizes are decimal (1 kB = 1000 B).\n");
+    fprintf(out, "usage: flowtally report [--db PATH] --by host [--from TIME] [--to TIME]\n"
+                 "                        [--format table|csv|json]\n"
+                 "Usage per local host out of the store. TIME is unix seconds, YYYY-MM-DD or\n"
+                 "YYYY-MM-DDTHH:MM[:SS], UTC; the period is [from, to) on bucket starts.\n"
+                 "CSV columns: host,bytes_in,bytes_out,packets_in,packets_out,flows_in,flows_out,\n"
+                 "bytes_internal,packets_internal,flows_internal,bytes_transit,packets_transit,\n"
+                 "flows_transit. Table sizes are decimal (1 kB = 1000 B).\n");
 }
 
 static void stats_usage(FILE *out)
@@ -37,9 +36,9 @@ static int parse_common(int argc, char **argv, struct report_query *q, const cha
             return 1;
         }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value = strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0 ||
-                           (by && (strcmp(a, "--by") == 0 || strcmp(a, "--from") == 0 ||
-                                   strcmp(a, "--to") == 0));
+        bool takes_value =
+            strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0 ||
+            (by && (strcmp(a, "--by") == 0 || strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0));
         if (!takes_value) {
             fprintf(stderr, "flowtally: unexpected argument '%s'\n", a);
             help(stderr);
@@ -59,10 +58,11 @@ static int parse_common(int argc, char **argv, struct report_query *q, const cha
             }
         } else if (strcmp(a, "--by") == 0) {
             *by = v;
-        } else if (report_parse_time(v, strcmp(a, "--from") == 0 ? &q->from_ms : &q->to_ms) !=
-                   0) {
-            fprintf(stderr, "flowtally: %s '%s': expected unix seconds, YYYY-MM-DD or "
-                            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n", a, v);
+        } else if (report_parse_time(v, strcmp(a, "--from") == 0 ? &q->from_ms : &q->to_ms) != 0) {
+            fprintf(stderr,
+                    "flowtally: %s '%s': expected unix seconds, YYYY-MM-DD or "
+                    "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
+                    a, v);
             return 2;
         }
     }

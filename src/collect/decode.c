@@ -36,8 +36,8 @@ static void count_failure(struct decoder *d, int rc, const struct ip_addr *expor
     }
 }
 
-int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt,
-                 size_t len, const struct flow_sink *sink)
+int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt, size_t len,
+                 const struct flow_sink *sink)
 {
     uint32_t unused;
     d->c.datagrams++;

@@ -13,14 +13,14 @@
 #include <stdint.h>
 
 /* Collector-wide counters; names as shown by `flowtally stats`. */
-#define DECODE_COUNTERS(X)                                                                     \
-    X(datagrams)          /* datagrams received */                                             \
-    X(bytes)              /* their UDP payload bytes */                                        \
-    X(drop_pkt_short)     /* too short for the header they claim */                           \
-    X(drop_pkt_version)   /* unknown version */                                                \
-    X(drop_pkt_malformed) /* header fields that lie (count, length) */                         \
-    X(drop_pkt_denied)    /* exporter not in the allow-list */                                 \
-    X(drop_pkt_sources)   /* source table full (max_exporters) */                              \
+#define DECODE_COUNTERS(X)                                                                         \
+    X(datagrams)          /* datagrams received */                                                 \
+    X(bytes)              /* their UDP payload bytes */                                            \
+    X(drop_pkt_short)     /* too short for the header they claim */                                \
+    X(drop_pkt_version)   /* unknown version */                                                    \
+    X(drop_pkt_malformed) /* header fields that lie (count, length) */                             \
+    X(drop_pkt_denied)    /* exporter not in the allow-list */                                     \
+    X(drop_pkt_sources)   /* source table full (max_exporters) */                                  \
     X(kernel_drops)       /* dropped by the kernel: socket buffer full (SO_RXQ_OVFL) */
 
 struct decode_counters {
@@ -41,7 +41,7 @@ void decoder_deinit(struct decoder *d);
 
 /* Decodes one datagram from `exporter`, emitting its flows into sink. Drops are counted,
  * never fatal. Returns the number of flows emitted. Thread: the receive loop's only. */
-int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt,
-                 size_t len, const struct flow_sink *sink);
+int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt, size_t len,
+                 const struct flow_sink *sink);
 
 #endif

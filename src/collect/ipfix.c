@@ -64,8 +64,8 @@ static void read_templates(struct source *s, struct rd *r, bool is_options)
     }
 }
 
-int ipfix_decode(struct source_table *sources, const struct ip_addr *exporter,
-                 const uint8_t *pkt, size_t len, const struct flow_sink *sink)
+int ipfix_decode(struct source_table *sources, const struct ip_addr *exporter, const uint8_t *pkt,
+                 size_t len, const struct flow_sink *sink)
 {
     struct rd r = rd_make(pkt, len);
     rd_u16(&r); /* version, checked by the caller */

@@ -15,7 +15,7 @@
 /* Decodes one IPFIX message. Returns the number of flows emitted, or ERR_TRUNCATED /
  * ERR_MALFORMED when the message header is short or its length field lies, or ERR_LIMIT
  * when the source table is full. */
-int ipfix_decode(struct source_table *sources, const struct ip_addr *exporter,
-                 const uint8_t *pkt, size_t len, const struct flow_sink *sink);
+int ipfix_decode(struct source_table *sources, const struct ip_addr *exporter, const uint8_t *pkt,
+                 size_t len, const struct flow_sink *sink);
 
 #endif

@@ -41,8 +41,7 @@ static void read_options_templates(struct source *s, struct rd *r)
     while (rd_left(r) >= 10) {
         uint16_t id = rd_u16(r), scope_len = rd_u16(r), opt_len = rd_u16(r);
         size_t n = ((size_t)scope_len + opt_len) / 4;
-        if (id < V9_SET_DATA_MIN || scope_len % 4 || opt_len % 4 || n == 0 ||
-            n > TMPL_MAX_FIELDS) {
+        if (id < V9_SET_DATA_MIN || scope_len % 4 || opt_len % 4 || n == 0 || n > TMPL_MAX_FIELDS) {
             s->c.drop_template_invalid++;
             return;
         }
@@ -80,7 +79,8 @@ int netflow9_decode(struct source_table *sources, const struct ip_addr *exporter
     source_check_seq(s, seq, 1); /* v9 counts export packets, not records */
 
     struct nf_timebase tb = {.export_ms = (uint64_t)unix_secs * 1000,
-                             .uptime_from_header = true, .sys_uptime_ms = sys_uptime};
+                             .uptime_from_header = true,
+                             .sys_uptime_ms = sys_uptime};
     uint64_t records_before = s->c.records;
     while (rd_left(&r) > 0) {
         uint16_t set_id = rd_u16(&r), set_len = rd_u16(&r);

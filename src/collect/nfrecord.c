@@ -8,15 +8,40 @@
 
 /* Information element ids (RFC 3954 §8, IANA IPFIX registry). */
 enum {
-    IE_OCTETS = 1, IE_PACKETS = 2, IE_PROTOCOL = 4, IE_TCP_FLAGS = 6, IE_SRC_PORT = 7,
-    IE_SRC_V4 = 8, IE_IN_IF = 10, IE_DST_PORT = 11, IE_DST_V4 = 12, IE_OUT_IF = 14,
-    IE_LAST_UPTIME = 21, IE_FIRST_UPTIME = 22, IE_SRC_V6 = 27, IE_DST_V6 = 28,
-    IE_SAMPLING_INTERVAL = 34, IE_SAMPLING_ALGORITHM = 35, IE_SAMPLER_ID = 48,
-    IE_SAMPLER_RANDOM_INTERVAL = 50, IE_SRC_MAC = 56, IE_V9_OUT_DST_MAC = 57,
-    IE_DST_MAC = 80, IE_START_SEC = 150, IE_END_SEC = 151, IE_START_MS = 152, IE_END_MS = 153,
-    IE_START_US = 154, IE_END_US = 155, IE_START_NS = 156, IE_END_NS = 157,
-    IE_SYS_INIT_MS = 160, IE_SELECTOR_ID = 302, IE_SELECTOR_ALGORITHM = 304,
-    IE_PKT_INTERVAL = 305, IE_PKT_SPACE = 306,
+    IE_OCTETS = 1,
+    IE_PACKETS = 2,
+    IE_PROTOCOL = 4,
+    IE_TCP_FLAGS = 6,
+    IE_SRC_PORT = 7,
+    IE_SRC_V4 = 8,
+    IE_IN_IF = 10,
+    IE_DST_PORT = 11,
+    IE_DST_V4 = 12,
+    IE_OUT_IF = 14,
+    IE_LAST_UPTIME = 21,
+    IE_FIRST_UPTIME = 22,
+    IE_SRC_V6 = 27,
+    IE_DST_V6 = 28,
+    IE_SAMPLING_INTERVAL = 34,
+    IE_SAMPLING_ALGORITHM = 35,
+    IE_SAMPLER_ID = 48,
+    IE_SAMPLER_RANDOM_INTERVAL = 50,
+    IE_SRC_MAC = 56,
+    IE_V9_OUT_DST_MAC = 57,
+    IE_DST_MAC = 80,
+    IE_START_SEC = 150,
+    IE_END_SEC = 151,
+    IE_START_MS = 152,
+    IE_END_MS = 153,
+    IE_START_US = 154,
+    IE_END_US = 155,
+    IE_START_NS = 156,
+    IE_END_NS = 157,
+    IE_SYS_INIT_MS = 160,
+    IE_SELECTOR_ID = 302,
+    IE_SELECTOR_ALGORITHM = 304,
+    IE_PKT_INTERVAL = 305,
+    IE_PKT_SPACE = 306,
 };
 
 /* Seconds between the NTP era (1900) and the Unix epoch. */
@@ -37,8 +62,8 @@ static void read_addr(const uint8_t *v, uint16_t len, size_t want, struct ip_add
     if (len != want)
         return;
     if (want == 4)
-        *out = addr_from_v4((uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
-                            (uint32_t)v[2] << 8 | v[3]);
+        *out =
+            addr_from_v4((uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3]);
     else
         *out = addr_from_v6(v);
 }
@@ -66,12 +91,30 @@ static void apply_field(uint16_t type, const uint8_t *v, uint16_t len, struct fl
     case IE_DST_V6: read_addr(v, len, 16, &f->dst); break;
     case IE_IN_IF: f->in_if = (uint32_t)n; break;
     case IE_OUT_IF: f->out_if = (uint32_t)n; break;
-    case IE_FIRST_UPTIME: x->start_uptime_ms = (uint32_t)n; x->has_start_uptime = true; break;
-    case IE_LAST_UPTIME: x->end_uptime_ms = (uint32_t)n; x->has_end_uptime = true; break;
-    case IE_START_SEC: x->start_abs_ms = n * 1000; x->has_start_abs = true; break;
-    case IE_END_SEC: x->end_abs_ms = n * 1000; x->has_end_abs = true; break;
-    case IE_START_MS: x->start_abs_ms = n; x->has_start_abs = true; break;
-    case IE_END_MS: x->end_abs_ms = n; x->has_end_abs = true; break;
+    case IE_FIRST_UPTIME:
+        x->start_uptime_ms = (uint32_t)n;
+        x->has_start_uptime = true;
+        break;
+    case IE_LAST_UPTIME:
+        x->end_uptime_ms = (uint32_t)n;
+        x->has_end_uptime = true;
+        break;
+    case IE_START_SEC:
+        x->start_abs_ms = n * 1000;
+        x->has_start_abs = true;
+        break;
+    case IE_END_SEC:
+        x->end_abs_ms = n * 1000;
+        x->has_end_abs = true;
+        break;
+    case IE_START_MS:
+        x->start_abs_ms = n;
+        x->has_start_abs = true;
+        break;
+    case IE_END_MS:
+        x->end_abs_ms = n;
+        x->has_end_abs = true;
+        break;
     case IE_START_US:
     case IE_START_NS:
         if (len == 8) {
@@ -86,13 +129,19 @@ static void apply_field(uint16_t type, const uint8_t *v, uint16_t len, struct fl
             x->has_end_abs = true;
         }
         break;
-    case IE_SYS_INIT_MS: x->sys_init_ms = n; x->has_sys_init = true; break;
+    case IE_SYS_INIT_MS:
+        x->sys_init_ms = n;
+        x->has_sys_init = true;
+        break;
     case IE_SAMPLING_INTERVAL:
     case IE_SAMPLER_RANDOM_INTERVAL: x->sampling_interval = (uint32_t)n; break;
     case IE_PKT_INTERVAL: x->pkt_interval = (uint32_t)n; break;
     case IE_PKT_SPACE: x->pkt_space = (uint32_t)n; break;
     case IE_SAMPLER_ID:
-    case IE_SELECTOR_ID: x->sampler_id = (uint32_t)n; x->has_sampler_id = true; break;
+    case IE_SELECTOR_ID:
+        x->sampler_id = (uint32_t)n;
+        x->has_sampler_id = true;
+        break;
     case IE_SAMPLING_ALGORITHM:
     case IE_SELECTOR_ALGORITHM: x->has_sampling_algo = true; break;
     case IE_SRC_MAC:
@@ -153,8 +202,8 @@ uint32_t nfrecord_sampling_rate(const struct nfrecord_extra *x)
  * export time; the signed difference tolerates uptime wrap after 49.7 days and exporters
  * whose last-switched is slightly after the header's uptime. IPFIX flowStart/EndSysUpTime
  * are relative to systemInitTimeMilliseconds (from the record or an options record). */
-static bool uptime_to_ms(uint32_t uptime, const struct nfrecord_extra *x,
-                         const struct source *s, const struct nf_timebase *tb, uint64_t *out)
+static bool uptime_to_ms(uint32_t uptime, const struct nfrecord_extra *x, const struct source *s,
+                         const struct nf_timebase *tb, uint64_t *out)
 {
     if (tb->uptime_from_header) {
         int64_t age = (int32_t)(tb->sys_uptime_ms - uptime);

@@ -37,9 +37,9 @@ uint32_t nfrecord_sampling_rate(const struct nfrecord_extra *x);
 
 /* How a datagram anchors the relative times of its records. */
 struct nf_timebase {
-    uint64_t export_ms;       /* datagram export time, ms since epoch */
-    bool uptime_from_header;  /* v9: uptimes are relative to sys_uptime_ms at export_ms */
-    uint32_t sys_uptime_ms;   /* v9 header sysUptime */
+    uint64_t export_ms;      /* datagram export time, ms since epoch */
+    bool uptime_from_header; /* v9: uptimes are relative to sys_uptime_ms at export_ms */
+    uint32_t sys_uptime_ms;  /* v9 header sysUptime */
 };
 
 /* Completes a data record: absolute start/end times, the sampling rate from the record, its

@@ -13,8 +13,8 @@
 
 void source_table_init(struct source_table *t, size_t max_sources, size_t max_templates)
 {
-    *t = (struct source_table){.cap = 16, .max_sources = max_sources,
-                               .max_templates = max_templates};
+    *t = (struct source_table){
+        .cap = 16, .max_sources = max_sources, .max_templates = max_templates};
     t->slots = xcalloc(t->cap, sizeof *t->slots);
 }
 
@@ -61,8 +61,8 @@ static void grow(struct source_table *t)
     t->cap = new_cap;
 }
 
-struct source *source_get(struct source_table *t, const struct ip_addr *exporter,
-                          uint8_t version, uint32_t domain)
+struct source *source_get(struct source_table *t, const struct ip_addr *exporter, uint8_t version,
+                          uint32_t domain)
 {
     struct source *s = probe(t->slots, t->cap, exporter, version, domain);
     if (s->in_use)
@@ -75,13 +75,13 @@ struct source *source_get(struct source_table *t, const struct ip_addr *exporter
         grow(t);
         s = probe(t->slots, t->cap, exporter, version, domain);
     }
-    *s = (struct source){.exporter = *exporter, .version = version, .domain = domain,
-                         .in_use = true};
+    *s = (struct source){
+        .exporter = *exporter, .version = version, .domain = domain, .in_use = true};
     tmpl_table_init(&s->templates, t->max_templates);
     t->n++;
     char text[ADDR_STR_LEN];
     log_notice("new exporter %s (version %u, domain %u)", addr_format(exporter, text), version,
-             domain);
+               domain);
     return s;
 }
 

@@ -15,17 +15,17 @@
 
 /* Counters kept per source; the X-macro gives the struct fields and the names shown by
  * `flowtally stats`. Units are in the names: pkt = datagrams, set = flowsets, rec = records. */
-#define SOURCE_COUNTERS(X)                                                                     \
-    X(packets)               /* datagrams decoded from this source */                          \
-    X(records)               /* flow records emitted */                                        \
-    X(options_records)       /* options data records read (sampling, uptime) */                \
-    X(seq_lost)              /* v5/IPFIX: records, v9: datagrams missing by sequence */        \
-    X(seq_reset)             /* sequence went backwards: restart or reordering */              \
-    X(drop_set_no_template)  /* data set whose template is unknown (dropped, not held) */      \
-    X(drop_set_malformed)    /* set too short or running past the datagram */                  \
-    X(drop_template_invalid) /* template with zero/huge lengths or too many fields */          \
-    X(drop_template_limit)   /* template refused: per-source template cap reached */           \
-    X(drop_rec_malformed)    /* record whose variable-length field overruns its set */         \
+#define SOURCE_COUNTERS(X)                                                                         \
+    X(packets)               /* datagrams decoded from this source */                              \
+    X(records)               /* flow records emitted */                                            \
+    X(options_records)       /* options data records read (sampling, uptime) */                    \
+    X(seq_lost)              /* v5/IPFIX: records, v9: datagrams missing by sequence */            \
+    X(seq_reset)             /* sequence went backwards: restart or reordering */                  \
+    X(drop_set_no_template)  /* data set whose template is unknown (dropped, not held) */          \
+    X(drop_set_malformed)    /* set too short or running past the datagram */                      \
+    X(drop_template_invalid) /* template with zero/huge lengths or too many fields */              \
+    X(drop_template_limit)   /* template refused: per-source template cap reached */               \
+    X(drop_rec_malformed)    /* record whose variable-length field overruns its set */             \
     X(sampled_no_rate)       /* records said sampled, no rate known: counted 1:1, warned */
 
 struct source_counters {
@@ -43,14 +43,14 @@ struct sampler_rate {
 
 struct source {
     struct ip_addr exporter;
-    uint32_t domain;         /* v9 source id, IPFIX domain, v5 engine type<<8|id */
-    uint8_t version;         /* 5, 9 or 10 */
+    uint32_t domain; /* v9 source id, IPFIX domain, v5 engine type<<8|id */
+    uint8_t version; /* 5, 9 or 10 */
     bool in_use;
-    bool seq_valid;          /* seq_next holds a prediction */
-    uint32_t seq_next;       /* sequence number expected in the next datagram */
-    uint32_t seq_last;       /* sequence number of the last datagram */
-    uint64_t sys_init_ms;    /* IPFIX systemInitTimeMilliseconds from options, 0 = unknown */
-    uint32_t sampling;       /* 1-in-N from options data without a sampler id, 0 = unknown */
+    bool seq_valid;       /* seq_next holds a prediction */
+    uint32_t seq_next;    /* sequence number expected in the next datagram */
+    uint32_t seq_last;    /* sequence number of the last datagram */
+    uint64_t sys_init_ms; /* IPFIX systemInitTimeMilliseconds from options, 0 = unknown */
+    uint32_t sampling;    /* 1-in-N from options data without a sampler id, 0 = unknown */
     uint32_t n_samplers;
     struct sampler_rate samplers[SOURCE_MAX_SAMPLERS];
     struct tmpl_table templates;
@@ -58,12 +58,12 @@ struct source {
 };
 
 struct source_table {
-    struct source *slots;    /* owned; open addressing, capacity a power of two */
-    size_t cap;              /* slots allocated */
-    size_t n;                /* slots in use */
-    size_t max_sources;      /* cap on n */
-    size_t max_templates;    /* per source */
-    uint64_t n_refused;      /* sources refused at the cap */
+    struct source *slots; /* owned; open addressing, capacity a power of two */
+    size_t cap;           /* slots allocated */
+    size_t n;             /* slots in use */
+    size_t max_sources;   /* cap on n */
+    size_t max_templates; /* per source */
+    uint64_t n_refused;   /* sources refused at the cap */
 };
 
 void source_table_init(struct source_table *t, size_t max_sources, size_t max_templates);
@@ -71,8 +71,8 @@ void source_table_deinit(struct source_table *t);
 
 /* Finds or creates the source for (exporter, version, domain). Returns NULL when the table
  * is full (counted in n_refused). The pointer is valid until the next call. */
-struct source *source_get(struct source_table *t, const struct ip_addr *exporter,
-                          uint8_t version, uint32_t domain);
+struct source *source_get(struct source_table *t, const struct ip_addr *exporter, uint8_t version,
+                          uint32_t domain);
 
 /* Checks a datagram's sequence number against the prediction and predicts the next one
  * (`advance` = what the sequence grows by for this datagram). */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TMPL_VARLEN 0xffff    /* IPFIX variable-length field (RFC 7011 §7) */
-#define TMPL_MAX_FIELDS 128   /* more than any real exporter sends; more is refused */
+#define TMPL_VARLEN 0xffff  /* IPFIX variable-length field (RFC 7011 §7) */
+#define TMPL_MAX_FIELDS 128 /* more than any real exporter sends; more is refused */
 
 struct tmpl_field {
     uint16_t type;       /* information element id, enterprise bit cleared */
@@ -22,9 +22,9 @@ struct tmpl_field {
 struct tmpl {
     uint16_t id;
     uint16_t n_fields;
-    uint16_t n_scope;        /* options templates: the first n_scope fields are scope */
+    uint16_t n_scope; /* options templates: the first n_scope fields are scope */
     bool is_options;
-    uint32_t min_len;        /* bytes of the shortest possible record, at least 1 */
+    uint32_t min_len;           /* bytes of the shortest possible record, at least 1 */
     struct tmpl_field fields[]; /* n_fields entries */
 };
 

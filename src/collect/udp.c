@@ -41,8 +41,7 @@ int udp_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port)
     return addr_parse(host, addr);
 }
 
-static socklen_t make_sockaddr(const struct ip_addr *a, uint16_t port,
-                               struct sockaddr_storage *ss)
+static socklen_t make_sockaddr(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss)
 {
     memset(ss, 0, sizeof *ss);
     if (addr_is_v4(a)) {
@@ -166,8 +165,10 @@ int udp_recv(struct udp_socket *s, struct udp_batch *b, uint64_t *new_kernel_dro
     } ctl[UDP_BATCH];
     for (size_t i = 0; i < UDP_BATCH; i++) {
         iov[i] = (struct iovec){.iov_base = b->buf[i], .iov_len = UDP_MAX_DATAGRAM};
-        msgs[i].msg_hdr = (struct msghdr){.msg_name = &from[i], .msg_namelen = sizeof from[i],
-                                          .msg_iov = &iov[i], .msg_iovlen = 1,
+        msgs[i].msg_hdr = (struct msghdr){.msg_name = &from[i],
+                                          .msg_namelen = sizeof from[i],
+                                          .msg_iov = &iov[i],
+                                          .msg_iovlen = 1,
                                           .msg_control = ctl[i].buf,
                                           .msg_controllen = sizeof ctl[i].buf};
     }

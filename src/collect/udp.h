@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UDP_BATCH 32            /* datagrams per recvmmsg() */
-#define UDP_MAX_DATAGRAM 65536  /* largest UDP payload, rounded up */
+#define UDP_BATCH 32           /* datagrams per recvmmsg() */
+#define UDP_MAX_DATAGRAM 65536 /* largest UDP payload, rounded up */
 
 struct udp_socket {
     int fd;
@@ -21,11 +21,11 @@ struct udp_socket {
 };
 
 struct udp_batch {
-    size_t n;                            /* datagrams received by the last udp_recv() */
-    size_t len[UDP_BATCH];               /* payload length of each */
-    struct ip_addr from[UDP_BATCH];      /* sender of each */
-    uint8_t (*buf)[UDP_MAX_DATAGRAM];    /* owned: UDP_BATCH buffers */
-    uint64_t n_truncated;                /* datagrams larger than the buffer, dropped */
+    size_t n;                         /* datagrams received by the last udp_recv() */
+    size_t len[UDP_BATCH];            /* payload length of each */
+    struct ip_addr from[UDP_BATCH];   /* sender of each */
+    uint8_t (*buf)[UDP_MAX_DATAGRAM]; /* owned: UDP_BATCH buffers */
+    uint64_t n_truncated;             /* datagrams larger than the buffer, dropped */
 };
 
 /* Opens a non-blocking socket bound to spec ("0.0.0.0:2055", "[::]:2055", port 0 for any),

@@ -25,7 +25,7 @@ struct key_info {
 };
 
 static const struct key_info keys[] = {
-#define KEY(name, type, def, min, max, reload, doc)                                            \
+#define KEY(name, type, def, min, max, reload, doc)                                                \
     {#name, KEY_##type, def, min, max, reload, doc, offsetof(struct config, name)},
 #include "keys.def"
 #undef KEY
@@ -143,8 +143,8 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
         struct list_check lc = {.type = k->type};
         config_list_each(value, check_item, &lc);
         if (lc.bad) {
-            snprintf(errbuf, ERR_BUF_LEN, "%s: %s: bad item '%s': expected %s", where, key,
-                     lc.bad, expected[k->type]);
+            snprintf(errbuf, ERR_BUF_LEN, "%s: %s: bad item '%s': expected %s", where, key, lc.bad,
+                     expected[k->type]);
             return ERR_CONFIG;
         }
     } else if (value[0] == '\0') {
@@ -278,8 +278,9 @@ int config_from_args(struct config *cfg, int argc, char **argv, char *errbuf)
 int config_validate(const struct config *cfg, char *errbuf)
 {
     if (86400 % cfg->bucket != 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "bucket = %lld: must divide a day (86400 s), e.g. 300, "
-                                      "600, 900, 3600",
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "bucket = %lld: must divide a day (86400 s), e.g. 300, "
+                 "600, 900, 3600",
                  (long long)cfg->bucket);
         return ERR_CONFIG;
     }
@@ -294,8 +295,7 @@ void config_dump(const struct config *cfg, FILE *out)
         const struct key_info *k = &keys[i];
         fprintf(out, "# %s%s\n", k->doc, k->reloadable ? " (reloaded on SIGHUP)" : "");
         if (k->type == KEY_INT)
-            fprintf(out, "%s = %lld\n", k->name,
-                    (long long)*int_field((struct config *)cfg, k));
+            fprintf(out, "%s = %lld\n", k->name, (long long)*int_field((struct config *)cfg, k));
         else
             fprintf(out, "%s = %s\n", k->name, *str_field((struct config *)cfg, k));
     }

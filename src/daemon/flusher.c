@@ -29,8 +29,11 @@ static int write_batch(struct store *st, const struct flush_batch *b)
         rc = st->ops->add_usage(st, row);
     for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
         const struct flush_stat *fs = &b->stats[i];
-        struct stat_row sr = {.exporter = fs->exporter, .version = fs->version,
-                              .domain = fs->domain, .name = fs->name, .value = fs->value};
+        struct stat_row sr = {.exporter = fs->exporter,
+                              .version = fs->version,
+                              .domain = fs->domain,
+                              .name = fs->name,
+                              .value = fs->value};
         rc = st->ops->add_stat(st, &sr);
     }
     if (rc == 0)

@@ -19,7 +19,7 @@ struct flush_stat {
     char exporter[ADDR_STR_LEN]; /* address text, or "*" */
     uint8_t version;
     uint32_t domain;
-    const char *name;            /* static counter name */
+    const char *name; /* static counter name */
     uint64_t value;
 };
 
@@ -32,16 +32,16 @@ struct flush_batch {
 struct flusher {
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t wake;           /* signalled on a new batch, a retry or stop */
-    pthread_cond_t done;           /* signalled when a batch finished */
-    struct store *store;           /* borrowed; used only by the thread */
-    struct flush_batch batch;      /* pending or being written; table NULL when idle */
-    struct counters_table *spare;  /* an emptied table for the loop to take, or NULL */
+    pthread_cond_t wake;          /* signalled on a new batch, a retry or stop */
+    pthread_cond_t done;          /* signalled when a batch finished */
+    struct store *store;          /* borrowed; used only by the thread */
+    struct flush_batch batch;     /* pending or being written; table NULL when idle */
+    struct counters_table *spare; /* an emptied table for the loop to take, or NULL */
     bool stop;
-    bool retry;                    /* ask the thread to try a failed batch again */
-    bool last_failed;              /* the last write of the pending batch failed */
+    bool retry;       /* ask the thread to try a failed batch again */
+    bool last_failed; /* the last write of the pending batch failed */
     uint64_t n_flushes, n_failures;
-    uint64_t last_ms;              /* duration of the last successful write */
+    uint64_t last_ms; /* duration of the last successful write */
 };
 
 /* Starts the thread. Returns 0 or -errno. */

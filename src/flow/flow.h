@@ -15,20 +15,20 @@
 #include <stdint.h>
 
 struct flow {
-    struct ip_addr exporter;  /* address the export datagram came from */
-    uint32_t domain;          /* v9 source id / IPFIX observation domain; 0 for v5 */
-    uint32_t sampling;        /* 1-in-N sampling the exporter reported, 0 = unknown */
-    uint64_t start_ms;        /* first packet, ms since epoch UTC */
-    uint64_t end_ms;          /* last packet, ms since epoch UTC */
-    struct ip_addr src, dst;  /* IPv4 mapped into IPv6 */
+    struct ip_addr exporter; /* address the export datagram came from */
+    uint32_t domain;         /* v9 source id / IPFIX observation domain; 0 for v5 */
+    uint32_t sampling;       /* 1-in-N sampling the exporter reported, 0 = unknown */
+    uint64_t start_ms;       /* first packet, ms since epoch UTC */
+    uint64_t end_ms;         /* last packet, ms since epoch UTC */
+    struct ip_addr src, dst; /* IPv4 mapped into IPv6 */
     uint16_t src_port, dst_port;
-    uint8_t protocol;         /* IP protocol number */
-    uint8_t tcp_flags;        /* cumulative OR of TCP flags */
-    bool has_mac;             /* src_mac/dst_mac are valid */
-    bool sampled_no_rate;     /* the record says it is sampled but no rate is known */
-    uint64_t bytes;           /* IP-layer bytes as exported, before renormalisation */
-    uint64_t packets;         /* packets as exported, before renormalisation */
-    uint32_t in_if, out_if;   /* SNMP ifIndex, 0 if unknown */
+    uint8_t protocol;       /* IP protocol number */
+    uint8_t tcp_flags;      /* cumulative OR of TCP flags */
+    bool has_mac;           /* src_mac/dst_mac are valid */
+    bool sampled_no_rate;   /* the record says it is sampled but no rate is known */
+    uint64_t bytes;         /* IP-layer bytes as exported, before renormalisation */
+    uint64_t packets;       /* packets as exported, before renormalisation */
+    uint32_t in_if, out_if; /* SNMP ifIndex, 0 if unknown */
     uint8_t src_mac[6], dst_mac[6];
 };
 

@@ -24,9 +24,9 @@ static inline const char *flow_dir_name(enum flow_dir d)
 }
 
 struct usage_key {
-    struct ip_addr host;  /* the local host (or source address for transit) */
-    uint64_t bucket_ms;   /* start of the time bucket, ms since epoch UTC */
-    uint8_t dir;          /* enum flow_dir */
+    struct ip_addr host; /* the local host (or source address for transit) */
+    uint64_t bucket_ms;  /* start of the time bucket, ms since epoch UTC */
+    uint8_t dir;         /* enum flow_dir */
 };
 
 struct usage_counts {
@@ -41,9 +41,9 @@ struct usage_row {
 /* One classified flow on its way to aggregation: counts already renormalised for
  * sampling, attributed to one host and direction. */
 struct usage_delta {
-    struct ip_addr host;  /* the local host (or source address for transit) */
-    uint64_t time_ms;     /* the flow's end time: it counts in that bucket */
-    uint8_t dir;          /* enum flow_dir */
+    struct ip_addr host; /* the local host (or source address for transit) */
+    uint64_t time_ms;    /* the flow's end time: it counts in that bucket */
+    uint8_t dir;         /* enum flow_dir */
     struct usage_counts counts;
 };
 

@@ -83,7 +83,7 @@ const char *report_human_bytes(uint64_t bytes, char *buf)
         u++;
     }
     uint64_t tenths = (bytes % div) * 10 / div;
-    snprintf(buf, 32, "%llu.%llu %s", (unsigned long long)(bytes / div),
-             (unsigned long long)tenths, units[u]);
+    snprintf(buf, 32, "%llu.%llu %s", (unsigned long long)(bytes / div), (unsigned long long)tenths,
+             units[u]);
     return buf;
 }

@@ -77,13 +77,21 @@ static void print_table(const struct host_rows *hr, FILE *out)
 }
 
 /* CSV and JSON share one column list: the contract columns first, then the extras. */
-#define HOST_COLUMNS(X)                                                                        \
-    X(bytes_in, FLOW_DIR_IN, bytes) X(bytes_out, FLOW_DIR_OUT, bytes)                          \
-    X(packets_in, FLOW_DIR_IN, packets) X(packets_out, FLOW_DIR_OUT, packets)                  \
-    X(flows_in, FLOW_DIR_IN, flows) X(flows_out, FLOW_DIR_OUT, flows)                          \
-    X(bytes_internal, FLOW_DIR_INTERNAL, bytes) X(packets_internal, FLOW_DIR_INTERNAL, packets) \
-    X(flows_internal, FLOW_DIR_INTERNAL, flows) X(bytes_transit, FLOW_DIR_TRANSIT, bytes)      \
-    X(packets_transit, FLOW_DIR_TRANSIT, packets) X(flows_transit, FLOW_DIR_TRANSIT, flows)
+// clang-format off
+#define HOST_COLUMNS(X)                                                                            \
+    X(bytes_in, FLOW_DIR_IN, bytes)                                                                \
+    X(bytes_out, FLOW_DIR_OUT, bytes)                                                              \
+    X(packets_in, FLOW_DIR_IN, packets)                                                            \
+    X(packets_out, FLOW_DIR_OUT, packets)                                                          \
+    X(flows_in, FLOW_DIR_IN, flows)                                                                \
+    X(flows_out, FLOW_DIR_OUT, flows)                                                              \
+    X(bytes_internal, FLOW_DIR_INTERNAL, bytes)                                                    \
+    X(packets_internal, FLOW_DIR_INTERNAL, packets)                                                \
+    X(flows_internal, FLOW_DIR_INTERNAL, flows)                                                    \
+    X(bytes_transit, FLOW_DIR_TRANSIT, bytes)                                                      \
+    X(packets_transit, FLOW_DIR_TRANSIT, packets)                                                  \
+    X(flows_transit, FLOW_DIR_TRANSIT, flows)
+// clang-format on
 
 static void print_csv(const struct host_rows *hr, FILE *out)
 {
@@ -114,8 +122,7 @@ static void print_json(const struct report_query *q, const struct host_rows *hr,
         const struct host_row *r = &hr->rows[i];
         /* Host text is an address from inet_ntop: nothing in it needs escaping. */
         fprintf(out, "%s\n{\"host\":\"%s\"", i ? "," : "", r->host);
-#define X(name, d, field)                                                                    \
-    fprintf(out, ",\"" #name "\":%llu", (unsigned long long)r->dir[d].field);
+#define X(name, d, field) fprintf(out, ",\"" #name "\":%llu", (unsigned long long)r->dir[d].field);
         HOST_COLUMNS(X)
 #undef X
         fprintf(out, "}");
@@ -160,15 +167,16 @@ static void print_stat(void *ctx, const struct stat_row *row)
     struct stats_print *sp = ctx;
     unsigned long long v = (unsigned long long)row->value;
     if (sp->format == REPORT_CSV)
-        fprintf(sp->out, "%s,%u,%u,%s,%llu\n", row->exporter, row->version, row->domain,
-                row->name, v);
+        fprintf(sp->out, "%s,%u,%u,%s,%llu\n", row->exporter, row->version, row->domain, row->name,
+                v);
     else if (sp->format == REPORT_JSON)
-        fprintf(sp->out, "%s\n{\"exporter\":\"%s\",\"version\":%u,\"domain\":%u,"
-                         "\"counter\":\"%s\",\"value\":%llu}",
+        fprintf(sp->out,
+                "%s\n{\"exporter\":\"%s\",\"version\":%u,\"domain\":%u,"
+                "\"counter\":\"%s\",\"value\":%llu}",
                 sp->n ? "," : "", row->exporter, row->version, row->domain, row->name, v);
     else
-        fprintf(sp->out, "%-39s %7u %10u  %-24s %llu\n", row->exporter, row->version,
-                row->domain, row->name, v);
+        fprintf(sp->out, "%-39s %7u %10u  %-24s %llu\n", row->exporter, row->version, row->domain,
+                row->name, v);
     sp->n++;
 }
 

@@ -21,7 +21,7 @@ static const char *const migrations[] = {
     "  flows   INTEGER NOT NULL,"
     "  PRIMARY KEY (bucket, host, dir)) WITHOUT ROWID;"
     "CREATE TABLE collector_stats ("
-    "  exporter TEXT NOT NULL,"   /* exporter address, or * for collector-wide counters */
+    "  exporter TEXT NOT NULL," /* exporter address, or * for collector-wide counters */
     "  version  INTEGER NOT NULL,"
     "  domain   INTEGER NOT NULL,"
     "  counter  TEXT NOT NULL,"
@@ -93,8 +93,10 @@ int migrate_sqlite_check(sqlite3 *db, char *errbuf)
 {
     int version = schema_version(db);
     if (version < 1 || version > N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN, "not a flowtally store this version can read "
-                                      "(schema version %d)", version);
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "not a flowtally store this version can read "
+                 "(schema version %d)",
+                 version);
         return ERR_STORE;
     }
     return 0;

@@ -17,31 +17,33 @@
 #include "../base/log.h"
 
 enum stmt_id {
-    STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK, STMT_UPSERT_USAGE, STMT_UPSERT_STAT,
-    STMT_READ_HOSTS, STMT_READ_STATS, STMT_COUNT
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_UPSERT_USAGE,
+    STMT_UPSERT_STAT,
+    STMT_READ_HOSTS,
+    STMT_READ_STATS,
+    STMT_COUNT
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
-    [STMT_UPSERT_USAGE] =
-        "INSERT INTO usage_host (bucket, host, dir, bytes, packets, flows)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-        " ON CONFLICT (bucket, host, dir) DO UPDATE SET"
-        " bytes = bytes + excluded.bytes, packets = packets + excluded.packets,"
-        " flows = flows + excluded.flows",
-    [STMT_UPSERT_STAT] =
-        "INSERT INTO collector_stats (exporter, version, domain, counter, value)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)"
-        " ON CONFLICT (exporter, version, domain, counter) DO UPDATE SET"
-        " value = value + excluded.value",
-    [STMT_READ_HOSTS] =
-        "SELECT host, dir, sum(bytes), sum(packets), sum(flows) FROM usage_host"
-        " WHERE bucket >= ?1 AND bucket < ?2 GROUP BY host, dir",
-    [STMT_READ_STATS] =
-        "SELECT exporter, version, domain, counter, value FROM collector_stats"
-        " ORDER BY exporter, version, domain, counter",
+    [STMT_UPSERT_USAGE] = "INSERT INTO usage_host (bucket, host, dir, bytes, packets, flows)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                          " ON CONFLICT (bucket, host, dir) DO UPDATE SET"
+                          " bytes = bytes + excluded.bytes, packets = packets + excluded.packets,"
+                          " flows = flows + excluded.flows",
+    [STMT_UPSERT_STAT] = "INSERT INTO collector_stats (exporter, version, domain, counter, value)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)"
+                         " ON CONFLICT (exporter, version, domain, counter) DO UPDATE SET"
+                         " value = value + excluded.value",
+    [STMT_READ_HOSTS] = "SELECT host, dir, sum(bytes), sum(packets), sum(flows) FROM usage_host"
+                        " WHERE bucket >= ?1 AND bucket < ?2 GROUP BY host, dir",
+    [STMT_READ_STATS] = "SELECT exporter, version, domain, counter, value FROM collector_stats"
+                        " ORDER BY exporter, version, domain, counter",
 };
 
 struct store_sqlite {

@@ -10,205 +10,195 @@
 #include <string.h>
 
 enum {
-	OPT_PROTO, OPT_SEED, OPT_RECORDS, OPT_HOSTS, OPT_REMOTES, OPT_LOCAL,
-	OPT_REMOTE, OPT_START, OPT_PER_PACKET, OPT_SAMPLING, OPT_DOMAIN,
-	OPT_OUT, OPT_EXPECT, OPT_COUNT
+    OPT_PROTO,
+    OPT_SEED,
+    OPT_RECORDS,
+    OPT_HOSTS,
+    OPT_REMOTES,
+    OPT_LOCAL,
+    OPT_REMOTE,
+    OPT_START,
+    OPT_PER_PACKET,
+    OPT_SAMPLING,
+    OPT_DOMAIN,
+    OPT_OUT,
+    OPT_EXPECT,
+    OPT_COUNT
 };
 
 // Addresses base+1 .. base+count must fit the prefix below its last
 // address and stay clear of 0/8, 127/8 and 224/3, so every generated
 // address is an ordinary unicast one.
-static void check_range(const char *name, uint32_t base, uint8_t len,
-			uint32_t count)
+static void check_range(const char *name, uint32_t base, uint8_t len, uint32_t count)
 {
-	uint64_t size = 1ull << (32 - len);
-	uint32_t lo = base + 1, hi = base + count;
+    uint64_t size = 1ull << (32 - len);
+    uint32_t lo = base + 1, hi = base + count;
 
-	if ((uint64_t)count + 2 > size)
-		cli_fail(name, "a prefix with room for the count plus "
-			       "2 addresses", NULL);
-	if (lo < 0x01000000u || hi >= 0xe0000000u ||
-	    (lo <= 0x7fffffffu && hi >= 0x7f000000u))
-		cli_fail(name, "a unicast prefix outside 0/8, 127/8, 224/3",
-			 NULL);
+    if ((uint64_t)count + 2 > size)
+        cli_fail(name,
+                 "a prefix with room for the count plus "
+                 "2 addresses",
+                 NULL);
+    if (lo < 0x01000000u || hi >= 0xe0000000u || (lo <= 0x7fffffffu && hi >= 0x7f000000u))
+        cli_fail(name, "a unicast prefix outside 0/8, 127/8, 224/3", NULL);
 }
 
 static bool overlaps(uint32_t a, uint8_t alen, uint32_t b, uint8_t blen)
 {
-	uint8_t len = alen < blen ? alen : blen;
-	uint32_t mask = ~(uint32_t)0 << (32 - len);
+    uint8_t len = alen < blen ? alen : blen;
+    uint32_t mask = ~(uint32_t)0 << (32 - len);
 
-	return (a & mask) == (b & mask);
+    return (a & mask) == (b & mask);
 }
 
 static enum flowgen_proto parse_proto(const char *v)
 {
-	if (v && strcmp(v, "v5") == 0)
-		return PROTO_V5;
-	if (v && strcmp(v, "v9") == 0)
-		return PROTO_V9;
-	if (v && strcmp(v, "ipfix") == 0)
-		return PROTO_IPFIX;
-	cli_fail("--proto", "v5, v9 or ipfix", v);
+    if (v && strcmp(v, "v5") == 0)
+        return PROTO_V5;
+    if (v && strcmp(v, "v9") == 0)
+        return PROTO_V9;
+    if (v && strcmp(v, "ipfix") == 0)
+        return PROTO_IPFIX;
+    cli_fail("--proto", "v5, v9 or ipfix", v);
 }
 
-static uint64_t opt_u64(const struct cli_option *o, const char *flag,
-			uint64_t dflt, uint64_t lo, uint64_t hi)
+static uint64_t opt_u64(const struct cli_option *o, const char *flag, uint64_t dflt, uint64_t lo,
+                        uint64_t hi)
 {
-	return o->value ? cli_u64(flag, o->value, lo, hi) : dflt;
+    return o->value ? cli_u64(flag, o->value, lo, hi) : dflt;
 }
 
 static void parse_prefixes(const struct cli_option *o, struct gen_config *c)
 {
-	cli_prefix("--local", o[OPT_LOCAL].value ? o[OPT_LOCAL].value
-						   : "10.0.0.0/8",
-		   &c->local_base, &c->local_len);
-	cli_prefix("--remote", o[OPT_REMOTE].value ? o[OPT_REMOTE].value
-						     : "198.18.0.0/15",
-		   &c->remote_base, &c->remote_len);
-	check_range("--local", c->local_base, c->local_len, c->hosts);
-	check_range("--remote", c->remote_base, c->remote_len, c->remotes);
-	if (overlaps(c->local_base, c->local_len, c->remote_base,
-		     c->remote_len))
-		cli_fail("--remote", "a prefix that does not overlap --local",
-			 o[OPT_REMOTE].value);
+    cli_prefix("--local", o[OPT_LOCAL].value ? o[OPT_LOCAL].value : "10.0.0.0/8", &c->local_base,
+               &c->local_len);
+    cli_prefix("--remote", o[OPT_REMOTE].value ? o[OPT_REMOTE].value : "198.18.0.0/15",
+               &c->remote_base, &c->remote_len);
+    check_range("--local", c->local_base, c->local_len, c->hosts);
+    check_range("--remote", c->remote_base, c->remote_len, c->remotes);
+    if (overlaps(c->local_base, c->local_len, c->remote_base, c->remote_len))
+        cli_fail("--remote", "a prefix that does not overlap --local", o[OPT_REMOTE].value);
 }
 
 // The start bound keeps boot time (start - 3600) positive and every export
 // time, up to start + records/1000, inside a 32-bit unix_secs field.
 static void parse_config(const struct cli_option *o, struct gen_config *c)
 {
-	uint32_t max_pp;
+    uint32_t max_pp;
 
-	c->proto = parse_proto(o[OPT_PROTO].value);
-	c->seed = opt_u64(&o[OPT_SEED], "--seed", 1, 0, UINT64_MAX);
-	c->records = opt_u64(&o[OPT_RECORDS], "--records", 10000, 1,
-			     FLOWGEN_MAX_RECORDS);
-	c->hosts = (uint32_t)opt_u64(&o[OPT_HOSTS], "--hosts", 100, 1,
-				     FLOWGEN_MAX_HOSTS);
-	c->remotes = (uint32_t)opt_u64(&o[OPT_REMOTES], "--remotes", 1000, 1,
-				       FLOWGEN_MAX_REMOTES);
-	c->start = opt_u64(&o[OPT_START], "--start", 1790000000, 86400,
-			   UINT32_MAX - FLOWGEN_MAX_RECORDS / 1000);
-	c->sampling = (uint32_t)opt_u64(&o[OPT_SAMPLING], "--sampling", 1, 1,
-					FLOWGEN_MAX_SAMPLING);
-	// v5 has only the 8-bit engine_id to carry the domain.
-	c->domain = (uint32_t)opt_u64(&o[OPT_DOMAIN], "--domain", 1, 0,
-				      c->proto == PROTO_V5 ? 255 : UINT32_MAX);
-	max_pp = flows_max_per_datagram(c->proto, c->sampling);
-	c->per_packet = (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet",
-					  flows_default_per_datagram(c->proto),
-					  1, max_pp);
-	parse_prefixes(o, c);
-	if (!o[OPT_OUT].value)
-		cli_fail("--out", "FILE.dgrams (required)", NULL);
-	if (!o[OPT_EXPECT].value)
-		cli_fail("--expect", "FILE.csv (required)", NULL);
+    c->proto = parse_proto(o[OPT_PROTO].value);
+    c->seed = opt_u64(&o[OPT_SEED], "--seed", 1, 0, UINT64_MAX);
+    c->records = opt_u64(&o[OPT_RECORDS], "--records", 10000, 1, FLOWGEN_MAX_RECORDS);
+    c->hosts = (uint32_t)opt_u64(&o[OPT_HOSTS], "--hosts", 100, 1, FLOWGEN_MAX_HOSTS);
+    c->remotes = (uint32_t)opt_u64(&o[OPT_REMOTES], "--remotes", 1000, 1, FLOWGEN_MAX_REMOTES);
+    c->start = opt_u64(&o[OPT_START], "--start", 1790000000, 86400,
+                       UINT32_MAX - FLOWGEN_MAX_RECORDS / 1000);
+    c->sampling = (uint32_t)opt_u64(&o[OPT_SAMPLING], "--sampling", 1, 1, FLOWGEN_MAX_SAMPLING);
+    // v5 has only the 8-bit engine_id to carry the domain.
+    c->domain = (uint32_t)opt_u64(&o[OPT_DOMAIN], "--domain", 1, 0,
+                                  c->proto == PROTO_V5 ? 255 : UINT32_MAX);
+    max_pp = flows_max_per_datagram(c->proto, c->sampling);
+    c->per_packet = (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet",
+                                      flows_default_per_datagram(c->proto), 1, max_pp);
+    parse_prefixes(o, c);
+    if (!o[OPT_OUT].value)
+        cli_fail("--out", "FILE.dgrams (required)", NULL);
+    if (!o[OPT_EXPECT].value)
+        cli_fail("--expect", "FILE.csv (required)", NULL);
 }
 
 static FILE *open_out(const char *path, char **buf)
 {
-	FILE *f = fopen(path, "wb");
+    FILE *f = fopen(path, "wb");
 
-	*buf = NULL;
-	if (!f) {
-		perror(path);
-		return NULL;
-	}
-	// A large stdio buffer turns ~1 KiB datagram writes into few syscalls.
-	*buf = malloc(1u << 20);
-	if (*buf)
-		setvbuf(f, *buf, _IOFBF, 1u << 20);
-	return f;
+    *buf = NULL;
+    if (!f) {
+        perror(path);
+        return NULL;
+    }
+    // A large stdio buffer turns ~1 KiB datagram writes into few syscalls.
+    *buf = malloc(1u << 20);
+    if (*buf)
+        setvbuf(f, *buf, _IOFBF, 1u << 20);
+    return f;
 }
 
-static void encode(struct wire_buf *w, const struct gen_config *cfg,
-		   struct export_state *st, const struct flow_record *recs,
-		   uint32_t n)
+static void encode(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
+                   const struct flow_record *recs, uint32_t n)
 {
-	switch (cfg->proto) {
-	case PROTO_V5:
-		export_v5(w, cfg, st, recs, n);
-		break;
-	case PROTO_V9:
-		export_v9(w, cfg, st, recs, n);
-		break;
-	case PROTO_IPFIX:
-		export_ipfix(w, cfg, st, recs, n);
-		break;
-	}
+    switch (cfg->proto) {
+    case PROTO_V5: export_v5(w, cfg, st, recs, n); break;
+    case PROTO_V9: export_v9(w, cfg, st, recs, n); break;
+    case PROTO_IPFIX: export_ipfix(w, cfg, st, recs, n); break;
+    }
 }
 
 // Generates the whole stream into `out`, filling `totals` along the way.
-static int generate(const struct gen_config *cfg, FILE *out,
-		    struct host_totals *totals, uint64_t *datagrams)
+static int generate(const struct gen_config *cfg, FILE *out, struct host_totals *totals,
+                    uint64_t *datagrams)
 {
-	struct flow_record recs[64]; // above every per-datagram maximum (<= 36)
-	struct wire_buf w;
-	struct export_state st = {0};
-	struct prng rng;
-	uint64_t first;
+    struct flow_record recs[64]; // above every per-datagram maximum (<= 36)
+    struct wire_buf w;
+    struct export_state st = {0};
+    struct prng rng;
+    uint64_t first;
 
-	prng_seed(&rng, cfg->seed);
-	for (first = 0; first < cfg->records; first += cfg->per_packet) {
-		uint64_t left = cfg->records - first;
-		uint32_t n = left < cfg->per_packet ? (uint32_t)left
-						    : cfg->per_packet;
+    prng_seed(&rng, cfg->seed);
+    for (first = 0; first < cfg->records; first += cfg->per_packet) {
+        uint64_t left = cfg->records - first;
+        uint32_t n = left < cfg->per_packet ? (uint32_t)left : cfg->per_packet;
 
-		st.export_secs = flows_export_secs(cfg, first);
-		for (uint32_t i = 0; i < n; i++) {
-			flows_make(cfg, &rng, st.export_secs, &recs[i]);
-			expect_add(totals, &recs[i], cfg->sampling);
-		}
-		encode(&w, cfg, &st, recs, n);
-		if (dgram_write(out, w.data, (uint32_t)w.len, n) != 0)
-			return -1;
-	}
-	*datagrams = st.datagram_index;
-	return 0;
+        st.export_secs = flows_export_secs(cfg, first);
+        for (uint32_t i = 0; i < n; i++) {
+            flows_make(cfg, &rng, st.export_secs, &recs[i]);
+            expect_add(totals, &recs[i], cfg->sampling);
+        }
+        encode(&w, cfg, &st, recs, n);
+        if (dgram_write(out, w.data, (uint32_t)w.len, n) != 0)
+            return -1;
+    }
+    *datagrams = st.datagram_index;
+    return 0;
 }
 
 int cmd_write(int argc, char **argv)
 {
-	struct cli_option o[OPT_COUNT] = {
-		{"proto", NULL},    {"seed", NULL},   {"records", NULL},
-		{"hosts", NULL},    {"remotes", NULL}, {"local", NULL},
-		{"remote", NULL},   {"start", NULL},  {"per-packet", NULL},
-		{"sampling", NULL}, {"domain", NULL}, {"out", NULL},
-		{"expect", NULL},
-	};
-	struct gen_config cfg;
-	struct host_totals *totals;
-	uint64_t datagrams = 0;
-	char *buf;
-	FILE *out;
-	int rc = FLOWGEN_EXIT_RUNTIME;
+    struct cli_option o[OPT_COUNT] = {
+        {"proto", NULL},      {"seed", NULL},     {"records", NULL}, {"hosts", NULL},
+        {"remotes", NULL},    {"local", NULL},    {"remote", NULL},  {"start", NULL},
+        {"per-packet", NULL}, {"sampling", NULL}, {"domain", NULL},  {"out", NULL},
+        {"expect", NULL},
+    };
+    struct gen_config cfg;
+    struct host_totals *totals;
+    uint64_t datagrams = 0;
+    char *buf;
+    FILE *out;
+    int rc = FLOWGEN_EXIT_RUNTIME;
 
-	cli_parse(argc, argv, o, OPT_COUNT);
-	memset(&cfg, 0, sizeof(cfg));
-	parse_config(o, &cfg);
-	totals = expect_alloc(cfg.hosts);
-	out = open_out(o[OPT_OUT].value, &buf);
-	if (totals && out) {
-		int gen = generate(&cfg, out, totals, &datagrams);
-		int failed = ferror(out);
+    cli_parse(argc, argv, o, OPT_COUNT);
+    memset(&cfg, 0, sizeof(cfg));
+    parse_config(o, &cfg);
+    totals = expect_alloc(cfg.hosts);
+    out = open_out(o[OPT_OUT].value, &buf);
+    if (totals && out) {
+        int gen = generate(&cfg, out, totals, &datagrams);
+        int failed = ferror(out);
 
-		if (fclose(out) != 0 || gen != 0 || failed)
-			perror(o[OPT_OUT].value);
-		else if (expect_write_csv(o[OPT_EXPECT].value, totals,
-					  &cfg) == 0)
-			rc = 0;
-		out = NULL;
-	}
-	if (out)
-		fclose(out);
-	if (!totals)
-		fputs("flowgen: out of memory\n", stderr);
-	if (rc == 0)
-		printf("wrote %llu datagrams, %llu records to %s\n",
-		       (unsigned long long)datagrams,
-		       (unsigned long long)cfg.records, o[OPT_OUT].value);
-	free(totals);
-	free(buf);
-	return rc;
+        if (fclose(out) != 0 || gen != 0 || failed)
+            perror(o[OPT_OUT].value);
+        else if (expect_write_csv(o[OPT_EXPECT].value, totals, &cfg) == 0)
+            rc = 0;
+        out = NULL;
+    }
+    if (out)
+        fclose(out);
+    if (!totals)
+        fputs("flowgen: out of memory\n", stderr);
+    if (rc == 0)
+        printf("wrote %llu datagrams, %llu records to %s\n", (unsigned long long)datagrams,
+               (unsigned long long)cfg.records, o[OPT_OUT].value);
+    free(totals);
+    free(buf);
+    return rc;
 }

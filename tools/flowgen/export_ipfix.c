@@ -7,31 +7,31 @@
 #include "flowgen.h"
 
 #define IPFIX_VERSION 10
-#define IPFIX_TEMPLATE_SET 2        // RFC 7011 §3.3.2
+#define IPFIX_TEMPLATE_SET 2         // RFC 7011 §3.3.2
 #define IPFIX_OPTIONS_TEMPLATE_SET 3 // RFC 7011 §3.3.2
 #define IPFIX_METERING_PROCESS_ID 1  // value of the options scope field
 #define IPFIX_SAMPLING_DETERMINISTIC 1
 
 struct ipfix_field {
-	uint16_t id;
-	uint16_t len;
+    uint16_t id;
+    uint16_t len;
 };
 
 // Information Element ids from the IANA IPFIX registry (RFC 7012). The order
 // here is the record layout.
 static const struct ipfix_field ipfix_fields[] = {
-	{8, 4},   // sourceIPv4Address
-	{12, 4},  // destinationIPv4Address
-	{7, 2},   // sourceTransportPort
-	{11, 2},  // destinationTransportPort
-	{4, 1},   // protocolIdentifier
-	{6, 2},   // tcpControlBits
-	{1, 8},   // octetDeltaCount
-	{2, 8},   // packetDeltaCount
-	{152, 8}, // flowStartMilliseconds
-	{153, 8}, // flowEndMilliseconds
-	{10, 4},  // ingressInterface
-	{14, 4},  // egressInterface
+    {8, 4},   // sourceIPv4Address
+    {12, 4},  // destinationIPv4Address
+    {7, 2},   // sourceTransportPort
+    {11, 2},  // destinationTransportPort
+    {4, 1},   // protocolIdentifier
+    {6, 2},   // tcpControlBits
+    {1, 8},   // octetDeltaCount
+    {2, 8},   // packetDeltaCount
+    {152, 8}, // flowStartMilliseconds
+    {153, 8}, // flowEndMilliseconds
+    {10, 4},  // ingressInterface
+    {14, 4},  // egressInterface
 };
 #define IPFIX_FIELD_COUNT (sizeof(ipfix_fields) / sizeof(ipfix_fields[0]))
 
@@ -40,13 +40,13 @@ static const struct ipfix_field ipfix_fields[] = {
 // Records sent before this message in this domain — options data records
 // included, since they are Data Records too; template records are not.
 static void ipfix_header(struct wire_buf *w, const struct gen_config *cfg,
-			 const struct export_state *st)
+                         const struct export_state *st)
 {
-	wire_u16(w, IPFIX_VERSION);
-	wire_u16(w, 0);
-	wire_u32(w, (uint32_t)st->export_secs);
-	wire_u32(w, (uint32_t)st->data_records);
-	wire_u32(w, cfg->domain);
+    wire_u16(w, IPFIX_VERSION);
+    wire_u16(w, 0);
+    wire_u32(w, (uint32_t)st->export_secs);
+    wire_u32(w, (uint32_t)st->data_records);
+    wire_u32(w, cfg->domain);
 }
 
 // Pads to 4 bytes (allowed by RFC 7011 §3.3.1 as long as the padding is
@@ -54,96 +54,94 @@ static void ipfix_header(struct wire_buf *w, const struct gen_config *cfg,
 // stores the set length, padding included.
 static void ipfix_close_set(struct wire_buf *w, size_t start)
 {
-	wire_pad4(w);
-	wire_patch_u16(w, start + 2, (uint16_t)(w->len - start));
+    wire_pad4(w);
+    wire_patch_u16(w, start + 2, (uint16_t)(w->len - start));
 }
 
 // Template set with one Template Record (RFC 7011 §3.4.1).
 static void ipfix_template(struct wire_buf *w)
 {
-	size_t start = w->len;
+    size_t start = w->len;
 
-	wire_u16(w, IPFIX_TEMPLATE_SET);
-	wire_u16(w, 0);
-	wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
-	wire_u16(w, (uint16_t)IPFIX_FIELD_COUNT);
-	for (size_t i = 0; i < IPFIX_FIELD_COUNT; i++) {
-		wire_u16(w, ipfix_fields[i].id);
-		wire_u16(w, ipfix_fields[i].len);
-	}
-	ipfix_close_set(w, start);
+    wire_u16(w, IPFIX_TEMPLATE_SET);
+    wire_u16(w, 0);
+    wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
+    wire_u16(w, (uint16_t)IPFIX_FIELD_COUNT);
+    for (size_t i = 0; i < IPFIX_FIELD_COUNT; i++) {
+        wire_u16(w, ipfix_fields[i].id);
+        wire_u16(w, ipfix_fields[i].len);
+    }
+    ipfix_close_set(w, start);
 }
 
 // Options Template Record (RFC 7011 §3.4.2.2): 3 fields of which 1 is
 // scope, meteringProcessId(143); then samplingInterval(34) and
 // samplingAlgorithm(35), the v9-compatible elements. Its data set follows.
-static void ipfix_sampling_options(struct wire_buf *w,
-				   const struct gen_config *cfg)
+static void ipfix_sampling_options(struct wire_buf *w, const struct gen_config *cfg)
 {
-	size_t start = w->len;
+    size_t start = w->len;
 
-	wire_u16(w, IPFIX_OPTIONS_TEMPLATE_SET);
-	wire_u16(w, 0);
-	wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
-	wire_u16(w, 3); // field count, scope included
-	wire_u16(w, 1); // scope field count
-	wire_u16(w, 143); // meteringProcessId
-	wire_u16(w, 4);
-	wire_u16(w, 34); // samplingInterval
-	wire_u16(w, 4);
-	wire_u16(w, 35); // samplingAlgorithm
-	wire_u16(w, 1);
-	ipfix_close_set(w, start);
+    wire_u16(w, IPFIX_OPTIONS_TEMPLATE_SET);
+    wire_u16(w, 0);
+    wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
+    wire_u16(w, 3);   // field count, scope included
+    wire_u16(w, 1);   // scope field count
+    wire_u16(w, 143); // meteringProcessId
+    wire_u16(w, 4);
+    wire_u16(w, 34); // samplingInterval
+    wire_u16(w, 4);
+    wire_u16(w, 35); // samplingAlgorithm
+    wire_u16(w, 1);
+    ipfix_close_set(w, start);
 
-	start = w->len;
-	wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
-	wire_u16(w, 0);
-	wire_u32(w, IPFIX_METERING_PROCESS_ID);
-	wire_u32(w, cfg->sampling);
-	wire_u8(w, IPFIX_SAMPLING_DETERMINISTIC);
-	ipfix_close_set(w, start);
+    start = w->len;
+    wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
+    wire_u16(w, 0);
+    wire_u32(w, IPFIX_METERING_PROCESS_ID);
+    wire_u32(w, cfg->sampling);
+    wire_u8(w, IPFIX_SAMPLING_DETERMINISTIC);
+    ipfix_close_set(w, start);
 }
 
 static void ipfix_record(struct wire_buf *w, const struct flow_record *r)
 {
-	wire_u32(w, r->src_addr);
-	wire_u32(w, r->dst_addr);
-	wire_u16(w, r->src_port);
-	wire_u16(w, r->dst_port);
-	wire_u8(w, r->protocol);
-	wire_u16(w, r->tcp_flags);
-	wire_u64(w, r->bytes);
-	wire_u64(w, r->packets);
-	wire_u64(w, r->start_ms);
-	wire_u64(w, r->end_ms);
-	wire_u32(w, r->input_if);
-	wire_u32(w, r->output_if);
+    wire_u32(w, r->src_addr);
+    wire_u32(w, r->dst_addr);
+    wire_u16(w, r->src_port);
+    wire_u16(w, r->dst_port);
+    wire_u8(w, r->protocol);
+    wire_u16(w, r->tcp_flags);
+    wire_u64(w, r->bytes);
+    wire_u64(w, r->packets);
+    wire_u64(w, r->start_ms);
+    wire_u64(w, r->end_ms);
+    wire_u32(w, r->input_if);
+    wire_u32(w, r->output_if);
 }
 
-void export_ipfix(struct wire_buf *w, const struct gen_config *cfg,
-		  struct export_state *st, const struct flow_record *recs,
-		  uint32_t n)
+void export_ipfix(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
+                  const struct flow_record *recs, uint32_t n)
 {
-	size_t start;
+    size_t start;
 
-	wire_reset(w);
-	ipfix_header(w, cfg, st);
-	if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
-		ipfix_template(w);
-		if (cfg->sampling > 1) {
-			ipfix_sampling_options(w, cfg);
-			st->data_records++; // the options data record
-		}
-	}
-	start = w->len;
-	wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
-	wire_u16(w, 0);
-	for (uint32_t i = 0; i < n; i++)
-		ipfix_record(w, &recs[i]);
-	ipfix_close_set(w, start);
-	// Message length (RFC 7011 §3.1) is known only now.
-	wire_patch_u16(w, 2, (uint16_t)w->len);
-	st->data_records += n;
-	st->flows_sent += n;
-	st->datagram_index++;
+    wire_reset(w);
+    ipfix_header(w, cfg, st);
+    if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
+        ipfix_template(w);
+        if (cfg->sampling > 1) {
+            ipfix_sampling_options(w, cfg);
+            st->data_records++; // the options data record
+        }
+    }
+    start = w->len;
+    wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
+    wire_u16(w, 0);
+    for (uint32_t i = 0; i < n; i++)
+        ipfix_record(w, &recs[i]);
+    ipfix_close_set(w, start);
+    // Message length (RFC 7011 §3.1) is known only now.
+    wire_patch_u16(w, 2, (uint16_t)w->len);
+    st->data_records += n;
+    st->flows_sent += n;
+    st->datagram_index++;
 }

@@ -38,7 +38,7 @@ enum flowgen_proto { PROTO_V5, PROTO_V9, PROTO_IPFIX };
 
 // ---- prng.c ----
 struct prng {
-	uint64_t state;
+    uint64_t state;
 };
 void prng_seed(struct prng *p, uint64_t seed);
 uint64_t prng_next(struct prng *p);
@@ -46,66 +46,62 @@ uint64_t prng_range(struct prng *p, uint64_t lo, uint64_t hi);
 
 // ---- cli.c ----
 struct cli_option {
-	const char *name;  // without the leading "--"
-	const char *value; // NULL when not given
+    const char *name;  // without the leading "--"
+    const char *value; // NULL when not given
 };
 void cli_usage(FILE *out);
-_Noreturn void cli_fail(const char *arg, const char *expected,
-		       const char *got);
+_Noreturn void cli_fail(const char *arg, const char *expected, const char *got);
 void cli_parse(int argc, char **argv, struct cli_option *opts, size_t n_opts);
-const char *cli_get(const struct cli_option *opts, size_t n_opts,
-		    const char *name);
-uint64_t cli_u64(const char *name, const char *value, uint64_t lo,
-		 uint64_t hi);
-void cli_prefix(const char *name, const char *value, uint32_t *base,
-		uint8_t *len);
+const char *cli_get(const struct cli_option *opts, size_t n_opts, const char *name);
+uint64_t cli_u64(const char *name, const char *value, uint64_t lo, uint64_t hi);
+void cli_prefix(const char *name, const char *value, uint32_t *base, uint8_t *len);
 
 // ---- flows.c ----
 struct gen_config {
-	enum flowgen_proto proto;
-	uint64_t seed;
-	uint64_t records;
-	uint32_t hosts;
-	uint32_t remotes;
-	uint32_t local_base;
-	uint8_t local_len;
-	uint32_t remote_base;
-	uint8_t remote_len;
-	uint64_t start;
-	uint32_t per_packet;
-	uint32_t sampling; // 1 = unsampled
-	uint32_t domain;
+    enum flowgen_proto proto;
+    uint64_t seed;
+    uint64_t records;
+    uint32_t hosts;
+    uint32_t remotes;
+    uint32_t local_base;
+    uint8_t local_len;
+    uint32_t remote_base;
+    uint8_t remote_len;
+    uint64_t start;
+    uint32_t per_packet;
+    uint32_t sampling; // 1 = unsampled
+    uint32_t domain;
 };
 
 struct flow_record {
-	uint32_t src_addr;
-	uint32_t dst_addr;
-	uint16_t src_port;
-	uint16_t dst_port;
-	uint8_t protocol;
-	uint8_t tcp_flags;
-	uint8_t src_mask;
-	uint8_t dst_mask;
-	uint16_t input_if;
-	uint16_t output_if;
-	uint32_t packets;
-	uint64_t bytes;
-	uint64_t start_ms; // unix milliseconds
-	uint64_t end_ms;   // unix milliseconds
-	uint32_t host_index;
-	bool inbound; // remote -> local ("in" for the local host)
+    uint32_t src_addr;
+    uint32_t dst_addr;
+    uint16_t src_port;
+    uint16_t dst_port;
+    uint8_t protocol;
+    uint8_t tcp_flags;
+    uint8_t src_mask;
+    uint8_t dst_mask;
+    uint16_t input_if;
+    uint16_t output_if;
+    uint32_t packets;
+    uint64_t bytes;
+    uint64_t start_ms; // unix milliseconds
+    uint64_t end_ms;   // unix milliseconds
+    uint32_t host_index;
+    bool inbound; // remote -> local ("in" for the local host)
 };
 
 uint64_t flows_export_secs(const struct gen_config *cfg, uint64_t first_rec);
-void flows_make(const struct gen_config *cfg, struct prng *rng,
-		uint64_t export_secs, struct flow_record *out);
+void flows_make(const struct gen_config *cfg, struct prng *rng, uint64_t export_secs,
+                struct flow_record *out);
 uint32_t flows_max_per_datagram(enum flowgen_proto proto, uint32_t sampling);
 uint32_t flows_default_per_datagram(enum flowgen_proto proto);
 
 // ---- wire.c ----
 struct wire_buf {
-	uint8_t data[FLOWGEN_MAX_DGRAM];
-	size_t len;
+    uint8_t data[FLOWGEN_MAX_DGRAM];
+    size_t len;
 };
 void wire_reset(struct wire_buf *w);
 void wire_u8(struct wire_buf *w, uint8_t v);
@@ -121,52 +117,46 @@ uint32_t wire_load_u32(const uint8_t *p);
 // ---- export_v5.c / export_v9.c / export_ipfix.c ----
 // Per-stream exporter state that survives from one datagram to the next.
 struct export_state {
-	uint64_t datagram_index; // datagrams built so far
-	uint64_t flows_sent;     // flow records in earlier datagrams
-	uint64_t data_records;   // IPFIX: all Data Records incl. options data
-	uint64_t export_secs;    // export time of the datagram being built
+    uint64_t datagram_index; // datagrams built so far
+    uint64_t flows_sent;     // flow records in earlier datagrams
+    uint64_t data_records;   // IPFIX: all Data Records incl. options data
+    uint64_t export_secs;    // export time of the datagram being built
 };
 uint64_t export_boot_secs(const struct gen_config *cfg);
 uint32_t export_uptime_ms(const struct gen_config *cfg, uint64_t unix_ms);
-void export_v5(struct wire_buf *w, const struct gen_config *cfg,
-	       struct export_state *st, const struct flow_record *recs,
-	       uint32_t n);
-void export_v9(struct wire_buf *w, const struct gen_config *cfg,
-	       struct export_state *st, const struct flow_record *recs,
-	       uint32_t n);
-void export_ipfix(struct wire_buf *w, const struct gen_config *cfg,
-		  struct export_state *st, const struct flow_record *recs,
-		  uint32_t n);
+void export_v5(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
+               const struct flow_record *recs, uint32_t n);
+void export_v9(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
+               const struct flow_record *recs, uint32_t n);
+void export_ipfix(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
+                  const struct flow_record *recs, uint32_t n);
 
 // ---- expect.c ----
 struct host_totals {
-	uint64_t bytes_in, bytes_out;
-	uint64_t packets_in, packets_out;
-	uint64_t flows_in, flows_out;
+    uint64_t bytes_in, bytes_out;
+    uint64_t packets_in, packets_out;
+    uint64_t flows_in, flows_out;
 };
 struct host_totals *expect_alloc(uint32_t hosts);
-void expect_add(struct host_totals *t, const struct flow_record *r,
-		uint32_t sampling);
-int expect_write_csv(const char *path, const struct host_totals *t,
-		     const struct gen_config *cfg);
+void expect_add(struct host_totals *t, const struct flow_record *r, uint32_t sampling);
+int expect_write_csv(const char *path, const struct host_totals *t, const struct gen_config *cfg);
 
 // ---- dgram_file.c ----
 // On-disk container: per datagram a 4-byte big-endian length, a 4-byte
 // big-endian count of flow records it carries, then the datagram bytes.
 struct dgram_entry {
-	const uint8_t *bytes;
-	uint32_t len;
-	uint32_t records;
+    const uint8_t *bytes;
+    uint32_t len;
+    uint32_t records;
 };
 struct dgram_file {
-	uint8_t *map;
-	size_t map_len;
-	struct dgram_entry *entries;
-	size_t count;
-	uint64_t records;
+    uint8_t *map;
+    size_t map_len;
+    struct dgram_entry *entries;
+    size_t count;
+    uint64_t records;
 };
-int dgram_write(FILE *out, const uint8_t *bytes, uint32_t len,
-		uint32_t records);
+int dgram_write(FILE *out, const uint8_t *bytes, uint32_t len, uint32_t records);
 int dgram_load(const char *path, struct dgram_file *f);
 void dgram_unload(struct dgram_file *f);
 

@@ -9,24 +9,23 @@
 
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+    const char *cmd = argc > 1 ? argv[1] : NULL;
 
-	if (!cmd) {
-		cli_usage(stderr);
-		return FLOWGEN_EXIT_USAGE;
-	}
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-	    strcmp(cmd, "help") == 0) {
-		cli_usage(stdout);
-		return 0;
-	}
-	if (strcmp(cmd, "write") == 0)
-		return cmd_write(argc - 1, argv + 1);
-	if (strcmp(cmd, "send") == 0)
-		return cmd_send(argc - 1, argv + 1);
-	if (strcmp(cmd, "stats") == 0)
-		return cmd_stats(argc - 1, argv + 1);
-	if (strcmp(cmd, "mangle") == 0)
-		return cmd_mangle(argc - 1, argv + 1);
-	cli_fail(cmd, "a subcommand: write, send, stats or mangle", NULL);
+    if (!cmd) {
+        cli_usage(stderr);
+        return FLOWGEN_EXIT_USAGE;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        cli_usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "write") == 0)
+        return cmd_write(argc - 1, argv + 1);
+    if (strcmp(cmd, "send") == 0)
+        return cmd_send(argc - 1, argv + 1);
+    if (strcmp(cmd, "stats") == 0)
+        return cmd_stats(argc - 1, argv + 1);
+    if (strcmp(cmd, "mangle") == 0)
+        return cmd_mangle(argc - 1, argv + 1);
+    cli_fail(cmd, "a subcommand: write, send, stats or mangle", NULL);
 }

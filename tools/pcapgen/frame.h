@@ -26,26 +26,26 @@
 #define PAYLOAD_MAX 1400
 
 struct frame_spec {
-	int family;		// 4 or 6
-	uint8_t proto;		// PROTO_*
-	uint8_t src_mac[6];
-	uint8_t dst_mac[6];
-	uint8_t src_addr[16];	// IPv4 uses the first 4 bytes
-	uint8_t dst_addr[16];
-	uint8_t ttl;		// IPv4 TTL or IPv6 hop limit
-	uint16_t ip_id;		// IPv4 only
-	uint32_t flow_label;	// IPv6 only, 20 bits
-	uint16_t src_port;	// TCP/UDP
-	uint16_t dst_port;
-	uint32_t seq;		// TCP
-	uint32_t ack;
-	uint8_t tcp_flags;
-	uint16_t mss;		// adds an MSS option when non-zero (SYNs)
-	uint8_t icmp_type;	// ICMP/ICMPv6 echo
-	uint16_t icmp_id;
-	uint16_t icmp_seq;
-	const uint8_t *payload;
-	size_t payload_len;	// at most PAYLOAD_MAX
+    int family;    // 4 or 6
+    uint8_t proto; // PROTO_*
+    uint8_t src_mac[6];
+    uint8_t dst_mac[6];
+    uint8_t src_addr[16]; // IPv4 uses the first 4 bytes
+    uint8_t dst_addr[16];
+    uint8_t ttl;         // IPv4 TTL or IPv6 hop limit
+    uint16_t ip_id;      // IPv4 only
+    uint32_t flow_label; // IPv6 only, 20 bits
+    uint16_t src_port;   // TCP/UDP
+    uint16_t dst_port;
+    uint32_t seq; // TCP
+    uint32_t ack;
+    uint8_t tcp_flags;
+    uint16_t mss;      // adds an MSS option when non-zero (SYNs)
+    uint8_t icmp_type; // ICMP/ICMPv6 echo
+    uint16_t icmp_id;
+    uint16_t icmp_seq;
+    const uint8_t *payload;
+    size_t payload_len; // at most PAYLOAD_MAX
 };
 
 // Writes the frame into out (FRAME_MAX bytes) and returns its length;

@@ -16,8 +16,7 @@
 
 // Exchange n of a DNS session: a query, or its answer when response is
 // set (A record for family 4, AAAA for 6). Returns the message length.
-size_t payload_dns(uint64_t key, unsigned n, int response, int family,
-		   uint8_t *out);
+size_t payload_dns(uint64_t key, unsigned n, int response, int family, uint8_t *out);
 // NTPv4 client request or server reply (RFC 5905); always NTP_MSG_LEN.
 size_t payload_ntp(uint64_t key, unsigned n, int response, uint8_t *out);
 // Deterministic opaque bytes, e.g. encrypted application data.

@@ -14,8 +14,7 @@
 // on failure.
 FILE *pcap_file_open(const char *path);
 // Appends one full (untruncated) frame; returns 0 or -1 on write error.
-int pcap_file_write(FILE *f, uint32_t ts_sec, uint32_t ts_usec,
-		    const uint8_t *frame, size_t len);
+int pcap_file_write(FILE *f, uint32_t ts_sec, uint32_t ts_usec, const uint8_t *frame, size_t len);
 // Flushes and closes; returns 0 or -1 if any earlier write failed.
 int pcap_file_close(FILE *f);
 

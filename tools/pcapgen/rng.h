@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct rng {
-	uint64_t state;
+    uint64_t state;
 };
 
 void rng_init(struct rng *r, uint64_t seed);

@@ -12,7 +12,7 @@
 #include "tally.h"
 
 // Returns NULL, or an error message (errno describes I/O failures).
-const char *write_capture(const struct plan *p, uint32_t start_sec,
-			  const char *path, struct tally *t);
+const char *write_capture(const struct plan *p, uint32_t start_sec, const char *path,
+                          struct tally *t);
 
 #endif

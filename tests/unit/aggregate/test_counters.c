@@ -84,8 +84,10 @@ static void test_aggregator_emit(void)
 {
     struct aggregator a;
     aggregator_init(&a, counters_new(16, 2), 300000);
-    struct usage_delta d = {.host = addr_from_v4(0x0a000001), .time_ms = 1790000000123ULL,
-                            .dir = FLOW_DIR_IN, .counts = {1500, 1, 1}};
+    struct usage_delta d = {.host = addr_from_v4(0x0a000001),
+                            .time_ms = 1790000000123ULL,
+                            .dir = FLOW_DIR_IN,
+                            .counts = {1500, 1, 1}};
     aggregator_emit(&a, &d);
     d.time_ms += 1000;
     aggregator_emit(&a, &d);

@@ -18,33 +18,32 @@ static void v5_header(struct pktbuf *p, uint16_t count, uint32_t uptime, uint32_
     pb_u32(p, EXPORT_SECS);
     pb_u32(p, 500000000); /* nsecs: export at .5 s */
     pb_u32(p, seq);
-    pb_u8(p, 1);  /* engine type */
-    pb_u8(p, 2);  /* engine id */
+    pb_u8(p, 1); /* engine type */
+    pb_u8(p, 2); /* engine id */
     pb_u16(p, sampling);
 }
 
-static void v5_record(struct pktbuf *p, uint32_t src, uint32_t dst, uint32_t pkts,
-                      uint32_t bytes, uint32_t first, uint32_t last, uint16_t sport,
-                      uint16_t dport, uint8_t proto)
+static void v5_record(struct pktbuf *p, uint32_t src, uint32_t dst, uint32_t pkts, uint32_t bytes,
+                      uint32_t first, uint32_t last, uint16_t sport, uint16_t dport, uint8_t proto)
 {
     pb_u32(p, src);
     pb_u32(p, dst);
-    pb_u32(p, 0);     /* nexthop */
-    pb_u16(p, 3);     /* input */
-    pb_u16(p, 4);     /* output */
+    pb_u32(p, 0); /* nexthop */
+    pb_u16(p, 3); /* input */
+    pb_u16(p, 4); /* output */
     pb_u32(p, pkts);
     pb_u32(p, bytes);
     pb_u32(p, first);
     pb_u32(p, last);
     pb_u16(p, sport);
     pb_u16(p, dport);
-    pb_u8(p, 0);      /* pad1 */
-    pb_u8(p, 0x1b);   /* tcp flags */
+    pb_u8(p, 0);    /* pad1 */
+    pb_u8(p, 0x1b); /* tcp flags */
     pb_u8(p, proto);
-    pb_u8(p, 0);      /* tos */
-    pb_u32(p, 0);     /* src_as, dst_as */
-    pb_u16(p, 0);     /* masks */
-    pb_u16(p, 0);     /* pad2 */
+    pb_u8(p, 0);  /* tos */
+    pb_u32(p, 0); /* src_as, dst_as */
+    pb_u16(p, 0); /* masks */
+    pb_u16(p, 0); /* pad2 */
 }
 
 static void test_two_records(void)

@@ -50,7 +50,7 @@ static void header(struct pktbuf *p, uint32_t seq)
  * src mac: 4+4+2+2+1+4+4+4+4+2+2+6 = 39 bytes per record. */
 static void template_256(struct pktbuf *p)
 {
-    static const uint16_t fields[][2] = {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {1, 4},
+    static const uint16_t fields[][2] = {{8, 4}, {12, 4}, {7, 2},  {11, 2}, {4, 1},  {1, 4},
                                          {2, 4}, {22, 4}, {21, 4}, {10, 2}, {14, 2}, {56, 6}};
     size_t n = sizeof fields / sizeof fields[0];
     pb_u16(p, 0);

@@ -39,8 +39,12 @@ static void test_human_bytes(void)
         uint64_t bytes;
         const char *text;
     } cases[] = {
-        {0, "0 B"},          {999, "999 B"},         {1000, "1.0 kB"},
-        {1999, "1.9 kB"},    {15000000000ULL, "15.0 GB"}, {999999999, "999.9 MB"},
+        {0, "0 B"},
+        {999, "999 B"},
+        {1000, "1.0 kB"},
+        {1999, "1.9 kB"},
+        {15000000000ULL, "15.0 GB"},
+        {999999999, "999.9 MB"},
         {18446744073709551615ULL, "18.4 EB"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
