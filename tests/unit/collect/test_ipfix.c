@@ -10,22 +10,7 @@
 
 #define EXPORT_SECS 1790000000u
 
-struct fixture {
-    struct source_table st;
-    struct record_sink rs;
-    struct flow_sink sink;
-    struct ip_addr exporter;
-};
-
-static void fixture_init(struct fixture *fx)
-{
-    source_table_init(&fx->st, 8, 16);
-    fx->rs.n = 0;
-    fx->sink = record_sink_of(&fx->rs);
-    addr_parse("2001:db8::9", &fx->exporter);
-}
-
-static struct source *src(struct fixture *fx)
+static struct source *src(struct decoder_fixture *fx)
 {
     return source_get(&fx->st, &fx->exporter, 10, 5);
 }
@@ -40,7 +25,7 @@ static void header(struct pktbuf *p, uint32_t seq)
     pb_u32(p, 5); /* observation domain */
 }
 
-static int finish_and_feed(struct fixture *fx, struct pktbuf *p)
+static int finish_and_feed(struct decoder_fixture *fx, struct pktbuf *p)
 {
     pb_patch16(p, 2, (uint16_t)p->n);
     return ipfix_decode(&fx->st, &fx->exporter, p->b, p->n, &fx->sink);
@@ -107,8 +92,8 @@ static void record_256(struct pktbuf *p, size_t name_len, uint64_t bytes)
 
 static void test_varlen_and_enterprise(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 16, "2001:db8::9");
     struct pktbuf p;
     header(&p, 0);
     template_256(&p);
@@ -132,8 +117,8 @@ static void test_varlen_and_enterprise(void)
 
 static void test_withdrawal(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 16, "2001:db8::9");
     struct pktbuf p;
     header(&p, 0);
     template_256(&p);
@@ -164,8 +149,8 @@ static void test_withdrawal(void)
 
 static void test_options_sampling_and_uptime(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 16, "2001:db8::9");
     struct pktbuf p;
     header(&p, 0);
     /* options template 300: scope meteringProcessId(143); samplingPacketInterval(305),
@@ -220,8 +205,8 @@ static void test_options_sampling_and_uptime(void)
 
 static void test_lying_message(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 16, "2001:db8::9");
     struct pktbuf p;
     header(&p, 0);
     template_256(&p);

@@ -10,27 +10,12 @@
 #define EXPORT_SECS 1790000000u
 #define UPTIME_MS 7200000u
 
-struct fixture {
-    struct source_table st;
-    struct record_sink rs;
-    struct flow_sink sink;
-    struct ip_addr exporter;
-};
-
-static void fixture_init(struct fixture *fx)
-{
-    source_table_init(&fx->st, 8, 4);
-    fx->rs.n = 0;
-    fx->sink = record_sink_of(&fx->rs);
-    fx->exporter = addr_from_v4(0xc0000201); /* 192.0.2.1 */
-}
-
-static struct source *src(struct fixture *fx)
+static struct source *src(struct decoder_fixture *fx)
 {
     return source_get(&fx->st, &fx->exporter, 9, 77);
 }
 
-static int feed(struct fixture *fx, const struct pktbuf *p)
+static int feed(struct decoder_fixture *fx, const struct pktbuf *p)
 {
     return netflow9_decode(&fx->st, &fx->exporter, p->b, p->n, &fx->sink);
 }
@@ -96,8 +81,8 @@ static void data_256(struct pktbuf *p, int n, uint32_t bytes)
 
 static void test_template_then_data(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 4, "192.0.2.1");
     struct pktbuf p;
     header(&p, 10);
     template_256(&p);
@@ -126,8 +111,8 @@ static void test_template_then_data(void)
 
 static void test_data_before_template_is_dropped(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 4, "192.0.2.1");
     struct pktbuf p;
     header(&p, 1);
     data_256(&p, 3, 500);
@@ -142,8 +127,8 @@ static void test_data_before_template_is_dropped(void)
 
 static void test_options_sampling_and_refresh(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 4, "192.0.2.1");
     struct pktbuf p;
     header(&p, 1);
     /* options template 257: scope System (1, 4 bytes); SAMPLING_INTERVAL(34, 4),
@@ -201,8 +186,8 @@ static void test_options_sampling_and_refresh(void)
 
 static void test_lying_lengths(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 4, "192.0.2.1");
     struct pktbuf p;
     /* a set length running past the datagram: the set and the rest are dropped */
     header(&p, 1);
@@ -246,8 +231,8 @@ static void test_lying_lengths(void)
 
 static void test_template_cap_and_sequence(void)
 {
-    struct fixture fx;
-    fixture_init(&fx); /* max 4 templates per source */
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 4, "192.0.2.1"); /* max 4 templates per source */
     struct pktbuf p;
     header(&p, 100);
     pb_u16(&p, 0);
@@ -272,8 +257,8 @@ static void test_template_cap_and_sequence(void)
 
 static void test_sampler_id_without_rate(void)
 {
-    struct fixture fx;
-    fixture_init(&fx);
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 4, "192.0.2.1");
     struct pktbuf p;
     header(&p, 1);
     /* template 256: bytes(4), FLOW_SAMPLER_ID(48, 1) and no options giving its rate */
