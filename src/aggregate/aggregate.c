@@ -24,8 +24,13 @@ void aggregator_deinit(struct aggregator *a)
 void aggregator_emit(void *aggregator, const struct usage_delta *d)
 {
     struct aggregator *a = aggregator;
-    struct usage_key key = {
-        .host = d->host, .bucket_ms = aggregate_bucket(d->time_ms, a->bucket_ms), .dir = d->dir};
+    struct usage_key key = {.host = d->host,
+                            .bucket_s =
+                                (uint32_t)(aggregate_bucket(d->time_ms, a->bucket_ms) / 1000),
+                            .subscriber = d->subscriber,
+                            .class_id = d->class_id,
+                            .app_id = d->app_id,
+                            .dir = d->dir};
     if (counters_add(a->table, &key, &d->counts) == ERR_LIMIT) {
         a->c.drop_keys++;
         log_rl_warn("aggregation table full (max_keys = %zu): flows dropped and counted; "

@@ -21,12 +21,16 @@ static uint64_t mix(uint64_t h)
 
 static uint64_t key_hash(const struct usage_key *k)
 {
-    return mix(addr_hi(&k->host) ^ mix(addr_lo(&k->host) ^ (k->bucket_ms * 31 + k->dir)));
+    uint64_t rest = (uint64_t)k->bucket_s << 32 ^ k->subscriber;
+    uint64_t small = (uint64_t)k->class_id << 24 ^ (uint64_t)k->app_id << 8 ^ k->dir;
+    return mix(addr_hi(&k->host) ^ mix(addr_lo(&k->host) ^ mix(rest ^ small)));
 }
 
 static bool key_eq(const struct usage_key *a, const struct usage_key *b)
 {
-    return a->bucket_ms == b->bucket_ms && a->dir == b->dir && addr_eq(&a->host, &b->host);
+    return a->bucket_s == b->bucket_s && a->subscriber == b->subscriber &&
+           a->class_id == b->class_id && a->app_id == b->app_id && a->dir == b->dir &&
+           addr_eq(&a->host, &b->host);
 }
 
 static size_t capacity_for(size_t keys)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void report_usage(FILE *out)
+static void report_help(FILE *out)
 {
     fprintf(out, "usage: flowtally report [--db PATH] --by host [--from TIME] [--to TIME]\n"
                  "                        [--format table|csv|json]\n"
@@ -71,21 +71,24 @@ static int parse_common(int argc, char **argv, struct report_query *q, const cha
 
 int cmd_report(int argc, char **argv)
 {
-    struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE};
+    struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
     const char *by = "host";
     char errbuf[ERR_BUF_LEN];
-    int rc = parse_common(argc, argv, &q, &by, report_usage);
+    int rc = parse_common(argc, argv, &q, &by, report_help);
     if (rc != 0)
         return rc == 1 ? 0 : 2;
-    if (strcmp(by, "host") != 0) {
-        fprintf(stderr, "flowtally: --by '%s': expected host\n", by);
+    if (report_parse_group(by, &q.group) != 0) {
+        fprintf(stderr,
+                "flowtally: --by '%s': expected a comma-separated list of subscriber, "
+                "host, class, app, day, hour\n",
+                by);
         return 2;
     }
     if (q.to_ms && q.to_ms <= q.from_ms) {
         fprintf(stderr, "flowtally: --to must be after --from\n");
         return 2;
     }
-    if (report_hosts(&q, stdout, errbuf) != 0) {
+    if (report_usage(&q, stdout, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         return 1;
     }
@@ -94,7 +97,7 @@ int cmd_report(int argc, char **argv)
 
 int cmd_stats(int argc, char **argv)
 {
-    struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE};
+    struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
     char errbuf[ERR_BUF_LEN];
     int rc = parse_common(argc, argv, &q, NULL, stats_usage);
     if (rc != 0)

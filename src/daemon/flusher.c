@@ -20,13 +20,15 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int write_batch(struct store *st, const struct flush_batch *b)
+static int write_batch(const struct flusher *fl, const struct flush_batch *b)
 {
+    struct store *st = fl->store;
     int rc = st->ops->begin(st);
     size_t pos = 0;
     const struct usage_row *row;
     while (rc == 0 && (row = counters_next(b->table, &pos)))
-        rc = st->ops->add_usage(st, row);
+        rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
+                                intern_name(fl->apps, row->key.app_id));
     for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
         const struct flush_stat *fs = &b->stats[i];
         struct stat_row sr = {.exporter = fs->exporter,
@@ -55,7 +57,7 @@ static void *flusher_main(void *arg)
         fl->retry = false;
         pthread_mutex_unlock(&fl->lock);
         uint64_t t0 = mono_ms();
-        int rc = write_batch(fl->store, &fl->batch);
+        int rc = write_batch(fl, &fl->batch);
         uint64_t took = mono_ms() - t0;
         pthread_mutex_lock(&fl->lock);
         if (rc == 0) {
@@ -80,9 +82,10 @@ static void *flusher_main(void *arg)
     return NULL;
 }
 
-int flusher_start(struct flusher *fl, struct store *store)
+int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
+                  const struct intern *apps)
 {
-    *fl = (struct flusher){.store = store};
+    *fl = (struct flusher){.store = store, .classes = classes, .apps = apps};
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);
     pthread_cond_init(&fl->done, NULL);

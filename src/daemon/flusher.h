@@ -8,6 +8,7 @@
 
 #include "../aggregate/counters.h"
 #include "../base/addr.h"
+#include "../base/intern.h"
 #include "../store/store.h"
 
 #include <pthread.h>
@@ -35,6 +36,8 @@ struct flusher {
     pthread_cond_t wake;          /* signalled on a new batch, a retry or stop */
     pthread_cond_t done;          /* signalled when a batch finished */
     struct store *store;          /* borrowed; used only by the thread */
+    const struct intern *classes; /* borrowed: names of the class ids in the tables */
+    const struct intern *apps;    /* borrowed: names of the application ids */
     struct flush_batch batch;     /* pending or being written; table NULL when idle */
     struct counters_table *spare; /* an emptied table for the loop to take, or NULL */
     bool stop;
@@ -44,8 +47,10 @@ struct flusher {
     uint64_t last_ms; /* duration of the last successful write */
 };
 
-/* Starts the thread. Returns 0 or -errno. */
-int flusher_start(struct flusher *fl, struct store *store);
+/* Starts the thread. `classes` and `apps` name the ids in the tables it will write; they
+ * must outlive the flusher. Returns 0 or -errno. */
+int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
+                  const struct intern *apps);
 
 /* Stops the thread after the pending batch is written (or failed). Frees what it owns. */
 void flusher_stop(struct flusher *fl);

@@ -29,6 +29,8 @@ void pipeline_init(struct pipeline *p, const struct config *cfg)
                     (uint64_t)cfg->bucket * 1000);
     classifier_init(&p->classifier, p->local_nets, p->sampling,
                     (struct usage_sink){aggregator_emit, &p->aggregator});
+    p->classifier.default_class = intern_id(&p->classes, "default");
+    p->classifier.other_app = intern_id(&p->apps, "other");
     p->sink = (struct flow_sink){classifier_emit, &p->classifier};
 }
 

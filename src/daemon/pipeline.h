@@ -6,6 +6,7 @@
 #define FT_PIPELINE_H
 
 #include "../aggregate/aggregate.h"
+#include "../base/intern.h"
 #include "../classify/classify.h"
 #include "../collect/decode.h"
 #include "../config/config.h"
@@ -19,6 +20,8 @@ struct pipeline {
     struct prefix_trie *local_nets; /* owned */
     struct prefix_trie *allow;      /* owned; NULL = every exporter */
     struct prefix_trie *sampling;   /* owned; NULL = no overrides */
+    struct intern classes;          /* class names, ids stable for the process's life */
+    struct intern apps;             /* application names, likewise */
 };
 
 void pipeline_init(struct pipeline *p, const struct config *cfg);

@@ -270,11 +270,12 @@ int run_main(int argc, char **argv)
     if (open_sockets(&d) != 0)
         goto out_store;
     install_signals();
-    if (flusher_start(&d.flusher, d.store) != 0) {
+    pipeline_init(&d.pipe, &d.cfg);
+    if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps) != 0) {
         fprintf(stderr, "flowtally: cannot start the store thread\n");
+        pipeline_deinit(&d.pipe);
         goto out_socks;
     }
-    pipeline_init(&d.pipe, &d.cfg);
     udp_batch_init(&d.batch);
     printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", d.cfg.db,
            (long long)d.cfg.flush, (long long)d.cfg.bucket);

@@ -16,18 +16,18 @@
 struct lease {
     struct ip_addr ip;
     uint8_t mac[6];
-    bool has_mac;        /* false for leases without a hardware address (skipped later) */
-    uint64_t start_ms;   /* ms since epoch UTC */
-    uint64_t end_ms;     /* ms since epoch UTC; 0 = open-ended */
-    bool is_active;      /* binding state active (ISC) / state 0 (Kea); expired, released
-                            and free leases are emitted with is_active false and their times */
+    bool has_mac;      /* false for leases without a hardware address (skipped later) */
+    uint64_t start_ms; /* ms since epoch UTC */
+    uint64_t end_ms;   /* ms since epoch UTC; 0 = open-ended */
+    bool is_active;    /* binding state active (ISC) / state 0 (Kea); expired, released
+                          and free leases are emitted with is_active false and their times */
 };
 
 /* Receives parsed leases, in file order. Borrowed for the duration of the call. */
 typedef void lease_emit_fn(void *ctx, const struct lease *l);
 
 enum radius_acct_status {
-    RADIUS_ACCT_START = 1,   /* RFC 2866 §5.1 Acct-Status-Type values */
+    RADIUS_ACCT_START = 1, /* RFC 2866 §5.1 Acct-Status-Type values */
     RADIUS_ACCT_STOP = 2,
     RADIUS_ACCT_INTERIM = 3, /* Interim-Update */
     RADIUS_ACCT_ON = 7,      /* Accounting-On: the NAS restarted, its sessions ended */
@@ -42,11 +42,11 @@ struct radius_event {
     struct ip_addr addr;               /* Framed-IP-Address, or Framed-IPv6-Prefix */
     unsigned prefix_len;               /* in the 128-bit space: 128 for an IPv4 address */
     bool has_addr;
-    struct ip_addr addr6;              /* Framed-IPv6-Prefix when both are present */
+    struct ip_addr addr6; /* Framed-IPv6-Prefix when both are present */
     unsigned prefix6_len;
     bool has_addr6;
-    uint64_t time_ms;                  /* Event-Timestamp (minus Acct-Delay-Time) or now */
-    struct ip_addr nas;                /* the client that sent it */
+    uint64_t time_ms;   /* Event-Timestamp (minus Acct-Delay-Time) or now */
+    struct ip_addr nas; /* the client that sent it */
 };
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Aggregated usage: what the aggregation stage hands to the store at each flush. A row is
-// the sum of the flows of one local host, in one time bucket, in one direction.
+// the sum of the flows of one local host (and the subscriber it belonged to at the time),
+// in one time bucket, direction, traffic class and application.
 #ifndef FT_USAGE_H
 #define FT_USAGE_H
 
@@ -23,9 +24,14 @@ static inline const char *flow_dir_name(enum flow_dir d)
     return (unsigned)d < FLOW_DIR_COUNT ? names[d] : "?";
 }
 
+#define USAGE_UNASSIGNED 0 /* subscriber id of traffic no binding claims */
+
 struct usage_key {
     struct ip_addr host; /* the local host (or source address for transit) */
-    uint64_t bucket_ms;  /* start of the time bucket, ms since epoch UTC */
+    uint32_t bucket_s;   /* start of the time bucket, unix seconds UTC */
+    uint32_t subscriber; /* subscriber id, USAGE_UNASSIGNED if none */
+    uint16_t class_id;   /* traffic class, an id of the class name table */
+    uint16_t app_id;     /* application, an id of the application name table */
     uint8_t dir;         /* enum flow_dir */
 };
 
@@ -43,7 +49,9 @@ struct usage_row {
 struct usage_delta {
     struct ip_addr host; /* the local host (or source address for transit) */
     uint64_t time_ms;    /* the flow's end time: it counts in that bucket */
-    uint8_t dir;         /* enum flow_dir */
+    uint32_t subscriber; /* USAGE_UNASSIGNED if none */
+    uint16_t class_id, app_id;
+    uint8_t dir; /* enum flow_dir */
     struct usage_counts counts;
 };
 

@@ -15,11 +15,17 @@ struct report_query {
     const char *db;          /* store path */
     uint64_t from_ms, to_ms; /* period [from, to) by bucket start; to 0 = no end */
     enum report_format format;
+    unsigned group;        /* enum usage_group bits (store.h); 0 = by host */
+    int64_t subscriber_id; /* only this subscriber, or -1 */
 };
 
-/* One row per host: in/out/internal/transit bytes, packets and flows. Returns 0, or a
- * negative code with a message in errbuf. */
-int report_hosts(const struct report_query *q, FILE *out, char *errbuf);
+/* One row per key of q->group: in/out/internal/transit bytes, packets and flows. Returns 0,
+ * or a negative code with a message in errbuf. */
+int report_usage(const struct report_query *q, FILE *out, char *errbuf);
+
+/* Parses a --by list ("subscriber,class", "host", "day") into usage_group bits. Returns 0
+ * or ERR_MALFORMED. */
+int report_parse_group(const char *s, unsigned *group);
 
 /* Collector counters per exporter stream, summed over every flush. */
 int report_stats(const struct report_query *q, FILE *out, char *errbuf);

@@ -27,6 +27,70 @@ static const char *const migrations[] = {
     "  counter  TEXT NOT NULL,"
     "  value    INTEGER NOT NULL,"
     "  PRIMARY KEY (exporter, version, domain, counter)) WITHOUT ROWID;",
+
+    /* 2: subscribers, plans, bindings over time, leases; usage keyed by subscriber, class
+     * and application. Existing per-host usage moves over as unassigned, default class. */
+    "CREATE TABLE plans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  quota_bytes INTEGER," /* NULL = unlimited */
+    "  quota_dirs TEXT NOT NULL DEFAULT 'both' CHECK (quota_dirs IN ('in', 'out', 'both')),"
+    "  price_micro INTEGER NOT NULL DEFAULT 0," /* monthly price, millionths of the currency */
+    "  overage_micro_per_gb INTEGER NOT NULL DEFAULT 0,"
+    "  speed TEXT NOT NULL DEFAULT '',"
+    "  anchor_day INTEGER NOT NULL DEFAULT 1 CHECK (anchor_day BETWEEN 1 AND 28));"
+    "CREATE TABLE subscribers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  plan_id INTEGER REFERENCES plans (id),"
+    "  status TEXT NOT NULL DEFAULT 'active'"
+    "    CHECK (status IN ('active', 'suspended', 'closed')),"
+    "  notes TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE bindings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('prefix', 'mac')),"
+    "  value TEXT NOT NULL," /* prefix as 10.1.2.0/24, or MAC aa:bb:.. */
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER,"                        /* NULL = open-ended */
+    "  source TEXT NOT NULL DEFAULT 'static'," /* static, register, radius */
+    "  session TEXT);"                         /* RADIUS Acct-Session-Id */
+    "CREATE INDEX bindings_value ON bindings (value);"
+    "CREATE TABLE leases ("
+    "  ip TEXT NOT NULL,"
+    "  mac TEXT NOT NULL,"
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER,"
+    "  PRIMARY KEY (ip, start_ms)) WITHOUT ROWID;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO meta VALUES ('bindings_version', 0);"
+    "CREATE TRIGGER bindings_ins AFTER INSERT ON bindings BEGIN"
+    "  UPDATE meta SET value = value + 1 WHERE key = 'bindings_version'; END;"
+    "CREATE TRIGGER bindings_upd AFTER UPDATE ON bindings BEGIN"
+    "  UPDATE meta SET value = value + 1 WHERE key = 'bindings_version'; END;"
+    "CREATE TRIGGER bindings_del AFTER DELETE ON bindings BEGIN"
+    "  UPDATE meta SET value = value + 1 WHERE key = 'bindings_version'; END;"
+    "CREATE TRIGGER leases_ins AFTER INSERT ON leases BEGIN"
+    "  UPDATE meta SET value = value + 1 WHERE key = 'bindings_version'; END;"
+    "CREATE TRIGGER leases_upd AFTER UPDATE ON leases BEGIN"
+    "  UPDATE meta SET value = value + 1 WHERE key = 'bindings_version'; END;"
+    "CREATE TABLE usage ("
+    "  bucket INTEGER NOT NULL,"
+    "  subscriber_id INTEGER NOT NULL," /* 0 = unassigned */
+    "  host TEXT NOT NULL,"
+    "  dir TEXT NOT NULL,"
+    "  class TEXT NOT NULL,"
+    "  app TEXT NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  packets INTEGER NOT NULL,"
+    "  flows INTEGER NOT NULL,"
+    "  PRIMARY KEY (bucket, subscriber_id, host, dir, class, app)) WITHOUT ROWID;"
+    "CREATE INDEX usage_subscriber ON usage (subscriber_id, bucket);"
+    "INSERT INTO usage SELECT bucket, 0, host, dir, 'default', 'other', bytes, packets, flows"
+    "  FROM usage_host;"
+    "DROP TABLE usage_host;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -69,7 +133,10 @@ static int exec(sqlite3 *db, const char *sql, char *errbuf)
 
 int migrate_sqlite(sqlite3 *db, char *errbuf)
 {
-    if (exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", errbuf) != 0)
+    if (exec(db,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+             " PRAGMA foreign_keys = ON;",
+             errbuf) != 0)
         return ERR_STORE;
     int version = schema_version(db);
     if (version > N_MIGRATIONS) {
@@ -94,9 +161,14 @@ int migrate_sqlite_check(sqlite3 *db, char *errbuf)
     int version = schema_version(db);
     if (version < 1 || version > N_MIGRATIONS) {
         snprintf(errbuf, ERR_BUF_LEN,
-                 "not a flowtally store this version can read "
-                 "(schema version %d)",
-                 version);
+                 "not a flowtally store this version can read (schema version %d)", version);
+        return ERR_STORE;
+    }
+    if (version < N_MIGRATIONS) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "schema version %d is older than this flowtally's (%d): start `flowtally run` "
+                 "once to migrate it",
+                 version, N_MIGRATIONS);
         return ERR_STORE;
     }
     return 0;

@@ -14,20 +14,44 @@
 
 struct store;
 
-/* One row of usage summed per host and direction over a period. */
-typedef void store_host_usage_fn(void *ctx, const char *host, enum flow_dir dir,
-                                 const struct usage_counts *counts);
+/* What a usage read groups by; direction is always a key. */
+enum usage_group {
+    USAGE_BY_SUBSCRIBER = 1 << 0,
+    USAGE_BY_HOST = 1 << 1,
+    USAGE_BY_CLASS = 1 << 2,
+    USAGE_BY_APP = 1 << 3,
+    USAGE_BY_DAY = 1 << 4,  /* local date, YYYY-MM-DD */
+    USAGE_BY_HOUR = 1 << 5, /* local hour, YYYY-MM-DD HH:00 */
+};
+
+struct usage_query {
+    uint64_t from_ms, to_ms; /* buckets starting in [from, to) */
+    unsigned group;          /* enum usage_group bits */
+    int64_t subscriber_id;   /* only this subscriber, or -1 for all */
+};
+
+/* One row of a usage read: the grouped keys (NULL / 0 when not grouped) and the sums. */
+struct usage_result {
+    int64_t subscriber_id; /* 0 = unassigned */
+    const char *account;   /* NULL if unassigned or not grouped */
+    const char *host, *class_name, *app, *period;
+    enum flow_dir dir;
+    struct usage_counts counts;
+};
+
+/* Receives one usage row; strings are borrowed for the duration of the call. */
+typedef void store_usage_fn(void *ctx, const struct usage_result *r);
 /* One collector counter, summed over all flushes. */
 typedef void store_stat_fn(void *ctx, const struct stat_row *row);
 
 struct store_ops {
     int (*begin)(struct store *s);
-    int (*add_usage)(struct store *s, const struct usage_row *row);
+    int (*add_usage)(struct store *s, const struct usage_row *row, const char *class_name,
+                     const char *app_name);
     int (*add_stat)(struct store *s, const struct stat_row *row);
     int (*commit)(struct store *s);
     void (*rollback)(struct store *s);
-    int (*read_host_usage)(struct store *s, uint64_t from_ms, uint64_t to_ms,
-                           store_host_usage_fn *fn, void *ctx);
+    int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
     int (*read_stats)(struct store *s, store_stat_fn *fn, void *ctx);
     void (*close)(struct store *s);
 };

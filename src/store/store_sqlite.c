@@ -31,17 +31,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
-    [STMT_UPSERT_USAGE] = "INSERT INTO usage_host (bucket, host, dir, bytes, packets, flows)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                          " ON CONFLICT (bucket, host, dir) DO UPDATE SET"
-                          " bytes = bytes + excluded.bytes, packets = packets + excluded.packets,"
-                          " flows = flows + excluded.flows",
+    [STMT_UPSERT_USAGE] =
+        "INSERT INTO usage (bucket, subscriber_id, host, dir, class, app, bytes, packets, flows)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT (bucket, subscriber_id, host, dir, class, app) DO UPDATE SET"
+        " bytes = bytes + excluded.bytes, packets = packets + excluded.packets,"
+        " flows = flows + excluded.flows",
     [STMT_UPSERT_STAT] = "INSERT INTO collector_stats (exporter, version, domain, counter, value)"
                          " VALUES (?1, ?2, ?3, ?4, ?5)"
                          " ON CONFLICT (exporter, version, domain, counter) DO UPDATE SET"
                          " value = value + excluded.value",
-    [STMT_READ_HOSTS] = "SELECT host, dir, sum(bytes), sum(packets), sum(flows) FROM usage_host"
-                        " WHERE bucket >= ?1 AND bucket < ?2 GROUP BY host, dir",
     [STMT_READ_STATS] = "SELECT exporter, version, domain, counter, value FROM collector_stats"
                         " ORDER BY exporter, version, domain, counter",
 };
@@ -96,7 +95,8 @@ static void sq_rollback(struct store *base)
     (void)stmt_run(s, stmt_get(s, STMT_ROLLBACK));
 }
 
-static int sq_add_usage(struct store *base, const struct usage_row *row)
+static int sq_add_usage(struct store *base, const struct usage_row *row, const char *class_name,
+                        const char *app_name)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
     sqlite3_stmt *st = stmt_get(s, STMT_UPSERT_USAGE);
@@ -104,12 +104,15 @@ static int sq_add_usage(struct store *base, const struct usage_row *row)
         return ERR_STORE;
     char host[ADDR_STR_LEN];
     addr_format(&row->key.host, host);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)(row->key.bucket_ms / 1000));
-    sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, flow_dir_name(row->key.dir), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)row->counts.bytes);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)row->counts.packets);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)row->counts.flows);
+    sqlite3_bind_int64(st, 1, row->key.bucket_s);
+    sqlite3_bind_int64(st, 2, row->key.subscriber);
+    sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, flow_dir_name(row->key.dir), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, class_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, app_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)row->counts.bytes);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)row->counts.packets);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)row->counts.flows);
     return stmt_run(s, st);
 }
 
@@ -135,24 +138,84 @@ static enum flow_dir dir_from_name(const char *name)
     return FLOW_DIR_TRANSIT;
 }
 
-static int sq_read_host_usage(struct store *base, uint64_t from_ms, uint64_t to_ms,
-                              store_host_usage_fn *fn, void *ctx)
+/* The grouping columns of a usage read. Each is a fixed SQL fragment chosen by a bit of the
+ * query, never text from outside; the values are bound parameters. */
+static const struct {
+    unsigned bit;
+    const char *select; /* expression when grouped */
+} group_cols[] = {
+    {USAGE_BY_SUBSCRIBER, "u.subscriber_id"},
+    {USAGE_BY_SUBSCRIBER, "s.account"},
+    {USAGE_BY_HOST, "u.host"},
+    {USAGE_BY_CLASS, "u.class"},
+    {USAGE_BY_APP, "u.app"},
+    {USAGE_BY_DAY, "date(u.bucket, 'unixepoch', 'localtime')"},
+    {USAGE_BY_HOUR, "strftime('%Y-%m-%d %H:00', u.bucket, 'unixepoch', 'localtime')"},
+};
+
+#define N_GROUP_COLS (sizeof group_cols / sizeof group_cols[0])
+
+static void build_usage_sql(unsigned group, char *sql, size_t size)
+{
+    size_t n = (size_t)snprintf(sql, size, "SELECT ");
+    for (size_t i = 0; i < N_GROUP_COLS; i++) {
+        n += (size_t)snprintf(sql + n, size - n, "%s, ",
+                              group & group_cols[i].bit ? group_cols[i].select : "NULL");
+    }
+    n += (size_t)snprintf(sql + n, size - n,
+                          "u.dir, sum(u.bytes), sum(u.packets), sum(u.flows)"
+                          " FROM usage u LEFT JOIN subscribers s ON s.id = u.subscriber_id"
+                          " WHERE u.bucket >= ?1 AND u.bucket < ?2"
+                          " AND (?3 < 0 OR u.subscriber_id = ?3) GROUP BY ");
+    for (int pass = 0; pass < 2; pass++) {
+        /* The same columns order the rows, so the rows of one key arrive together. */
+        for (size_t i = 0; i < N_GROUP_COLS; i++)
+            if (group & group_cols[i].bit)
+                n += (size_t)snprintf(sql + n, size - n, "%zu, ", i + 1);
+        n += (size_t)snprintf(sql + n, size - n, pass == 0 ? "u.dir ORDER BY " : "u.dir");
+    }
+}
+
+static const char *column_text(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+static int sq_read_usage(struct store *base, const struct usage_query *q, store_usage_fn *fn,
+                         void *ctx)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
-    sqlite3_stmt *st = stmt_get(s, STMT_READ_HOSTS);
-    if (!st)
+    char sql[1024];
+    sqlite3_stmt *st;
+    unsigned group = q->group;
+    if ((group & USAGE_BY_DAY) && (group & USAGE_BY_HOUR))
+        group &= ~(unsigned)USAGE_BY_DAY; /* the hour names its day already */
+    build_usage_sql(group, sql, sizeof sql);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        log_error("preparing usage read: %s", sqlite3_errmsg(s->db));
         return ERR_STORE;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)(from_ms / 1000));
-    sqlite3_bind_int64(st, 2, to_ms / 1000 > INT64_MAX ? INT64_MAX : (sqlite3_int64)(to_ms / 1000));
+    }
+    uint64_t to_s = q->to_ms / 1000;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)(q->from_ms / 1000));
+    sqlite3_bind_int64(st, 2, to_s > INT64_MAX ? INT64_MAX : (sqlite3_int64)to_s);
+    sqlite3_bind_int64(st, 3, q->subscriber_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct usage_counts c = {(uint64_t)sqlite3_column_int64(st, 2),
-                                 (uint64_t)sqlite3_column_int64(st, 3),
-                                 (uint64_t)sqlite3_column_int64(st, 4)};
-        fn(ctx, (const char *)sqlite3_column_text(st, 0),
-           dir_from_name((const char *)sqlite3_column_text(st, 1)), &c);
+        const char *period = column_text(st, 5) ? column_text(st, 5) : column_text(st, 6);
+        struct usage_result r = {
+            .subscriber_id = sqlite3_column_int64(st, 0),
+            .account = column_text(st, 1),
+            .host = column_text(st, 2),
+            .class_name = column_text(st, 3),
+            .app = column_text(st, 4),
+            .period = period,
+            .dir = dir_from_name(column_text(st, 7)),
+            .counts = {(uint64_t)sqlite3_column_int64(st, 8), (uint64_t)sqlite3_column_int64(st, 9),
+                       (uint64_t)sqlite3_column_int64(st, 10)},
+        };
+        fn(ctx, &r);
     }
-    sqlite3_reset(st);
+    sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         log_error("reading usage: %s", sqlite3_errmsg(s->db));
         return ERR_STORE;
@@ -196,7 +259,7 @@ static const struct store_ops sqlite_ops = {
     .add_stat = sq_add_stat,
     .commit = sq_commit,
     .rollback = sq_rollback,
-    .read_host_usage = sq_read_host_usage,
+    .read_usage = sq_read_usage,
     .read_stats = sq_read_stats,
     .close = sq_close,
 };

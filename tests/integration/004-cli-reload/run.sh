@@ -49,4 +49,25 @@ none=$("$FT" report --db "$DB" --by host --format csv --to 2020-01-01T00:00 | wc
 check_eq "--to before the data: header only" "$none" 1
 some=$("$FT" report --db "$DB" --by host --format csv --from 2026-09-01 --to 2026-10-01 | wc -l)
 check_eq "a period around the data keeps every row" "$some" "$(wc -l <"$TMP/all.csv")"
+
+# A store of schema version 1 (per-host rows only) migrates forward, keeping its rows.
+sqlite3 "$TMP/v1.db" "CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (1);
+    CREATE TABLE usage_host (bucket INTEGER NOT NULL, host TEXT NOT NULL, dir TEXT NOT NULL,
+        bytes INTEGER NOT NULL, packets INTEGER NOT NULL, flows INTEGER NOT NULL,
+        PRIMARY KEY (bucket, host, dir)) WITHOUT ROWID;
+    CREATE TABLE collector_stats (exporter TEXT NOT NULL, version INTEGER NOT NULL,
+        domain INTEGER NOT NULL, counter TEXT NOT NULL, value INTEGER NOT NULL,
+        PRIMARY KEY (exporter, version, domain, counter)) WITHOUT ROWID;
+    INSERT INTO usage_host VALUES (1790000100, '10.0.0.7', 'in', 5000, 5, 1),
+        (1790000400, '10.0.0.7', 'in', 7000, 7, 2), (1790000100, '10.0.0.7', 'out', 300, 3, 1);"
+"$FT" report --db "$TMP/v1.db" >/dev/null 2>"$TMP/err"
+check_eq "a reader refuses an old schema" "$?" 1
+if grep -q 'schema version 1' "$TMP/err"; then ok "and says which version"; else not_ok "and says which version"; fi
+start_flowtally --db "$TMP/v1.db" && DB="$TMP/v1.db" && stop_flowtally
+check_eq "migrated rows kept" "$("$FT" report --db "$TMP/v1.db" --format csv | sed -n 2p | cut -d, -f1-7)" \
+    "10.0.0.7,12000,300,12,3,3,1"
+check_eq "migrated rows are unassigned, default class" \
+    "$("$FT" report --db "$TMP/v1.db" --by subscriber,class,app --format csv | sed -n 2p | cut -d, -f1-4)" \
+    "(unassigned),default,other,12000"
 done_testing

@@ -5,9 +5,9 @@
 #include "../../../src/base/err.h"
 #include "test.h"
 
-static struct usage_key key(uint32_t v4, uint64_t bucket_ms, enum flow_dir dir)
+static struct usage_key key(uint32_t v4, uint32_t bucket_s, enum flow_dir dir)
 {
-    return (struct usage_key){.host = addr_from_v4(v4), .bucket_ms = bucket_ms, .dir = dir};
+    return (struct usage_key){.host = addr_from_v4(v4), .bucket_s = bucket_s, .dir = dir};
 }
 
 static void test_sums_and_growth(void)
@@ -17,12 +17,12 @@ static void test_sums_and_growth(void)
     for (int round = 0; round < 3; round++)
         for (uint32_t h = 0; h < 5000; h++)
             for (int d = 0; d < 2; d++) {
-                struct usage_key k = key(0x0a000000 + h, 600000, d);
+                struct usage_key k = key(0x0a000000 + h, 600, d);
                 struct usage_counts c = {.bytes = h + 1, .packets = 1, .flows = 1};
                 ASSERT_EQ_INT(counters_add(t, &k, &c), 0);
             }
     ASSERT_EQ_U64(t->n, 10000);
-    struct usage_key k = key(0x0a000000 + 41, 600000, FLOW_DIR_OUT);
+    struct usage_key k = key(0x0a000000 + 41, 600, FLOW_DIR_OUT);
     const struct usage_counts *c = counters_find(t, &k);
     ASSERT_TRUE(c != NULL);
     if (c) {
@@ -30,7 +30,7 @@ static void test_sums_and_growth(void)
         ASSERT_EQ_U64(c->packets, 3);
         ASSERT_EQ_U64(c->flows, 3);
     }
-    k.bucket_ms = 900000; /* same host and direction, other bucket: a different key */
+    k.bucket_s = 900; /* same host and direction, other bucket: a different key */
     ASSERT_TRUE(counters_find(t, &k) == NULL);
     uint64_t sum = 0, rows = 0;
     size_t pos = 0;
@@ -93,10 +93,10 @@ static void test_aggregator_emit(void)
     aggregator_emit(&a, &d);
     d.dir = FLOW_DIR_OUT;
     aggregator_emit(&a, &d);
-    d.host = addr_from_v4(0x0a000002); /* third key: over the cap of 2 */
+    d.subscriber = 7; /* same host, bucket and direction, another subscriber: a third key */
     aggregator_emit(&a, &d);
     ASSERT_EQ_U64(a.c.drop_keys, 1);
-    struct usage_key k = key(0x0a000001, 1789999800000ULL, FLOW_DIR_IN);
+    struct usage_key k = key(0x0a000001, 1789999800, FLOW_DIR_IN);
     ASSERT_EQ_U64(counters_find(a.table, &k)->bytes, 3000);
     struct counters_table *full = aggregator_swap(&a, counters_new(16, 2));
     ASSERT_EQ_U64(full->n, 2);

@@ -21,16 +21,17 @@ struct sums {
     size_t n;
 };
 
-static void collect(void *ctx, const char *host, enum flow_dir dir, const struct usage_counts *c)
+static void collect(void *ctx, const struct usage_result *r)
 {
     struct sums *s = ctx;
+    const char *host = r->host;
     size_t i = 0;
     while (i < s->n && strcmp(s->h[i].host, host) != 0)
         i++;
     if (i == s->n && s->n < 8)
         snprintf(s->h[s->n++].host, ADDR_STR_LEN, "%s", host);
     if (i < 8)
-        s->h[i].dir[dir] = *c;
+        s->h[i].dir[r->dir] = r->counts;
 }
 
 static const struct host_sum *find(const struct sums *s, const char *host)
@@ -44,10 +45,10 @@ static const struct host_sum *find(const struct sums *s, const char *host)
 static void put(struct store *st, const char *host, uint64_t bucket_s, enum flow_dir dir,
                 uint64_t bytes)
 {
-    struct usage_row row = {.key = {.bucket_ms = bucket_s * 1000, .dir = dir},
+    struct usage_row row = {.key = {.bucket_s = (uint32_t)bucket_s, .dir = dir},
                             .counts = {.bytes = bytes, .packets = 1, .flows = 1}};
     addr_parse(host, &row.key.host);
-    ASSERT_EQ_INT(st->ops->add_usage(st, &row), 0);
+    ASSERT_EQ_INT(st->ops->add_usage(st, &row, "default", "other"), 0);
 }
 
 static void test_upserts_add_up(void)
@@ -78,7 +79,8 @@ static void test_upserts_add_up(void)
     if (!st)
         return;
     struct sums all = {0};
-    ASSERT_EQ_INT(st->ops->read_host_usage(st, 0, UINT64_MAX, collect, &all), 0);
+    struct usage_query q = {.to_ms = UINT64_MAX, .group = USAGE_BY_HOST, .subscriber_id = -1};
+    ASSERT_EQ_INT(st->ops->read_usage(st, &q, collect, &all), 0);
     ASSERT_EQ_U64(all.n, 2);
     const struct host_sum *h = find(&all, "10.0.0.1");
     ASSERT_TRUE(h != NULL);
@@ -91,7 +93,9 @@ static void test_upserts_add_up(void)
     ASSERT_TRUE(h && h->dir[FLOW_DIR_INTERNAL].bytes == 21);
     /* the period [1800 s, 2100 s) holds only the first bucket */
     struct sums part = {0};
-    ASSERT_EQ_INT(st->ops->read_host_usage(st, 1800000, 2100000, collect, &part), 0);
+    q.from_ms = 1800000;
+    q.to_ms = 2100000;
+    ASSERT_EQ_INT(st->ops->read_usage(st, &q, collect, &part), 0);
     ASSERT_EQ_U64(part.n, 1);
     ASSERT_EQ_U64(part.h[0].dir[FLOW_DIR_IN].bytes, 3000);
     store_close(st);
