@@ -14,6 +14,8 @@ const char *err_str(int code)
     case ERR_LIMIT: return "limit reached";
     case ERR_CONFIG: return "configuration error";
     case ERR_STORE: return "storage error";
+    case ERR_NOT_FOUND: return "not found";
+    case ERR_EXISTS: return "already exists";
     }
     if (code < 0 && code > ERR_BASE)
         return strerror(-code);

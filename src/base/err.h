@@ -15,6 +15,8 @@ enum {
     ERR_LIMIT,       /* a configured cap was reached */
     ERR_CONFIG,      /* configuration error, details in errbuf */
     ERR_STORE,       /* storage backend error, details logged */
+    ERR_NOT_FOUND,   /* no such subscriber, plan, binding */
+    ERR_EXISTS,      /* a unique name is taken */
 };
 
 /* Returns a static string describing `code` (a negative errno or ERR_*). */

@@ -160,6 +160,43 @@ bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr,
     return best != NULL;
 }
 
+bool prefix_trie_find(const struct prefix_trie *t, const struct ip_addr *addr, unsigned len,
+                      uint32_t *value)
+{
+    uint64_t hi = addr_hi(addr), lo = addr_lo(addr);
+    mask_key(&hi, &lo, len);
+    const struct trie_node *n = &t->nodes[0];
+    while (n->len < len) {
+        uint32_t c = n->child[key_bit(hi, lo, n->len)];
+        if (c == NO_NODE || t->nodes[c].len > len || !node_contains(&t->nodes[c], hi, lo))
+            return false;
+        n = &t->nodes[c];
+    }
+    if (n->len != len || !n->has_value || n->hi != hi || n->lo != lo)
+        return false;
+    *value = n->value;
+    return true;
+}
+
+size_t prefix_trie_matches(const struct prefix_trie *t, const struct ip_addr *addr,
+                           uint32_t *values, size_t max)
+{
+    uint64_t hi = addr_hi(addr), lo = addr_lo(addr);
+    const struct trie_node *n = &t->nodes[0];
+    size_t found = 0;
+    if (n->has_value && found < max)
+        values[found++] = n->value;
+    while (n->len < 128 && found < max) {
+        uint32_t c = n->child[key_bit(hi, lo, n->len)];
+        if (c == NO_NODE || !node_contains(&t->nodes[c], hi, lo))
+            break;
+        n = &t->nodes[c];
+        if (n->has_value)
+            values[found++] = n->value;
+    }
+    return found;
+}
+
 size_t prefix_trie_count(const struct prefix_trie *t)
 {
     return t->n_prefixes;

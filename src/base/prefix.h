@@ -26,6 +26,15 @@ void prefix_trie_insert(struct prefix_trie *t, const struct ip_addr *addr, unsig
 /* Finds the longest prefix containing addr. Returns true and sets *value if one exists. */
 bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr, uint32_t *value);
 
+/* Finds exactly the prefix (addr, len). Returns true and sets *value if stored. */
+bool prefix_trie_find(const struct prefix_trie *t, const struct ip_addr *addr, unsigned len,
+                      uint32_t *value);
+
+/* Collects the values of every prefix containing addr, shortest first, up to max. Returns
+ * how many were found (at most max). */
+size_t prefix_trie_matches(const struct prefix_trie *t, const struct ip_addr *addr,
+                           uint32_t *values, size_t max);
+
 /* Number of prefixes stored. */
 size_t prefix_trie_count(const struct prefix_trie *t);
 

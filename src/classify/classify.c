@@ -67,8 +67,16 @@ void classifier_emit(void *classifier, const struct flow *f)
         c->c.flows_renormalised++;
     struct usage_delta d = {
         .time_ms = f->end_ms,
+        .subscriber = USAGE_UNASSIGNED,
+        .class_id = c->default_class,
+        .app_id = c->other_app,
         .counts = {.bytes = f->bytes * rate, .packets = f->packets * rate, .flows = 1}};
     d.dir = (uint8_t)direction(c, f, &d.host);
+    if (c->subscribers && d.dir != FLOW_DIR_TRANSIT) {
+        /* The local side's MAC: the source of what it sends, the destination of the rest. */
+        const uint8_t *mac = !f->has_mac ? NULL : d.dir == FLOW_DIR_IN ? f->dst_mac : f->src_mac;
+        d.subscriber = submap_lookup(c->subscribers, &d.host, mac, f->end_ms);
+    }
     c->c.flows++;
     c->out.emit(c->out.ctx, &d);
 }

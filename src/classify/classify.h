@@ -9,6 +9,7 @@
 #include "../base/prefix.h"
 #include "../flow/flow.h"
 #include "../flow/usage.h"
+#include "subscribers.h"
 
 #include <stdint.h>
 
@@ -25,10 +26,11 @@ struct classify_counters {
 };
 
 struct classifier {
-    const struct prefix_trie *local_nets; /* borrowed: prefix -> anything */
-    const struct prefix_trie *sampling;   /* borrowed: exporter prefix -> 1-in-N; may be NULL */
-    uint16_t default_class;               /* class id of traffic no class list claims */
-    uint16_t other_app;                   /* application id of unmatched traffic */
+    const struct prefix_trie *local_nets;     /* borrowed: prefix -> anything */
+    const struct prefix_trie *sampling;       /* borrowed: exporter prefix -> 1-in-N; may be NULL */
+    const struct subscriber_map *subscribers; /* borrowed; NULL = everyone unassigned */
+    uint16_t default_class;                   /* class id of traffic no class list claims */
+    uint16_t other_app;                       /* application id of unmatched traffic */
     struct usage_sink out;
     struct classify_counters c;
 };

@@ -8,5 +8,10 @@
 
 int cmd_report(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_subscriber(int argc, char **argv);
+int cmd_bind(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 
 #endif

@@ -21,6 +21,11 @@ static const struct command commands[] = {
     {"run", run_main, "receive flows and store usage (the daemon)"},
     {"report", cmd_report, "usage per host out of the store"},
     {"stats", cmd_stats, "collector counters: datagrams, records, drops, sequence losses"},
+    {"plan", cmd_plan, "plans: add, set, list, remove, import"},
+    {"subscriber", cmd_subscriber, "subscribers: add, set, list, show, remove"},
+    {"bind", cmd_bind, "tie an address, prefix or MAC to a subscriber from a time"},
+    {"unbind", cmd_unbind, "end an address's, prefix's or MAC's binding"},
+    {"register", cmd_register, "register a device's MAC to a subscriber"},
 };
 
 static void usage(FILE *out)

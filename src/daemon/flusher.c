@@ -4,6 +4,8 @@
 #include "flusher.h"
 
 #include "../base/xalloc.h"
+#include "../store/admin.h"
+#include "bindings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,9 +79,38 @@ static void *flusher_main(void *arg)
         pthread_cond_broadcast(&fl->done);
         if (fl->stop && !fl->batch.table)
             break;
+        pthread_mutex_unlock(&fl->lock);
+        flusher_check_bindings(fl, false);
+        pthread_mutex_lock(&fl->lock);
     }
     pthread_mutex_unlock(&fl->lock);
     return NULL;
+}
+
+void flusher_check_bindings(struct flusher *fl, bool force)
+{
+    int64_t version = store_bindings_version(fl->store);
+    if (!force && version == fl->bindings_version)
+        return;
+    struct subscriber_map *m = bindings_load(fl->store);
+    if (!m)
+        return; /* keep the map we have; the next flush tries again */
+    uint64_t n = submap_count(m);
+    pthread_mutex_lock(&fl->lock);
+    submap_free(fl->new_map); /* never taken: replaced by the newer one */
+    fl->new_map = m;
+    fl->bindings_version = version;
+    pthread_mutex_unlock(&fl->lock);
+    log_info("loaded %llu bindings and leases", (unsigned long long)n);
+}
+
+struct subscriber_map *flusher_take_map(struct flusher *fl)
+{
+    pthread_mutex_lock(&fl->lock);
+    struct subscriber_map *m = fl->new_map;
+    fl->new_map = NULL;
+    pthread_mutex_unlock(&fl->lock);
+    return m;
 }
 
 int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
@@ -89,6 +120,8 @@ int flusher_start(struct flusher *fl, struct store *store, const struct intern *
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);
     pthread_cond_init(&fl->done, NULL);
+    fl->bindings_version = -1;
+    flusher_check_bindings(fl, true); /* the first map, before any flow arrives */
     int rc = pthread_create(&fl->thread, NULL, flusher_main, fl);
     return -rc;
 }
@@ -102,6 +135,7 @@ void flusher_stop(struct flusher *fl)
     pthread_join(fl->thread, NULL);
     counters_free(fl->batch.table);
     counters_free(fl->spare);
+    submap_free(fl->new_map);
     flush_batch_deinit(&fl->batch);
     pthread_mutex_destroy(&fl->lock);
     pthread_cond_destroy(&fl->wake);

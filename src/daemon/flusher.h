@@ -9,6 +9,7 @@
 #include "../aggregate/counters.h"
 #include "../base/addr.h"
 #include "../base/intern.h"
+#include "../classify/subscribers.h"
 #include "../store/store.h"
 
 #include <pthread.h>
@@ -33,13 +34,15 @@ struct flush_batch {
 struct flusher {
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t wake;          /* signalled on a new batch, a retry or stop */
-    pthread_cond_t done;          /* signalled when a batch finished */
-    struct store *store;          /* borrowed; used only by the thread */
-    const struct intern *classes; /* borrowed: names of the class ids in the tables */
-    const struct intern *apps;    /* borrowed: names of the application ids */
-    struct flush_batch batch;     /* pending or being written; table NULL when idle */
-    struct counters_table *spare; /* an emptied table for the loop to take, or NULL */
+    pthread_cond_t wake;            /* signalled on a new batch, a retry or stop */
+    pthread_cond_t done;            /* signalled when a batch finished */
+    struct store *store;            /* borrowed; used only by the thread */
+    const struct intern *classes;   /* borrowed: names of the class ids in the tables */
+    const struct intern *apps;      /* borrowed: names of the application ids */
+    struct flush_batch batch;       /* pending or being written; table NULL when idle */
+    struct counters_table *spare;   /* an emptied table for the loop to take, or NULL */
+    int64_t bindings_version;       /* of the store when the map was last loaded */
+    struct subscriber_map *new_map; /* loaded, not yet taken by the loop; owned */
     bool stop;
     bool retry;       /* ask the thread to try a failed batch again */
     bool last_failed; /* the last write of the pending batch failed */
@@ -67,6 +70,14 @@ void flusher_submit(struct flusher *fl, struct flush_batch *batch);
 
 /* Asks the thread to retry a failed batch. */
 void flusher_poke(struct flusher *fl);
+
+/* Returns a subscriber map loaded since the last call because bindings changed (caller
+ * owns it), or NULL. */
+struct subscriber_map *flusher_take_map(struct flusher *fl);
+
+/* Loads the subscriber map now if bindings changed since the last load (or always, with
+ * force). Thread: the flusher's own (flusher_start() makes the first load). */
+void flusher_check_bindings(struct flusher *fl, bool force);
 
 /* Waits until the pending batch is written or has failed. Returns true if written. */
 bool flusher_wait(struct flusher *fl);

@@ -34,8 +34,16 @@ void pipeline_init(struct pipeline *p, const struct config *cfg)
     p->sink = (struct flow_sink){classifier_emit, &p->classifier};
 }
 
+void pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
+{
+    submap_free(p->subscribers);
+    p->subscribers = m;
+    p->classifier.subscribers = m;
+}
+
 void pipeline_deinit(struct pipeline *p)
 {
+    submap_free(p->subscribers);
     decoder_deinit(&p->decoder);
     aggregator_deinit(&p->aggregator);
     free_lists(p);

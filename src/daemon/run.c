@@ -184,6 +184,10 @@ static void loop(struct daemon *d)
                               .tv_nsec = (long)(wait % 1000) * 1000000};
         /* Signals are blocked except inside ppoll, so none is missed between checks. */
         int n = ppoll(pfd, d->n_socks, &ts, &unblocked);
+        /* A map loaded while we waited applies to the datagrams that woke us. */
+        struct subscriber_map *m = flusher_take_map(&d->flusher);
+        if (m)
+            pipeline_set_subscribers(&d->pipe, m);
         if (n <= 0)
             continue;
         for (size_t i = 0; i < d->n_socks; i++)

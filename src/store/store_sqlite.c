@@ -7,6 +7,7 @@
 #include "../base/err.h"
 #include "../base/xalloc.h"
 #include "migrate_sqlite.h"
+#include "sqlite_private.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -50,6 +51,11 @@ struct store_sqlite {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT]; /* prepared on first use */
 };
+
+sqlite3 *store_sqlite_db(struct store *base)
+{
+    return ((struct store_sqlite *)base)->db;
+}
 
 static sqlite3_stmt *stmt_get(struct store_sqlite *s, enum stmt_id id)
 {

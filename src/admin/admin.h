@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// The write side of administration, shared by the CLI (and later the web): plans,
+// subscribers and bindings given as text are validated and normalised here (sizes, money,
+// prefixes, MACs, times), then stored. Errors come back as a message in errbuf.
+#ifndef FT_ADMIN_H
+#define FT_ADMIN_H
+
+#include "../base/err.h"
+#include "../store/admin.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A field given on the command line: NULL when absent (keep the stored value). */
+struct plan_fields {
+    const char *quota, *dirs, *price, *overage, *speed, *anchor;
+};
+
+struct subscriber_fields {
+    const char *name, *email, *plan, *status, *notes;
+};
+
+/* Opens the store for writing (creating and migrating it if needed). Returns NULL with a
+ * message in errbuf. */
+struct store *admin_open(const char *db, char *errbuf);
+
+int admin_plan_save(struct store *s, const char *name, const struct plan_fields *f, bool insert,
+                    char *errbuf);
+int admin_subscriber_save(struct store *s, const char *account, const struct subscriber_fields *f,
+                          bool insert, char *errbuf);
+
+/* Normalises an address, prefix or MAC: OUT kind ("prefix"/"mac") and value text
+ * ("10.1.2.3/32", "2001:db8:1200::/56", "aa:bb:cc:dd:ee:ff"). */
+int admin_binding_value(const char *text, const char **kind, char *value, size_t size,
+                        char *errbuf);
+
+/* Binds (or with end_ms set, for a known interval) an address, prefix or MAC to account. */
+int admin_bind(struct store *s, const char *account, const char *what, uint64_t start_ms,
+               uint64_t end_ms, const char *source, char *errbuf);
+
+/* Ends the open bindings of an address, prefix or MAC at at_ms. OUT: *n_ended. */
+int admin_unbind(struct store *s, const char *what, uint64_t at_ms, int *n_ended, char *errbuf);
+
+#endif

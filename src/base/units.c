@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// Quantity parsing with exact integer arithmetic and overflow checks.
+#include "units.h"
+
+#include "err.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Reads digits [. digits] into an integer part and up to max_frac fraction digits scaled
+ * to 10^max_frac. Returns the number of characters read, or 0 on error. */
+static size_t read_decimal(const char *s, unsigned max_frac, uint64_t *whole, uint64_t *frac)
+{
+    const char *p = s;
+    *whole = 0;
+    *frac = 0;
+    if (!isdigit((unsigned char)*p))
+        return 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (*whole > (UINT64_MAX - 9) / 10)
+            return 0;
+        *whole = *whole * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.') {
+        p++;
+        unsigned n = 0;
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        for (; isdigit((unsigned char)*p); p++, n++) {
+            if (n == max_frac)
+                return 0; /* more precision than the unit can hold */
+            *frac = *frac * 10 + (uint64_t)(*p - '0');
+        }
+        for (; n < max_frac; n++)
+            *frac *= 10;
+    }
+    return (size_t)(p - s);
+}
+
+int units_parse_bytes(const char *s, uint64_t *out)
+{
+    static const struct {
+        const char *name;
+        uint64_t factor;
+    } units[] = {{"", 1},
+                 {"b", 1},
+                 {"kb", 1000ULL},
+                 {"mb", 1000000ULL},
+                 {"gb", 1000000000ULL},
+                 {"tb", 1000000000000ULL},
+                 {"kib", 1ULL << 10},
+                 {"mib", 1ULL << 20},
+                 {"gib", 1ULL << 30},
+                 {"tib", 1ULL << 40}};
+    uint64_t whole, frac;
+    size_t n = read_decimal(s, 9, &whole, &frac); /* fraction in billionths */
+    if (n == 0)
+        return ERR_MALFORMED;
+    const char *unit = s + n;
+    while (*unit == ' ')
+        unit++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcasecmp(unit, units[i].name) != 0)
+            continue;
+        uint64_t f = units[i].factor;
+        if (whole > UINT64_MAX / f)
+            return ERR_MALFORMED;
+        /* frac/1e9 of the unit must be a whole number of bytes */
+        if (frac && (f % 1000000000ULL != 0 && (frac * f) % 1000000000ULL != 0))
+            return ERR_MALFORMED;
+        uint64_t extra = f >= 1000000000ULL ? frac * (f / 1000000000ULL) : frac * f / 1000000000ULL;
+        if (whole * f > UINT64_MAX - extra)
+            return ERR_MALFORMED;
+        *out = whole * f + extra;
+        return 0;
+    }
+    return ERR_MALFORMED;
+}
+
+int units_parse_money(const char *s, int64_t *micro)
+{
+    uint64_t whole, frac;
+    size_t n = read_decimal(s, 6, &whole, &frac);
+    if (n == 0 || s[n] != '\0' || whole > (uint64_t)INT64_MAX / UNITS_MICRO - 1)
+        return ERR_MALFORMED;
+    *micro = (int64_t)(whole * UNITS_MICRO + frac);
+    return 0;
+}
+
+const char *units_format_money(int64_t micro, char *buf)
+{
+    const char *sign = micro < 0 ? "-" : "";
+    uint64_t m = micro < 0 ? (uint64_t)0 - (uint64_t)micro : (uint64_t)micro;
+    uint64_t frac = m % UNITS_MICRO;
+    int digits = 6; /* trailing zeros beyond the cents are dropped */
+    while (digits > 2 && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    char frac_text[8];
+    snprintf(frac_text, sizeof frac_text, "%06llu", (unsigned long long)(m % UNITS_MICRO));
+    frac_text[digits] = '\0';
+    snprintf(buf, 32, "%s%llu.%s", sign, (unsigned long long)(m / UNITS_MICRO), frac_text);
+    return buf;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)tolower((unsigned char)c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int units_parse_mac(const char *s, uint8_t mac[6])
+{
+    int n = 0;
+    int nibbles = 0;
+    char sep = 0;
+    for (const char *p = s; *p; p++) {
+        int v = hex_value(*p);
+        if (v >= 0) {
+            if (n == 6)
+                return ERR_MALFORMED;
+            mac[n] = (uint8_t)(nibbles == 0 ? v << 4 : mac[n] | v);
+            if (++nibbles == 2) {
+                nibbles = 0;
+                n++;
+            }
+            continue;
+        }
+        /* one separator style throughout, only between bytes */
+        if ((*p != ':' && *p != '-' && *p != '.') || nibbles != 0 || n == 0 || (sep && *p != sep))
+            return ERR_MALFORMED;
+        sep = *p;
+    }
+    return n == 6 && nibbles == 0 ? 0 : ERR_MALFORMED;
+}
+
+const char *units_format_mac(const uint8_t mac[6], char *buf)
+{
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
+    return buf;
+}

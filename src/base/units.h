@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Parsing and printing of the quantities operators type: byte sizes ("15GB", "500 MiB",
+// "unlimited"), money ("25.00", "0.5") as integer millionths, MAC addresses. Integer
+// arithmetic only: bills must not depend on floating-point rounding.
+#ifndef FT_UNITS_H
+#define FT_UNITS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define UNITS_MICRO 1000000 /* money is stored in millionths of the currency unit */
+
+/* Parses a byte size: an integer with an optional decimal fraction and unit (B, kB/KB, MB,
+ * GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024), e.g. "15GB", "1.5 TB".
+ * Returns 0 or ERR_MALFORMED (also for a fraction finer than one byte, or overflow). */
+int units_parse_bytes(const char *s, uint64_t *out);
+
+/* Parses a non-negative decimal amount with up to 6 decimals into millionths. */
+int units_parse_money(const char *s, int64_t *micro);
+
+/* Formats millionths as a decimal with at least 2 decimals ("25.00", "0.125"); buf 32. */
+const char *units_format_money(int64_t micro, char *buf);
+
+/* Parses a MAC address (aa:bb:cc:dd:ee:ff, aa-bb-.., or aabb.ccdd.eeff). Returns 0 or
+ * ERR_MALFORMED. */
+int units_parse_mac(const char *s, uint8_t mac[6]);
+
+/* Formats a MAC as lowercase aa:bb:cc:dd:ee:ff; buf holds 18 bytes. */
+const char *units_format_mac(const uint8_t mac[6], char *buf);
+
+#endif

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// A small parser for subcommand arguments: positional words and `--name value` options
+// from a fixed list. Every error names the argument and what was expected.
+#ifndef FT_ARGS_H
+#define FT_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arg_opt {
+    const char *name;  /* without "--" */
+    bool is_flag;      /* takes no value */
+    const char *value; /* OUT: the value, "" for a given flag, NULL if absent */
+};
+
+/* Fills opts from argv and collects up to max_pos positional words into pos. Returns the
+ * number of positional words, or -1 after printing an error to stderr. "--help" sets the
+ * option named "help" if the list has one. */
+int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
+               int max_pos);
+
+/* The value of an option, or NULL. */
+const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name);
+
+#endif

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+// `flowtally plan`, `subscriber`, `bind`, `unbind` and `register`: argument parsing and
+// printing; validation and storage are in admin/.
+#include "../admin/admin.h"
+#include "../base/units.h"
+#include "../report/report.h"
+#include "args.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Parses an optional time option; absent = fallback. Returns false after an error. */
+static bool time_opt(const char *name, const char *value, uint64_t fallback, uint64_t *out)
+{
+    if (!value) {
+        *out = fallback;
+        return true;
+    }
+    if (report_parse_time(value, out) == 0)
+        return true;
+    fprintf(stderr,
+            "flowtally: --%s '%s': expected unix seconds, YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
+            name, value);
+    return false;
+}
+
+static int done(struct store *s, int rc, const char *errbuf)
+{
+    store_close(s);
+    if (rc != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        return 1;
+    }
+    return 0;
+}
+
+static bool parse_format(const char *v, enum report_format *f)
+{
+    if (!v) {
+        *f = REPORT_TABLE;
+        return true;
+    }
+    if (report_parse_format(v, f) == 0)
+        return true;
+    fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", v);
+    return false;
+}
+
+/* ---- plans ---- */
+
+static void print_plan(void *ctx, const struct plan *p)
+{
+    enum report_format *f = ctx;
+    char quota[32], price[32], over[32];
+    if (p->unlimited)
+        snprintf(quota, sizeof quota, "%s", *f == REPORT_TABLE ? "unlimited" : "");
+    else if (*f == REPORT_TABLE)
+        report_human_bytes(p->quota_bytes, quota);
+    else
+        snprintf(quota, sizeof quota, "%llu", (unsigned long long)p->quota_bytes);
+    units_format_money(p->price_micro, price);
+    units_format_money(p->overage_micro_per_gb, over);
+    if (*f == REPORT_CSV)
+        printf("%s,%s,%s,%s,%s,%d,\"%s\"\n", p->name, quota, p->quota_dirs, price, over,
+               p->anchor_day, p->speed);
+    else if (*f == REPORT_JSON)
+        printf("{\"name\":\"%s\",\"quota_bytes\":%s,\"quota_dirs\":\"%s\",\"price\":\"%s\","
+               "\"overage_per_gb\":\"%s\",\"anchor_day\":%d,\"speed\":\"%s\"}\n",
+               p->name, p->unlimited ? "null" : quota, p->quota_dirs, price, over, p->anchor_day,
+               p->speed);
+    else
+        printf("%-16s %12s %-5s %10s %10s %6d  %s\n", p->name, quota, p->quota_dirs, price, over,
+               p->anchor_day, p->speed);
+}
+
+static void plan_help(FILE *out)
+{
+    fprintf(out,
+            "usage: flowtally plan add|set NAME [--quota SIZE|unlimited] [--dirs in|out|both]\n"
+            "                 [--price MONEY] [--overage MONEY_PER_GB] [--speed TEXT]\n"
+            "                 [--anchor DAY] [--db PATH]\n"
+            "       flowtally plan list [--format table|csv|json] [--db PATH]\n"
+            "       flowtally plan remove NAME [--db PATH]\n"
+            "       flowtally plan import FILE [--db PATH]   (each line: the arguments of "
+            "plan add)\n"
+            "SIZE: 15GB, 500MiB (GB = 10^9 bytes, GiB = 2^30). MONEY: 25.00. DAY: 1..28, the\n"
+            "day of the month a cycle starts. --dirs: what counts toward the quota.\n");
+}
+
+static int plan_import(struct store *s, const char *path, char *errbuf);
+
+int cmd_plan(int argc, char **argv)
+{
+    struct arg_opt o[] = {
+        {.name = "quota"},   {.name = "dirs"},   {.name = "price"},
+        {.name = "overage"}, {.name = "speed"},  {.name = "anchor"},
+        {.name = "db"},      {.name = "format"}, {.name = "help", .is_flag = true}};
+    const char *pos[2];
+    int n = args_parse(argc, argv, o, N(o), pos, 2);
+    if (n < 0)
+        return 2;
+    if (args_get(o, N(o), "help") || n == 0) {
+        plan_help(n == 0 ? stderr : stdout);
+        return n == 0 ? 2 : 0;
+    }
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(db, errbuf);
+    if (!s)
+        return done(NULL, 1, errbuf);
+    const char *verb = pos[0];
+    struct plan_fields f = {args_get(o, N(o), "quota"), args_get(o, N(o), "dirs"),
+                            args_get(o, N(o), "price"), args_get(o, N(o), "overage"),
+                            args_get(o, N(o), "speed"), args_get(o, N(o), "anchor")};
+    if (strcmp(verb, "list") == 0) {
+        enum report_format fmt;
+        if (!parse_format(args_get(o, N(o), "format"), &fmt))
+            return done(s, 0, errbuf) + 2;
+        if (fmt == REPORT_CSV)
+            printf("name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed\n");
+        else if (fmt == REPORT_TABLE)
+            printf("%-16s %12s %-5s %10s %10s %6s  %s\n", "plan", "quota", "dirs", "price",
+                   "over/GB", "anchor", "speed");
+        return done(s, store_plan_list(s, print_plan, &fmt), errbuf);
+    }
+    if (n != 2) {
+        plan_help(stderr);
+        return done(s, 0, errbuf) + 2;
+    }
+    if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0)
+        return done(s, admin_plan_save(s, pos[1], &f, verb[0] == 'a', errbuf), errbuf);
+    if (strcmp(verb, "remove") == 0)
+        return done(s, store_plan_remove(s, pos[1], errbuf), errbuf);
+    if (strcmp(verb, "import") == 0)
+        return done(s, plan_import(s, pos[1], errbuf), errbuf);
+    plan_help(stderr);
+    return done(s, 0, errbuf) + 2;
+}
+
+/* Splits a line into words; "double quotes" group words. Returns the count, -1 if a quote
+ * is left open. */
+static int split_words(char *line, char **words, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (*p && n < max) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            break;
+        if (*p == '"') {
+            words[n++] = ++p;
+            p = strchr(p, '"');
+            if (!p)
+                return -1;
+            *p++ = '\0';
+            continue;
+        }
+        words[n++] = p;
+        p += strcspn(p, " \t");
+        if (*p)
+            *p++ = '\0';
+    }
+    return n;
+}
+
+static int plan_import(struct store *s, const char *path, char *errbuf)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s: cannot open", path);
+        return ERR_NOT_FOUND;
+    }
+    char line[1024], msg[ERR_BUF_LEN - 64];
+    int rc = 0;
+    for (unsigned lineno = 1; rc == 0 && fgets(line, sizeof line, in); lineno++) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *words[16];
+        int n = split_words(line, words, 16);
+        if (n == 0)
+            continue;
+        struct arg_opt o[] = {{.name = "quota"},   {.name = "dirs"},  {.name = "price"},
+                              {.name = "overage"}, {.name = "speed"}, {.name = "anchor"}};
+        const char *pos[1];
+        if (n < 0 || args_parse(n, words, o, N(o), pos, 1) != 1) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s:%u: expected NAME [--quota SIZE] [--price ...]", path,
+                     lineno);
+            rc = ERR_MALFORMED;
+            break;
+        }
+        struct plan_fields f = {o[0].value, o[1].value, o[2].value,
+                                o[3].value, o[4].value, o[5].value};
+        struct plan existing;
+        bool insert = store_plan_get(s, pos[0], &existing) != 0;
+        rc = admin_plan_save(s, pos[0], &f, insert, msg);
+        if (rc != 0)
+            snprintf(errbuf, ERR_BUF_LEN, "%s:%u: %s", path, lineno, msg);
+    }
+    fclose(in);
+    return rc;
+}
+
+/* ---- subscribers ---- */
+
+static void print_subscriber(void *ctx, const struct subscriber *sub)
+{
+    enum report_format *f = ctx;
+    if (*f == REPORT_CSV)
+        printf("%s,\"%s\",%s,%s,%s\n", sub->account, sub->name, sub->email, sub->plan, sub->status);
+    else if (*f == REPORT_JSON)
+        printf("{\"account\":\"%s\",\"name\":\"%s\",\"email\":\"%s\",\"plan\":\"%s\","
+               "\"status\":\"%s\"}\n",
+               sub->account, sub->name, sub->email, sub->plan, sub->status);
+    else
+        printf("%-16s %-24s %-28s %-12s %s\n", sub->account, sub->name, sub->email, sub->plan,
+               sub->status);
+}
+
+static void format_time(uint64_t ms, char *buf, size_t size)
+{
+    if (ms == 0) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void print_binding(void *ctx, const struct binding_row *b)
+{
+    (void)ctx;
+    char from[32], to[32];
+    format_time(b->start_ms, from, sizeof from);
+    format_time(b->end_ms, to, sizeof to);
+    printf("  %-6s %-28s %-20s %-20s %s%s%s\n", b->kind, b->value, from, to, b->source,
+           b->session[0] ? " " : "", b->session);
+}
+
+static void subscriber_help(FILE *out)
+{
+    fprintf(out,
+            "usage: flowtally subscriber add|set ACCOUNT [--name TEXT] [--email ADDR]\n"
+            "                 [--plan PLAN] [--status active|suspended|closed] [--notes TEXT]\n"
+            "       flowtally subscriber list [--format table|csv|json]\n"
+            "       flowtally subscriber show ACCOUNT\n"
+            "       flowtally subscriber remove ACCOUNT   (usage rows stay, shown as removed)\n"
+            "All take --db PATH.\n");
+}
+
+int cmd_subscriber(int argc, char **argv)
+{
+    struct arg_opt o[] = {{.name = "name"},   {.name = "email"},
+                          {.name = "plan"},   {.name = "status"},
+                          {.name = "notes"},  {.name = "db"},
+                          {.name = "format"}, {.name = "help", .is_flag = true}};
+    const char *pos[2];
+    int n = args_parse(argc, argv, o, N(o), pos, 2);
+    if (n < 0)
+        return 2;
+    if (args_get(o, N(o), "help") || n == 0) {
+        subscriber_help(n == 0 ? stderr : stdout);
+        return n == 0 ? 2 : 0;
+    }
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(db, errbuf);
+    if (!s)
+        return done(NULL, 1, errbuf);
+    const char *verb = pos[0];
+    if (strcmp(verb, "list") == 0) {
+        enum report_format fmt;
+        if (!parse_format(args_get(o, N(o), "format"), &fmt))
+            return done(s, 0, errbuf) + 2;
+        if (fmt == REPORT_CSV)
+            printf("account,name,email,plan,status\n");
+        else if (fmt == REPORT_TABLE)
+            printf("%-16s %-24s %-28s %-12s %s\n", "account", "name", "email", "plan", "status");
+        return done(s, store_subscriber_list(s, print_subscriber, &fmt), errbuf);
+    }
+    if (n != 2) {
+        subscriber_help(stderr);
+        return done(s, 0, errbuf) + 2;
+    }
+    const char *account = pos[1];
+    if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
+        struct subscriber_fields f = {args_get(o, N(o), "name"), args_get(o, N(o), "email"),
+                                      args_get(o, N(o), "plan"), args_get(o, N(o), "status"),
+                                      args_get(o, N(o), "notes")};
+        return done(s, admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf), errbuf);
+    }
+    if (strcmp(verb, "remove") == 0)
+        return done(s, store_subscriber_remove(s, account, errbuf), errbuf);
+    if (strcmp(verb, "show") == 0) {
+        struct subscriber sub;
+        if (store_subscriber_get(s, account, &sub) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
+            return done(s, ERR_NOT_FOUND, errbuf);
+        }
+        printf("account: %s\nname:    %s\nemail:   %s\nplan:    %s\nstatus:  %s\nnotes:   %s\n"
+               "bindings:\n",
+               sub.account, sub.name, sub.email, sub.plan[0] ? sub.plan : "(none)", sub.status,
+               sub.notes);
+        return done(s, store_binding_list(s, account, print_binding, NULL), errbuf);
+    }
+    subscriber_help(stderr);
+    return done(s, 0, errbuf) + 2;
+}
+
+/* ---- bindings ---- */
+
+int cmd_bind(int argc, char **argv)
+{
+    struct arg_opt o[] = {
+        {.name = "from"}, {.name = "to"}, {.name = "db"}, {.name = "help", .is_flag = true}};
+    const char *pos[2];
+    int n = args_parse(argc, argv, o, N(o), pos, 2);
+    if (n != 2 || args_get(o, N(o), "help")) {
+        fprintf(n == 2 ? stdout : stderr,
+                "usage: flowtally bind ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME] "
+                "[--db PATH]\n"
+                "Ties an address, a prefix (an IPv6 customer's /56) or a MAC to the account from\n"
+                "TIME (default now) until TIME (default open). An open binding of the same\n"
+                "address held by another account ends where this one starts.\n");
+        return n == 2 ? 0 : 2;
+    }
+    uint64_t from, to;
+    if (!time_opt("from", args_get(o, N(o), "from"), now_ms(), &from) ||
+        !time_opt("to", args_get(o, N(o), "to"), 0, &to))
+        return 2;
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(db, errbuf);
+    if (!s)
+        return done(NULL, 1, errbuf);
+    return done(s, admin_bind(s, pos[0], pos[1], from, to, "static", errbuf), errbuf);
+}
+
+int cmd_register(int argc, char **argv)
+{
+    struct arg_opt o[] = {{.name = "from"}, {.name = "db"}, {.name = "help", .is_flag = true}};
+    const char *pos[2];
+    int n = args_parse(argc, argv, o, N(o), pos, 2);
+    if (n != 2 || args_get(o, N(o), "help")) {
+        fprintf(n == 2 ? stdout : stderr,
+                "usage: flowtally register MAC ACCOUNT [--from TIME] [--db PATH]\n"
+                "Registers a device's MAC to the account; DHCP leases then map its addresses.\n");
+        return n == 2 ? 0 : 2;
+    }
+    uint64_t from;
+    if (!time_opt("from", args_get(o, N(o), "from"), now_ms(), &from))
+        return 2;
+    uint8_t mac[6];
+    if (units_parse_mac(pos[0], mac) != 0) {
+        fprintf(stderr, "flowtally: '%s': expected a MAC address such as aa:bb:cc:dd:ee:ff\n",
+                pos[0]);
+        return 2;
+    }
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(db, errbuf);
+    if (!s)
+        return done(NULL, 1, errbuf);
+    return done(s, admin_bind(s, pos[1], pos[0], from, 0, "register", errbuf), errbuf);
+}
+
+int cmd_unbind(int argc, char **argv)
+{
+    struct arg_opt o[] = {{.name = "at"}, {.name = "db"}, {.name = "help", .is_flag = true}};
+    const char *pos[1];
+    int n = args_parse(argc, argv, o, N(o), pos, 1);
+    if (n != 1 || args_get(o, N(o), "help")) {
+        fprintf(n == 1 ? stdout : stderr,
+                "usage: flowtally unbind ADDRESS|PREFIX|MAC [--at TIME] [--db PATH]\n"
+                "Ends the open bindings of the address, prefix or MAC at TIME (default now).\n");
+        return n == 1 ? 0 : 2;
+    }
+    uint64_t at;
+    if (!time_opt("at", args_get(o, N(o), "at"), now_ms(), &at))
+        return 2;
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(db, errbuf);
+    if (!s)
+        return done(NULL, 1, errbuf);
+    int n_ended = 0;
+    return done(s, admin_unbind(s, pos[0], at, &n_ended, errbuf), errbuf);
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: MIT
+// The administrative tables in SQLite. Statements are prepared per call (these run at
+// human speed, not per flow), always with bound parameters.
+#include "admin.h"
+
+#include "../base/err.h"
+#include "sqlite_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LOG_TAG "store"
+#include "../base/log.h"
+
+static sqlite3_stmt *prepare(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+        log_error("preparing statement: %s", sqlite3_errmsg(store_sqlite_db(s)));
+        return NULL;
+    }
+    return st;
+}
+
+static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, uint64_t ms)
+{
+    if (ms == 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, (sqlite3_int64)ms);
+}
+
+/* Steps a write to completion; maps constraint failures to ERR_EXISTS. */
+static int finish_write(struct store *s, sqlite3_stmt *st, char *errbuf)
+{
+    if (!st)
+        return ERR_STORE;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (errbuf)
+        snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(store_sqlite_db(s)));
+    return rc == SQLITE_CONSTRAINT ? ERR_EXISTS : ERR_STORE;
+}
+
+static int changes(struct store *s)
+{
+    return sqlite3_changes(store_sqlite_db(s));
+}
+
+/* ---- plans ---- */
+
+#define PLAN_COLS                                                                                  \
+    "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day"
+
+static void read_plan(sqlite3_stmt *st, struct plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(st, 0);
+    copy_text(p->name, sizeof p->name, st, 1);
+    p->unlimited = sqlite3_column_type(st, 2) == SQLITE_NULL;
+    p->quota_bytes = (uint64_t)sqlite3_column_int64(st, 2);
+    copy_text(p->quota_dirs, sizeof p->quota_dirs, st, 3);
+    p->price_micro = sqlite3_column_int64(st, 4);
+    p->overage_micro_per_gb = sqlite3_column_int64(st, 5);
+    copy_text(p->speed, sizeof p->speed, st, 6);
+    p->anchor_day = sqlite3_column_int(st, 7);
+}
+
+int store_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
+{
+    sqlite3_stmt *st = prepare(
+        s, insert ? "INSERT INTO plans (quota_bytes, quota_dirs, price_micro,"
+                    " overage_micro_per_gb, speed, anchor_day, name)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                  : "UPDATE plans SET quota_bytes = ?1, quota_dirs = ?2, price_micro = ?3,"
+                    " overage_micro_per_gb = ?4, speed = ?5, anchor_day = ?6 WHERE name = ?7");
+    if (!st)
+        return ERR_STORE;
+    if (p->unlimited)
+        sqlite3_bind_null(st, 1);
+    else
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)p->quota_bytes);
+    bind_text(st, 2, p->quota_dirs);
+    sqlite3_bind_int64(st, 3, p->price_micro);
+    sqlite3_bind_int64(st, 4, p->overage_micro_per_gb);
+    bind_text(st, 5, p->speed);
+    sqlite3_bind_int(st, 6, p->anchor_day);
+    bind_text(st, 7, p->name);
+    int rc = finish_write(s, st, errbuf);
+    if (rc == ERR_EXISTS)
+        snprintf(errbuf, ERR_BUF_LEN, "a plan named '%s' exists already", p->name);
+    if (rc == 0 && !insert && changes(s) == 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s'", p->name);
+        return ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+int store_plan_get(struct store *s, const char *name, struct plan *out)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT " PLAN_COLS " FROM plans WHERE name = ?1");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : ERR_NOT_FOUND;
+    if (rc == 0)
+        read_plan(st, out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT " PLAN_COLS " FROM plans ORDER BY name");
+    if (!st)
+        return ERR_STORE;
+    struct plan p;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        read_plan(st, &p);
+        fn(ctx, &p);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int store_plan_remove(struct store *s, const char *name, char *errbuf)
+{
+    sqlite3_stmt *st = prepare(s, "DELETE FROM plans WHERE name = ?1");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, name);
+    int rc = finish_write(s, st, errbuf);
+    if (rc == ERR_EXISTS)
+        snprintf(errbuf, ERR_BUF_LEN, "plan '%s' has subscribers; move them first", name);
+    else if (rc == 0 && changes(s) == 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s'", name);
+        rc = ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+/* ---- subscribers ---- */
+
+#define SUBSCRIBER_SELECT                                                                          \
+    "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes"             \
+    " FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
+
+static void read_subscriber(sqlite3_stmt *st, struct subscriber *sub)
+{
+    memset(sub, 0, sizeof *sub);
+    sub->id = sqlite3_column_int64(st, 0);
+    copy_text(sub->account, sizeof sub->account, st, 1);
+    copy_text(sub->name, sizeof sub->name, st, 2);
+    copy_text(sub->email, sizeof sub->email, st, 3);
+    copy_text(sub->plan, sizeof sub->plan, st, 4);
+    copy_text(sub->status, sizeof sub->status, st, 5);
+    copy_text(sub->notes, sizeof sub->notes, st, 6);
+}
+
+int store_subscriber_save(struct store *s, const struct subscriber *sub, bool insert, char *errbuf)
+{
+    struct plan p;
+    if (sub->plan[0] && store_plan_get(s, sub->plan, &p) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s' (see flowtally plan list)", sub->plan);
+        return ERR_NOT_FOUND;
+    }
+    sqlite3_stmt *st = prepare(
+        s, insert ? "INSERT INTO subscribers (name, email, plan_id, status, notes, account)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                  : "UPDATE subscribers SET name = ?1, email = ?2, plan_id = ?3, status = ?4,"
+                    " notes = ?5 WHERE account = ?6");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, sub->name);
+    bind_text(st, 2, sub->email);
+    if (sub->plan[0])
+        sqlite3_bind_int64(st, 3, p.id);
+    else
+        sqlite3_bind_null(st, 3);
+    bind_text(st, 4, sub->status);
+    bind_text(st, 5, sub->notes);
+    bind_text(st, 6, sub->account);
+    int rc = finish_write(s, st, errbuf);
+    if (rc == ERR_EXISTS)
+        snprintf(errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
+    if (rc == 0 && !insert && changes(s) == 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", sub->account);
+        return ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+int store_subscriber_get(struct store *s, const char *account, struct subscriber *out)
+{
+    sqlite3_stmt *st = prepare(s, SUBSCRIBER_SELECT " WHERE s.account = ?1");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, account);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : ERR_NOT_FOUND;
+    if (rc == 0)
+        read_subscriber(st, out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx)
+{
+    sqlite3_stmt *st = prepare(s, SUBSCRIBER_SELECT " ORDER BY s.account");
+    if (!st)
+        return ERR_STORE;
+    struct subscriber sub;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        read_subscriber(st, &sub);
+        fn(ctx, &sub);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int store_subscriber_remove(struct store *s, const char *account, char *errbuf)
+{
+    sqlite3_stmt *st = prepare(s, "DELETE FROM subscribers WHERE account = ?1");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, account);
+    int rc = finish_write(s, st, errbuf);
+    if (rc == 0 && changes(s) == 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
+        rc = ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+/* ---- bindings and leases ---- */
+
+int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
+                      int *n_ended)
+{
+    /* An open binding that starts after at_ms ends where it starts: it never applied. */
+    sqlite3_stmt *st = prepare(s, session ? "UPDATE bindings SET end_ms = max(start_ms, ?1)"
+                                            " WHERE end_ms IS NULL AND session = ?2"
+                                          : "UPDATE bindings SET end_ms = max(start_ms, ?1)"
+                                            " WHERE end_ms IS NULL AND value = ?2");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)at_ms);
+    bind_text(st, 2, session ? session : value);
+    int rc = finish_write(s, st, NULL);
+    if (n_ended)
+        *n_ended = rc == 0 ? changes(s) : 0;
+    return rc;
+}
+
+int store_binding_add(struct store *s, const char *account, const char *kind, const char *value,
+                      uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
+                      char *errbuf)
+{
+    struct subscriber sub;
+    if (store_subscriber_get(s, account, &sub) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
+                 account);
+        return ERR_NOT_FOUND;
+    }
+    int rc = store_binding_end(s, value, NULL, start_ms, NULL);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = prepare(s, "INSERT INTO bindings (subscriber_id, kind, value, start_ms,"
+                                  " end_ms, source, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, sub.id);
+    bind_text(st, 2, kind);
+    bind_text(st, 3, value);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)start_ms);
+    bind_time(st, 5, end_ms);
+    bind_text(st, 6, source);
+    if (session)
+        bind_text(st, 7, session);
+    return finish_write(s, st, errbuf);
+}
+
+int store_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx)
+{
+    sqlite3_stmt *st =
+        prepare(s, "SELECT b.id, b.subscriber_id, s.account, b.kind, b.value, b.start_ms,"
+                   " coalesce(b.end_ms, 0), b.source, coalesce(b.session, '')"
+                   " FROM bindings b JOIN subscribers s ON s.id = b.subscriber_id"
+                   " WHERE ?1 IS NULL OR s.account = ?1 ORDER BY b.value, b.start_ms, b.id");
+    if (!st)
+        return ERR_STORE;
+    if (account)
+        bind_text(st, 1, account);
+    struct binding_row b;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        memset(&b, 0, sizeof b);
+        b.id = sqlite3_column_int64(st, 0);
+        b.subscriber_id = sqlite3_column_int64(st, 1);
+        copy_text(b.account, sizeof b.account, st, 2);
+        copy_text(b.kind, sizeof b.kind, st, 3);
+        copy_text(b.value, sizeof b.value, st, 4);
+        b.start_ms = (uint64_t)sqlite3_column_int64(st, 5);
+        b.end_ms = (uint64_t)sqlite3_column_int64(st, 6);
+        copy_text(b.source, sizeof b.source, st, 7);
+        copy_text(b.session, sizeof b.session, st, 8);
+        fn(ctx, &b);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int store_lease_put(struct store *s, const struct lease_row *l)
+{
+    sqlite3_stmt *st = prepare(s, "INSERT INTO leases (ip, mac, start_ms, end_ms)"
+                                  " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ip, start_ms)"
+                                  " DO UPDATE SET mac = excluded.mac, end_ms = excluded.end_ms");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, l->ip);
+    bind_text(st, 2, l->mac);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)l->start_ms);
+    bind_time(st, 4, l->end_ms);
+    return finish_write(s, st, NULL);
+}
+
+int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT ip, mac, start_ms, coalesce(end_ms, 0) FROM leases"
+                                  " ORDER BY ip, start_ms");
+    if (!st)
+        return ERR_STORE;
+    struct lease_row l;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        copy_text(l.ip, sizeof l.ip, st, 0);
+        copy_text(l.mac, sizeof l.mac, st, 1);
+        l.start_ms = (uint64_t)sqlite3_column_int64(st, 2);
+        l.end_ms = (uint64_t)sqlite3_column_int64(st, 3);
+        fn(ctx, &l);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int64_t store_bindings_version(struct store *s)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT value FROM meta WHERE key = 'bindings_version'");
+    int64_t v = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int store_transaction(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
+{
+    int rc = s->ops->begin(s);
+    if (rc != 0)
+        return rc;
+    rc = fn(s, ctx);
+    if (rc == 0)
+        rc = s->ops->commit(s);
+    if (rc != 0)
+        s->ops->rollback(s);
+    return rc;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Tests of quantity parsing: byte sizes, money, MAC addresses (answers worked by hand).
+#include "../../../src/base/err.h"
+#include "../../../src/base/units.h"
+#include "test.h"
+
+static void test_bytes(void)
+{
+    static const struct {
+        const char *text;
+        int rc;
+        uint64_t bytes;
+    } cases[] = {
+        {"15GB", 0, 15000000000ULL},
+        {"15 GB", 0, 15000000000ULL},
+        {"20gb", 0, 20000000000ULL},
+        {"1.5TB", 0, 1500000000000ULL},
+        {"500", 0, 500},
+        {"1KiB", 0, 1024},
+        {"2 GiB", 0, 2147483648ULL},
+        {"0.5kB", 0, 500},
+        {"1.5B", ERR_MALFORMED, 0},
+        {"0.0001kB", ERR_MALFORMED, 0},
+        {"GB", ERR_MALFORMED, 0},
+        {"15 XB", ERR_MALFORMED, 0},
+        {"-1GB", ERR_MALFORMED, 0},
+        {"99999999999TB", ERR_MALFORMED, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t b = 0;
+        int rc = units_parse_bytes(cases[i].text, &b);
+        if (rc != cases[i].rc || (rc == 0 && b != cases[i].bytes))
+            TEST_FAIL("'%s': rc %d bytes %llu", cases[i].text, rc, (unsigned long long)b);
+    }
+}
+
+static void test_money(void)
+{
+    static const struct {
+        const char *text;
+        int rc;
+        int64_t micro;
+        const char *back;
+    } cases[] = {
+        {"25", 0, 25000000, "25.00"},   {"25.00", 0, 25000000, "25.00"},
+        {"0.5", 0, 500000, "0.50"},     {"0.000001", 0, 1, "0.000001"},
+        {"2.125", 0, 2125000, "2.125"}, {"1.2.3", ERR_MALFORMED, 0, NULL},
+        {"-1", ERR_MALFORMED, 0, NULL}, {"0.0000001", ERR_MALFORMED, 0, NULL},
+        {"", ERR_MALFORMED, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t m = -7;
+        int rc = units_parse_money(cases[i].text, &m);
+        ASSERT_EQ_INT(rc, cases[i].rc);
+        if (rc == 0) {
+            char buf[32];
+            ASSERT_EQ_INT(m, cases[i].micro);
+            ASSERT_STREQ(units_format_money(m, buf), cases[i].back);
+        }
+    }
+}
+
+static void test_mac(void)
+{
+    uint8_t mac[6];
+    char buf[18];
+    ASSERT_EQ_INT(units_parse_mac("00:1A:2b:3c:4D:5e", mac), 0);
+    ASSERT_STREQ(units_format_mac(mac, buf), "00:1a:2b:3c:4d:5e");
+    ASSERT_EQ_INT(units_parse_mac("00-1a-2b-3c-4d-5e", mac), 0);
+    ASSERT_EQ_INT(units_parse_mac("001a.2b3c.4d5e", mac), 0);
+    ASSERT_STREQ(units_format_mac(mac, buf), "00:1a:2b:3c:4d:5e");
+    ASSERT_EQ_INT(units_parse_mac("00:1a:2b:3c:4d", mac), ERR_MALFORMED);
+    ASSERT_EQ_INT(units_parse_mac("00:1a:2b:3c:4d:5e:6f", mac), ERR_MALFORMED);
+    ASSERT_EQ_INT(units_parse_mac("00:1a-2b:3c:4d:5e", mac), ERR_MALFORMED);
+    ASSERT_EQ_INT(units_parse_mac("0:1a:2b:3c:4d:5e", mac), ERR_MALFORMED);
+    ASSERT_EQ_INT(units_parse_mac("zz:1a:2b:3c:4d:5e", mac), ERR_MALFORMED);
+}
+
+int main(void)
+{
+    RUN(test_bytes);
+    RUN(test_money);
+    RUN(test_mac);
+    return test_done();
+}
