@@ -20,7 +20,7 @@ static bool valid_name(const char *s, size_t max)
     if (n == 0 || n >= max)
         return false;
     for (; *s; s++)
-        if ((unsigned char)*s < 0x21 || *s == ',' || *s == '"') /* no blanks, CSV-safe */
+        if ((unsigned char)*s < 0x21 || *s == ',' || *s == '"' || *s == '\\') /* CSV/JSON-safe */
             return false;
     return true;
 }

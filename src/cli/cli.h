@@ -8,6 +8,7 @@
 
 int cmd_report(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_usage(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_subscriber(int argc, char **argv);
 int cmd_bind(int argc, char **argv);

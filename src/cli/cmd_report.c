@@ -3,19 +3,28 @@
 #include "cli.h"
 
 #include "../report/report.h"
+#include "../report/usage.h"
+#include "args.h"
+
+#include <time.h>
 
 #include <stdio.h>
 #include <string.h>
 
 static void report_help(FILE *out)
 {
-    fprintf(out, "usage: flowtally report [--db PATH] --by host [--from TIME] [--to TIME]\n"
-                 "                        [--format table|csv|json]\n"
-                 "Usage per local host out of the store. TIME is unix seconds, YYYY-MM-DD or\n"
-                 "YYYY-MM-DDTHH:MM[:SS], UTC; the period is [from, to) on bucket starts.\n"
-                 "CSV columns: host,bytes_in,bytes_out,packets_in,packets_out,flows_in,flows_out,\n"
-                 "bytes_internal,packets_internal,flows_internal,bytes_transit,packets_transit,\n"
-                 "flows_transit. Table sizes are decimal (1 kB = 1000 B).\n");
+    fprintf(out,
+            "usage: flowtally report [--db PATH] [--by KEYS] [--from TIME] [--to TIME]\n"
+            "                        [--subscriber ACCOUNT] [--cycle current|previous|YYYY-MM]\n"
+            "                        [--format table|csv|json]\n"
+            "       flowtally report --over-quota [--at TIME] [--format ...] [--db PATH]\n"
+            "KEYS: a comma-separated list of subscriber, host, class, app, day, hour (default\n"
+            "host). TIME is unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], UTC; the period\n"
+            "is [from, to) on bucket starts. --cycle picks the subscriber's billing cycle (its\n"
+            "plan's anchor day, local time). day and hour are local dates.\n"
+            "CSV columns: the keys, then bytes_in,bytes_out,packets_in,packets_out,flows_in,\n"
+            "flows_out,bytes_internal,packets_internal,flows_internal,bytes_transit,\n"
+            "packets_transit,flows_transit. Table sizes are decimal (1 kB = 1000 B).\n");
 }
 
 static void stats_usage(FILE *out)
@@ -25,58 +34,98 @@ static void stats_usage(FILE *out)
                  "sequence losses), summed over every flush the daemon made.\n");
 }
 
-/* Parses the options shared by report and stats. Returns 0, 1 for --help, or 2 on error. */
-static int parse_common(int argc, char **argv, struct report_query *q, const char **by,
-                        void (*help)(FILE *))
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t now_ms(void)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            help(stdout);
-            return 1;
-        }
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value =
-            strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0 ||
-            (by && (strcmp(a, "--by") == 0 || strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0));
-        if (!takes_value) {
-            fprintf(stderr, "flowtally: unexpected argument '%s'\n", a);
-            help(stderr);
-            return 2;
-        }
-        if (!v) {
-            fprintf(stderr, "flowtally: %s needs a value\n", a);
-            return 2;
-        }
-        i++;
-        if (strcmp(a, "--db") == 0) {
-            q->db = v;
-        } else if (strcmp(a, "--format") == 0) {
-            if (report_parse_format(v, &q->format) != 0) {
-                fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", v);
-                return 2;
-            }
-        } else if (strcmp(a, "--by") == 0) {
-            *by = v;
-        } else if (report_parse_time(v, strcmp(a, "--from") == 0 ? &q->from_ms : &q->to_ms) != 0) {
-            fprintf(stderr,
-                    "flowtally: %s '%s': expected unix seconds, YYYY-MM-DD or "
-                    "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
-                    a, v);
-            return 2;
-        }
+    return (uint64_t)time(NULL) * 1000;
+}
+
+static bool parse_time_opt(const char *name, const char *v, uint64_t *out)
+{
+    if (!v)
+        return true;
+    if (report_parse_time(v, out) == 0)
+        return true;
+    fprintf(stderr,
+            "flowtally: --%s '%s': expected unix seconds, YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
+            name, v);
+    return false;
+}
+
+static bool parse_format_opt(const char *v, enum report_format *f)
+{
+    if (!v || report_parse_format(v, f) == 0)
+        return true;
+    fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", v);
+    return false;
+}
+
+/* Resolves --subscriber and --cycle into an id and a period. */
+static int subscriber_period(struct report_query *q, const char *account, const char *cycle,
+                             char *errbuf)
+{
+    struct store *s = store_open(q->db, true, errbuf);
+    if (!s)
+        return ERR_STORE;
+    struct subscriber sub = {.id = -1};
+    struct plan plan = {.anchor_day = 1};
+    int rc = 0;
+    if (account) {
+        rc = store_subscriber_get(s, account, &sub);
+        if (rc != 0)
+            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
+        else if (sub.plan[0])
+            store_plan_get(s, sub.plan, &plan);
     }
-    return 0;
+    store_close(s);
+    q->subscriber_id = sub.id;
+    struct cycle c;
+    if (rc == 0 && cycle) {
+        if (cycle_parse(cycle, plan.anchor_day, now_ms(), &c) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "--cycle '%s': expected current, previous or YYYY-MM",
+                     cycle);
+            return ERR_MALFORMED;
+        }
+        q->from_ms = c.start_ms;
+        q->to_ms = c.end_ms;
+    }
+    return rc;
 }
 
 int cmd_report(int argc, char **argv)
 {
+    struct arg_opt o[] = {{.name = "db"},
+                          {.name = "by"},
+                          {.name = "from"},
+                          {.name = "to"},
+                          {.name = "format"},
+                          {.name = "subscriber"},
+                          {.name = "cycle"},
+                          {.name = "at"},
+                          {.name = "over-quota", .is_flag = true},
+                          {.name = "help", .is_flag = true}};
+    const char *pos[1];
+    if (args_parse(argc, argv, o, N(o), pos, 0) < 0) {
+        report_help(stderr);
+        return 2;
+    }
+    if (args_get(o, N(o), "help")) {
+        report_help(stdout);
+        return 0;
+    }
     struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
-    const char *by = "host";
+    const char *by = args_get(o, N(o), "by") ? args_get(o, N(o), "by") : "host";
     char errbuf[ERR_BUF_LEN];
-    int rc = parse_common(argc, argv, &q, &by, report_help);
-    if (rc != 0)
-        return rc == 1 ? 0 : 2;
+    uint64_t at = now_ms();
+    if (args_get(o, N(o), "db"))
+        q.db = args_get(o, N(o), "db");
+    if (!parse_format_opt(args_get(o, N(o), "format"), &q.format) ||
+        !parse_time_opt("from", args_get(o, N(o), "from"), &q.from_ms) ||
+        !parse_time_opt("to", args_get(o, N(o), "to"), &q.to_ms) ||
+        !parse_time_opt("at", args_get(o, N(o), "at"), &at))
+        return 2;
     if (report_parse_group(by, &q.group) != 0) {
         fprintf(stderr,
                 "flowtally: --by '%s': expected a comma-separated list of subscriber, "
@@ -88,7 +137,49 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "flowtally: --to must be after --from\n");
         return 2;
     }
-    if (report_usage(&q, stdout, errbuf) != 0) {
+    int rc;
+    if (args_get(o, N(o), "over-quota"))
+        rc = report_over_quota(q.db, at, q.format, stdout, errbuf);
+    else {
+        rc = 0;
+        if (args_get(o, N(o), "subscriber") || args_get(o, N(o), "cycle"))
+            rc = subscriber_period(&q, args_get(o, N(o), "subscriber"), args_get(o, N(o), "cycle"),
+                                   errbuf);
+        if (rc == 0)
+            rc = report_usage(&q, stdout, errbuf);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_usage(int argc, char **argv)
+{
+    struct arg_opt o[] = {{.name = "db"},
+                          {.name = "at"},
+                          {.name = "cycle"},
+                          {.name = "format"},
+                          {.name = "help", .is_flag = true}};
+    const char *pos[1];
+    int n = args_parse(argc, argv, o, N(o), pos, 1);
+    if (n != 1 || args_get(o, N(o), "help")) {
+        fprintf(n == 1 ? stdout : stderr,
+                "usage: flowtally usage ACCOUNT [--cycle current|previous|YYYY-MM] [--at TIME]\n"
+                "                       [--format table|json] [--db PATH]\n"
+                "This cycle's usage against the plan's quota: used, percentage, remaining,\n"
+                "projected by the cycle's end at the rate so far, per class and application.\n");
+        return n == 1 ? 0 : 2;
+    }
+    enum report_format f = REPORT_TABLE;
+    uint64_t at = now_ms();
+    char errbuf[ERR_BUF_LEN];
+    if (!parse_format_opt(args_get(o, N(o), "format"), &f) ||
+        !parse_time_opt("at", args_get(o, N(o), "at"), &at))
+        return 2;
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    if (report_account_usage(db, pos[0], at, args_get(o, N(o), "cycle"), f, stdout, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         return 1;
     }
@@ -97,11 +188,22 @@ int cmd_report(int argc, char **argv)
 
 int cmd_stats(int argc, char **argv)
 {
+    struct arg_opt o[] = {{.name = "db"}, {.name = "format"}, {.name = "help", .is_flag = true}};
+    const char *pos[1];
+    if (args_parse(argc, argv, o, N(o), pos, 0) < 0) {
+        stats_usage(stderr);
+        return 2;
+    }
+    if (args_get(o, N(o), "help")) {
+        stats_usage(stdout);
+        return 0;
+    }
     struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
     char errbuf[ERR_BUF_LEN];
-    int rc = parse_common(argc, argv, &q, NULL, stats_usage);
-    if (rc != 0)
-        return rc == 1 ? 0 : 2;
+    if (args_get(o, N(o), "db"))
+        q.db = args_get(o, N(o), "db");
+    if (!parse_format_opt(args_get(o, N(o), "format"), &q.format))
+        return 2;
     if (report_stats(&q, stdout, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         return 1;

@@ -19,7 +19,8 @@ struct command {
 
 static const struct command commands[] = {
     {"run", run_main, "receive flows and store usage (the daemon)"},
-    {"report", cmd_report, "usage per host out of the store"},
+    {"report", cmd_report, "usage by subscriber, host, class, app, day, hour; over quota"},
+    {"usage", cmd_usage, "a subscriber's cycle against its quota"},
     {"stats", cmd_stats, "collector counters: datagrams, records, drops, sequence losses"},
     {"plan", cmd_plan, "plans: add, set, list, remove, import"},
     {"subscriber", cmd_subscriber, "subscribers: add, set, list, show, remove"},

@@ -88,6 +88,18 @@ int store_binding_list(struct store *s, const char *account, store_binding_fn *f
 int store_lease_put(struct store *s, const struct lease_row *l);
 int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx);
 
+struct class_row {
+    char name[33];
+    int64_t price_micro_per_gb;
+    bool counts_toward_quota;
+};
+
+typedef void store_class_fn(void *ctx, const struct class_row *c);
+
+/* Replaces the stored class list with rows (the daemon, after loading its classes). */
+int store_classes_replace(struct store *s, const struct class_row *rows, size_t n);
+int store_class_list(struct store *s, store_class_fn *fn, void *ctx);
+
 /* A number that changes whenever bindings or leases change (for the daemon's reload). */
 int64_t store_bindings_version(struct store *s);
 

@@ -353,6 +353,48 @@ int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
     return 0;
 }
 
+static int classes_replace_tx(struct store *s, void *ctx)
+{
+    const struct class_row *const *rows_n = ctx;
+    const struct class_row *rows = rows_n[0];
+    size_t n = (size_t)(rows_n[1] - rows_n[0]);
+    int rc = finish_write(s, prepare(s, "DELETE FROM classes"), NULL);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = prepare(s, "INSERT INTO classes (name, price_micro_per_gb,"
+                                      " counts_toward_quota) VALUES (?1, ?2, ?3)");
+        if (!st)
+            return ERR_STORE;
+        bind_text(st, 1, rows[i].name);
+        sqlite3_bind_int64(st, 2, rows[i].price_micro_per_gb);
+        sqlite3_bind_int(st, 3, rows[i].counts_toward_quota);
+        rc = finish_write(s, st, NULL);
+    }
+    return rc;
+}
+
+int store_classes_replace(struct store *s, const struct class_row *rows, size_t n)
+{
+    const struct class_row *bounds[2] = {rows, rows + n};
+    return store_transaction(s, classes_replace_tx, (void *)bounds);
+}
+
+int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT name, price_micro_per_gb, counts_toward_quota"
+                                  " FROM classes ORDER BY name");
+    if (!st)
+        return ERR_STORE;
+    struct class_row c;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        copy_text(c.name, sizeof c.name, st, 0);
+        c.price_micro_per_gb = sqlite3_column_int64(st, 1);
+        c.counts_toward_quota = sqlite3_column_int(st, 2) != 0;
+        fn(ctx, &c);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 int64_t store_bindings_version(struct store *s)
 {
     sqlite3_stmt *st = prepare(s, "SELECT value FROM meta WHERE key = 'bindings_version'");

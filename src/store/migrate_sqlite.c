@@ -91,6 +91,13 @@ static const char *const migrations[] = {
     "INSERT INTO usage SELECT bucket, 0, host, dir, 'default', 'other', bytes, packets, flows"
     "  FROM usage_host;"
     "DROP TABLE usage_host;",
+
+    /* 3: traffic classes as the daemon last loaded them, so readers know prices and which
+     * classes count toward quotas. */
+    "CREATE TABLE classes ("
+    "  name TEXT PRIMARY KEY,"
+    "  price_micro_per_gb INTEGER NOT NULL,"
+    "  counts_toward_quota INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
