@@ -72,3 +72,26 @@ const char *prefix_format(const struct ip_addr *a, unsigned len, char *buf)
     snprintf(buf, ADDR_STR_LEN + 4, "%s/%u", addr_format(a, text), shown);
     return buf;
 }
+
+int addr_parse_point(const char *s, struct ip_addr *out, bool *has_if, uint32_t *ifindex)
+{
+    char addr[ADDR_STR_LEN];
+    const char *at = strchr(s, '@');
+    size_t len = at ? (size_t)(at - s) : strlen(s);
+    if (len == 0 || len >= sizeof addr)
+        return ERR_MALFORMED;
+    memcpy(addr, s, len);
+    addr[len] = '\0';
+    if (addr_parse(addr, out) != 0)
+        return ERR_MALFORMED;
+    *has_if = at != NULL;
+    *ifindex = 0;
+    if (at) {
+        char *end;
+        unsigned long v = strtoul(at + 1, &end, 10);
+        if (at[1] < '0' || at[1] > '9' || *end != '\0' || v > UINT32_MAX)
+            return ERR_MALFORMED;
+        *ifindex = (uint32_t)v;
+    }
+    return 0;
+}

@@ -71,6 +71,10 @@ const char *addr_format(const struct ip_addr *a, char *buf);
  * 10.1.2.3/8 is reported rather than silently widened. Returns 0 or ERR_MALFORMED. */
 int prefix_parse(const char *s, struct ip_addr *out, unsigned *len);
 
+/* Parses an observation point "ADDR" or "ADDR@IFINDEX". OUT: *has_if, *ifindex. Returns 0
+ * or ERR_MALFORMED. */
+int addr_parse_point(const char *s, struct ip_addr *out, bool *has_if, uint32_t *ifindex);
+
 /* Formats a prefix as the operator wrote it ("10.0.0.0/8"). buf holds ADDR_STR_LEN + 4. */
 const char *prefix_format(const struct ip_addr *a, unsigned len, char *buf);
 

@@ -55,12 +55,32 @@ static enum flow_dir direction(const struct classifier *c, const struct flow *f,
     return FLOW_DIR_TRANSIT;
 }
 
+/* Traffic class by the remote address at the flow's time, application by protocol and the
+ * remote (server) port. */
+static void classify_class_app(const struct classifier *c, const struct flow *f,
+                               struct usage_delta *d)
+{
+    bool remote_is_src = d->dir == FLOW_DIR_IN;
+    const struct ip_addr *remote = remote_is_src ? &f->src : &f->dst;
+    uint16_t remote_port = remote_is_src ? f->src_port : f->dst_port;
+    if (c->classes && d->dir != FLOW_DIR_TRANSIT)
+        d->class_id = c->class_ids[classes_match(c->classes, remote, f->end_ms)];
+    if (c->apps)
+        d->app_id = c->app_ids[apps_match(c->apps, f->protocol, remote_port)];
+}
+
 void classifier_emit(void *classifier, const struct flow *f)
 {
     struct classifier *c = classifier;
     uint32_t rate = sampling_rate(c, f);
     if (f->bytes > CLASSIFY_MAX_COUNT / rate || f->packets > CLASSIFY_MAX_COUNT / rate) {
         c->c.drop_implausible++;
+        return;
+    }
+    if (!points_count(c->points, &f->exporter, f->in_if, f->out_if)) {
+        /* Another router's view of traffic billed where it is counted (count_at). */
+        c->c.flows_not_billed++;
+        c->c.bytes_not_billed += f->bytes * rate;
         return;
     }
     if (rate > 1)
@@ -77,6 +97,7 @@ void classifier_emit(void *classifier, const struct flow *f)
         const uint8_t *mac = !f->has_mac ? NULL : d.dir == FLOW_DIR_IN ? f->dst_mac : f->src_mac;
         d.subscriber = submap_lookup(c->subscribers, &d.host, mac, f->end_ms);
     }
+    classify_class_app(c, f, &d);
     c->c.flows++;
     c->out.emit(c->out.ctx, &d);
 }

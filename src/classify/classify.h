@@ -9,6 +9,9 @@
 #include "../base/prefix.h"
 #include "../flow/flow.h"
 #include "../flow/usage.h"
+#include "apps.h"
+#include "classes.h"
+#include "points.h"
 #include "subscribers.h"
 
 #include <stdint.h>
@@ -17,7 +20,9 @@
     X(flows)              /* flows classified */                                                   \
     X(flows_renormalised) /* flows multiplied by a sampling rate above 1 */                        \
     X(flows_rate_unknown) /* sampled at an unknown rate: counted 1:1 and warned */                 \
-    X(drop_implausible)   /* byte or packet counts too large to be real (> 2^50) */
+    X(drop_implausible)   /* byte or packet counts too large to be real (> 2^50) */                \
+    X(flows_not_billed)   /* seen at an exporter or interface outside count_at */                  \
+    X(bytes_not_billed)   /* their bytes */
 
 struct classify_counters {
 #define X(name) uint64_t name;
@@ -29,6 +34,11 @@ struct classifier {
     const struct prefix_trie *local_nets;     /* borrowed: prefix -> anything */
     const struct prefix_trie *sampling;       /* borrowed: exporter prefix -> 1-in-N; may be NULL */
     const struct subscriber_map *subscribers; /* borrowed; NULL = everyone unassigned */
+    const struct billing_points *points;      /* borrowed; NULL = every exporter bills */
+    const struct class_table *classes;        /* borrowed; NULL = default class only */
+    const uint16_t *class_ids;                /* borrowed: class table id -> name id */
+    const struct app_table *apps;             /* borrowed; NULL = "other" only */
+    const uint16_t *app_ids;                  /* borrowed: app table id -> name id */
     uint16_t default_class;                   /* class id of traffic no class list claims */
     uint16_t other_app;                       /* application id of unmatched traffic */
     struct usage_sink out;

@@ -11,8 +11,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-enum key_type { KEY_INT, KEY_STR, KEY_ENDPOINTS, KEY_PREFIXES, KEY_RATES };
+enum key_type { KEY_INT, KEY_STR, KEY_ENDPOINTS, KEY_PREFIXES, KEY_RATES, KEY_POINTS, KEY_PATH };
 
 struct key_info {
     const char *name;
@@ -69,6 +70,11 @@ static bool item_ok(enum key_type type, const char *item)
     unsigned len;
     if (type == KEY_PREFIXES)
         return prefix_parse(item, &a, &len) == 0;
+    if (type == KEY_POINTS) {
+        bool has_if;
+        uint32_t ifindex;
+        return addr_parse_point(item, &a, &has_if, &ifindex) == 0;
+    }
     if (type == KEY_RATES) {
         const char *eq = strchr(item, '=');
         char prefix[ADDR_STR_LEN + 8];
@@ -120,6 +126,8 @@ static const char *const expected[] = {
     [KEY_ENDPOINTS] = "ADDR:PORT or [ADDR]:PORT, comma-separated",
     [KEY_PREFIXES] = "IPv4/IPv6 prefixes such as 10.0.0.0/8 or fd00::/8, comma-separated",
     [KEY_RATES] = "PREFIX=N entries with N from 1 to 1000000, comma-separated",
+    [KEY_POINTS] = "exporter addresses, optionally @IFINDEX, comma-separated",
+    [KEY_PATH] = "a readable file",
 };
 
 int config_set(struct config *cfg, const char *key, const char *value, const char *where,
@@ -139,7 +147,12 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
         }
         return 0;
     }
-    if (k->type != KEY_STR) {
+    if (k->type == KEY_PATH) {
+        if (value[0] && access(value, R_OK) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: %s = '%s': %s", where, key, value, strerror(errno));
+            return ERR_CONFIG;
+        }
+    } else if (k->type != KEY_STR) {
         struct list_check lc = {.type = k->type};
         config_list_each(value, check_item, &lc);
         if (lc.bad) {
@@ -285,6 +298,22 @@ int config_validate(const struct config *cfg, char *errbuf)
         return ERR_CONFIG;
     }
     return 0;
+}
+
+void config_take_reloadable(struct config *dst, struct config *src)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const struct key_info *k = &keys[i];
+        if (!k->reloadable)
+            continue;
+        if (k->type == KEY_INT) {
+            *int_field(dst, k) = *int_field(src, k);
+            continue;
+        }
+        free(*str_field(dst, k));
+        *str_field(dst, k) = *str_field(src, k);
+        *str_field(src, k) = NULL;
+    }
 }
 
 void config_dump(const struct config *cfg, FILE *out)

@@ -18,6 +18,8 @@ struct config {
 #define CFG_FIELD_ENDPOINTS(name) CFG_FIELD_STR(name)
 #define CFG_FIELD_PREFIXES(name) CFG_FIELD_STR(name)
 #define CFG_FIELD_RATES(name) CFG_FIELD_STR(name)
+#define CFG_FIELD_POINTS(name) CFG_FIELD_STR(name)
+#define CFG_FIELD_PATH(name) CFG_FIELD_STR(name)
 #define KEY(name, type, def, min, max, reload, doc) CFG_FIELD_##type(name)
 #include "keys.def"
 #undef KEY
@@ -44,6 +46,9 @@ int config_from_args(struct config *cfg, int argc, char **argv, char *errbuf);
 
 /* Checks constraints between keys (bucket divides a day). Returns 0 or ERR_CONFIG. */
 int config_validate(const struct config *cfg, char *errbuf);
+
+/* Moves the values of the reloadable keys from src into dst (src keeps copies no more). */
+void config_take_reloadable(struct config *dst, struct config *src);
 
 /* Writes the effective configuration as a config file. */
 void config_dump(const struct config *cfg, FILE *out);

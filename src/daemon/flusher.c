@@ -57,7 +57,13 @@ static void *flusher_main(void *arg)
         if (!fl->batch.table || (fl->stop && fl->last_failed && !fl->retry))
             break;
         fl->retry = false;
+        struct class_row *classes = fl->class_rows;
+        size_t n_classes = fl->n_class_rows;
+        fl->class_rows = NULL;
         pthread_mutex_unlock(&fl->lock);
+        if (classes && store_classes_replace(fl->store, classes, n_classes) != 0)
+            log_error("could not store the class list; readers count every class to quota");
+        free(classes);
         uint64_t t0 = mono_ms();
         int rc = write_batch(fl, &fl->batch);
         uint64_t took = mono_ms() - t0;
@@ -104,6 +110,17 @@ void flusher_check_bindings(struct flusher *fl, bool force)
     log_info("loaded %llu bindings and leases", (unsigned long long)n);
 }
 
+void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_t n)
+{
+    struct class_row *copy = xmalloc((n ? n : 1) * sizeof *copy);
+    memcpy(copy, rows, n * sizeof *copy);
+    pthread_mutex_lock(&fl->lock);
+    free(fl->class_rows);
+    fl->class_rows = copy;
+    fl->n_class_rows = n;
+    pthread_mutex_unlock(&fl->lock);
+}
+
 struct subscriber_map *flusher_take_map(struct flusher *fl)
 {
     pthread_mutex_lock(&fl->lock);
@@ -136,6 +153,7 @@ void flusher_stop(struct flusher *fl)
     counters_free(fl->batch.table);
     counters_free(fl->spare);
     submap_free(fl->new_map);
+    free(fl->class_rows);
     flush_batch_deinit(&fl->batch);
     pthread_mutex_destroy(&fl->lock);
     pthread_cond_destroy(&fl->wake);

@@ -10,6 +10,7 @@
 #include "../base/addr.h"
 #include "../base/intern.h"
 #include "../classify/subscribers.h"
+#include "../store/admin.h"
 #include "../store/store.h"
 
 #include <pthread.h>
@@ -43,6 +44,8 @@ struct flusher {
     struct counters_table *spare;   /* an emptied table for the loop to take, or NULL */
     int64_t bindings_version;       /* of the store when the map was last loaded */
     struct subscriber_map *new_map; /* loaded, not yet taken by the loop; owned */
+    struct class_row *class_rows;   /* to store before the next batch, or NULL; owned */
+    size_t n_class_rows;
     bool stop;
     bool retry;       /* ask the thread to try a failed batch again */
     bool last_failed; /* the last write of the pending batch failed */
@@ -70,6 +73,9 @@ void flusher_submit(struct flusher *fl, struct flush_batch *batch);
 
 /* Asks the thread to retry a failed batch. */
 void flusher_poke(struct flusher *fl);
+
+/* Hands the loaded class list to be stored with the next batch (copied). */
+void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_t n);
 
 /* Returns a subscriber map loaded since the last call because bindings changed (caller
  * owns it), or NULL. */

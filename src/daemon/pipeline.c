@@ -2,36 +2,114 @@
 // Stage wiring and counter collection.
 #include "pipeline.h"
 
+#include "../base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static void build_lists(struct pipeline *p, const struct config *cfg)
+/* The reloadable lists, built aside so a failed reload changes nothing. */
+struct lists {
+    struct prefix_trie *local_nets, *allow, *sampling;
+    struct billing_points *points;
+    struct class_table *classes;
+    struct app_table *apps;
+};
+
+static void lists_free(struct lists *l)
 {
-    p->local_nets = config_prefix_trie(cfg->local_nets);
-    if (!p->local_nets)
-        p->local_nets = prefix_trie_new(); /* no local networks: everything is transit */
-    p->allow = config_prefix_trie(cfg->exporters);
-    p->sampling = config_rates_trie(cfg->sampling);
+    prefix_trie_free(l->local_nets);
+    prefix_trie_free(l->allow);
+    prefix_trie_free(l->sampling);
+    points_free(l->points);
+    classes_free(l->classes);
+    apps_free(l->apps);
 }
 
-static void free_lists(struct pipeline *p)
+static int lists_build(struct lists *l, const struct config *cfg, char *errbuf)
 {
-    prefix_trie_free(p->local_nets);
-    prefix_trie_free(p->allow);
-    prefix_trie_free(p->sampling);
+    char bad[128];
+    bool is_bad;
+    memset(l, 0, sizeof *l);
+    l->local_nets = config_prefix_trie(cfg->local_nets);
+    if (!l->local_nets)
+        l->local_nets = prefix_trie_new(); /* no local networks: everything is transit */
+    l->allow = config_prefix_trie(cfg->exporters);
+    l->sampling = config_rates_trie(cfg->sampling);
+    l->points = points_parse(cfg->count_at, bad, sizeof bad, &is_bad);
+    if (cfg->classes[0] && !(l->classes = classes_load(cfg->classes, errbuf)))
+        goto fail;
+    if (cfg->apps[0] && !(l->apps = apps_load(cfg->apps, errbuf)))
+        goto fail;
+    return 0;
+fail:
+    lists_free(l);
+    return ERR_CONFIG;
 }
 
-void pipeline_init(struct pipeline *p, const struct config *cfg)
+/* Installs lists into the stages, freeing the ones they replace. Names are interned so the
+ * ids in tables already handed to the store keep their meaning. */
+static void lists_install(struct pipeline *p, struct lists *l)
 {
+    struct lists old = {p->local_nets, p->allow,       p->sampling,
+                        p->points,     p->class_table, p->app_table};
+    lists_free(&old);
+    p->local_nets = l->local_nets;
+    p->allow = l->allow;
+    p->sampling = l->sampling;
+    p->points = l->points;
+    p->class_table = l->classes;
+    p->app_table = l->apps;
+    for (size_t i = 0; p->class_table && i < classes_count(p->class_table); i++)
+        p->class_ids[i] = intern_id(&p->classes, classes_name(p->class_table, (uint16_t)i));
+    free(p->app_ids);
+    p->app_ids = NULL;
+    if (p->app_table) {
+        size_t n = apps_count(p->app_table) + 1; /* ids 1..n-1 and APPS_OTHER */
+        p->app_ids = xcalloc(n, sizeof *p->app_ids);
+        for (size_t i = 0; i < n; i++)
+            p->app_ids[i] = intern_id(&p->apps, apps_name(p->app_table, (uint16_t)i));
+    }
+    struct classifier *c = &p->classifier;
+    p->decoder.allow = p->allow;
+    c->local_nets = p->local_nets;
+    c->sampling = p->sampling;
+    c->points = p->points;
+    c->classes = p->class_table;
+    c->class_ids = p->class_ids;
+    c->apps = p->app_table;
+    c->app_ids = p->app_ids;
+}
+
+int pipeline_init(struct pipeline *p, const struct config *cfg, char *errbuf)
+{
+    struct lists l;
     memset(p, 0, sizeof *p);
-    build_lists(p, cfg);
-    decoder_init(&p->decoder, (size_t)cfg->max_exporters, (size_t)cfg->max_templates, p->allow);
+    if (lists_build(&l, cfg, errbuf) != 0)
+        return ERR_CONFIG;
+    decoder_init(&p->decoder, (size_t)cfg->max_exporters, (size_t)cfg->max_templates, NULL);
     aggregator_init(&p->aggregator, counters_new(65536, (size_t)cfg->max_keys),
                     (uint64_t)cfg->bucket * 1000);
-    classifier_init(&p->classifier, p->local_nets, p->sampling,
+    classifier_init(&p->classifier, NULL, NULL,
                     (struct usage_sink){aggregator_emit, &p->aggregator});
     p->classifier.default_class = intern_id(&p->classes, "default");
     p->classifier.other_app = intern_id(&p->apps, "other");
     p->sink = (struct flow_sink){classifier_emit, &p->classifier};
+    lists_install(p, &l);
+    return 0;
+}
+
+size_t pipeline_class_rows(const struct pipeline *p, struct class_row *rows)
+{
+    size_t n = p->class_table ? classes_count(p->class_table) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct class_info *ci = classes_get(p->class_table, (uint16_t)i);
+        memset(&rows[i], 0, sizeof rows[i]);
+        snprintf(rows[i].name, sizeof rows[i].name, "%s", ci->name);
+        rows[i].price_micro_per_gb = (int64_t)ci->price_micro_per_gb;
+        rows[i].counts_toward_quota = ci->counts_toward_quota;
+    }
+    return n;
 }
 
 void pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
@@ -43,19 +121,22 @@ void pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
 
 void pipeline_deinit(struct pipeline *p)
 {
+    struct lists old = {p->local_nets, p->allow,       p->sampling,
+                        p->points,     p->class_table, p->app_table};
     submap_free(p->subscribers);
     decoder_deinit(&p->decoder);
     aggregator_deinit(&p->aggregator);
-    free_lists(p);
+    lists_free(&old);
+    free(p->app_ids);
 }
 
-void pipeline_reload(struct pipeline *p, const struct config *cfg)
+int pipeline_reload(struct pipeline *p, const struct config *cfg, char *errbuf)
 {
-    free_lists(p);
-    build_lists(p, cfg);
-    p->decoder.allow = p->allow;
-    p->classifier.local_nets = p->local_nets;
-    p->classifier.sampling = p->sampling;
+    struct lists l;
+    if (lists_build(&l, cfg, errbuf) != 0)
+        return ERR_CONFIG;
+    lists_install(p, &l);
+    return 0;
 }
 
 static void take_source_stats(struct source *s, struct flush_batch *b)

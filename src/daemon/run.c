@@ -143,18 +143,14 @@ static void reload(struct daemon *d)
     struct config fresh;
     char errbuf[ERR_BUF_LEN];
     config_init(&fresh);
-    if (config_from_args(&fresh, d->argc, d->argv, errbuf) != 0) {
+    if (config_from_args(&fresh, d->argc, d->argv, errbuf) != 0 ||
+        pipeline_reload(&d->pipe, &fresh, errbuf) != 0) {
         log_error("reload refused, keeping the running configuration: %s", errbuf);
     } else {
-        free(d->cfg.local_nets);
-        free(d->cfg.exporters);
-        free(d->cfg.sampling);
-        d->cfg.local_nets = fresh.local_nets;
-        d->cfg.exporters = fresh.exporters;
-        d->cfg.sampling = fresh.sampling;
-        fresh.local_nets = fresh.exporters = fresh.sampling = NULL;
-        pipeline_reload(&d->pipe, &d->cfg);
-        log_notice("reloaded local_nets, exporters and sampling");
+        config_take_reloadable(&d->cfg, &fresh);
+        static struct class_row rows[CLASSES_MAX];
+        flusher_set_classes(&d->flusher, rows, pipeline_class_rows(&d->pipe, rows));
+        log_notice("reloaded local_nets, exporters, sampling, count_at, classes and apps");
     }
     config_deinit(&fresh);
 }
@@ -274,12 +270,17 @@ int run_main(int argc, char **argv)
     if (open_sockets(&d) != 0)
         goto out_store;
     install_signals();
-    pipeline_init(&d.pipe, &d.cfg);
+    if (pipeline_init(&d.pipe, &d.cfg, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        goto out_socks;
+    }
     if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps) != 0) {
         fprintf(stderr, "flowtally: cannot start the store thread\n");
         pipeline_deinit(&d.pipe);
         goto out_socks;
     }
+    static struct class_row rows[CLASSES_MAX];
+    flusher_set_classes(&d.flusher, rows, pipeline_class_rows(&d.pipe, rows));
     udp_batch_init(&d.batch);
     printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", d.cfg.db,
            (long long)d.cfg.flush, (long long)d.cfg.bucket);

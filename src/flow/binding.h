@@ -15,6 +15,7 @@
 /* One DHCP lease: an address held by a MAC for [start_ms, end_ms). */
 struct lease {
     struct ip_addr ip;
+    unsigned prefix_len; /* 128 for an address; < 128 for an IPv6 delegated prefix (IA_PD) */
     uint8_t mac[6];
     bool has_mac;      /* false for leases without a hardware address (skipped later) */
     uint64_t start_ms; /* ms since epoch UTC */
