@@ -41,4 +41,12 @@ int admin_bind(struct store *s, const char *account, const char *what, uint64_t 
 /* Ends the open bindings of an address, prefix or MAC at at_ms. OUT: *n_ended. */
 int admin_unbind(struct store *s, const char *what, uint64_t at_ms, int *n_ended, char *errbuf);
 
+/* Imports a DHCP lease file (ISC dhcpd.leases or Kea CSV, told apart by content) into the
+ * store in one transaction: every lease with a hardware address and a start time, active
+ * or not (an expired lease still says who held the address while it ran). lenient skips
+ * malformed blocks (counting them); strict stops at the first error. OUT: *n_leases,
+ * *n_skipped (leases without MAC or start, and malformed blocks). */
+int admin_import_leases(struct store *s, const char *path, bool lenient, uint64_t *n_leases,
+                        uint64_t *n_skipped, char *errbuf);
+
 #endif

@@ -14,5 +14,6 @@ int cmd_subscriber(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

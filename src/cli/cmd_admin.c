@@ -399,3 +399,34 @@ int cmd_unbind(int argc, char **argv)
     int n_ended = 0;
     return done(s, admin_unbind(s, pos[0], at, &n_ended, errbuf), errbuf);
 }
+
+int cmd_import(int argc, char **argv)
+{
+    struct arg_opt o[] = {
+        {.name = "db"}, {.name = "lenient", .is_flag = true}, {.name = "help", .is_flag = true}};
+    const char *pos[2];
+    int n = args_parse(argc, argv, o, N(o), pos, 2);
+    if (n != 2 || strcmp(pos[0], "leases") != 0 || args_get(o, N(o), "help")) {
+        fprintf(n == 2 ? stdout : stderr,
+                "usage: flowtally import leases FILE [--lenient] [--db PATH]\n"
+                "Imports ISC dhcpd.leases or a Kea lease CSV (told apart by content). Each lease\n"
+                "ties its address to the device's MAC for its interval; `flowtally register`\n"
+                "ties the MAC to a subscriber. --lenient skips malformed blocks (reported).\n");
+        return n == 2 && args_get(o, N(o), "help") ? 0 : 2;
+    }
+    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(db, errbuf);
+    if (!s)
+        return done(NULL, 1, errbuf);
+    uint64_t n_leases, n_skipped;
+    bool lenient = args_get(o, N(o), "lenient") != NULL;
+    int rc = admin_import_leases(s, pos[1], lenient, &n_leases, &n_skipped, errbuf);
+    if (rc == 0) {
+        printf("imported %llu leases from %s, skipped %llu\n", (unsigned long long)n_leases, pos[1],
+               (unsigned long long)n_skipped);
+        if (errbuf[0])
+            fprintf(stderr, "flowtally: %s\n", errbuf); /* the first problem, when lenient */
+    }
+    return done(s, rc, errbuf);
+}

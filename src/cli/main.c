@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"bind", cmd_bind, "tie an address, prefix or MAC to a subscriber from a time"},
     {"unbind", cmd_unbind, "end an address's, prefix's or MAC's binding"},
     {"register", cmd_register, "register a device's MAC to a subscriber"},
+    {"import", cmd_import, "import DHCP leases (ISC dhcpd.leases, Kea CSV)"},
 };
 
 static void usage(FILE *out)

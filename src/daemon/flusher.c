@@ -4,12 +4,14 @@
 #include "flusher.h"
 
 #include "../base/xalloc.h"
+#include "../admin/admin.h"
 #include "../store/admin.h"
 #include "bindings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define LOG_TAG "flush"
@@ -93,8 +95,32 @@ static void *flusher_main(void *arg)
     return NULL;
 }
 
+/* Imports the lease file if it changed since the last import (a DHCP server rewrites it
+ * in place or renames a new one over it: both change the modification time or size). */
+static void follow_leases(struct flusher *fl)
+{
+    struct stat st;
+    if (!fl->leases_path || stat(fl->leases_path, &st) != 0)
+        return;
+    if (st.st_mtim.tv_sec == fl->leases_mtime.tv_sec &&
+        st.st_mtim.tv_nsec == fl->leases_mtime.tv_nsec && st.st_size == fl->leases_size)
+        return;
+    char errbuf[ERR_BUF_LEN];
+    uint64_t n, skipped;
+    if (admin_import_leases(fl->store, fl->leases_path, true, &n, &skipped, errbuf) != 0) {
+        log_warn("%s", errbuf);
+        return; /* tried again at the next flush */
+    }
+    if (errbuf[0])
+        log_warn("%s (skipped; %llu blocks in all)", errbuf, (unsigned long long)skipped);
+    log_info("imported %llu leases from %s", (unsigned long long)n, fl->leases_path);
+    fl->leases_mtime = st.st_mtim;
+    fl->leases_size = st.st_size;
+}
+
 void flusher_check_bindings(struct flusher *fl, bool force)
 {
+    follow_leases(fl);
     int64_t version = store_bindings_version(fl->store);
     if (!force && version == fl->bindings_version)
         return;
@@ -131,9 +157,10 @@ struct subscriber_map *flusher_take_map(struct flusher *fl)
 }
 
 int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
-                  const struct intern *apps)
+                  const struct intern *apps, const char *leases_path)
 {
-    *fl = (struct flusher){.store = store, .classes = classes, .apps = apps};
+    *fl = (struct flusher){
+        .store = store, .classes = classes, .apps = apps, .leases_path = leases_path};
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);
     pthread_cond_init(&fl->done, NULL);

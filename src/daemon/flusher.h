@@ -14,6 +14,8 @@
 #include "../store/store.h"
 
 #include <pthread.h>
+#include <sys/types.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,7 +46,10 @@ struct flusher {
     struct counters_table *spare;   /* an emptied table for the loop to take, or NULL */
     int64_t bindings_version;       /* of the store when the map was last loaded */
     struct subscriber_map *new_map; /* loaded, not yet taken by the loop; owned */
-    struct class_row *class_rows;   /* to store before the next batch, or NULL; owned */
+    const char *leases_path;        /* DHCP lease file to follow, or NULL; borrowed */
+    struct timespec leases_mtime;   /* of the last import */
+    off_t leases_size;
+    struct class_row *class_rows; /* to store before the next batch, or NULL; owned */
     size_t n_class_rows;
     bool stop;
     bool retry;       /* ask the thread to try a failed batch again */
@@ -54,9 +59,10 @@ struct flusher {
 };
 
 /* Starts the thread. `classes` and `apps` name the ids in the tables it will write; they
- * must outlive the flusher. Returns 0 or -errno. */
+ * must outlive the flusher. leases_path (may be NULL) is a DHCP lease file imported now
+ * and again whenever it changes. Returns 0 or -errno. */
 int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
-                  const struct intern *apps);
+                  const struct intern *apps, const char *leases_path);
 
 /* Stops the thread after the pending batch is written (or failed). Frees what it owns. */
 void flusher_stop(struct flusher *fl);

@@ -274,7 +274,8 @@ int run_main(int argc, char **argv)
         fprintf(stderr, "flowtally: %s\n", errbuf);
         goto out_socks;
     }
-    if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps) != 0) {
+    if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps,
+                      d.cfg.leases_file[0] ? d.cfg.leases_file : NULL) != 0) {
         fprintf(stderr, "flowtally: cannot start the store thread\n");
         pipeline_deinit(&d.pipe);
         goto out_socks;
