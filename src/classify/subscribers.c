@@ -26,7 +26,14 @@ struct mac_slot {
     uint32_t group;
 };
 
+struct account_slot {
+    char *name; /* owned; NULL = empty slot */
+    uint32_t id;
+};
+
 struct subscriber_map {
+    struct account_slot *accounts; /* open addressing: account name -> id */
+    size_t account_cap, n_accounts;
     struct prefix_trie *prefixes; /* prefix -> group of subscriber intervals */
     struct prefix_trie *leases;   /* leased address -> group of MAC-group intervals */
     struct mac_slot *macs;        /* open addressing: MAC -> group of subscriber intervals */
@@ -50,6 +57,9 @@ void submap_free(struct subscriber_map *m)
 {
     if (!m)
         return;
+    for (size_t i = 0; i < m->account_cap; i++)
+        free(m->accounts[i].name);
+    free(m->accounts);
     for (uint32_t i = 0; i < m->n_groups; i++)
         free(m->groups[i].iv);
     free(m->groups);
@@ -208,6 +218,50 @@ uint32_t submap_lookup(const struct subscriber_map *m, const struct ip_addr *hos
     if (mac && mac_find(m, mac, &mg) && group_find(m, mg, t, &sub))
         return sub;
     return 0;
+}
+
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static struct account_slot *account_probe(struct account_slot *slots, size_t cap, const char *name)
+{
+    size_t i = name_hash(name) & (cap - 1);
+    while (slots[i].name && strcmp(slots[i].name, name) != 0)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+void submap_add_account(struct subscriber_map *m, const char *account, uint32_t id)
+{
+    if ((m->n_accounts + 1) * 2 > m->account_cap) {
+        size_t cap = m->account_cap ? m->account_cap * 2 : 64;
+        struct account_slot *slots = xcalloc(cap, sizeof *slots);
+        for (size_t i = 0; i < m->account_cap; i++)
+            if (m->accounts[i].name)
+                *account_probe(slots, cap, m->accounts[i].name) = m->accounts[i];
+        free(m->accounts);
+        m->accounts = slots;
+        m->account_cap = cap;
+    }
+    struct account_slot *s = account_probe(m->accounts, m->account_cap, account);
+    if (!s->name) {
+        s->name = xstrdup(account);
+        m->n_accounts++;
+    }
+    s->id = id;
+}
+
+uint32_t submap_account(const struct subscriber_map *m, const char *account)
+{
+    if (m->account_cap == 0)
+        return 0;
+    const struct account_slot *s = account_probe(m->accounts, m->account_cap, account);
+    return s->name ? s->id : 0;
 }
 
 uint64_t submap_count(const struct subscriber_map *m)

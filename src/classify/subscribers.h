@@ -44,6 +44,12 @@ void submap_add_lease(struct subscriber_map *m, const struct ip_addr *a, unsigne
 uint32_t submap_lookup(const struct subscriber_map *m, const struct ip_addr *host,
                        const uint8_t *mac, uint64_t t);
 
+/* Records an account name's subscriber id (for RADIUS User-Name and the like). */
+void submap_add_account(struct subscriber_map *m, const char *account, uint32_t id);
+
+/* The subscriber id of an account name, or 0 if unknown. */
+uint32_t submap_account(const struct subscriber_map *m, const char *account);
+
 /* Bindings, registrations and leases held (for logs). */
 uint64_t submap_count(const struct subscriber_map *m);
 

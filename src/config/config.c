@@ -13,7 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
-enum key_type { KEY_INT, KEY_STR, KEY_ENDPOINTS, KEY_PREFIXES, KEY_RATES, KEY_POINTS, KEY_PATH };
+enum key_type {
+    KEY_INT,
+    KEY_STR,
+    KEY_ENDPOINTS,
+    KEY_PREFIXES,
+    KEY_RATES,
+    KEY_POINTS,
+    KEY_PATH,
+    KEY_SECRETS
+};
 
 struct key_info {
     const char *name;
@@ -70,6 +79,17 @@ static bool item_ok(enum key_type type, const char *item)
     unsigned len;
     if (type == KEY_PREFIXES)
         return prefix_parse(item, &a, &len) == 0;
+    if (type == KEY_SECRETS) {
+        /* PREFIX=SECRET; the secret is everything after the first '=' (1..127 bytes) */
+        const char *eq = strchr(item, '=');
+        char prefix[ADDR_STR_LEN + 8];
+        if (!eq || (size_t)(eq - item) >= sizeof prefix || strlen(eq + 1) == 0 ||
+            strlen(eq + 1) > 127)
+            return false;
+        memcpy(prefix, item, (size_t)(eq - item));
+        prefix[eq - item] = '\0';
+        return prefix_parse(prefix, &a, &len) == 0;
+    }
     if (type == KEY_POINTS) {
         bool has_if;
         uint32_t ifindex;
@@ -128,6 +148,7 @@ static const char *const expected[] = {
     [KEY_RATES] = "PREFIX=N entries with N from 1 to 1000000, comma-separated",
     [KEY_POINTS] = "exporter addresses, optionally @IFINDEX, comma-separated",
     [KEY_PATH] = "a readable file",
+    [KEY_SECRETS] = "PREFIX=SECRET entries (secrets of 1 to 127 bytes), comma-separated",
 };
 
 int config_set(struct config *cfg, const char *key, const char *value, const char *where,
@@ -156,7 +177,10 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
         struct list_check lc = {.type = k->type};
         config_list_each(value, check_item, &lc);
         if (lc.bad) {
-            snprintf(errbuf, ERR_BUF_LEN, "%s: %s: bad item '%s': expected %s", where, key, lc.bad,
+            const char *eq = k->type == KEY_SECRETS ? strchr(lc.bad, '=') : NULL;
+            /* never echo what may be a secret: show an item only up to its '=' */
+            snprintf(errbuf, ERR_BUF_LEN, "%s: %s: bad item '%.*s%s': expected %s", where, key,
+                     eq ? (int)(eq - lc.bad) : (int)strlen(lc.bad), lc.bad, eq ? "=..." : "",
                      expected[k->type]);
             return ERR_CONFIG;
         }
@@ -316,6 +340,21 @@ void config_take_reloadable(struct config *dst, struct config *src)
     }
 }
 
+static void print_masked(void *ctx, const char *item)
+{
+    FILE *out = ctx;
+    const char *eq = strchr(item, '=');
+    fprintf(out, "%.*s=********,", (int)(eq ? eq - item : 0), item);
+}
+
+/* Secrets stay out of dumps and logs: only the client prefixes are shown. */
+static void dump_secrets(FILE *out, const char *name, const char *list)
+{
+    fprintf(out, "%s = ", name);
+    config_list_each(list, print_masked, out);
+    fprintf(out, "\n");
+}
+
 void config_dump(const struct config *cfg, FILE *out)
 {
     fprintf(out, "# flowtally configuration: `flowtally run --check-config` prints the effective\n"
@@ -325,6 +364,8 @@ void config_dump(const struct config *cfg, FILE *out)
         fprintf(out, "# %s%s\n", k->doc, k->reloadable ? " (reloaded on SIGHUP)" : "");
         if (k->type == KEY_INT)
             fprintf(out, "%s = %lld\n", k->name, (long long)*int_field((struct config *)cfg, k));
+        else if (k->type == KEY_SECRETS)
+            dump_secrets(out, k->name, *str_field((struct config *)cfg, k));
         else
             fprintf(out, "%s = %s\n", k->name, *str_field((struct config *)cfg, k));
     }

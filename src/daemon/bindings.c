@@ -40,10 +40,16 @@ static void add_lease(void *ctx, const struct lease_row *l)
         log_warn("lease of %s to %s cannot be read; skipped", l->ip, l->mac);
 }
 
+static void add_account(void *ctx, const struct subscriber *sub)
+{
+    submap_add_account(ctx, sub->account, (uint32_t)sub->id);
+}
+
 struct subscriber_map *bindings_load(struct store *s)
 {
     struct subscriber_map *m = submap_new();
-    if (store_binding_list(s, NULL, add_binding, m) != 0 ||
+    if (store_subscriber_list(s, add_account, m) != 0 ||
+        store_binding_list(s, NULL, add_binding, m) != 0 ||
         store_lease_list(s, add_lease, m) != 0) {
         submap_free(m);
         return NULL;

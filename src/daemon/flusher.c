@@ -7,6 +7,7 @@
 #include "../admin/admin.h"
 #include "../store/admin.h"
 #include "bindings.h"
+#include "radius_listener.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,29 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b)
     return rc;
 }
 
+/* Records what the loop handed over besides counts: the class list after a (re)load and
+ * RADIUS events. Called with the lock held; drops it while writing. */
+static void store_side_work(struct flusher *fl)
+{
+    struct class_row *classes = fl->class_rows;
+    size_t n_classes = fl->n_class_rows;
+    struct radius_applied *radius = fl->radius;
+    size_t n_radius = fl->n_radius;
+    fl->class_rows = NULL;
+    fl->radius = NULL;
+    fl->n_radius = fl->cap_radius = 0;
+    pthread_mutex_unlock(&fl->lock);
+    for (size_t i = 0; i < n_radius; i++)
+        radius_applied_store(fl->store, &radius[i]);
+    if (n_radius)
+        fl->radius_seq = radius[n_radius - 1].seq;
+    free(radius);
+    if (classes && store_classes_replace(fl->store, classes, n_classes) != 0)
+        log_error("could not store the class list; readers count every class to quota");
+    free(classes);
+    pthread_mutex_lock(&fl->lock);
+}
+
 static void *flusher_main(void *arg)
 {
     struct flusher *fl = arg;
@@ -59,13 +83,8 @@ static void *flusher_main(void *arg)
         if (!fl->batch.table || (fl->stop && fl->last_failed && !fl->retry))
             break;
         fl->retry = false;
-        struct class_row *classes = fl->class_rows;
-        size_t n_classes = fl->n_class_rows;
-        fl->class_rows = NULL;
+        store_side_work(fl); /* unlocks and locks again */
         pthread_mutex_unlock(&fl->lock);
-        if (classes && store_classes_replace(fl->store, classes, n_classes) != 0)
-            log_error("could not store the class list; readers count every class to quota");
-        free(classes);
         uint64_t t0 = mono_ms();
         int rc = write_batch(fl, &fl->batch);
         uint64_t took = mono_ms() - t0;
@@ -118,9 +137,25 @@ static void follow_leases(struct flusher *fl)
     fl->leases_size = st.st_size;
 }
 
+void flusher_queue_radius(struct flusher *fl, const struct radius_applied *a)
+{
+    pthread_mutex_lock(&fl->lock);
+    if (fl->n_radius == RADIUS_RECENT) {
+        fl->radius_dropped++; /* the loop still attributes by it; only the record is lost */
+    } else {
+        if (fl->n_radius == fl->cap_radius) {
+            fl->cap_radius = fl->cap_radius ? fl->cap_radius * 2 : 16;
+            fl->radius = xrealloc(fl->radius, fl->cap_radius * sizeof *fl->radius);
+        }
+        fl->radius[fl->n_radius++] = *a;
+    }
+    pthread_mutex_unlock(&fl->lock);
+}
+
 void flusher_check_bindings(struct flusher *fl, bool force)
 {
     follow_leases(fl);
+    uint64_t seq = fl->radius_seq; /* what the store holds as we read it */
     int64_t version = store_bindings_version(fl->store);
     if (!force && version == fl->bindings_version)
         return;
@@ -131,6 +166,7 @@ void flusher_check_bindings(struct flusher *fl, bool force)
     pthread_mutex_lock(&fl->lock);
     submap_free(fl->new_map); /* never taken: replaced by the newer one */
     fl->new_map = m;
+    fl->map_seq = seq;
     fl->bindings_version = version;
     pthread_mutex_unlock(&fl->lock);
     log_info("loaded %llu bindings and leases", (unsigned long long)n);
@@ -147,10 +183,11 @@ void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_
     pthread_mutex_unlock(&fl->lock);
 }
 
-struct subscriber_map *flusher_take_map(struct flusher *fl)
+struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq)
 {
     pthread_mutex_lock(&fl->lock);
     struct subscriber_map *m = fl->new_map;
+    *map_seq = fl->map_seq;
     fl->new_map = NULL;
     pthread_mutex_unlock(&fl->lock);
     return m;
@@ -181,6 +218,7 @@ void flusher_stop(struct flusher *fl)
     counters_free(fl->spare);
     submap_free(fl->new_map);
     free(fl->class_rows);
+    free(fl->radius);
     flush_batch_deinit(&fl->batch);
     pthread_mutex_destroy(&fl->lock);
     pthread_cond_destroy(&fl->wake);

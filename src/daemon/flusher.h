@@ -49,6 +49,11 @@ struct flusher {
     const char *leases_path;        /* DHCP lease file to follow, or NULL; borrowed */
     struct timespec leases_mtime;   /* of the last import */
     off_t leases_size;
+    struct radius_applied *radius; /* queued RADIUS events; owned */
+    size_t n_radius, cap_radius;
+    uint64_t radius_dropped;      /* events lost because the queue was full */
+    uint64_t radius_seq;          /* last event recorded in the store */
+    uint64_t map_seq;             /* last event the loaded map includes */
     struct class_row *class_rows; /* to store before the next batch, or NULL; owned */
     size_t n_class_rows;
     bool stop;
@@ -84,8 +89,13 @@ void flusher_poke(struct flusher *fl);
 void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_t n);
 
 /* Returns a subscriber map loaded since the last call because bindings changed (caller
- * owns it), or NULL. */
-struct subscriber_map *flusher_take_map(struct flusher *fl);
+ * owns it), or NULL. OUT: *map_seq, the last RADIUS event the map includes. */
+struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq);
+
+struct radius_applied;
+
+/* Queues a RADIUS event to be recorded in the store (copied). */
+void flusher_queue_radius(struct flusher *fl, const struct radius_applied *a);
 
 /* Loads the subscriber map now if bindings changed since the last load (or always, with
  * force). Thread: the flusher's own (flusher_start() makes the first load). */

@@ -7,6 +7,7 @@
 
 #include "../collect/udp.h"
 #include "pipeline.h"
+#include "radius_listener.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -42,6 +43,7 @@ struct daemon {
     struct flusher flusher;
     struct udp_socket socks[MAX_SOCKETS];
     size_t n_socks;
+    struct radius_listener radius;
     struct udp_batch batch;
     struct flush_batch pending; /* stats gathered for the next hand-over */
     int argc;                   /* the command line, re-read on reload */
@@ -117,6 +119,7 @@ static void try_flush(struct daemon *d)
     if (!fresh)
         fresh = counters_new(65536, (size_t)d->cfg.max_keys);
     pipeline_take_stats(&d->pipe, &d->pending);
+    radius_listener_take_stats(&d->radius, &d->pending);
     d->pending.table = aggregator_swap(&d->pipe.aggregator, fresh);
     flusher_submit(&d->flusher, &d->pending);
 }
@@ -157,9 +160,12 @@ static void reload(struct daemon *d)
 
 static void loop(struct daemon *d)
 {
-    struct pollfd pfd[MAX_SOCKETS];
+    struct pollfd pfd[MAX_SOCKETS + RADIUS_MAX_SOCKETS];
+    size_t n_pfd = d->n_socks + d->radius.n_socks;
     for (size_t i = 0; i < d->n_socks; i++)
         pfd[i] = (struct pollfd){.fd = d->socks[i].fd, .events = POLLIN};
+    for (size_t i = 0; i < d->radius.n_socks; i++)
+        pfd[d->n_socks + i] = (struct pollfd){.fd = d->radius.socks[i].fd, .events = POLLIN};
     sigset_t unblocked;
     sigemptyset(&unblocked);
     uint64_t flush_ms = (uint64_t)d->cfg.flush * 1000;
@@ -179,16 +185,22 @@ static void loop(struct daemon *d)
         struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
                               .tv_nsec = (long)(wait % 1000) * 1000000};
         /* Signals are blocked except inside ppoll, so none is missed between checks. */
-        int n = ppoll(pfd, d->n_socks, &ts, &unblocked);
+        int n = ppoll(pfd, n_pfd, &ts, &unblocked);
         /* A map loaded while we waited applies to the datagrams that woke us. */
-        struct subscriber_map *m = flusher_take_map(&d->flusher);
-        if (m)
+        uint64_t map_seq;
+        struct subscriber_map *m = flusher_take_map(&d->flusher, &map_seq);
+        if (m) {
             pipeline_set_subscribers(&d->pipe, m);
+            radius_listener_replay(&d->radius, &d->pipe, map_seq);
+        }
         if (n <= 0)
             continue;
         for (size_t i = 0; i < d->n_socks; i++)
             if (pfd[i].revents & POLLIN)
                 receive(d, &d->socks[i]);
+        for (size_t i = 0; i < d->radius.n_socks; i++)
+            if (pfd[d->n_socks + i].revents & POLLIN)
+                radius_listener_receive(&d->radius, i, &d->pipe, &d->flusher);
     }
 }
 
@@ -269,6 +281,10 @@ int run_main(int argc, char **argv)
     }
     if (open_sockets(&d) != 0)
         goto out_store;
+    if (radius_listener_open(&d.radius, &d.cfg, errbuf) != 0) {
+        fprintf(stderr, "flowtally: cannot listen for RADIUS: %s\n", errbuf);
+        goto out_socks;
+    }
     install_signals();
     if (pipeline_init(&d.pipe, &d.cfg, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
@@ -293,6 +309,7 @@ int run_main(int argc, char **argv)
     pipeline_deinit(&d.pipe);
     flush_batch_deinit(&d.pending);
 out_socks:
+    radius_listener_close(&d.radius);
     for (size_t i = 0; i < d.n_socks; i++)
         udp_close(&d.socks[i]);
 out_store:

@@ -81,6 +81,10 @@ int store_binding_add(struct store *s, const char *account, const char *kind, co
  * at_ms. OUT: *n_ended. */
 int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
                       int *n_ended);
+/* Returns 1 if an open binding of value is held by the subscriber, 0 if not, or a negative
+ * code. */
+int store_binding_is_open(struct store *s, const char *value, int64_t subscriber_id);
+
 /* Lists bindings (of one account, or all when account is NULL), ordered by value, start. */
 int store_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx);
 

@@ -292,6 +292,19 @@ int store_binding_add(struct store *s, const char *account, const char *kind, co
     return finish_write(s, st, errbuf);
 }
 
+int store_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT 1 FROM bindings WHERE value = ?1 AND subscriber_id = ?2"
+                                  " AND end_ms IS NULL LIMIT 1");
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, value);
+    sqlite3_bind_int64(st, 2, subscriber_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : ERR_STORE;
+}
+
 int store_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx)
 {
     sqlite3_stmt *st =

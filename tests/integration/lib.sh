@@ -59,7 +59,7 @@ start_flowtally() {
         echo "# flowtally did not start:" && sed 's/^/#   /' "$TMP/daemon.err"
         return 1
     fi
-    PORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/daemon.out")
+    PORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\) (NetFlow.*/\1/p' "$TMP/daemon.out")
 }
 
 # stop_flowtally: SIGTERM, then the exit status must be 0 (a clean stop flushes everything).
