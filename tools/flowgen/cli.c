@@ -18,6 +18,7 @@ void cli_usage(FILE *out)
           "                [--hosts N] [--remotes N] [--local PREFIX]\n"
           "                [--remote PREFIX] [--start UNIX_SECONDS]\n"
           "                [--per-packet N] [--sampling N] [--domain N]\n"
+          "                [--remote-port N]\n"
           "                --out FILE.dgrams --expect FILE.csv\n"
           "  flowgen send  --in FILE.dgrams --to HOST:PORT\n"
           "                [--rate RECORDS_PER_SEC] [--loops N]\n"

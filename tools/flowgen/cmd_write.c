@@ -21,6 +21,7 @@ enum {
     OPT_PER_PACKET,
     OPT_SAMPLING,
     OPT_DOMAIN,
+    OPT_REMOTE_PORT,
     OPT_OUT,
     OPT_EXPECT,
     OPT_COUNT
@@ -94,6 +95,7 @@ static void parse_config(const struct cli_option *o, struct gen_config *c)
     c->start = opt_u64(&o[OPT_START], "--start", 1790000000, 86400,
                        UINT32_MAX - FLOWGEN_MAX_RECORDS / 1000);
     c->sampling = (uint32_t)opt_u64(&o[OPT_SAMPLING], "--sampling", 1, 1, FLOWGEN_MAX_SAMPLING);
+    c->remote_port = (uint16_t)opt_u64(&o[OPT_REMOTE_PORT], "--remote-port", 0, 0, 65535);
     // v5 has only the 8-bit engine_id to carry the domain.
     c->domain = (uint32_t)opt_u64(&o[OPT_DOMAIN], "--domain", 1, 0,
                                   c->proto == PROTO_V5 ? 255 : UINT32_MAX);
@@ -166,8 +168,8 @@ int cmd_write(int argc, char **argv)
     struct cli_option o[OPT_COUNT] = {
         {"proto", NULL},      {"seed", NULL},     {"records", NULL}, {"hosts", NULL},
         {"remotes", NULL},    {"local", NULL},    {"remote", NULL},  {"start", NULL},
-        {"per-packet", NULL}, {"sampling", NULL}, {"domain", NULL},  {"out", NULL},
-        {"expect", NULL},
+        {"per-packet", NULL}, {"sampling", NULL}, {"domain", NULL},  {"remote-port", NULL},
+        {"out", NULL},        {"expect", NULL},
     };
     struct gen_config cfg;
     struct host_totals *totals;

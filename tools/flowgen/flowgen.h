@@ -71,6 +71,7 @@ struct gen_config {
     uint32_t per_packet;
     uint32_t sampling; // 1 = unsampled
     uint32_t domain;
+    uint16_t remote_port; // the remote (server) side's port; 0 = random
 };
 
 struct flow_record {

@@ -64,6 +64,8 @@ void flows_make(const struct gen_config *cfg, struct prng *rng, uint64_t export_
     out->tcp_flags = tcp ? flags : 0;
     out->src_port = (uint16_t)prng_range(rng, 1, 65535);
     out->dst_port = (uint16_t)prng_range(rng, 1, 65535);
+    if (cfg->remote_port) // drawn all the same, so the rest of the stream is unchanged
+        *(inbound ? &out->src_port : &out->dst_port) = cfg->remote_port;
     out->packets = (uint32_t)prng_range(rng, 1, 1000);
     out->bytes = prng_range(rng, 40ull * out->packets, 1500ull * out->packets);
     flows_time(rng, export_secs, out);
