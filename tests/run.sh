@@ -32,6 +32,8 @@ run_one() {
 for t in $(find "$BUILD/tests/unit" -type f -name 'test_*' ! -name '*.d' | sort); do
     run_one "$t" "$t"
 done
+# every fuzz corpus file through its target, built with the same sanitizers (fuzzcheck)
+run_one "tests/fuzz/replay.sh (fuzz corpora)" sh tests/fuzz/replay.sh "$BUILD"
 for t in tests/integration/*/run.sh; do
     [ -f "$t" ] && run_one "$t" sh "$t"
 done

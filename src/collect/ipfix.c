@@ -39,11 +39,15 @@ static void read_templates(struct source *s, struct rd *r, bool is_options)
         if (id == 0 && n == 0)
             return; /* padding at the end of the set (§3.3.1) */
         if (n == 0) {
-            /* §8.1: withdrawal; the set id itself as template id withdraws them all. */
-            if (id == IPFIX_SET_TEMPLATE || id == IPFIX_SET_OPTIONS_TEMPLATE)
-                tmpl_remove_all(&s->templates, id == IPFIX_SET_OPTIONS_TEMPLATE);
-            else
+            /* §8.1: withdrawal; the set's own id withdraws every template of its kind
+             * (2: templates, 3: options templates). */
+            uint16_t set_id = is_options ? IPFIX_SET_OPTIONS_TEMPLATE : IPFIX_SET_TEMPLATE;
+            if (id == set_id)
+                tmpl_remove_all(&s->templates, is_options);
+            else if (id >= IPFIX_SET_DATA_MIN)
                 tmpl_remove(&s->templates, id);
+            else
+                s->c.drop_template_invalid++;
             continue;
         }
         uint16_t n_scope = is_options ? rd_u16(r) : 0;

@@ -7,17 +7,11 @@
 
 #include "../base/err.h"
 #include "../base/rd.h"
+#include "uptime.h"
 
 /* Header sampling_interval: top 2 bits mode, low 14 bits the 1-in-N interval. */
 #define V5_SAMPLING_MODE(v) ((v) >> 14)
 #define V5_SAMPLING_INTERVAL(v) ((v)&0x3fff)
-
-static uint64_t uptime_to_ms(uint64_t export_ms, uint32_t sys_uptime, uint32_t uptime)
-{
-    /* Signed difference: tolerates uptime wrap and records stamped just after export. */
-    int64_t age = (int32_t)(sys_uptime - uptime);
-    return (uint64_t)((int64_t)export_ms - age);
-}
 
 static void read_record(struct rd *r, struct flow *f, uint64_t export_ms, uint32_t sys_uptime)
 {

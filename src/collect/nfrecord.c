@@ -5,6 +5,7 @@
 #include "nfrecord.h"
 
 #include "../base/err.h"
+#include "uptime.h"
 
 /* Information element ids (RFC 3954 §8, IANA IPFIX registry). */
 enum {
@@ -77,7 +78,12 @@ static uint64_t be_uint(const uint8_t *v, uint16_t len)
 static void apply_field(uint16_t type, const uint8_t *v, uint16_t len, struct flow *f,
                         struct nfrecord_extra *x)
 {
-    uint64_t n = be_uint(v, len); /* 0 for fields longer than 8 bytes */
+    bool is_address = type == IE_SRC_V4 || type == IE_DST_V4 || type == IE_SRC_V6 ||
+                      type == IE_DST_V6 || type == IE_SRC_MAC || type == IE_DST_MAC ||
+                      type == IE_V9_OUT_DST_MAC;
+    if (!is_address && (len == 0 || len > 8))
+        return; /* a number of no length or over 64 bits: not one we can read, skipped */
+    uint64_t n = be_uint(v, len);
     switch (type) {
     case IE_OCTETS: f->bytes = n; break;
     case IE_PACKETS: f->packets = n; break;
@@ -100,33 +106,28 @@ static void apply_field(uint16_t type, const uint8_t *v, uint16_t len, struct fl
         x->has_end_uptime = true;
         break;
     case IE_START_SEC:
-        x->start_abs_ms = n * 1000;
-        x->has_start_abs = true;
+    case IE_START_MS:
+        /* dateTimeSeconds is 32 bits (RFC 7011 §6.1.7); 0 means the exporter had none */
+        x->start_abs_ms = type == IE_START_SEC ? (n <= UINT32_MAX ? n * 1000 : 0) : n;
+        x->has_start_abs = x->start_abs_ms != 0;
         break;
     case IE_END_SEC:
-        x->end_abs_ms = n * 1000;
-        x->has_end_abs = true;
-        break;
-    case IE_START_MS:
-        x->start_abs_ms = n;
-        x->has_start_abs = true;
-        break;
     case IE_END_MS:
-        x->end_abs_ms = n;
-        x->has_end_abs = true;
+        x->end_abs_ms = type == IE_END_SEC ? (n <= UINT32_MAX ? n * 1000 : 0) : n;
+        x->has_end_abs = x->end_abs_ms != 0;
         break;
     case IE_START_US:
     case IE_START_NS:
         if (len == 8) {
             x->start_abs_ms = ntp_to_unix_ms(n);
-            x->has_start_abs = true;
+            x->has_start_abs = x->start_abs_ms != 0;
         }
         break;
     case IE_END_US:
     case IE_END_NS:
         if (len == 8) {
             x->end_abs_ms = ntp_to_unix_ms(n);
-            x->has_end_abs = true;
+            x->has_end_abs = x->end_abs_ms != 0;
         }
         break;
     case IE_SYS_INIT_MS:
@@ -139,11 +140,12 @@ static void apply_field(uint16_t type, const uint8_t *v, uint16_t len, struct fl
     case IE_PKT_SPACE: x->pkt_space = (uint32_t)n; break;
     case IE_SAMPLER_ID:
     case IE_SELECTOR_ID:
+        /* Cisco IOS exports FLOW_SAMPLER_ID 0 for flows that no sampler selected. */
         x->sampler_id = (uint32_t)n;
-        x->has_sampler_id = true;
+        x->has_sampler_id = n != 0;
         break;
     case IE_SAMPLING_ALGORITHM:
-    case IE_SELECTOR_ALGORITHM: x->has_sampling_algo = true; break;
+    case IE_SELECTOR_ALGORITHM: x->has_sampling_algo = n != 0; break; /* 0: none */
     case IE_SRC_MAC:
         if (len == 6) {
             memcpy(f->src_mac, v, 6);
@@ -193,8 +195,10 @@ uint32_t nfrecord_sampling_rate(const struct nfrecord_extra *x)
         return x->sampling_interval;
     /* RFC 5477 §8.2.1: systematic count-based sampling selects pkt_interval packets out of
      * every pkt_interval + pkt_space. */
-    if (x->pkt_interval)
-        return (uint32_t)(((uint64_t)x->pkt_interval + x->pkt_space) / x->pkt_interval);
+    if (x->pkt_interval) {
+        uint64_t rate = ((uint64_t)x->pkt_interval + x->pkt_space) / x->pkt_interval;
+        return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
+    }
     return 0;
 }
 
@@ -202,12 +206,11 @@ uint32_t nfrecord_sampling_rate(const struct nfrecord_extra *x)
  * export time; the signed difference tolerates uptime wrap after 49.7 days and exporters
  * whose last-switched is slightly after the header's uptime. IPFIX flowStart/EndSysUpTime
  * are relative to systemInitTimeMilliseconds (from the record or an options record). */
-static bool uptime_to_ms(uint32_t uptime, const struct nfrecord_extra *x, const struct source *s,
-                         const struct nf_timebase *tb, uint64_t *out)
+static bool record_uptime_ms(uint32_t uptime, const struct nfrecord_extra *x,
+                             const struct source *s, const struct nf_timebase *tb, uint64_t *out)
 {
     if (tb->uptime_from_header) {
-        int64_t age = (int32_t)(tb->sys_uptime_ms - uptime);
-        *out = (uint64_t)((int64_t)tb->export_ms - age);
+        *out = uptime_to_ms(tb->export_ms, tb->sys_uptime_ms, uptime);
         return true;
     }
     uint64_t init = x->has_sys_init ? x->sys_init_ms : s->sys_init_ms;
@@ -224,12 +227,12 @@ void nfrecord_finish(struct flow *f, const struct nfrecord_extra *x, struct sour
     if (x->has_end_abs)
         f->end_ms = x->end_abs_ms;
     else if (x->has_end_uptime)
-        (void)uptime_to_ms(x->end_uptime_ms, x, s, tb, &f->end_ms);
+        (void)record_uptime_ms(x->end_uptime_ms, x, s, tb, &f->end_ms);
     f->start_ms = f->end_ms;
     if (x->has_start_abs)
         f->start_ms = x->start_abs_ms;
     else if (x->has_start_uptime)
-        (void)uptime_to_ms(x->start_uptime_ms, x, s, tb, &f->start_ms);
+        (void)record_uptime_ms(x->start_uptime_ms, x, s, tb, &f->start_ms);
 
     uint32_t rate = nfrecord_sampling_rate(x);
     if (!rate && x->has_sampler_id)

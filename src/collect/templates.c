@@ -15,6 +15,7 @@ void tmpl_table_init(struct tmpl_table *t, size_t max)
 void tmpl_table_deinit(struct tmpl_table *t)
 {
     tmpl_remove_all(t, false);
+    tmpl_remove_all(t, true);
     for (size_t p = 0; p < 256; p++) {
         free(t->pages[p]);
         t->pages[p] = NULL;
@@ -58,14 +59,14 @@ bool tmpl_remove(struct tmpl_table *t, uint16_t id)
     return true;
 }
 
-void tmpl_remove_all(struct tmpl_table *t, bool options_only)
+void tmpl_remove_all(struct tmpl_table *t, bool options)
 {
     for (size_t p = 0; p < 256; p++) {
         struct tmpl **page = t->pages[p];
         if (!page)
             continue;
         for (size_t i = 0; i < 256; i++) {
-            if (page[i] && (!options_only || page[i]->is_options)) {
+            if (page[i] && page[i]->is_options == options) {
                 free(page[i]);
                 page[i] = NULL;
                 t->n--;

@@ -48,8 +48,8 @@ int tmpl_put(struct tmpl_table *t, struct tmpl *tmpl);
 /* Withdraws one template (RFC 7011 §8.1). Returns true if it existed. */
 bool tmpl_remove(struct tmpl_table *t, uint16_t id);
 
-/* Withdraws every template, or every options template if `options_only`. */
-void tmpl_remove_all(struct tmpl_table *t, bool options_only);
+/* Withdraws every options template (options) or every other template (!options). */
+void tmpl_remove_all(struct tmpl_table *t, bool options);
 
 /* Returns a new template with room for n_fields fields; caller fills them and calls
  * tmpl_finish(). */

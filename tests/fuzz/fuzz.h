@@ -25,10 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_SOURCES 4
 #define FUZZ_MAX_TEMPLATES 16
 
-#define FUZZ_CHECK(cond)                                                                       \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            fuzz_fail(#cond, __FILE__, __LINE__);                                              \
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fuzz_fail(#cond, __FILE__, __LINE__);                                                  \
     } while (0)
 
 /* Prints first, because a bare trap would leave only a stack trace to guess from. */

@@ -6,8 +6,9 @@
 # tests/fuzz/corpus/<target>/ and prints one TAP stream ("ok N - path", plan at the end).
 # Exit status 1 if any input failed, 2 if the build failed.
 # Usage: tests/fuzz/replay.sh BUILD_DIR
-#   env: CC, OPT, SAN override the defaults below; FUZZ_REPLAY_CRASHES=1 also replays
-#   tests/fuzz/crashes/<target>/ (to confirm a fix before moving a reproducer to the corpus).
+#   env: CC, OPT, SAN override the defaults below; FUZZ_TARGETS limits the targets;
+#   FUZZ_REPLAY_CRASHES=1 also replays tests/fuzz/crashes/<target>/ (to confirm a fix
+#   before moving a reproducer to the corpus).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 build=${1:?usage: tests/fuzz/replay.sh BUILD_DIR}
@@ -16,7 +17,8 @@ opt=${OPT:--O1 -g}
 san=${SAN:--fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all}
 warn="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla"
 cflags="-std=c17 -D_GNU_SOURCE $opt $san"
-targets="netflow5 netflow9 ipfix decode"
+# Every tests/fuzz/fuzz_NAME.c is a target NAME, unless FUZZ_TARGETS names some.
+targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||' | tr '\n' ' ')}
 out=$build/tests/fuzz
 mkdir -p "$out/obj" || exit 2
 # Objects built with other flags (another CC, OPT or SAN) are not reused.
@@ -44,13 +46,17 @@ fi
     done
 } >&2
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 # Each binary numbers its own lines; awk renumbers them into one stream with one plan, and
 # fails when any line is "not ok". A binary that fails without such a line (it could not
 # read its directory) gets one.
 for t in $targets; do
+    if [ ! -d "tests/fuzz/corpus/$t" ]; then
+        echo "# replay_$t: no corpus"
+        continue
+    fi
     dirs="tests/fuzz/corpus/$t"
     if [ "${FUZZ_REPLAY_CRASHES:-0}" = 1 ] && [ -d "tests/fuzz/crashes/$t" ]; then
         dirs="$dirs tests/fuzz/crashes/$t"

@@ -10,7 +10,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 secs=${1:-60}
-targets=${FUZZ_TARGETS:-"netflow5 netflow9 ipfix decode"}
+# Every tests/fuzz/fuzz_NAME.c is a target NAME, unless FUZZ_TARGETS names some.
+targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||' | tr '\n' ' ')}
 cc=${FUZZ_CC:-clang}
 out=build/fuzz
 cores=$(nproc 2>/dev/null || echo 1)
@@ -19,7 +20,7 @@ jobs=${FUZZ_JOBS:-$([ "$cores" -ge 2 ] && echo 2 || echo 1)}
 # -fno-sanitize-recover: a UBSan finding must stop the run, or libFuzzer would only log it.
 cflags="-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all"
 san="address,undefined"
-warn="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla"
+warn="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla"
 
 mkdir -p "$out/obj" "$out/scratch" "$out/crashes" "$out/logs" || exit 2
 

@@ -116,8 +116,8 @@ static const uint8_t mac_b[6] = {0x02, 0x00, 0x5e, 0x00, 0x53, 0x02};
 
 /* ---- NetFlow v5 --------------------------------------------------------------------- */
 
-static void v5_header(struct pkt *p, uint16_t count, uint32_t secs, uint32_t seq,
-                      uint8_t engine_id, uint16_t sampling)
+static void v5_header(struct pkt *p, uint16_t count, uint32_t secs, uint32_t seq, uint8_t engine_id,
+                      uint16_t sampling)
 {
     put16(p, 5);
     put16(p, count);
@@ -134,22 +134,22 @@ static void v5_record(struct pkt *p, uint32_t i, uint32_t first, uint32_t last)
 {
     put32(p, HOST_A + i);
     put32(p, HOST_B);
-    put32(p, 0);        /* nexthop */
-    put16(p, 1);        /* input */
-    put16(p, 2);        /* output */
-    put32(p, 10 + i);   /* packets */
+    put32(p, 0);      /* nexthop */
+    put16(p, 1);      /* input */
+    put16(p, 2);      /* output */
+    put32(p, 10 + i); /* packets */
     put32(p, 1500 * (10 + i));
     put32(p, first);
     put32(p, last);
     put16(p, (uint16_t)(40000 + i));
     put16(p, 443);
-    put8(p, 0);         /* pad1 */
-    put8(p, 0x1b);      /* tcp flags */
-    put8(p, 6);         /* tcp */
-    put8(p, 0);         /* tos */
-    put32(p, 0);        /* AS numbers */
-    put16(p, 0x1818);   /* masks */
-    put16(p, 0);        /* pad2 */
+    put8(p, 0);       /* pad1 */
+    put8(p, 0x1b);    /* tcp flags */
+    put8(p, 6);       /* tcp */
+    put8(p, 0);       /* tos */
+    put32(p, 0);      /* AS numbers */
+    put16(p, 0x1818); /* masks */
+    put16(p, 0);      /* pad2 */
 }
 
 static void seeds_v5(void)
@@ -264,8 +264,8 @@ static void v9_template(struct pkt *p, uint16_t id, const struct field *f, size_
 
 /* Every field type the record reader knows, at its usual size. */
 static const struct field v9_full[] = {
-    {8, 4}, {12, 4}, {27, 16}, {28, 16}, {7, 2}, {11, 2}, {4, 1}, {6, 1}, {1, 8}, {2, 4},
-    {10, 4}, {14, 4}, {22, 4}, {21, 4}, {56, 6}, {80, 6}, {57, 6}, {48, 1}, {34, 4}, {35, 1},
+    {8, 4},  {12, 4}, {27, 16}, {28, 16}, {7, 2},  {11, 2}, {4, 1},  {6, 1},  {1, 8},  {2, 4},
+    {10, 4}, {14, 4}, {22, 4},  {21, 4},  {56, 6}, {80, 6}, {57, 6}, {48, 1}, {34, 4}, {35, 1},
 };
 
 static void v9_full_record(struct pkt *p, uint32_t i, uint8_t sampler, uint32_t interval)
@@ -450,8 +450,8 @@ static void seeds_v9(void)
     emit("netflow9", "refresh-reduced", &in);
 
     /* Invalid templates: id below 256, no fields, 129 fields, a zero and a 0xffff length,
-     * an options template whose lengths are not multiples of 4; then a set whose length
-     * runs past the datagram. */
+     * records longer than a datagram, an options template whose lengths are not multiples
+     * of 4; then a set whose length runs past the datagram. */
     p.n = 0;
     v9_header(&p, 0, 3);
     at = set_open(&p, 0);
@@ -474,6 +474,10 @@ static void seeds_v9(void)
     at = set_open(&p, 0);
     static const struct field varlen[] = {{8, 4}, {82, 0xffff}};
     v9_template(&p, 263, varlen, 2);
+    set_close(&p, at);
+    at = set_open(&p, 0);
+    static const struct field too_long[] = {{1, 0xfffe}, {2, 0x20}}; /* > 65515 bytes */
+    v9_template(&p, 266, too_long, 2);
     set_close(&p, at);
     at = set_open(&p, 1);
     put16(&p, 264);
@@ -607,11 +611,11 @@ static void seeds_ipfix(void)
     p.n = 0;
     ipfix_header(&p, 0, 1);
     size_t at = set_open(&p, 2);
-    static const struct field t_sec[] = {{27, 16}, {28, 16}, {1, 4}, {2, 2}, {150, 4},
-                                         {151, 4}, {56, 6}, {80, 6}};
+    static const struct field t_sec[] = {{27, 16}, {28, 16}, {1, 4},  {2, 2},
+                                         {150, 4}, {151, 4}, {56, 6}, {80, 6}};
     static const struct field t_us[] = {{8, 4}, {12, 4}, {1, 8}, {2, 8}, {154, 8}, {155, 8}};
-    static const struct field t_ns[] = {{8, 4}, {12, 4}, {1, 8}, {2, 8}, {156, 8}, {157, 8},
-                                        {6, 2}, {10, 4}, {14, 4}};
+    static const struct field t_ns[] = {{8, 4},   {12, 4}, {1, 8},  {2, 8}, {156, 8},
+                                        {157, 8}, {6, 2},  {10, 4}, {14, 4}};
     ipfix_template(&p, 256, t_sec, 8);
     ipfix_template(&p, 257, t_us, 6);
     ipfix_template(&p, 258, t_ns, 9);
@@ -687,8 +691,8 @@ static void seeds_ipfix(void)
     ipfix_header(&p, 0, 3);
     at = set_open(&p, 3);
     put16(&p, 300);
-    put16(&p, 4); /* fields */
-    put16(&p, 1); /* scope fields */
+    put16(&p, 4);               /* fields */
+    put16(&p, 1);               /* scope fields */
     ipfix_field(&p, 143, 4, 0); /* meteringProcessId */
     ipfix_field(&p, 302, 4, 0); /* selectorId */
     ipfix_field(&p, 305, 4, 0); /* samplingPacketInterval */
@@ -712,8 +716,7 @@ static void seeds_ipfix(void)
     put64(&p, (uint64_t)SECS * 1000 - UPTIME);
     set_close(&p, at);
     at = set_open(&p, 2);
-    static const struct field sel[] = {{8, 4}, {12, 4}, {1, 4}, {2, 4}, {302, 4}, {22, 4},
-                                       {21, 4}};
+    static const struct field sel[] = {{8, 4}, {12, 4}, {1, 4}, {2, 4}, {302, 4}, {22, 4}, {21, 4}};
     ipfix_template(&p, 256, sel, 7);
     static const struct field algo[] = {{8, 4}, {12, 4}, {1, 4}, {304, 1}};
     ipfix_template(&p, 257, algo, 4);
@@ -753,12 +756,12 @@ static void seeds_ipfix(void)
     put16(&p, 256);
     put16(&p, 8);
     ipfix_field(&p, 8, 4, 0);
-    ipfix_field(&p, 1, 4, 29305);        /* enterprise field with an IANA-looking id */
+    ipfix_field(&p, 1, 4, 29305); /* enterprise field with an IANA-looking id */
     ipfix_field(&p, 12, 4, 0);
-    ipfix_field(&p, 82, 0xffff, 0);      /* interfaceName, variable */
-    ipfix_field(&p, 100, 0xffff, 9);     /* enterprise, variable */
-    ipfix_field(&p, 2, 4, UINT32_MAX);   /* enterprise bit with PEN 0 */
-    ipfix_field(&p, 1, 0xffff, 0);       /* octetDeltaCount, variable */
+    ipfix_field(&p, 82, 0xffff, 0);    /* interfaceName, variable */
+    ipfix_field(&p, 100, 0xffff, 9);   /* enterprise, variable */
+    ipfix_field(&p, 2, 4, UINT32_MAX); /* enterprise bit with PEN 0 */
+    ipfix_field(&p, 1, 0xffff, 0);     /* octetDeltaCount, variable */
     ipfix_field(&p, 2, 8, 0);
     set_close(&p, at);
     at = set_open(&p, 256);
@@ -784,8 +787,9 @@ static void seeds_ipfix(void)
     ipfix_close(&p);
     emit1("ipfix", "enterprise-varlen", &p);
 
-    /* Message length shorter than the datagram (the rest is not the message's), a set
-     * running past the message length, and template records that are invalid or cut. */
+    /* Message length shorter than the datagram (the rest is not the message's); template
+     * records that are invalid (id, scope count, record length) or cut; a set running
+     * past the message length. */
     p.n = 0;
     ipfix_header(&p, 0, 5);
     ipfix_basic_template(&p, 256);
@@ -813,6 +817,12 @@ static void seeds_ipfix(void)
     put16(&p, 3); /* more scope fields than fields */
     ipfix_field(&p, 8, 4, 0);
     ipfix_field(&p, 34, 4, 0);
+    set_close(&p, at);
+    at = set_open(&p, 2);
+    put16(&p, 273);
+    put16(&p, 2);
+    ipfix_field(&p, 8, 65000, 0); /* records longer than any message */
+    ipfix_field(&p, 1, 600, 0);
     set_close(&p, at);
     at = set_open(&p, 2);
     put16(&p, 272);
@@ -923,8 +933,8 @@ static int convert(const char *in_path, const char *out_path)
     uint8_t hdr[8];
     size_t got;
     while ((got = fread(hdr, 1, sizeof hdr, f)) == sizeof hdr) {
-        uint32_t len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
-                       (uint32_t)hdr[2] << 8 | hdr[3];
+        uint32_t len =
+            (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
         if (len > 0xffff || fread(p.b, 1, len, f) != len) {
             fprintf(stderr, "seedgen: %s: bad or truncated entry\n", in_path);
             fclose(f);

@@ -135,11 +135,27 @@ static void test_withdrawal(void)
     set_end(&p, at);
     ASSERT_EQ_INT(finish_and_feed(&fx, &p), 0);
     ASSERT_EQ_U64(src(&fx)->c.drop_set_no_template, 1);
-    /* template id 2 with count 0 withdraws every template */
+    /* template id 2 with count 0 withdraws every template, but not options templates */
     header(&p, 0);
     template_256(&p);
+    at = set_begin(&p, 3);
+    pb_u16(&p, 300);
+    pb_u16(&p, 2);
+    pb_u16(&p, 1);
+    field(&p, 143, 4);
+    field(&p, 34, 4);
+    set_end(&p, at);
     at = set_begin(&p, 2);
     pb_u16(&p, 2);
+    pb_u16(&p, 0);
+    set_end(&p, at);
+    finish_and_feed(&fx, &p);
+    ASSERT_EQ_U64(src(&fx)->templates.n, 1);
+    ASSERT_TRUE(tmpl_find(&src(&fx)->templates, 300) != NULL);
+    /* id 3 in an options template set withdraws the options templates */
+    header(&p, 0);
+    at = set_begin(&p, 3);
+    pb_u16(&p, 3);
     pb_u16(&p, 0);
     set_end(&p, at);
     finish_and_feed(&fx, &p);
@@ -237,11 +253,42 @@ static void test_lying_message(void)
     source_table_deinit(&fx.st);
 }
 
+/* Fields the reader cannot use as numbers are skipped, not read as 0: an empty
+ * variable-length flowEndSeconds must not bill the flow to 1970, an empty selectorId must
+ * not make it look sampled, and a sampling space of 2^32 - 1 saturates. */
+static void test_unreadable_numbers_skipped(void)
+{
+    struct decoder_fixture fx;
+    decoder_fixture_init(&fx, 16, "2001:db8::9");
+    struct pktbuf p;
+    header(&p, 0);
+    size_t at = set_begin(&p, 2);
+    pb_u16(&p, 256);
+    pb_u16(&p, 4);
+    field(&p, 8, 4);
+    field(&p, 1, 4);
+    field(&p, 151, 0xffff); /* flowEndSeconds, variable length */
+    field(&p, 302, 0xffff); /* selectorId, variable length */
+    set_end(&p, at);
+    at = set_begin(&p, 256);
+    pb_u32(&p, 0x0a000001);
+    pb_u32(&p, 1000);
+    pb_u8(&p, 0); /* empty flowEndSeconds */
+    pb_u8(&p, 0); /* empty selectorId */
+    set_end(&p, at);
+    ASSERT_EQ_INT(finish_and_feed(&fx, &p), 1);
+    ASSERT_EQ_U64(fx.rs.flows[0].end_ms, EXPORT_SECS * 1000ULL);
+    ASSERT_TRUE(!fx.rs.flows[0].sampled_no_rate);
+    ASSERT_EQ_U64(src(&fx)->c.sampled_no_rate, 0);
+    source_table_deinit(&fx.st);
+}
+
 int main(void)
 {
     RUN(test_varlen_and_enterprise);
     RUN(test_withdrawal);
     RUN(test_options_sampling_and_uptime);
     RUN(test_lying_message);
+    RUN(test_unreadable_numbers_skipped);
     return test_done();
 }

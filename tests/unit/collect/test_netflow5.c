@@ -153,11 +153,36 @@ static void test_sampled_without_rate(void)
     source_table_deinit(&st);
 }
 
+/* An exporter without a clock (unix_secs 0) stamps records older than its export time:
+ * they clamp to 0 instead of wrapping to the year 584 million. */
+static void test_no_clock(void)
+{
+    struct source_table st;
+    source_table_init(&st, 8, 8);
+    struct record_sink rs = {0};
+    struct flow_sink sink = record_sink_of(&rs);
+    struct ip_addr exporter = addr_from_v4(0x7f000001);
+    struct pktbuf p = {0};
+    pb_u16(&p, 5);
+    pb_u16(&p, 1);
+    pb_u32(&p, 3600000); /* up one hour */
+    pb_u32(&p, 0);       /* no wall clock */
+    pb_u32(&p, 0);
+    pb_u32(&p, 0);
+    pb_u32(&p, 0);
+    v5_record(&p, 1, 2, 1, 100, 1000, 2000, 1, 2, 17);
+    ASSERT_EQ_INT(netflow5_decode(&st, &exporter, p.b, p.n, &sink), 1);
+    ASSERT_EQ_U64(rs.flows[0].start_ms, 0);
+    ASSERT_EQ_U64(rs.flows[0].end_ms, 0);
+    source_table_deinit(&st);
+}
+
 int main(void)
 {
     RUN(test_two_records);
     RUN(test_sequence_gap_and_wrap);
     RUN(test_bad_datagrams);
     RUN(test_sampled_without_rate);
+    RUN(test_no_clock);
     return test_done();
 }
