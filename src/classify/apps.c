@@ -4,6 +4,8 @@
 // and a slot already holding another application is where a conflict is caught.
 #include "apps.h"
 
+#include "../base/lines.h"
+
 #include "../base/xalloc.h"
 
 #include <arpa/inet.h>
@@ -48,42 +50,6 @@ __attribute__((format(printf, 2, 3))) static int fail(struct loader *L, const ch
     vsnprintf(L->errbuf + n, ERR_BUF_LEN - (size_t)n, fmt, ap);
     va_end(ap);
     return ERR_CONFIG;
-}
-
-#define LINE_MAX_BYTES 4096 /* a line with its NUL; longer lines are an error */
-
-/* Reads the next line of f into buf (LINE_MAX_BYTES), its comment ('#' to the end)
- * removed, counting it in L->line. Returns 1, 0 at the end of the file, or ERR_CONFIG with
- * the message in L->errbuf for a NUL byte, a line too long or a read error. Memory is
- * bounded whatever the file holds. */
-static int line_next(struct loader *L, FILE *f, char *buf)
-{
-    size_t n = 0;
-    bool has_nul = false;
-    int ch;
-    while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
-        if (n == LINE_MAX_BYTES - 1) {
-            L->line++;
-            return fail(L, "expected a line of at most %d bytes, got a longer one",
-                        LINE_MAX_BYTES - 1);
-        }
-        has_nul |= ch == '\0';
-        buf[n++] = (char)ch;
-    }
-    if (ch == EOF && ferror(f)) {
-        L->line++;
-        return fail(L, "expected a readable line, got a read error (%s)", strerror(errno));
-    }
-    if (ch == EOF && n == 0)
-        return 0;
-    L->line++;
-    if (has_nul)
-        return fail(L, "expected a line of text, got a NUL byte");
-    buf[n] = '\0';
-    char *hash = strchr(buf, '#');
-    if (hash)
-        *hash = '\0';
-    return 1;
 }
 
 static char *trim(char *s)
@@ -286,16 +252,12 @@ static int parse_line(struct loader *L, char *line)
 struct app_table *apps_load(const char *path, char *errbuf)
 {
     errbuf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    struct stat st;
-    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f); /* fopen() accepts a directory; every read would fail */
-        f = NULL;
-        errno = EISDIR;
-    }
-    if (!f) {
+    struct line_reader *r = xmalloc(sizeof *r);
+    int open_rc = lines_open(r, path);
+    if (open_rc != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "%s: expected a readable application list (%s)", path,
-                 strerror(errno));
+                 strerror(-open_rc));
+        free(r);
         return NULL;
     }
     struct app_table *t = xcalloc(1, sizeof *t);
@@ -304,12 +266,17 @@ struct app_table *apps_load(const char *path, char *errbuf)
     t->lines = xmalloc(t->cap_apps * sizeof *t->lines);
     struct loader L = {.path = path, .errbuf = errbuf, .t = t};
     new_app(&L, "other");
-    char *buf = xmalloc(LINE_MAX_BYTES);
-    int rc;
-    while ((rc = line_next(&L, f, buf)) == 1 && (rc = parse_line(&L, buf)) == 0)
-        ;
-    free(buf);
-    fclose(f);
+    int rc, more;
+    char *line;
+    while ((more = lines_next(r, &line)) != 0) {
+        L.line = r->lineno;
+        rc = more < 0 ? fail(&L, "expected %s", lines_error(more)) : parse_line(&L, line);
+        if (rc != 0)
+            break;
+    }
+    rc = more == 0 ? 0 : ERR_CONFIG;
+    lines_close(r);
+    free(r);
     if (rc != 0) {
         apps_free(t);
         return NULL;

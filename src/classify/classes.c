@@ -8,6 +8,8 @@
 // time is integer minutes: no floating point anywhere.
 #include "classes.h"
 
+#include "../base/lines.h"
+
 #include "../base/prefix.h"
 #include "../base/xalloc.h"
 
@@ -157,80 +159,10 @@ static bool window_open(const struct class_info *c, unsigned minute)
     return minute >= c->window_start_min || minute < c->window_end_min;
 }
 
-/* ---- lines -------------------------------------------------------------------------- */
-
-#define LINE_MAX_BYTES 4096 /* a line with its NUL; longer lines are an error */
-
-enum { LINE_NUL = -1, LINE_LONG = -2, LINE_READ_ERROR = -3 };
-
-struct line_reader {
-    FILE *f;
-    unsigned lineno;          /* of the line last returned */
-    char buf[LINE_MAX_BYTES]; /* the line last returned */
-};
-
-/* Opens a file to read lines from; NULL with errno set on failure, EISDIR for a
- * directory (which fopen() accepts and every read then fails on). */
-static FILE *open_lines(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    struct stat st;
-    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
-    return f;
-}
-
-/* Reads the next line, its comment ('#' to the end) and trailing whitespace removed.
- * Returns 1 with *out set (borrowed until the next call), 0 at the end of the file, or,
- * with lineno on the offending line, LINE_NUL if the line holds a NUL byte, LINE_LONG if
- * it does not fit LINE_MAX_BYTES, LINE_READ_ERROR (errno set) if reading failed. Memory is
- * bounded whatever the file holds. */
-static int line_next(struct line_reader *r, char **out)
-{
-    size_t n = 0;
-    bool has_nul = false;
-    int ch;
-    while ((ch = getc_unlocked(r->f)) != EOF && ch != '\n') {
-        if (n == sizeof r->buf - 1) {
-            r->lineno++;
-            return LINE_LONG;
-        }
-        has_nul |= ch == '\0';
-        r->buf[n++] = (char)ch;
-    }
-    if (ch == EOF && ferror(r->f)) {
-        r->lineno++;
-        return LINE_READ_ERROR;
-    }
-    if (ch == EOF && n == 0)
-        return 0;
-    r->lineno++;
-    if (has_nul)
-        return LINE_NUL;
-    r->buf[n] = '\0';
-    char *hash = strchr(r->buf, '#');
-    if (hash)
-        *hash = '\0';
-    char *end = r->buf + strlen(r->buf);
-    while (end > r->buf && strchr(" \t\r\v\f", end[-1]))
-        *--end = '\0';
-    *out = r->buf;
-    return 1;
-}
-
-/* The message for a negative line_next() code. */
+/* The message for a negative lines_next() code. */
 static int line_error(struct loader *L, const char *file, unsigned lineno, int code)
 {
-    if (code == LINE_NUL)
-        return fail(L, file, lineno, "expected a line of text, got a NUL byte");
-    if (code == LINE_LONG)
-        return fail(L, file, lineno, "expected a line of at most %d bytes, got a longer one",
-                    LINE_MAX_BYTES - 1);
-    return fail(L, file, lineno, "expected a readable line, got a read error (%s)",
-                strerror(errno));
+    return fail(L, file, lineno, "expected %s", lines_error(code));
 }
 
 /* Splits s in place into at most max whitespace-separated tokens; returns how many there
@@ -285,11 +217,10 @@ static int load_prefixes(struct loader *L, uint16_t id, const char *token)
     struct class_rec *c = &L->t->classes[id];
     char *file = L->files[id] = resolve(L->path, token);
     struct line_reader *r = xmalloc(sizeof *r);
-    r->lineno = 0;
-    r->f = open_lines(file);
-    if (!r->f) {
+    int open_rc = lines_open(r, file);
+    if (open_rc != 0) {
         int rc = fail(L, L->path, L->class_line[id],
-                      "expected a readable prefix file, got '%s' (%s)", file, strerror(errno));
+                      "expected a readable prefix file, got '%s' (%s)", file, strerror(-open_rc));
         free(r);
         return rc;
     }
@@ -297,7 +228,7 @@ static int load_prefixes(struct loader *L, uint16_t id, const char *token)
         c->trie = prefix_trie_new();
     int rc = 0, more;
     char *s;
-    while (rc == 0 && (more = line_next(r, &s)) != 0) {
+    while (rc == 0 && (more = lines_next(r, &s)) != 0) {
         char *tok[1];
         if (more < 0) {
             rc = line_error(L, file, r->lineno, more);
@@ -324,7 +255,7 @@ static int load_prefixes(struct loader *L, uint16_t id, const char *token)
                 entry_add(L, &a, len, id, r->lineno);
         }
     }
-    fclose(r->f);
+    lines_close(r);
     free(r);
     return rc;
 }
@@ -505,11 +436,10 @@ struct class_table *classes_load(const char *path, char *errbuf)
     struct loader L = {.path = path, .errbuf = errbuf};
     errbuf[0] = '\0';
     struct line_reader *r = xmalloc(sizeof *r);
-    r->lineno = 0;
-    r->f = open_lines(path);
-    if (!r->f) {
+    int open_rc = lines_open(r, path);
+    if (open_rc != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "%s: expected a readable classes file (%s)", path,
-                 strerror(errno));
+                 strerror(-open_rc));
         free(r);
         return NULL;
     }
@@ -517,14 +447,14 @@ struct class_table *classes_load(const char *path, char *errbuf)
     L.t->classes = xcalloc(CLASSES_MAX, sizeof *L.t->classes);
     int rc = 0, more;
     char *s;
-    while (rc == 0 && (more = line_next(r, &s)) != 0) {
+    while (rc == 0 && (more = lines_next(r, &s)) != 0) {
         if (more < 0) {
             rc = line_error(&L, path, r->lineno, more);
             break;
         }
         rc = parse_class(&L, s, r->lineno);
     }
-    fclose(r->f);
+    lines_close(r);
     free(r);
     if (rc == 0 && L.n_defaults == 0)
         rc = add_builtin_default(&L);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static struct arg_opt *find(struct arg_opt *opts, size_t n, const char *name, size_t len)
 {
@@ -53,4 +54,40 @@ const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name
         if (strcmp(opts[i].name, name) == 0)
             return opts[i].value;
     return NULL;
+}
+
+const char *args_db(const struct arg_opt *opts, size_t n_opts)
+{
+    const char *db = args_get(opts, n_opts, "db");
+    return db ? db : "flowtally.db";
+}
+
+uint64_t args_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t *out)
+{
+    if (!value) {
+        *out = fallback;
+        return true;
+    }
+    if (report_parse_time(value, out) == 0)
+        return true;
+    fprintf(stderr,
+            "flowtally: --%s '%s': expected unix seconds, YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
+            name, value);
+    return false;
+}
+
+bool args_format(const char *value, enum report_format *f)
+{
+    if (!value || report_parse_format(value, f) == 0)
+        return true;
+    fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", value);
+    return false;
 }

@@ -5,7 +5,10 @@
 #define FT_ARGS_H
 
 #include <stdbool.h>
+#include "../report/report.h"
+
 #include <stddef.h>
+#include <stdint.h>
 
 struct arg_opt {
     const char *name;  /* without "--" */
@@ -21,5 +24,18 @@ int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const
 
 /* The value of an option, or NULL. */
 const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name);
+
+/* The store path of a --db option, or the default ./flowtally.db. */
+const char *args_db(const struct arg_opt *opts, size_t n_opts);
+
+/* Milliseconds since the epoch, now (the default of time options). */
+uint64_t args_now_ms(void);
+
+/* Parses the time option `name` (value may be NULL: then *out = fallback). Returns false
+ * after printing what was expected. */
+bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t *out);
+
+/* Parses --format (NULL keeps *f). Returns false after printing what was expected. */
+bool args_format(const char *value, enum report_format *f);
 
 #endif

@@ -13,29 +13,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Parses an optional time option; absent = fallback. Returns false after an error. */
-static bool time_opt(const char *name, const char *value, uint64_t fallback, uint64_t *out)
-{
-    if (!value) {
-        *out = fallback;
-        return true;
-    }
-    if (report_parse_time(value, out) == 0)
-        return true;
-    fprintf(stderr,
-            "flowtally: --%s '%s': expected unix seconds, YYYY-MM-DD or "
-            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
-            name, value);
-    return false;
-}
-
 static int done(struct store *s, int rc, const char *errbuf)
 {
     store_close(s);
@@ -44,18 +21,6 @@ static int done(struct store *s, int rc, const char *errbuf)
         return 1;
     }
     return 0;
-}
-
-static bool parse_format(const char *v, enum report_format *f)
-{
-    if (!v) {
-        *f = REPORT_TABLE;
-        return true;
-    }
-    if (report_parse_format(v, f) == 0)
-        return true;
-    fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", v);
-    return false;
 }
 
 /* ---- plans ---- */
@@ -115,9 +80,8 @@ int cmd_plan(int argc, char **argv)
         plan_help(n == 0 ? stderr : stdout);
         return n == 0 ? 2 : 0;
     }
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
     char errbuf[ERR_BUF_LEN];
-    struct store *s = admin_open(db, errbuf);
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
     const char *verb = pos[0];
@@ -125,8 +89,8 @@ int cmd_plan(int argc, char **argv)
                             args_get(o, N(o), "price"), args_get(o, N(o), "overage"),
                             args_get(o, N(o), "speed"), args_get(o, N(o), "anchor")};
     if (strcmp(verb, "list") == 0) {
-        enum report_format fmt;
-        if (!parse_format(args_get(o, N(o), "format"), &fmt))
+        enum report_format fmt = REPORT_TABLE;
+        if (!args_format(args_get(o, N(o), "format"), &fmt))
             return done(s, 0, errbuf) + 2;
         if (fmt == REPORT_CSV)
             printf("name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed\n");
@@ -275,15 +239,14 @@ int cmd_subscriber(int argc, char **argv)
         subscriber_help(n == 0 ? stderr : stdout);
         return n == 0 ? 2 : 0;
     }
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
     char errbuf[ERR_BUF_LEN];
-    struct store *s = admin_open(db, errbuf);
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
     const char *verb = pos[0];
     if (strcmp(verb, "list") == 0) {
-        enum report_format fmt;
-        if (!parse_format(args_get(o, N(o), "format"), &fmt))
+        enum report_format fmt = REPORT_TABLE;
+        if (!args_format(args_get(o, N(o), "format"), &fmt))
             return done(s, 0, errbuf) + 2;
         if (fmt == REPORT_CSV)
             printf("account,name,email,plan,status\n");
@@ -338,12 +301,11 @@ int cmd_bind(int argc, char **argv)
         return n == 2 ? 0 : 2;
     }
     uint64_t from, to;
-    if (!time_opt("from", args_get(o, N(o), "from"), now_ms(), &from) ||
-        !time_opt("to", args_get(o, N(o), "to"), 0, &to))
+    if (!args_time("from", args_get(o, N(o), "from"), args_now_ms(), &from) ||
+        !args_time("to", args_get(o, N(o), "to"), 0, &to))
         return 2;
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
     char errbuf[ERR_BUF_LEN];
-    struct store *s = admin_open(db, errbuf);
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
     return done(s, admin_bind(s, pos[0], pos[1], from, to, "static", errbuf), errbuf);
@@ -361,7 +323,7 @@ int cmd_register(int argc, char **argv)
         return n == 2 ? 0 : 2;
     }
     uint64_t from;
-    if (!time_opt("from", args_get(o, N(o), "from"), now_ms(), &from))
+    if (!args_time("from", args_get(o, N(o), "from"), args_now_ms(), &from))
         return 2;
     uint8_t mac[6];
     if (units_parse_mac(pos[0], mac) != 0) {
@@ -369,9 +331,8 @@ int cmd_register(int argc, char **argv)
                 pos[0]);
         return 2;
     }
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
     char errbuf[ERR_BUF_LEN];
-    struct store *s = admin_open(db, errbuf);
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
     return done(s, admin_bind(s, pos[1], pos[0], from, 0, "register", errbuf), errbuf);
@@ -389,11 +350,10 @@ int cmd_unbind(int argc, char **argv)
         return n == 1 ? 0 : 2;
     }
     uint64_t at;
-    if (!time_opt("at", args_get(o, N(o), "at"), now_ms(), &at))
+    if (!args_time("at", args_get(o, N(o), "at"), args_now_ms(), &at))
         return 2;
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
     char errbuf[ERR_BUF_LEN];
-    struct store *s = admin_open(db, errbuf);
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
     int n_ended = 0;
@@ -414,9 +374,8 @@ int cmd_import(int argc, char **argv)
                 "ties the MAC to a subscriber. --lenient skips malformed blocks (reported).\n");
         return n == 2 && args_get(o, N(o), "help") ? 0 : 2;
     }
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
     char errbuf[ERR_BUF_LEN];
-    struct store *s = admin_open(db, errbuf);
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
     uint64_t n_leases, n_skipped;

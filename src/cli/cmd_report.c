@@ -36,32 +36,6 @@ static void stats_usage(FILE *out)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t now_ms(void)
-{
-    return (uint64_t)time(NULL) * 1000;
-}
-
-static bool parse_time_opt(const char *name, const char *v, uint64_t *out)
-{
-    if (!v)
-        return true;
-    if (report_parse_time(v, out) == 0)
-        return true;
-    fprintf(stderr,
-            "flowtally: --%s '%s': expected unix seconds, YYYY-MM-DD or "
-            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
-            name, v);
-    return false;
-}
-
-static bool parse_format_opt(const char *v, enum report_format *f)
-{
-    if (!v || report_parse_format(v, f) == 0)
-        return true;
-    fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", v);
-    return false;
-}
-
 /* Resolves --subscriber and --cycle into an id and a period. */
 static int subscriber_period(struct report_query *q, const char *account, const char *cycle,
                              char *errbuf)
@@ -83,7 +57,7 @@ static int subscriber_period(struct report_query *q, const char *account, const 
     q->subscriber_id = sub.id;
     struct cycle c;
     if (rc == 0 && cycle) {
-        if (cycle_parse(cycle, plan.anchor_day, now_ms(), &c) != 0) {
+        if (cycle_parse(cycle, plan.anchor_day, args_now_ms(), &c) != 0) {
             snprintf(errbuf, ERR_BUF_LEN, "--cycle '%s': expected current, previous or YYYY-MM",
                      cycle);
             return ERR_MALFORMED;
@@ -118,13 +92,12 @@ int cmd_report(int argc, char **argv)
     struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
     const char *by = args_get(o, N(o), "by") ? args_get(o, N(o), "by") : "host";
     char errbuf[ERR_BUF_LEN];
-    uint64_t at = now_ms();
-    if (args_get(o, N(o), "db"))
-        q.db = args_get(o, N(o), "db");
-    if (!parse_format_opt(args_get(o, N(o), "format"), &q.format) ||
-        !parse_time_opt("from", args_get(o, N(o), "from"), &q.from_ms) ||
-        !parse_time_opt("to", args_get(o, N(o), "to"), &q.to_ms) ||
-        !parse_time_opt("at", args_get(o, N(o), "at"), &at))
+    uint64_t at = args_now_ms();
+    q.db = args_db(o, N(o));
+    if (!args_format(args_get(o, N(o), "format"), &q.format) ||
+        !args_time("from", args_get(o, N(o), "from"), q.from_ms, &q.from_ms) ||
+        !args_time("to", args_get(o, N(o), "to"), q.to_ms, &q.to_ms) ||
+        !args_time("at", args_get(o, N(o), "at"), at, &at))
         return 2;
     if (report_parse_group(by, &q.group) != 0) {
         fprintf(stderr,
@@ -173,13 +146,13 @@ int cmd_usage(int argc, char **argv)
         return n == 1 ? 0 : 2;
     }
     enum report_format f = REPORT_TABLE;
-    uint64_t at = now_ms();
+    uint64_t at = args_now_ms();
     char errbuf[ERR_BUF_LEN];
-    if (!parse_format_opt(args_get(o, N(o), "format"), &f) ||
-        !parse_time_opt("at", args_get(o, N(o), "at"), &at))
+    if (!args_format(args_get(o, N(o), "format"), &f) ||
+        !args_time("at", args_get(o, N(o), "at"), at, &at))
         return 2;
-    const char *db = args_get(o, N(o), "db") ? args_get(o, N(o), "db") : "flowtally.db";
-    if (report_account_usage(db, pos[0], at, args_get(o, N(o), "cycle"), f, stdout, errbuf) != 0) {
+    if (report_account_usage(args_db(o, N(o)), pos[0], at, args_get(o, N(o), "cycle"), f, stdout,
+                             errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         return 1;
     }
@@ -200,9 +173,8 @@ int cmd_stats(int argc, char **argv)
     }
     struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
     char errbuf[ERR_BUF_LEN];
-    if (args_get(o, N(o), "db"))
-        q.db = args_get(o, N(o), "db");
-    if (!parse_format_opt(args_get(o, N(o), "format"), &q.format))
+    q.db = args_db(o, N(o));
+    if (!args_format(args_get(o, N(o), "format"), &q.format))
         return 2;
     if (report_stats(&q, stdout, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);

@@ -32,9 +32,10 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: flowtally COMMAND [ARGS]   (flowtally COMMAND --help for more)\n\n"
-                 "Network usage accounting: NetFlow v5/v9 and IPFIX in; usage per subscriber, host,\n"
-                 "traffic class and application out, against each plan's quota.\n\n");
+    fprintf(out,
+            "usage: flowtally COMMAND [ARGS]   (flowtally COMMAND --help for more)\n\n"
+            "Network usage accounting: NetFlow v5/v9 and IPFIX in; usage per subscriber, host,\n"
+            "traffic class and application out, against each plan's quota.\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].doc);
 }
