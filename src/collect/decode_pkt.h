@@ -18,7 +18,7 @@ enum pkt_link {
 };
 
 struct pkt_info {
-    bool has_mac;            /* Ethernet addresses below are valid */
+    bool has_mac; /* Ethernet addresses below are valid */
     uint8_t src_mac[6], dst_mac[6];
     uint16_t vlan;           /* outermost VLAN id, 0 = none */
     bool is_ip;              /* an IPv4 or IPv6 header was read */
@@ -26,10 +26,10 @@ struct pkt_info {
     uint8_t protocol;        /* IP protocol (after IPv6 extension headers) */
     uint8_t tcp_flags;
     uint16_t src_port, dst_port; /* ICMP: type << 8 | code in dst_port, 0 in src_port */
-    uint32_t ip_len;         /* IP-layer bytes of the packet as its header says (IPv4 total
-                                length, IPv6 40 + payload length) */
-    bool is_fragment;        /* a non-first fragment: ports unknown (0) */
-    bool truncated;          /* the capture ended inside a header */
+    uint32_t ip_len;             /* IP-layer bytes of the packet as its header says (IPv4 total
+                                    length, IPv6 40 + payload length) */
+    bool is_fragment;            /* a non-first fragment: ports unknown (0) */
+    bool truncated;              /* the capture ended inside a header */
 };
 
 /* Decodes the headers of pkt (len bytes captured) starting at `link`. Returns 0 when an IP

@@ -12,13 +12,13 @@
 #include <stdint.h>
 
 struct log_usage {
-    uint64_t time_ms;               /* when the transfer ended, ms since epoch UTC */
-    char user[BINDING_NAME_MAX];    /* the authenticated user, "" if none */
+    uint64_t time_ms;            /* when the transfer ended, ms since epoch UTC */
+    char user[BINDING_NAME_MAX]; /* the authenticated user, "" if none */
     bool has_mac;
     uint8_t mac[6];
     bool has_local, has_remote;
-    struct ip_addr local, remote;   /* the local client, the remote server */
-    uint64_t bytes_in, bytes_out;   /* to the local side, from it */
+    struct ip_addr local, remote; /* the local client, the remote server */
+    uint64_t bytes_in, bytes_out; /* to the local side, from it */
 };
 
 /* A mapping line: from time_ms the user (and/or MAC) holds the address, until a line
