@@ -23,7 +23,7 @@ TOOLS     = $(BUILD)/tools/flowgen $(BUILD)/tools/pcapgen
 ASAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 FORMATTED = $(wildcard src/*/*.[ch] tests/unit/*.h tests/unit/*/*.c tools/flowgen/*.[ch] \
-              tools/pcapgen/*.[ch] tests/fuzz/*.[ch])
+              tools/pcapgen/*.[ch] tools/bench/*.c tests/fuzz/*.[ch])
 
 .PHONY: all run check deps tests fuzz bench clean format format-check
 

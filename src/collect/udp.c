@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -154,6 +155,28 @@ static struct ip_addr from_sockaddr(const struct sockaddr_storage *ss)
     return addr_from_v6(sin6->sin6_addr.s6_addr);
 }
 
+/* Takes a reading of the kernel's drop counter and returns what it adds; readings may come
+ * out of order (a datagram's SO_RXQ_OVFL older than a SO_MEMINFO read), so only a count
+ * ahead of the last one counts (serial arithmetic on the 32-bit counter). */
+static uint32_t drops_seen(struct udp_socket *s, uint32_t drops)
+{
+    int32_t ahead = (int32_t)(drops - s->kernel_drops);
+    if (ahead <= 0)
+        return 0;
+    s->kernel_drops = drops;
+    return (uint32_t)ahead;
+}
+
+uint64_t udp_kernel_drops(struct udp_socket *s)
+{
+    uint32_t meminfo[SK_MEMINFO_VARS];
+    socklen_t len = sizeof meminfo;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, meminfo, &len) != 0 ||
+        len <= SK_MEMINFO_DROPS * sizeof meminfo[0])
+        return 0;
+    return drops_seen(s, meminfo[SK_MEMINFO_DROPS]);
+}
+
 int udp_recv(struct udp_socket *s, struct udp_batch *b, uint64_t *new_kernel_drops)
 {
     struct mmsghdr msgs[UDP_BATCH];
@@ -183,8 +206,7 @@ int udp_recv(struct udp_socket *s, struct udp_batch *b, uint64_t *new_kernel_dro
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
                 uint32_t drops;
                 memcpy(&drops, CMSG_DATA(c), sizeof drops);
-                *new_kernel_drops += (uint32_t)(drops - s->kernel_drops);
-                s->kernel_drops = drops;
+                *new_kernel_drops += drops_seen(s, drops);
             }
         }
         if (h->msg_flags & MSG_TRUNC) {

@@ -17,7 +17,8 @@
 struct udp_socket {
     int fd;
     char bound[ADDR_STR_LEN + 8]; /* "addr:port" actually bound, for logs and tests */
-    uint32_t kernel_drops;        /* last SO_RXQ_OVFL value seen */
+    uint32_t kernel_drops;        /* the socket's drop count as last seen (SO_RXQ_OVFL or
+                                     SO_MEMINFO: both read the kernel's sk_drops) */
 };
 
 struct udp_batch {
@@ -42,6 +43,11 @@ void udp_batch_deinit(struct udp_batch *b);
  * waiting) or a negative errno. OUT: *new_kernel_drops is the increase in the socket's
  * kernel drop counter since the last call. */
 int udp_recv(struct udp_socket *s, struct udp_batch *b, uint64_t *new_kernel_drops);
+
+/* Reads the socket's kernel drop count (SO_MEMINFO) and returns its increase since it was
+ * last seen. Catches drops after the last datagram received, which no SO_RXQ_OVFL message
+ * reports. */
+uint64_t udp_kernel_drops(struct udp_socket *s);
 
 /* Splits "ADDR:PORT" or "[ADDR]:PORT" into an address and port. Returns 0 or ERR_MALFORMED. */
 int udp_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port);

@@ -115,6 +115,8 @@ static void try_flush(struct daemon *d)
         flusher_poke(&d->flusher); /* a failed batch: retry it; we keep counting */
         return;
     }
+    for (size_t i = 0; i < d->n_socks; i++)
+        d->pipe.decoder.c.kernel_drops += udp_kernel_drops(&d->socks[i]);
     struct counters_table *fresh = flusher_take_spare(&d->flusher);
     if (!fresh)
         fresh = counters_new(65536, (size_t)d->cfg.max_keys);
@@ -124,8 +126,11 @@ static void try_flush(struct daemon *d)
     flusher_submit(&d->flusher, &d->pending);
 }
 
-static void receive(struct daemon *d, struct udp_socket *s)
+/* Reads and decodes what the socket holds, up to BATCHES_PER_WAKE batches. Returns the
+ * number of datagrams read. */
+static size_t receive(struct daemon *d, struct udp_socket *s)
 {
+    size_t total = 0;
     for (int i = 0; i < BATCHES_PER_WAKE; i++) {
         uint64_t kdrops = 0;
         int n = udp_recv(s, &d->batch, &kdrops);
@@ -133,12 +138,16 @@ static void receive(struct daemon *d, struct udp_socket *s)
         if (n <= 0) {
             if (n < 0)
                 log_rl_warn("receive on %s: %s", s->bound, strerror(-n));
-            return;
+            break;
         }
+        total += (size_t)n;
         for (size_t j = 0; j < d->batch.n; j++)
             decoder_feed(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j], d->batch.len[j],
                          &d->pipe.sink);
+        if (n < UDP_BATCH)
+            break; /* the socket is empty: no need for a recvmmsg that says so */
     }
+    return total;
 }
 
 static void reload(struct daemon *d)
@@ -204,9 +213,13 @@ static void loop(struct daemon *d)
     }
 }
 
-/* Final flush at shutdown: retry a failed batch, then hand over what is left. */
+/* Final flush at shutdown: read what the sockets still hold, retry a failed batch, then
+ * hand over what is left. */
 static int final_flush(struct daemon *d)
 {
+    for (size_t i = 0; i < d->n_socks; i++)
+        for (int round = 0; round < 64 && receive(d, &d->socks[i]) > 0; round++)
+            ; /* bounded: 64 rounds of BATCHES_PER_WAKE batches, far above any buffer */
     if (!flusher_idle(&d->flusher)) {
         flusher_poke(&d->flusher);
         if (!flusher_wait(&d->flusher)) {

@@ -36,6 +36,7 @@ REMOTES=100000
 TAIL_RECORDS=3000
 
 T_START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 TMP=$(mktemp -d /tmp/flowtally-bench.XXXXXX) || exit 1
 DPID=""  # the collector under test, if running
 DKIDS="" # its child processes (nfacctd's plugin)
@@ -253,12 +254,13 @@ for p in $PROTOS; do
     "$INPROC" --label "$p" --in "$TMP/inproc.$p.dgrams" --expect "$TMP/inproc.$p.csv" \
         --passes "$INPROC_PASSES" >"$TMP/inproc.$p.out" 2>"$TMP/inproc.$p.err"
     sed 's/^/   /' "$TMP/inproc.$p.out"
-    sed 's/^/   ! /' "$TMP/inproc.$p.err" | head -10
+    grep -v 'new exporter' "$TMP/inproc.$p.err" | sed 's/^/   ! /' | head -10
     r=$(grep '^RESULT' "$TMP/inproc.$p.out")
     eval "IP_RPS_$p=\$(echo \"\$r\" | sed -n 's/.*rps_median=\([0-9]*\).*/\1/p')"
     eval "IP_MIN_$p=\$(echo \"\$r\" | sed -n 's/.*rps_min=\([0-9]*\).*/\1/p')"
     eval "IP_MAX_$p=\$(echo \"\$r\" | sed -n 's/.*rps_max=\([0-9]*\).*/\1/p')"
     eval "IP_CPU_$p=\$(echo \"\$r\" | sed -n 's/.*cpu_s_per_m=\([0-9.]*\).*/\1/p')"
+    eval "IP_RPC_$p=\$(echo \"\$r\" | sed -n 's/.*rps_per_cpu_s=\([0-9]*\).*/\1/p')"
     eval "IP_EXACT_$p=\$(echo \"\$r\" | sed -n 's/.*exact=\([A-Z]*\).*/\1/p')"
     eval "[ -n \"\$IP_EXACT_$p\" ] || IP_EXACT_$p=FAIL"
 done
@@ -360,7 +362,7 @@ collect_nfacctd() {
         END { for (h in seen) printf "%s,%.0f,%.0f,%.0f,%.0f\n", h, bi[h], bo[h], pi[h], po[h] }' \
         "$TMP/pairs.csv" | sort >"$TMP/got.csv"
     NOTE="${NOTE}pairs=$(($(wc -l <"$TMP/pairs.csv") - 1)) "
-    grep -q 'missing data detected' "$TMP/nfacctd.log" && NOTE="${NOTE}plugin-pipe-loss-logged "
+    grep -q 'Missing data detected (plugin' "$TMP/nfacctd.log" && NOTE="${NOTE}plugin-pipe-loss-logged "
     cut -d, -f1-5 "$WANT" | sed 1d | sort >"$TMP/want5.csv"
     cmp -s "$TMP/got.csv" "$TMP/want5.csv"
 }
@@ -520,7 +522,7 @@ common_exact() {
 }
 rb_of() {
     awk -F, -v c="$1" 'NR > 1 && $3 == c && $16 != "" { print $16 }' "$RAW" | sort -u |
-        awk '{ printf "%s%.1f MiB", NR > 1 ? ", " : "", $1 / 1048576 }'
+        awk '{ printf "%s%.1f MiB", (NR > 1 ? ", " : ""), $1 / 1048576 }'
 }
 mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "—"; else printf "%.0f MB\n", k / 1024 }'; }
 num() { awk -v v="$1" 'BEGIN { if (v == "-" || v == "") print "—"; else printf "%.3g\n", v }'; }
@@ -540,15 +542,16 @@ TABLE="$TMP/table.md"
     printf '|\n'
     for p in $PROTOS; do
         eval "ipr=\$IP_RPS_$p ipmin=\$IP_MIN_$p ipmax=\$IP_MAX_$p ipc=\$IP_CPU_$p ipx=\$IP_EXACT_$p"
-        printf '| %s | in-process decode+classify+aggregate, records/s, 1 core (median of %s) | %s [%s–%s], %s cpu-s/M, exact %s' \
+        eval "iprc=\$IP_RPC_$p"
+        printf '| %s | in-process decode+classify+aggregate, 1 thread: records/s wall, median [min–max] of %s passes; records per CPU-second; exactness | %s [%s–%s]; %s per CPU-s (%s cpu-s/M); exact %s' \
             "$p" "$INPROC_PASSES" "$(fmt_rate "$ipr")" "$(fmt_rate "$ipmin")" "$(fmt_rate "$ipmax")" \
-            "$(num "$ipc")" "$ipx"
+            "$(fmt_rate "$iprc")" "$(num "$ipc")" "$ipx"
         for c in $PEERS; do printf ' | —'; done
         for c in $PEERS; do printf ' | —'; done
         printf ' |\n'
 
         set -- $(ladder_stat flowtally "$p")
-        ftm=$1
+        ftm=$1 ftlb=$5
         printf '| %s | max lossless+exact loopback records/s, median [min–max] of runs' "$p"
         for c in flowtally $PEERS; do
             # shellcheck disable=SC2046
@@ -568,7 +571,14 @@ TABLE="$TMP/table.md"
         done
         for c in $PEERS; do
             set -- $(ladder_stat "$c" "$p")
-            printf ' | %s' "$(ratio "$ftm" "$1")"
+            # A ratio of lower bounds is itself a bound (or unknown when both are bounds).
+            case "$ftlb$5" in
+            10) pre="≥ " ;;
+            01) pre="≤ " ;;
+            11) pre="? " ;;
+            *) pre="" ;;
+            esac
+            printf ' | %s%s' "$pre" "$(ratio "$ftm" "$1")"
         done
         printf ' |\n'
 
@@ -595,12 +605,13 @@ T_END=$(date +%s)
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM_GB=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 RESULTS="$OUT/results.md"
+REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown revision")
 {
     echo "## Benchmark"
     echo ""
-    echo "Measured by \`make bench\` on $(date -u '+%Y-%m-%d'): $(nproc) cores ($CPU_MODEL), ${MEM_GB} GB RAM," \
-        "Linux $(uname -r), net.core.rmem_max $RMEM_MAX; load average at the end" \
-        "$(cut -d' ' -f1-3 /proc/loadavg). Generator (flowgen) and collector on the same machine over" \
+    echo "Measured by \`make bench\` (flowtally $REV) on $(date -u '+%Y-%m-%d'): $(nproc) cores ($CPU_MODEL), ${MEM_GB} GB RAM," \
+        "Linux $(uname -r), net.core.rmem_max $RMEM_MAX; load average $LOAD_START at the start," \
+        "$(cut -d' ' -f1-3 /proc/loadavg) at the end. Generator (flowgen) and collector on the same machine over" \
         "loopback; streams of $HOSTS local hosts (10.0.0.0/8) and $REMOTES remotes."
     echo ""
     cat "$TABLE"
@@ -614,10 +625,17 @@ RESULTS="$OUT/results.md"
         "nfacctd: bytes and packets, from src_host,dst_host pairs) and no datagram was dropped;" \
         "the max is the last rung before the first failure. \"≥\" = some run passed the top rung," \
         "was cut by the time budget, or the sender could not reach the next rate."
-    echo "- nfacctd: memory plugin, plugin_pipe_size 64 MiB, plugin_buffer_size 64 KiB, 16384 pools of" \
-        "64 KiB; its RSS is core + plugin process summed, so the 64 MiB pipe they share counts twice."
+    case " $PEERS " in *" nfacctd "*) echo "- nfacctd: memory plugin, plugin_pipe_size 64 MiB, plugin_buffer_size 64 KiB, 16384 pools of" \
+        "64 KiB; its RSS is core + plugin process summed, so the 64 MiB pipe they share counts twice." ;;
+    esac
     echo "- Noisy: a shared 2-core machine (other jobs were running), sender and collector competing" \
         "for the two cores. Raw numbers: build/bench/raw.csv (every rung), build/bench/ladders.csv."
+    echo "- flowtally's CPU at $(fmt_rate "$COMMON")/s includes its store thread's periodic flushes" \
+        "(--flush 2: one per rung) and a wake-up per few datagrams; in-process rows have neither."
+    under=$(awk -F, 'NR > 1 && $3 == "flowtally" && $11 != "-" && $11 + 0 < $10 + 0 { n++; a += $11; b += $10 }
+        END { if (n) printf "%d rung(s): its kernel_drops counter said %d where /proc/net/udp said %d", n, a, b }' "$RAW")
+    [ -n "$under" ] && echo "- flowtally undercounted kernel drops in $under (SO_RXQ_OVFL only reports drops" \
+        "before the last datagram it receives)."
     echo "- \`tools/bench/bench.sh\` took $((T_END - T_START)) s."
 } >"$RESULTS"
 
