@@ -92,6 +92,12 @@ void classifier_emit(void *classifier, const struct flow *f)
         .app_id = c->other_app,
         .counts = {.bytes = f->bytes * rate, .packets = f->packets * rate, .flows = 1}};
     d.dir = (uint8_t)direction(c, f, &d.host);
+    uint32_t unused;
+    if (c->exclude && prefix_trie_lookup(c->exclude, &d.host, &unused)) {
+        /* e.g. a proxy: its users' traffic is billed from the proxy's log instead */
+        c->c.flows_excluded++;
+        return;
+    }
     if (c->subscribers && d.dir != FLOW_DIR_TRANSIT) {
         /* The local side's MAC: the source of what it sends, the destination of the rest. */
         const uint8_t *mac = !f->has_mac ? NULL : d.dir == FLOW_DIR_IN ? f->dst_mac : f->src_mac;

@@ -22,7 +22,8 @@
     X(flows_rate_unknown) /* sampled at an unknown rate: counted 1:1 and warned */                 \
     X(drop_implausible)   /* byte or packet counts too large to be real (> 2^50) */                \
     X(flows_not_billed)   /* seen at an exporter or interface outside count_at */                  \
-    X(bytes_not_billed)   /* their bytes */
+    X(bytes_not_billed)   /* their bytes */                                                        \
+    X(flows_excluded)     /* of a host in exclude_hosts (billed from another source) */
 
 struct classify_counters {
 #define X(name) uint64_t name;
@@ -35,6 +36,7 @@ struct classifier {
     const struct prefix_trie *sampling;       /* borrowed: exporter prefix -> 1-in-N; may be NULL */
     const struct subscriber_map *subscribers; /* borrowed; NULL = everyone unassigned */
     const struct billing_points *points;      /* borrowed; NULL = every exporter bills */
+    const struct prefix_trie *exclude;        /* borrowed: hosts not billed; may be NULL */
     const struct class_table *classes;        /* borrowed; NULL = default class only */
     const uint16_t *class_ids;                /* borrowed: class table id -> name id */
     const struct app_table *apps;             /* borrowed; NULL = "other" only */

@@ -21,7 +21,9 @@ enum key_type {
     KEY_RATES,
     KEY_POINTS,
     KEY_PATH,
-    KEY_SECRETS
+    KEY_SECRETS,
+    KEY_TEXT,
+    KEY_LOGS
 };
 
 struct key_info {
@@ -79,6 +81,15 @@ static bool item_ok(enum key_type type, const char *item)
     unsigned len;
     if (type == KEY_PREFIXES)
         return prefix_parse(item, &a, &len) == 0;
+    if (type == KEY_LOGS) {
+        /* FORMAT:PATH; the path may itself hold colons */
+        const char *colon = strchr(item, ':');
+        size_t n = colon ? (size_t)(colon - item) : 0;
+        return colon && colon[1] &&
+               ((n == 5 && strncmp(item, "squid", 5) == 0) ||
+                (n == 5 && strncmp(item, "plain", 5) == 0) ||
+                (n == 7 && strncmp(item, "mapping", 7) == 0));
+    }
     if (type == KEY_SECRETS) {
         /* PREFIX=SECRET; the secret is everything after the first '=' (1..127 bytes) */
         const char *eq = strchr(item, '=');
@@ -149,6 +160,8 @@ static const char *const expected[] = {
     [KEY_POINTS] = "exporter addresses, optionally @IFINDEX, comma-separated",
     [KEY_PATH] = "a readable file",
     [KEY_SECRETS] = "PREFIX=SECRET entries (secrets of 1 to 127 bytes), comma-separated",
+    [KEY_TEXT] = "text",
+    [KEY_LOGS] = "FORMAT:PATH entries with FORMAT squid, plain or mapping, comma-separated",
 };
 
 int config_set(struct config *cfg, const char *key, const char *value, const char *where,
@@ -173,7 +186,7 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
             snprintf(errbuf, ERR_BUF_LEN, "%s: %s = '%s': %s", where, key, value, strerror(errno));
             return ERR_CONFIG;
         }
-    } else if (k->type != KEY_STR) {
+    } else if (k->type != KEY_STR && k->type != KEY_TEXT) {
         struct list_check lc = {.type = k->type};
         config_list_each(value, check_item, &lc);
         if (lc.bad) {
@@ -184,7 +197,7 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
                      expected[k->type]);
             return ERR_CONFIG;
         }
-    } else if (value[0] == '\0') {
+    } else if (k->type == KEY_STR && value[0] == '\0') {
         snprintf(errbuf, ERR_BUF_LEN, "%s: %s: expected a non-empty value", where, key);
         return ERR_CONFIG;
     }

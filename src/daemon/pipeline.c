@@ -10,7 +10,7 @@
 
 /* The reloadable lists, built aside so a failed reload changes nothing. */
 struct lists {
-    struct prefix_trie *local_nets, *allow, *sampling;
+    struct prefix_trie *local_nets, *allow, *sampling, *exclude;
     struct billing_points *points;
     struct class_table *classes;
     struct app_table *apps;
@@ -21,6 +21,7 @@ static void lists_free(struct lists *l)
     prefix_trie_free(l->local_nets);
     prefix_trie_free(l->allow);
     prefix_trie_free(l->sampling);
+    prefix_trie_free(l->exclude);
     points_free(l->points);
     classes_free(l->classes);
     apps_free(l->apps);
@@ -36,6 +37,7 @@ static int lists_build(struct lists *l, const struct config *cfg, char *errbuf)
         l->local_nets = prefix_trie_new(); /* no local networks: everything is transit */
     l->allow = config_prefix_trie(cfg->exporters);
     l->sampling = config_rates_trie(cfg->sampling);
+    l->exclude = config_prefix_trie(cfg->exclude_hosts);
     l->points = points_parse(cfg->count_at, bad, sizeof bad, &is_bad);
     if (cfg->classes[0] && !(l->classes = classes_load(cfg->classes, errbuf)))
         goto fail;
@@ -51,9 +53,10 @@ fail:
  * ids in tables already handed to the store keep their meaning. */
 static void lists_install(struct pipeline *p, struct lists *l)
 {
-    struct lists old = {p->local_nets, p->allow,       p->sampling,
+    struct lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
                         p->points,     p->class_table, p->app_table};
     lists_free(&old);
+    p->exclude = l->exclude;
     p->local_nets = l->local_nets;
     p->allow = l->allow;
     p->sampling = l->sampling;
@@ -75,6 +78,7 @@ static void lists_install(struct pipeline *p, struct lists *l)
     c->local_nets = p->local_nets;
     c->sampling = p->sampling;
     c->points = p->points;
+    c->exclude = p->exclude;
     c->classes = p->class_table;
     c->class_ids = p->class_ids;
     c->apps = p->app_table;
@@ -121,7 +125,7 @@ void pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
 
 void pipeline_deinit(struct pipeline *p)
 {
-    struct lists old = {p->local_nets, p->allow,       p->sampling,
+    struct lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
                         p->points,     p->class_table, p->app_table};
     submap_free(p->subscribers);
     decoder_deinit(&p->decoder);

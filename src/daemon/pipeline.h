@@ -24,6 +24,7 @@ struct pipeline {
     struct prefix_trie *local_nets;     /* owned */
     struct prefix_trie *allow;          /* owned; NULL = every exporter */
     struct prefix_trie *sampling;       /* owned; NULL = no overrides */
+    struct prefix_trie *exclude;        /* owned; NULL = no host excluded */
     struct billing_points *points;      /* owned; NULL = every exporter bills */
     struct class_table *class_table;    /* owned; NULL = everything in class "default" */
     struct app_table *app_table;        /* owned; NULL = every application "other" */
