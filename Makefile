@@ -43,7 +43,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@echo "  TEST  $@"
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tools/%: $(wildcard tools/*/*.c)
+# Each tool depends on its own folder only (a change to one tool must not relink another).
+.SECONDEXPANSION:
+$(BUILD)/tools/%: $$(wildcard tools/%/*.c) $$(wildcard tools/%/*.h)
 	@mkdir -p $(@D)
 	@echo "  TOOL  $@"
 	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $(wildcard tools/$*/*.c) $(LDFLAGS)
