@@ -11,7 +11,7 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wvla
 CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP
 LDFLAGS  += $(SAN)
-LDLIBS   += -lsqlite3 -lpthread
+LDLIBS   += -lsqlite3 -lpthread -lpcap
 
 SRC       = $(wildcard src/*/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)

@@ -7,6 +7,7 @@
 
 #include "../collect/udp.h"
 #include "pipeline.h"
+#include "probe.h"
 #include "radius_listener.h"
 
 #include <errno.h>
@@ -44,6 +45,7 @@ struct daemon {
     struct udp_socket socks[MAX_SOCKETS];
     size_t n_socks;
     struct radius_listener radius;
+    struct probe probe;
     struct udp_batch batch;
     struct flush_batch pending; /* stats gathered for the next hand-over */
     int argc;                   /* the command line, re-read on reload */
@@ -54,6 +56,13 @@ static uint64_t mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -122,6 +131,7 @@ static void try_flush(struct daemon *d)
         fresh = counters_new(65536, (size_t)d->cfg.max_keys);
     pipeline_take_stats(&d->pipe, &d->pending);
     radius_listener_take_stats(&d->radius, &d->pending);
+    probe_take_stats(&d->probe, &d->pending);
     d->pending.table = aggregator_swap(&d->pipe.aggregator, fresh);
     flusher_submit(&d->flusher, &d->pending);
 }
@@ -169,8 +179,10 @@ static void reload(struct daemon *d)
 
 static void loop(struct daemon *d)
 {
-    struct pollfd pfd[MAX_SOCKETS + RADIUS_MAX_SOCKETS];
+    struct pollfd pfd[MAX_SOCKETS + RADIUS_MAX_SOCKETS + 1];
     size_t n_pfd = d->n_socks + d->radius.n_socks;
+    if (probe_fd(&d->probe) >= 0)
+        pfd[n_pfd++] = (struct pollfd){.fd = probe_fd(&d->probe), .events = POLLIN};
     for (size_t i = 0; i < d->n_socks; i++)
         pfd[i] = (struct pollfd){.fd = d->socks[i].fd, .events = POLLIN};
     for (size_t i = 0; i < d->radius.n_socks; i++)
@@ -190,7 +202,15 @@ static void loop(struct daemon *d)
             got_reload = 0;
             reload(d);
         }
+        if (d->probe.is_file) {
+            /* a file is always readable: read it in slices between timers, to its end */
+            if (!probe_run(&d->probe, wall_ms(), &d->pipe.sink))
+                break;
+            continue;
+        }
         uint64_t wait = next_flush > now ? next_flush - now : 0;
+        if (d->probe.cap && wait > 1000)
+            wait = 1000; /* a live probe expires idle flows by the clock */
         struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
                               .tv_nsec = (long)(wait % 1000) * 1000000};
         /* Signals are blocked except inside ppoll, so none is missed between checks. */
@@ -202,6 +222,8 @@ static void loop(struct daemon *d)
             pipeline_set_subscribers(&d->pipe, m);
             radius_listener_replay(&d->radius, &d->pipe, map_seq);
         }
+        if (d->probe.cap) /* its packets, and expiry on a quiet link */
+            probe_run(&d->probe, wall_ms(), &d->pipe.sink);
         if (n <= 0)
             continue;
         for (size_t i = 0; i < d->n_socks; i++)
@@ -217,6 +239,7 @@ static void loop(struct daemon *d)
  * hand over what is left. */
 static int final_flush(struct daemon *d)
 {
+    probe_finish(&d->probe, &d->pipe.sink);
     for (size_t i = 0; i < d->n_socks; i++)
         for (int round = 0; round < 64 && receive(d, &d->socks[i]) > 0; round++)
             ; /* bounded: 64 rounds of BATCHES_PER_WAKE batches, far above any buffer */
@@ -292,6 +315,10 @@ int run_main(int argc, char **argv)
         fprintf(stderr, "flowtally: cannot open the store: %s\n", errbuf);
         goto out_cfg;
     }
+    if (probe_open(&d.probe, &d.cfg, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        goto out_store;
+    }
     if (open_sockets(&d) != 0)
         goto out_store;
     if (radius_listener_open(&d.radius, &d.cfg, errbuf) != 0) {
@@ -326,6 +353,7 @@ out_socks:
     for (size_t i = 0; i < d.n_socks; i++)
         udp_close(&d.socks[i]);
 out_store:
+    probe_close(&d.probe);
     store_close(d.store);
 out_cfg:
     config_deinit(&d.cfg);

@@ -84,7 +84,7 @@ for t in $targets; do
     # shellcheck disable=SC2086 # flag lists
     "$cc" $cflags -fsanitize=$san -c -o "$out/merge/fuzz_$t.o" "tests/fuzz/fuzz_$t.c" &&
         "$cc" $cflags -fsanitize=fuzzer,$san -o "$out/merge/fuzz_$t" "$out/merge/fuzz_$t.o" \
-            $objs -lsqlite3 -lpthread || exit 2
+            $objs -lsqlite3 -lpthread -lpcap || exit 2
     candidates=$out/scratch/$t
     if [ "$rebuild" = 1 ]; then
         old=$out/merge/old_$t

@@ -217,7 +217,7 @@ say "   building $INPROC"
 SRCS=$(ls src/*/*.c | grep -v '^src/cli/main\.c$')
 # shellcheck disable=SC2086 # the source list is split on purpose
 if ! cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$INPROC" tools/bench/inproc.c $SRCS \
-    -lsqlite3 -lpthread; then
+    -lsqlite3 -lpthread -lpcap; then
     say "bench: cannot build $INPROC"
     exit 1
 fi
