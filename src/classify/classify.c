@@ -107,3 +107,36 @@ void classifier_emit(void *classifier, const struct flow *f)
     c->c.flows++;
     c->out.emit(c->out.ctx, &d);
 }
+
+void classifier_emit_log(struct classifier *c, const struct log_usage *u, uint16_t app_id)
+{
+    struct ip_addr none = {{0}}; /* ::, the host of usage whose local address is unknown */
+    const struct ip_addr *host = u->has_local ? &u->local : &none;
+    uint32_t sub = USAGE_UNASSIGNED;
+    if (c->subscribers && u->user[0])
+        sub = submap_account(c->subscribers, u->user);
+    if (c->subscribers && sub == USAGE_UNASSIGNED && (u->has_local || u->has_mac))
+        sub = submap_lookup(c->subscribers, host, u->has_mac ? u->mac : NULL, u->time_ms);
+    if (u->bytes_in > CLASSIFY_MAX_COUNT || u->bytes_out > CLASSIFY_MAX_COUNT) {
+        c->c.drop_implausible++;
+        return;
+    }
+    struct usage_delta d = {.host = *host,
+                            .time_ms = u->time_ms,
+                            .subscriber = sub,
+                            .class_id = c->default_class,
+                            .app_id = app_id};
+    if (c->classes && u->has_remote)
+        d.class_id = c->class_ids[classes_match(c->classes, &u->remote, u->time_ms)];
+    uint64_t flows = 1;
+    const uint64_t bytes[2] = {u->bytes_in, u->bytes_out};
+    for (int i = 0; i < 2; i++) {
+        if (bytes[i] == 0)
+            continue;
+        d.dir = i == 0 ? FLOW_DIR_IN : FLOW_DIR_OUT;
+        d.counts = (struct usage_counts){.bytes = bytes[i], .flows = flows};
+        flows = 0;
+        c->c.log_lines++;
+        c->out.emit(c->out.ctx, &d);
+    }
+}

@@ -8,6 +8,7 @@
 
 #include "../base/prefix.h"
 #include "../flow/flow.h"
+#include "../flow/logline.h"
 #include "../flow/usage.h"
 #include "apps.h"
 #include "classes.h"
@@ -23,7 +24,8 @@
     X(drop_implausible)   /* byte or packet counts too large to be real (> 2^50) */                \
     X(flows_not_billed)   /* seen at an exporter or interface outside count_at */                  \
     X(bytes_not_billed)   /* their bytes */                                                        \
-    X(flows_excluded)     /* of a host in exclude_hosts (billed from another source) */
+    X(flows_excluded)     /* of a host in exclude_hosts (billed from another source) */            \
+    X(log_lines)          /* log usage emitted, one per direction with bytes */
 
 struct classify_counters {
 #define X(name) uint64_t name;
@@ -52,5 +54,12 @@ void classifier_init(struct classifier *c, const struct prefix_trie *local_nets,
 
 /* A flow_emit_fn: classifies the flow and emits one usage_delta into c->out. */
 void classifier_emit(void *classifier, const struct flow *f);
+
+/* Classifies usage read from a log line. The line's user names the account (if it is
+ * one), else the local address and MAC at the line's time do, as for flows; the remote
+ * address, when the log has it, gives the class. Emits one delta per direction that moved
+ * bytes (the line counts as one flow, on the first). app_id: the application to count it
+ * under. */
+void classifier_emit_log(struct classifier *c, const struct log_usage *u, uint16_t app_id);
 
 #endif

@@ -172,8 +172,9 @@ void submap_add_prefix(struct subscriber_map *m, const struct ip_addr *a, unsign
     group_add(m, trie_group(m, m->prefixes, a, len), start_ms, end_ms, subscriber);
 }
 
-bool submap_end_prefix(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
-                       uint32_t subscriber, uint64_t end_ms)
+/* Ends the open intervals of a prefix's group held by subscriber (or by anyone if any). */
+static bool end_open(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
+                     uint32_t subscriber, bool any, uint64_t end_ms)
 {
     uint32_t g;
     bool ended = false;
@@ -182,12 +183,24 @@ bool submap_end_prefix(struct subscriber_map *m, const struct ip_addr *a, unsign
     struct group *gr = &m->groups[g];
     for (uint32_t i = 0; i < gr->n; i++) {
         struct interval *iv = &gr->iv[i];
-        if (iv->value == subscriber && iv->end_ms == SUBMAP_OPEN) {
+        if ((any || iv->value == subscriber) && iv->end_ms == SUBMAP_OPEN) {
             iv->end_ms = end_ms > iv->start_ms ? end_ms : iv->start_ms;
             ended = true;
         }
     }
     return ended;
+}
+
+bool submap_end_prefix(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
+                       uint32_t subscriber, uint64_t end_ms)
+{
+    return end_open(m, a, len, subscriber, false, end_ms);
+}
+
+void submap_end_prefix_any(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
+                           uint64_t end_ms)
+{
+    end_open(m, a, len, 0, true, end_ms);
 }
 
 void submap_add_mac(struct subscriber_map *m, const uint8_t mac[6], uint64_t start_ms,

@@ -29,6 +29,10 @@ void submap_add_prefix(struct subscriber_map *m, const struct ip_addr *a, unsign
 bool submap_end_prefix(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
                        uint32_t subscriber, uint64_t end_ms);
 
+/* Ends every open binding of exactly this prefix, whoever holds it, at end_ms. */
+void submap_end_prefix_any(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
+                           uint64_t end_ms);
+
 /* Adds a registration of a MAC to a subscriber for [start_ms, end_ms). */
 void submap_add_mac(struct subscriber_map *m, const uint8_t mac[6], uint64_t start_ms,
                     uint64_t end_ms, uint32_t subscriber);

@@ -6,6 +6,7 @@
 #include "../report/report.h"
 #include "args.h"
 #include "cli.h"
+#include "../daemon/run.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -360,8 +361,30 @@ int cmd_unbind(int argc, char **argv)
     return done(s, admin_unbind(s, pos[0], at, &n_ended, errbuf), errbuf);
 }
 
+/* `import log FORMAT FILE [run options]`: the daemon's own log path, run once over the
+ * file (no sockets), so a file imported and later followed is never counted twice: its
+ * position is stored with its usage. */
+static int import_log(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: flowtally import log squid|plain|mapping FILE [--db PATH] "
+                        "[--classes FILE] [--apps FILE] [-c CONFIG]\n");
+        return 2;
+    }
+    char logs[600];
+    snprintf(logs, sizeof logs, "%s:%s", argv[0], argv[1]);
+    char *run_argv[64] = {"--once", "--netflow", "", "--radius", "", "--logs", logs};
+    int n = 7;
+    for (int i = 2; i < argc && n < 63; i++)
+        run_argv[n++] = argv[i];
+    run_argv[n] = NULL;
+    return run_main(n, run_argv);
+}
+
 int cmd_import(int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "log") == 0)
+        return import_log(argc - 1, argv + 1);
     struct arg_opt o[] = {
         {.name = "db"}, {.name = "lenient", .is_flag = true}, {.name = "help", .is_flag = true}};
     const char *pos[2];
@@ -369,6 +392,7 @@ int cmd_import(int argc, char **argv)
     if (n != 2 || strcmp(pos[0], "leases") != 0 || args_get(o, N(o), "help")) {
         fprintf(n == 2 ? stdout : stderr,
                 "usage: flowtally import leases FILE [--lenient] [--db PATH]\n"
+                "       flowtally import log squid|plain|mapping FILE [--db PATH] [...]\n"
                 "Imports ISC dhcpd.leases or a Kea lease CSV (told apart by content). Each lease\n"
                 "ties its address to the device's MAC for its interval; `flowtally register`\n"
                 "ties the MAC to a subscriber. --lenient skips malformed blocks (reported).\n");

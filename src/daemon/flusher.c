@@ -43,6 +43,10 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b)
                               .value = fs->value};
         rc = st->ops->add_stat(st, &sr);
     }
+    for (size_t i = 0; rc == 0 && i < b->n_positions; i++) {
+        const struct log_position *lp = &b->positions[i];
+        rc = st->ops->set_log_position(st, lp->path, lp->inode, lp->offset);
+    }
     if (rc == 0)
         rc = st->ops->commit(st);
     if (rc != 0)
@@ -95,6 +99,7 @@ static void *flusher_main(void *arg)
             fl->spare = fl->batch.table;
             fl->batch.table = NULL;
             fl->batch.n_stats = 0;
+            fl->batch.n_positions = 0;
             fl->last_failed = false;
             fl->n_flushes++;
             fl->last_ms = took;
@@ -247,7 +252,10 @@ void flusher_submit(struct flusher *fl, struct flush_batch *batch)
     pthread_mutex_lock(&fl->lock);
     struct flush_batch old = fl->batch; /* idle: no table, stats array kept for reuse */
     fl->batch = *batch;
-    *batch = (struct flush_batch){.stats = old.stats, .cap_stats = old.cap_stats};
+    *batch = (struct flush_batch){.stats = old.stats,
+                                  .cap_stats = old.cap_stats,
+                                  .positions = old.positions,
+                                  .cap_positions = old.cap_positions};
     pthread_cond_broadcast(&fl->wake);
     pthread_mutex_unlock(&fl->lock);
 }
@@ -287,8 +295,24 @@ void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t v
     fs->value = value;
 }
 
+void flush_batch_add_position(struct flush_batch *b, const char *path, uint64_t inode,
+                              uint64_t offset)
+{
+    if (b->n_positions == b->cap_positions) {
+        b->cap_positions = b->cap_positions ? b->cap_positions * 2 : 8;
+        b->positions = xrealloc(b->positions, b->cap_positions * sizeof *b->positions);
+    }
+    struct log_position *lp = &b->positions[b->n_positions++];
+    snprintf(lp->path, sizeof lp->path, "%s", path);
+    lp->inode = inode;
+    lp->offset = offset;
+}
+
 void flush_batch_deinit(struct flush_batch *b)
 {
+    free(b->positions);
+    b->positions = NULL;
+    b->n_positions = b->cap_positions = 0;
     free(b->stats);
     b->stats = NULL;
     b->n_stats = b->cap_stats = 0;

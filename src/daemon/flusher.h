@@ -28,9 +28,17 @@ struct flush_stat {
     uint64_t value;
 };
 
+/* How far a followed log was read when the batch's table was taken: stored with it. */
+struct log_position {
+    char path[256];
+    uint64_t inode, offset;
+};
+
 struct flush_batch {
-    struct counters_table *table; /* owned while in the batch */
-    struct flush_stat *stats;     /* owned; n_stats entries */
+    struct counters_table *table;   /* owned while in the batch */
+    struct log_position *positions; /* owned; n_positions entries */
+    size_t n_positions, cap_positions;
+    struct flush_stat *stats; /* owned; n_stats entries */
     size_t n_stats, cap_stats;
 };
 
@@ -107,6 +115,8 @@ bool flusher_wait(struct flusher *fl);
 /* Appends one counter increase to a batch (zero values are skipped). */
 void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t version,
                           uint32_t domain, const char *name, uint64_t value);
+void flush_batch_add_position(struct flush_batch *b, const char *path, uint64_t inode,
+                              uint64_t offset);
 void flush_batch_deinit(struct flush_batch *b);
 
 #endif

@@ -82,7 +82,9 @@ static void apply_to_map(struct subscriber_map *m, const struct radius_applied *
     for (int i = 0; i < 2; i++) {
         if (!addrs[i])
             continue;
-        if (ev->status == RADIUS_ACCT_STOP)
+        if (ev->status == RADIUS_ACCT_STOP && a->subscriber == 0)
+            submap_end_prefix_any(m, addrs[i], lens[i], ev->time_ms);
+        else if (ev->status == RADIUS_ACCT_STOP)
             submap_end_prefix(m, addrs[i], lens[i], a->subscriber, ev->time_ms);
         else if (submap_lookup(m, addrs[i], NULL, ev->time_ms) != a->subscriber)
             submap_add_prefix(m, addrs[i], lens[i], ev->time_ms, SUBMAP_OPEN, a->subscriber);
@@ -96,21 +98,25 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void accept_event(struct radius_listener *l, const struct radius_event *ev,
-                         struct pipeline *p, struct flusher *fl)
+void radius_listener_apply(struct radius_listener *l, const struct radius_event *ev,
+                           const char *source, struct pipeline *p, struct flusher *fl)
 {
     if (ev->status != RADIUS_ACCT_START && ev->status != RADIUS_ACCT_INTERIM &&
         ev->status != RADIUS_ACCT_STOP)
         return; /* Accounting-On/Off and others: answered, nothing to bind */
-    uint32_t sub = p->subscribers ? submap_account(p->subscribers, ev->user) : 0;
-    if (sub == 0) {
+    if (!p->subscribers)
+        return;
+    uint32_t sub = ev->user[0] ? submap_account(p->subscribers, ev->user) : 0;
+    bool ends_any = ev->status == RADIUS_ACCT_STOP && ev->user[0] == '\0';
+    if (sub == 0 && !ends_any) {
         l->unknown_user++;
-        log_rl_warn("RADIUS User-Name '%.64s' is no account; its address stays unassigned",
+        log_rl_warn("%s user '%.64s' is no account; its address stays unassigned", source,
                     ev->user);
         return;
     }
     struct radius_applied *a = &l->recent[l->next_seq % RADIUS_RECENT];
-    *a = (struct radius_applied){.seq = l->next_seq++, .subscriber = sub, .ev = *ev};
+    *a = (struct radius_applied){
+        .seq = l->next_seq++, .source = source, .subscriber = sub, .ev = *ev};
     snprintf(a->account, sizeof a->account, "%s", ev->user);
     apply_to_map(p->subscribers, a);
     flusher_queue_radius(fl, a);
@@ -140,7 +146,7 @@ void radius_listener_receive(struct radius_listener *l, size_t i, struct pipelin
             continue;
         sendto(l->socks[i].fd, resp, (size_t)rc, 0, (struct sockaddr *)&from, fromlen);
         if (!dup)
-            accept_event(l, &ev, p, fl);
+            radius_listener_apply(l, &ev, "radius", p, fl);
     }
 }
 
@@ -184,9 +190,9 @@ void radius_applied_store(struct store *s, const struct radius_applied *a)
         if (ev->status == RADIUS_ACCT_STOP) {
             store_binding_end(s, value, NULL, ev->time_ms, NULL);
         } else if (store_binding_is_open(s, value, a->subscriber) == 0 &&
-                   store_binding_add(s, a->account, "prefix", value, ev->time_ms, 0, "radius",
+                   store_binding_add(s, a->account, "prefix", value, ev->time_ms, 0, a->source,
                                      ev->session_id[0] ? ev->session_id : NULL, errbuf) != 0) {
-            log_warn("could not record the RADIUS binding of %s: %s", value, errbuf);
+            log_warn("could not record the %s binding of %s: %s", a->source, value, errbuf);
         }
     }
 }

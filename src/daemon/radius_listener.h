@@ -18,8 +18,9 @@
 
 /* An accepted event and the subscriber it names. */
 struct radius_applied {
-    uint64_t seq; /* 1, 2, ... in arrival order */
-    uint32_t subscriber;
+    uint64_t seq;        /* 1, 2, ... in arrival order */
+    const char *source;  /* "radius", or "log" for a log's mapping line; static */
+    uint32_t subscriber; /* 0 with a Stop: whoever holds the address */
     char account[BINDING_NAME_MAX];
     struct radius_event ev;
 };
@@ -45,6 +46,12 @@ void radius_listener_close(struct radius_listener *l);
  * and queueing them on fl. */
 void radius_listener_receive(struct radius_listener *l, size_t i, struct pipeline *p,
                              struct flusher *fl);
+
+/* Applies a binding event: a RADIUS request, or a log's mapping line given as a Start (the
+ * user holds the address from ev->time_ms) or a Stop with no user (nobody holds it any
+ * more). Recorded in the store as coming from `source`. */
+void radius_listener_apply(struct radius_listener *l, const struct radius_event *ev,
+                           const char *source, struct pipeline *p, struct flusher *fl);
 
 /* Applies again, to p's map just replaced, the events newer than the map (seq > map_seq). */
 void radius_listener_replay(const struct radius_listener *l, struct pipeline *p, uint64_t map_seq);

@@ -7,6 +7,7 @@
 
 #include "../collect/udp.h"
 #include "pipeline.h"
+#include "logsrc.h"
 #include "probe.h"
 #include "radius_listener.h"
 
@@ -46,6 +47,7 @@ struct daemon {
     size_t n_socks;
     struct radius_listener radius;
     struct probe probe;
+    struct log_sources logs;
     struct udp_batch batch;
     struct flush_batch pending; /* stats gathered for the next hand-over */
     int argc;                   /* the command line, re-read on reload */
@@ -110,7 +112,7 @@ static int open_sockets(struct daemon *d)
         fprintf(stderr, "flowtally: cannot listen: %s\n", oc.errbuf);
         return oc.rc;
     }
-    if (d->n_socks == 0) {
+    if (d->n_socks == 0 && d->cfg.netflow[0]) {
         fprintf(stderr, "flowtally: no socket to listen on (netflow = %s)\n", d->cfg.netflow);
         return ERR_CONFIG;
     }
@@ -131,6 +133,8 @@ static void try_flush(struct daemon *d)
         fresh = counters_new(65536, (size_t)d->cfg.max_keys);
     pipeline_take_stats(&d->pipe, &d->pending);
     radius_listener_take_stats(&d->radius, &d->pending);
+    logsrc_poll(&d->logs); /* what the logs hold now goes with this batch, with positions */
+    logsrc_take(&d->logs, &d->pending);
     probe_take_stats(&d->probe, &d->pending);
     d->pending.table = aggregator_swap(&d->pipe.aggregator, fresh);
     flusher_submit(&d->flusher, &d->pending);
@@ -177,6 +181,17 @@ static void reload(struct daemon *d)
     config_deinit(&fresh);
 }
 
+/* Installs the subscriber map the store thread loaded, if there is a new one. */
+static void take_new_map(struct daemon *d)
+{
+    uint64_t map_seq;
+    struct subscriber_map *m = flusher_take_map(&d->flusher, &map_seq);
+    if (m) {
+        pipeline_set_subscribers(&d->pipe, m);
+        radius_listener_replay(&d->radius, &d->pipe, map_seq);
+    }
+}
+
 static void loop(struct daemon *d)
 {
     struct pollfd pfd[MAX_SOCKETS + RADIUS_MAX_SOCKETS + 1];
@@ -215,13 +230,7 @@ static void loop(struct daemon *d)
                               .tv_nsec = (long)(wait % 1000) * 1000000};
         /* Signals are blocked except inside ppoll, so none is missed between checks. */
         int n = ppoll(pfd, n_pfd, &ts, &unblocked);
-        /* A map loaded while we waited applies to the datagrams that woke us. */
-        uint64_t map_seq;
-        struct subscriber_map *m = flusher_take_map(&d->flusher, &map_seq);
-        if (m) {
-            pipeline_set_subscribers(&d->pipe, m);
-            radius_listener_replay(&d->radius, &d->pipe, map_seq);
-        }
+        take_new_map(d);  /* a map loaded while we waited applies to what woke us */
         if (d->probe.cap) /* its packets, and expiry on a quiet link */
             probe_run(&d->probe, wall_ms(), &d->pipe.sink);
         if (n <= 0)
@@ -279,14 +288,15 @@ int run_main(int argc, char **argv)
 {
     static struct daemon d; /* large; one per process */
     char errbuf[ERR_BUF_LEN];
-    bool check_only = false;
+    bool check_only = false, once = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         }
-        if (strcmp(argv[i], "--check-config") == 0) {
-            check_only = true;
+        if (strcmp(argv[i], "--check-config") == 0 || strcmp(argv[i], "--once") == 0) {
+            check_only |= argv[i][2] == 'c';
+            once |= argv[i][2] == 'o';
             memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof *argv);
             argc--;
             i--;
@@ -330,9 +340,17 @@ int run_main(int argc, char **argv)
         fprintf(stderr, "flowtally: %s\n", errbuf);
         goto out_socks;
     }
+    /* before the store thread owns the store: the logs' positions are read from it */
+    if (logsrc_open(&d.logs, &d.cfg, d.store, &d.pipe, &d.radius, &d.flusher, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        logsrc_close(&d.logs);
+        pipeline_deinit(&d.pipe);
+        goto out_socks;
+    }
     if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps,
                       d.cfg.leases_file[0] ? d.cfg.leases_file : NULL) != 0) {
         fprintf(stderr, "flowtally: cannot start the store thread\n");
+        logsrc_close(&d.logs);
         pipeline_deinit(&d.pipe);
         goto out_socks;
     }
@@ -341,10 +359,24 @@ int run_main(int argc, char **argv)
     udp_batch_init(&d.batch);
     printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", d.cfg.db,
            (long long)d.cfg.flush, (long long)d.cfg.bucket);
-    loop(&d);
+    take_new_map(&d); /* the first map, loaded as the store thread started */
+    if (!once)        /* --once: what the logs and a pcap file hold, then stop (an import) */
+        loop(&d);
+    else
+        while (d.probe.is_file && probe_run(&d.probe, wall_ms(), &d.pipe.sink))
+            ;
     status = final_flush(&d);
+    for (size_t i = 0; once && i < d.logs.n; i++) {
+        const struct log_counters *c = &d.logs.src[i].c;
+        printf("flowtally: %s: %llu usage lines, %llu mappings, %llu denied, %llu ignored, "
+               "%llu malformed\n",
+               d.logs.src[i].path, (unsigned long long)c->usage, (unsigned long long)c->mappings,
+               (unsigned long long)c->denied, (unsigned long long)c->ignored,
+               (unsigned long long)c->malformed);
+    }
     log_info("stopped after %llu flushes", (unsigned long long)d.flusher.n_flushes);
     flusher_stop(&d.flusher);
+    logsrc_close(&d.logs);
     udp_batch_deinit(&d.batch);
     pipeline_deinit(&d.pipe);
     flush_batch_deinit(&d.pending);

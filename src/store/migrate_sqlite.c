@@ -98,6 +98,13 @@ static const char *const migrations[] = {
     "  name TEXT PRIMARY KEY,"
     "  price_micro_per_gb INTEGER NOT NULL,"
     "  counts_toward_quota INTEGER NOT NULL) WITHOUT ROWID;",
+
+    /* 4: how far each followed log has been counted, written in the same transaction as
+     * the usage of its lines, so a restart neither counts a line twice nor skips one. */
+    "CREATE TABLE log_positions ("
+    "  path TEXT PRIMARY KEY,"
+    "  inode INTEGER NOT NULL,"
+    "  offset INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -49,6 +49,10 @@ struct store_ops {
     int (*add_usage)(struct store *s, const struct usage_row *row, const char *class_name,
                      const char *app_name);
     int (*add_stat)(struct store *s, const struct stat_row *row);
+    /* Records how far a followed log has been read (within the flush transaction). */
+    int (*set_log_position)(struct store *s, const char *path, uint64_t inode, uint64_t offset);
+    /* Reads it back: 0 with the position, or ERR_NOT_FOUND. */
+    int (*get_log_position)(struct store *s, const char *path, uint64_t *inode, uint64_t *offset);
     int (*commit)(struct store *s);
     void (*rollback)(struct store *s);
     int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);

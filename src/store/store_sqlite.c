@@ -25,6 +25,8 @@ enum stmt_id {
     STMT_UPSERT_STAT,
     STMT_READ_HOSTS,
     STMT_READ_STATS,
+    STMT_SET_LOG_POSITION,
+    STMT_GET_LOG_POSITION,
     STMT_COUNT
 };
 
@@ -42,6 +44,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
                          " VALUES (?1, ?2, ?3, ?4, ?5)"
                          " ON CONFLICT (exporter, version, domain, counter) DO UPDATE SET"
                          " value = value + excluded.value",
+    [STMT_SET_LOG_POSITION] = "INSERT INTO log_positions (path, inode, offset) VALUES (?1, ?2, ?3)"
+                              " ON CONFLICT (path) DO UPDATE SET inode = excluded.inode,"
+                              " offset = excluded.offset",
+    [STMT_GET_LOG_POSITION] = "SELECT inode, offset FROM log_positions WHERE path = ?1",
     [STMT_READ_STATS] = "SELECT exporter, version, domain, counter, value FROM collector_stats"
                         " ORDER BY exporter, version, domain, counter",
 };
@@ -134,6 +140,37 @@ static int sq_add_stat(struct store *base, const struct stat_row *row)
     sqlite3_bind_text(st, 4, row->name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)row->value);
     return stmt_run(s, st);
+}
+
+static int sq_set_log_position(struct store *base, const char *path, uint64_t inode,
+                               uint64_t offset)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    sqlite3_stmt *st = stmt_get(s, STMT_SET_LOG_POSITION);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)inode);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+    return stmt_run(s, st);
+}
+
+static int sq_get_log_position(struct store *base, const char *path, uint64_t *inode,
+                               uint64_t *offset)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    sqlite3_stmt *st = stmt_get(s, STMT_GET_LOG_POSITION);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    int rc = ERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *inode = (uint64_t)sqlite3_column_int64(st, 0);
+        *offset = (uint64_t)sqlite3_column_int64(st, 1);
+        rc = 0;
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 static enum flow_dir dir_from_name(const char *name)
@@ -263,6 +300,8 @@ static const struct store_ops sqlite_ops = {
     .begin = sq_begin,
     .add_usage = sq_add_usage,
     .add_stat = sq_add_stat,
+    .set_log_position = sq_set_log_position,
+    .get_log_position = sq_get_log_position,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .read_usage = sq_read_usage,

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// Log following in the daemon: open with stored positions, poll, hand positions over with
+// each flush.
+#include "logsrc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LOG_TAG "logs"
+#include "../base/log.h"
+
+struct open_ctx {
+    struct log_sources *ls;
+    struct store *st;
+    int rc;
+    char *errbuf;
+};
+
+static void open_one(void *ctx, const char *item)
+{
+    struct open_ctx *oc = ctx;
+    struct log_sources *ls = oc->ls;
+    if (oc->rc != 0)
+        return;
+    if (ls->n == LOGSRC_MAX) {
+        snprintf(oc->errbuf, ERR_BUF_LEN, "logs: at most %d files", LOGSRC_MAX);
+        oc->rc = ERR_CONFIG;
+        return;
+    }
+    struct log_source *s = &ls->src[ls->n];
+    char fmt[16];
+    const char *colon = strchr(item, ':');
+    snprintf(fmt, sizeof fmt, "%.*s", (int)(colon - item), item); /* config checked ':' */
+    if (logs_format_parse(fmt, &s->fmt) != 0 || strlen(colon + 1) >= sizeof s->path) {
+        snprintf(oc->errbuf, ERR_BUF_LEN, "logs: '%s': expected FORMAT:PATH", item);
+        oc->rc = ERR_CONFIG;
+        return;
+    }
+    snprintf(s->path, sizeof s->path, "%s", colon + 1);
+    uint64_t inode = 0, offset = 0;
+    if (oc->st->ops->get_log_position(oc->st, s->path, &inode, &offset) == 0)
+        log_info("%s: resuming at byte %llu", s->path, (unsigned long long)offset);
+    s->f = logfollow_open(s->path, inode, offset);
+    printf("flowtally: following %s log %s\n", logs_format_name(s->fmt), s->path);
+    ls->n++;
+}
+
+int logsrc_open(struct log_sources *ls, const struct config *cfg, struct store *st,
+                struct pipeline *p, struct radius_listener *binder, struct flusher *fl,
+                char *errbuf)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->pipe = p;
+    ls->binder = binder;
+    ls->flusher = fl;
+    ls->app_squid = intern_id(&p->apps, "web-proxy");
+    struct open_ctx oc = {.ls = ls, .st = st, .errbuf = errbuf};
+    config_list_each(cfg->logs, open_one, &oc);
+    return oc.rc;
+}
+
+void logsrc_close(struct log_sources *ls)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        logfollow_close(ls->src[i].f);
+    ls->n = 0;
+}
+
+struct poll_ctx {
+    struct log_sources *ls;
+    uint16_t app;
+};
+
+static void on_usage(void *ctx, const struct log_usage *u)
+{
+    struct poll_ctx *pc = ctx;
+    classifier_emit_log(&pc->ls->pipe->classifier, u, pc->app);
+}
+
+/* A mapping line: the user holds the address from its time, until a line contradicts it
+ * (handled as a binding, like a RADIUS Start; "- -" is a Stop: nobody holds it). */
+static void on_mapping(void *ctx, const struct log_mapping *m)
+{
+    struct poll_ctx *pc = ctx;
+    struct radius_event ev = {.status = m->user[0] ? RADIUS_ACCT_START : RADIUS_ACCT_STOP,
+                              .addr = m->ip,
+                              .prefix_len = 128,
+                              .has_addr = true,
+                              .time_ms = m->time_ms};
+    snprintf(ev.user, sizeof ev.user, "%s", m->user);
+    radius_listener_apply(pc->ls->binder, &ev, "log", pc->ls->pipe, pc->ls->flusher);
+}
+
+void logsrc_poll(struct log_sources *ls)
+{
+    char errbuf[ERR_BUF_LEN];
+    for (size_t i = 0; i < ls->n; i++) {
+        struct log_source *s = &ls->src[i];
+        struct poll_ctx pc = {
+            .ls = ls, .app = s->fmt == LOG_SQUID ? ls->app_squid : ls->pipe->classifier.other_app};
+        errbuf[0] = '\0';
+        int rc = logfollow_poll(s->f, s->fmt, on_usage, on_mapping, &pc, &s->c, errbuf);
+        if (errbuf[0])
+            log_rl_warn("%s%s", errbuf, rc == 0 ? " (skipped)" : "");
+    }
+}
+
+void logsrc_take(struct log_sources *ls, struct flush_batch *b)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        struct log_source *s = &ls->src[i];
+        uint64_t inode, offset;
+        logfollow_position(s->f, &inode, &offset);
+        flush_batch_add_position(b, s->path, inode, offset);
+#define TAKE(name) flush_batch_add_stat(b, s->path, 0, 0, "log_" #name, s->c.name - s->last.name);
+        TAKE(usage)
+        TAKE(mappings)
+        TAKE(denied)
+        TAKE(ignored)
+        TAKE(malformed)
+        TAKE(rotations)
+        TAKE(truncations)
+#undef TAKE
+        s->last = s->c;
+    }
+}
