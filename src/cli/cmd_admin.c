@@ -373,8 +373,8 @@ static int import_log(int argc, char **argv)
     }
     char logs[600];
     snprintf(logs, sizeof logs, "%s:%s", argv[0], argv[1]);
-    char *run_argv[64] = {"--once", "--netflow", "", "--radius", "", "--logs", logs};
-    int n = 7;
+    char *run_argv[64] = {"--once", "--netflow", "", "--sflow", "", "--radius", "", "--logs", logs};
+    int n = 9;
     for (int i = 2; i < argc && n < 63; i++)
         run_argv[n++] = argv[i];
     run_argv[n] = NULL;

@@ -29,9 +29,10 @@ static void report_help(FILE *out)
 
 static void stats_usage(FILE *out)
 {
-    fprintf(out, "usage: flowtally stats [--db PATH] [--format table|csv|json]\n"
+    fprintf(out, "usage: flowtally stats [--db PATH] [--format table|csv|json] [--interfaces]\n"
                  "Collector counters per exporter stream (datagrams, records, drops by cause,\n"
-                 "sequence losses), summed over every flush the daemon made.\n");
+                 "sequence losses), summed over every flush the daemon made. --interfaces:\n"
+                 "the latest interface counters sFlow agents reported (exporter health).\n");
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -161,7 +162,10 @@ int cmd_usage(int argc, char **argv)
 
 int cmd_stats(int argc, char **argv)
 {
-    struct arg_opt o[] = {{.name = "db"}, {.name = "format"}, {.name = "help", .is_flag = true}};
+    struct arg_opt o[] = {{.name = "db"},
+                          {.name = "format"},
+                          {.name = "interfaces", .is_flag = true},
+                          {.name = "help", .is_flag = true}};
     const char *pos[1];
     if (args_parse(argc, argv, o, N(o), pos, 0) < 0) {
         stats_usage(stderr);
@@ -176,7 +180,9 @@ int cmd_stats(int argc, char **argv)
     q.db = args_db(o, N(o));
     if (!args_format(args_get(o, N(o), "format"), &q.format))
         return 2;
-    if (report_stats(&q, stdout, errbuf) != 0) {
+    int (*show)(const struct report_query *, FILE *, char *) =
+        args_get(o, N(o), "interfaces") ? report_interfaces : report_stats;
+    if (show(&q, stdout, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         return 1;
     }

@@ -7,6 +7,7 @@
 #include "ipfix.h"
 #include "netflow5.h"
 #include "netflow9.h"
+#include "sflow.h"
 
 #define LOG_TAG "collect"
 #include "../base/log.h"
@@ -36,8 +37,9 @@ static void count_failure(struct decoder *d, int rc, const struct ip_addr *expor
     }
 }
 
-int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt, size_t len,
-                 const struct flow_sink *sink)
+/* Counts a datagram and checks it may be decoded: its exporter is allowed and it holds at
+ * least a version. */
+static bool admit(struct decoder *d, const struct ip_addr *exporter, size_t len)
 {
     uint32_t unused;
     d->c.datagrams++;
@@ -47,12 +49,38 @@ int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_
         d->c.drop_pkt_denied++;
         log_rl_warn("datagram from %s dropped: not in the exporters allow-list",
                     addr_format(exporter, text));
-        return 0;
+        return false;
     }
     if (len < 4) {
         d->c.drop_pkt_short++;
+        return false;
+    }
+    return true;
+}
+
+int decoder_feed_sflow(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt,
+                       size_t len, uint64_t now_ms, const struct flow_sink *sink,
+                       const struct sflow_counter_sink *counters)
+{
+    if (!admit(d, exporter, len))
+        return 0;
+    int rc = sflow_decode(&d->sources, exporter, pkt, len, now_ms, sink, counters);
+    if (rc == ERR_UNSUPPORTED) {
+        d->c.drop_pkt_version++;
         return 0;
     }
+    if (rc < 0) {
+        count_failure(d, rc, exporter);
+        return 0;
+    }
+    return rc;
+}
+
+int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt, size_t len,
+                 const struct flow_sink *sink)
+{
+    if (!admit(d, exporter, len))
+        return 0;
     int rc;
     switch (pkt[0] << 8 | pkt[1]) {
     case 5: rc = netflow5_decode(&d->sources, exporter, pkt, len, sink); break;

@@ -7,6 +7,7 @@
 
 #include "../base/prefix.h"
 #include "../flow/flow.h"
+#include "sflow.h"
 #include "source.h"
 
 #include <stddef.h>
@@ -43,5 +44,12 @@ void decoder_deinit(struct decoder *d);
  * never fatal. Returns the number of flows emitted. Thread: the receive loop's only. */
 int decoder_feed(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt, size_t len,
                  const struct flow_sink *sink);
+
+/* Decodes one sFlow v5 datagram (its own port: no version sniffing), emitting flows into
+ * sink and interface counters into counters (may be NULL). now_ms is the receive time:
+ * sFlow carries no wall clock. Same counting and allow-list as decoder_feed(). */
+int decoder_feed_sflow(struct decoder *d, const struct ip_addr *exporter, const uint8_t *pkt,
+                       size_t len, uint64_t now_ms, const struct flow_sink *sink,
+                       const struct sflow_counter_sink *counters);
 
 #endif

@@ -43,6 +43,11 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b)
                               .value = fs->value};
         rc = st->ops->add_stat(st, &sr);
     }
+    for (size_t i = 0; rc == 0 && i < b->n_ifaces; i++) {
+        struct iface_row r = b->ifaces[i].row;
+        r.agent = b->ifaces[i].agent;
+        rc = st->ops->set_interface(st, &r);
+    }
     for (size_t i = 0; rc == 0 && i < b->n_positions; i++) {
         const struct log_position *lp = &b->positions[i];
         rc = st->ops->set_log_position(st, lp->path, lp->inode, lp->offset);
@@ -100,6 +105,7 @@ static void *flusher_main(void *arg)
             fl->batch.table = NULL;
             fl->batch.n_stats = 0;
             fl->batch.n_positions = 0;
+            fl->batch.n_ifaces = 0;
             fl->last_failed = false;
             fl->n_flushes++;
             fl->last_ms = took;
@@ -254,6 +260,8 @@ void flusher_submit(struct flusher *fl, struct flush_batch *batch)
     fl->batch = *batch;
     *batch = (struct flush_batch){.stats = old.stats,
                                   .cap_stats = old.cap_stats,
+                                  .ifaces = old.ifaces,
+                                  .cap_ifaces = old.cap_ifaces,
                                   .positions = old.positions,
                                   .cap_positions = old.cap_positions};
     pthread_cond_broadcast(&fl->wake);
@@ -308,8 +316,27 @@ void flush_batch_add_position(struct flush_batch *b, const char *path, uint64_t 
     lp->offset = offset;
 }
 
+void flush_batch_add_iface(struct flush_batch *b, const char *agent, const struct iface_row *r)
+{
+    if (b->n_ifaces == FLUSH_MAX_IFACES) {
+        b->ifaces_dropped++;
+        return;
+    }
+    if (b->n_ifaces == b->cap_ifaces) {
+        b->cap_ifaces = b->cap_ifaces ? b->cap_ifaces * 2 : 64;
+        b->ifaces = xrealloc(b->ifaces, b->cap_ifaces * sizeof *b->ifaces);
+    }
+    struct flush_iface *fi = &b->ifaces[b->n_ifaces++];
+    snprintf(fi->agent, sizeof fi->agent, "%s", agent);
+    fi->row = *r;
+    fi->row.agent = NULL;
+}
+
 void flush_batch_deinit(struct flush_batch *b)
 {
+    free(b->ifaces);
+    b->ifaces = NULL;
+    b->n_ifaces = b->cap_ifaces = 0;
     free(b->positions);
     b->positions = NULL;
     b->n_positions = b->cap_positions = 0;

@@ -9,6 +9,7 @@
 #include "../aggregate/counters.h"
 #include "../base/addr.h"
 #include "../base/intern.h"
+#include "../flow/stats.h"
 #include "../classify/subscribers.h"
 #include "../store/admin.h"
 #include "../store/store.h"
@@ -34,8 +35,19 @@ struct log_position {
     uint64_t inode, offset;
 };
 
+/* The latest counters of an interface, as an sFlow agent reported them. */
+struct flush_iface {
+    char agent[ADDR_STR_LEN];
+    struct iface_row row; /* row.agent points at agent once written */
+};
+
+#define FLUSH_MAX_IFACES 16384 /* interface reports kept per flush interval */
+
 struct flush_batch {
-    struct counters_table *table;   /* owned while in the batch */
+    struct counters_table *table; /* owned while in the batch */
+    struct flush_iface *ifaces;   /* owned; n_ifaces entries, the later the newer */
+    size_t n_ifaces, cap_ifaces;
+    uint64_t ifaces_dropped;        /* reports past FLUSH_MAX_IFACES */
     struct log_position *positions; /* owned; n_positions entries */
     size_t n_positions, cap_positions;
     struct flush_stat *stats; /* owned; n_stats entries */
@@ -117,6 +129,8 @@ void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t v
                           uint32_t domain, const char *name, uint64_t value);
 void flush_batch_add_position(struct flush_batch *b, const char *path, uint64_t inode,
                               uint64_t offset);
+/* Appends an interface report (dropped and counted past FLUSH_MAX_IFACES). */
+void flush_batch_add_iface(struct flush_batch *b, const char *agent, const struct iface_row *r);
 void flush_batch_deinit(struct flush_batch *b);
 
 #endif

@@ -44,13 +44,15 @@ struct daemon {
     struct store *store;
     struct flusher flusher;
     struct udp_socket socks[MAX_SOCKETS];
+    bool is_sflow[MAX_SOCKETS]; /* the socket receives sFlow, not NetFlow/IPFIX */
     size_t n_socks;
     struct radius_listener radius;
     struct probe probe;
     struct log_sources logs;
     struct udp_batch batch;
-    struct flush_batch pending; /* stats gathered for the next hand-over */
-    int argc;                   /* the command line, re-read on reload */
+    struct flush_batch pending;           /* stats gathered for the next hand-over */
+    struct sflow_counter_sink iface_sink; /* sFlow interface counters into pending */
+    int argc;                             /* the command line, re-read on reload */
     char **argv;
 };
 
@@ -80,6 +82,7 @@ static void usage(FILE *out)
 
 struct open_ctx {
     struct daemon *d;
+    bool sflow;
     int rc;
     char errbuf[ERR_BUF_LEN];
 };
@@ -100,23 +103,45 @@ static void open_one(void *ctx, const char *spec)
         oc->rc = rc;
         return;
     }
-    printf("flowtally: listening on udp %s (NetFlow v5/v9, IPFIX)\n", s->bound);
-    d->n_socks++;
+    printf("flowtally: listening on udp %s (%s)\n", s->bound,
+           oc->sflow ? "sFlow v5" : "NetFlow v5/v9, IPFIX");
+    d->is_sflow[d->n_socks++] = oc->sflow;
 }
 
 static int open_sockets(struct daemon *d)
 {
     struct open_ctx oc = {.d = d};
     config_list_each(d->cfg.netflow, open_one, &oc);
+    oc.sflow = true;
+    config_list_each(d->cfg.sflow, open_one, &oc);
     if (oc.rc != 0) {
         fprintf(stderr, "flowtally: cannot listen: %s\n", oc.errbuf);
         return oc.rc;
     }
-    if (d->n_socks == 0 && d->cfg.netflow[0]) {
-        fprintf(stderr, "flowtally: no socket to listen on (netflow = %s)\n", d->cfg.netflow);
+    if (d->n_socks == 0 && (d->cfg.netflow[0] || d->cfg.sflow[0])) {
+        fprintf(stderr, "flowtally: no socket to listen on (netflow = %s, sflow = %s)\n",
+                d->cfg.netflow, d->cfg.sflow);
         return ERR_CONFIG;
     }
     return 0;
+}
+
+/* An sFlow counter sample: kept as the interface's latest counters (exporter health). */
+static void on_iface_counters(void *ctx, const struct sflow_if_counters *c)
+{
+    struct daemon *d = ctx;
+    char agent[ADDR_STR_LEN];
+    struct iface_row r = {.if_index = c->if_index,
+                          .time_ms = c->time_ms,
+                          .speed_bps = c->speed_bps,
+                          .status = c->status,
+                          .in_octets = c->in_octets,
+                          .out_octets = c->out_octets,
+                          .in_errors = c->in_errors,
+                          .out_errors = c->out_errors,
+                          .in_discards = c->in_discards,
+                          .out_discards = c->out_discards};
+    flush_batch_add_iface(&d->pending, addr_format(&c->agent, agent), &r);
 }
 
 /* Hands the current table and counters to the store thread, if it can take them. */
@@ -136,13 +161,15 @@ static void try_flush(struct daemon *d)
     logsrc_poll(&d->logs); /* what the logs hold now goes with this batch, with positions */
     logsrc_take(&d->logs, &d->pending);
     probe_take_stats(&d->probe, &d->pending);
+    flush_batch_add_stat(&d->pending, "*", 0, 0, "drop_iface_reports", d->pending.ifaces_dropped);
+    d->pending.ifaces_dropped = 0;
     d->pending.table = aggregator_swap(&d->pipe.aggregator, fresh);
     flusher_submit(&d->flusher, &d->pending);
 }
 
 /* Reads and decodes what the socket holds, up to BATCHES_PER_WAKE batches. Returns the
  * number of datagrams read. */
-static size_t receive(struct daemon *d, struct udp_socket *s)
+static size_t receive(struct daemon *d, struct udp_socket *s, bool is_sflow)
 {
     size_t total = 0;
     for (int i = 0; i < BATCHES_PER_WAKE; i++) {
@@ -155,9 +182,15 @@ static size_t receive(struct daemon *d, struct udp_socket *s)
             break;
         }
         total += (size_t)n;
-        for (size_t j = 0; j < d->batch.n; j++)
-            decoder_feed(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j], d->batch.len[j],
-                         &d->pipe.sink);
+        uint64_t now = is_sflow ? wall_ms() : 0; /* sFlow carries no wall clock */
+        for (size_t j = 0; j < d->batch.n; j++) {
+            if (is_sflow)
+                decoder_feed_sflow(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j],
+                                   d->batch.len[j], now, &d->pipe.sink, &d->iface_sink);
+            else
+                decoder_feed(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j], d->batch.len[j],
+                             &d->pipe.sink);
+        }
         if (n < UDP_BATCH)
             break; /* the socket is empty: no need for a recvmmsg that says so */
     }
@@ -237,7 +270,7 @@ static void loop(struct daemon *d)
             continue;
         for (size_t i = 0; i < d->n_socks; i++)
             if (pfd[i].revents & POLLIN)
-                receive(d, &d->socks[i]);
+                receive(d, &d->socks[i], d->is_sflow[i]);
         for (size_t i = 0; i < d->radius.n_socks; i++)
             if (pfd[d->n_socks + i].revents & POLLIN)
                 radius_listener_receive(&d->radius, i, &d->pipe, &d->flusher);
@@ -250,7 +283,7 @@ static int final_flush(struct daemon *d)
 {
     probe_finish(&d->probe, &d->pipe.sink);
     for (size_t i = 0; i < d->n_socks; i++)
-        for (int round = 0; round < 64 && receive(d, &d->socks[i]) > 0; round++)
+        for (int round = 0; round < 64 && receive(d, &d->socks[i], d->is_sflow[i]) > 0; round++)
             ; /* bounded: 64 rounds of BATCHES_PER_WAKE batches, far above any buffer */
     if (!flusher_idle(&d->flusher)) {
         flusher_poke(&d->flusher);
@@ -302,6 +335,7 @@ int run_main(int argc, char **argv)
             i--;
         }
     }
+    d.iface_sink = (struct sflow_counter_sink){on_iface_counters, &d};
     d.argc = argc;
     d.argv = argv;
     config_init(&d.cfg);

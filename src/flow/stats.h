@@ -14,4 +14,14 @@ struct stat_row {
     uint64_t value;       /* increase since the last flush */
 };
 
+/* The latest counters of one interface of an sFlow agent. */
+struct iface_row {
+    const char *agent; /* address text; borrowed */
+    uint32_t if_index;
+    uint64_t time_ms, speed_bps;
+    uint32_t status; /* bit 0 admin up, bit 1 oper up */
+    uint64_t in_octets, out_octets;
+    uint64_t in_errors, out_errors, in_discards, out_discards;
+};
+
 #endif

@@ -350,3 +350,56 @@ int report_stats(const struct report_query *q, FILE *out, char *errbuf)
         snprintf(errbuf, ERR_BUF_LEN, "%s: could not read collector counters", q->db);
     return rc;
 }
+
+static void print_iface(void *ctx, const struct iface_row *r)
+{
+    struct stats_print *sp = ctx;
+    char in[32], out_b[32];
+    const char *up = r->status & 2 ? "up" : "down";
+    if (sp->format == REPORT_CSV)
+        fprintf(sp->out, "%s,%u,%llu,%llu,%s,%llu,%llu,%llu,%llu,%llu,%llu\n", r->agent,
+                r->if_index, (unsigned long long)(r->time_ms / 1000),
+                (unsigned long long)r->speed_bps, up, (unsigned long long)r->in_octets,
+                (unsigned long long)r->out_octets, (unsigned long long)r->in_errors,
+                (unsigned long long)r->out_errors, (unsigned long long)r->in_discards,
+                (unsigned long long)r->out_discards);
+    else if (sp->format == REPORT_JSON)
+        fprintf(sp->out,
+                "%s\n{\"agent\":\"%s\",\"if_index\":%u,\"time\":%llu,\"speed_bps\":%llu,"
+                "\"oper\":\"%s\",\"in_octets\":%llu,\"out_octets\":%llu,\"in_errors\":%llu,"
+                "\"out_errors\":%llu,\"in_discards\":%llu,\"out_discards\":%llu}",
+                sp->n ? "," : "", r->agent, r->if_index, (unsigned long long)(r->time_ms / 1000),
+                (unsigned long long)r->speed_bps, up, (unsigned long long)r->in_octets,
+                (unsigned long long)r->out_octets, (unsigned long long)r->in_errors,
+                (unsigned long long)r->out_errors, (unsigned long long)r->in_discards,
+                (unsigned long long)r->out_discards);
+    else
+        fprintf(sp->out, "%-39s %8u %5s %12s %12s %10llu %10llu\n", r->agent, r->if_index, up,
+                report_human_bytes(r->in_octets, in), report_human_bytes(r->out_octets, out_b),
+                (unsigned long long)(r->in_errors + r->out_errors),
+                (unsigned long long)(r->in_discards + r->out_discards));
+    sp->n++;
+}
+
+int report_interfaces(const struct report_query *q, FILE *out, char *errbuf)
+{
+    struct store *st = store_open(q->db, true, errbuf);
+    if (!st)
+        return ERR_STORE;
+    struct stats_print sp = {.out = out, .format = q->format};
+    if (q->format == REPORT_CSV)
+        fprintf(out, "agent,if_index,time,speed_bps,oper,in_octets,out_octets,in_errors,"
+                     "out_errors,in_discards,out_discards\n");
+    else if (q->format == REPORT_JSON)
+        fprintf(out, "{\"interfaces\":[");
+    else
+        fprintf(out, "%-39s %8s %5s %12s %12s %10s %10s\n", "agent", "ifIndex", "oper", "in", "out",
+                "errors", "discards");
+    int rc = st->ops->read_interfaces(st, print_iface, &sp);
+    store_close(st);
+    if (q->format == REPORT_JSON)
+        fprintf(out, "]}\n");
+    if (rc != 0)
+        snprintf(errbuf, ERR_BUF_LEN, "%s: could not read interface counters", q->db);
+    return rc;
+}

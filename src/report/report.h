@@ -30,6 +30,9 @@ int report_parse_group(const char *s, unsigned *group);
 /* Collector counters per exporter stream, summed over every flush. */
 int report_stats(const struct report_query *q, FILE *out, char *errbuf);
 
+/* The latest counters of every interface sFlow agents reported (exporter health). */
+int report_interfaces(const struct report_query *q, FILE *out, char *errbuf);
+
 /* Parses a format name. Returns 0 or ERR_MALFORMED. */
 int report_parse_format(const char *s, enum report_format *out);
 

@@ -105,6 +105,21 @@ static const char *const migrations[] = {
     "  path TEXT PRIMARY KEY,"
     "  inode INTEGER NOT NULL,"
     "  offset INTEGER NOT NULL) WITHOUT ROWID;",
+
+    /* 5: the latest interface counters sFlow agents reported (exporter health). */
+    "CREATE TABLE interfaces ("
+    "  agent TEXT NOT NULL,"
+    "  if_index INTEGER NOT NULL,"
+    "  time_ms INTEGER NOT NULL,"
+    "  speed_bps INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL," /* bit 0 admin up, bit 1 oper up */
+    "  in_octets INTEGER NOT NULL,"
+    "  out_octets INTEGER NOT NULL,"
+    "  in_errors INTEGER NOT NULL,"
+    "  out_errors INTEGER NOT NULL,"
+    "  in_discards INTEGER NOT NULL,"
+    "  out_discards INTEGER NOT NULL,"
+    "  PRIMARY KEY (agent, if_index)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -51,6 +51,11 @@ struct store_ops {
     int (*add_stat)(struct store *s, const struct stat_row *row);
     /* Records how far a followed log has been read (within the flush transaction). */
     int (*set_log_position)(struct store *s, const char *path, uint64_t inode, uint64_t offset);
+    /* Records the latest counters of an interface (within the flush transaction). */
+    int (*set_interface)(struct store *s, const struct iface_row *row);
+    /* Reads every interface's latest counters. */
+    int (*read_interfaces)(struct store *s, void (*fn)(void *ctx, const struct iface_row *row),
+                           void *ctx);
     /* Reads it back: 0 with the position, or ERR_NOT_FOUND. */
     int (*get_log_position)(struct store *s, const char *path, uint64_t *inode, uint64_t *offset);
     int (*commit)(struct store *s);

@@ -26,6 +26,8 @@ enum stmt_id {
     STMT_READ_HOSTS,
     STMT_READ_STATS,
     STMT_SET_LOG_POSITION,
+    STMT_SET_INTERFACE,
+    STMT_READ_INTERFACES,
     STMT_GET_LOG_POSITION,
     STMT_COUNT
 };
@@ -47,6 +49,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_SET_LOG_POSITION] = "INSERT INTO log_positions (path, inode, offset) VALUES (?1, ?2, ?3)"
                               " ON CONFLICT (path) DO UPDATE SET inode = excluded.inode,"
                               " offset = excluded.offset",
+    [STMT_SET_INTERFACE] = "INSERT OR REPLACE INTO interfaces (agent, if_index, time_ms, speed_bps,"
+                           " status, in_octets, out_octets, in_errors, out_errors, in_discards,"
+                           " out_discards) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [STMT_READ_INTERFACES] = "SELECT agent, if_index, time_ms, speed_bps, status, in_octets,"
+                             " out_octets, in_errors, out_errors, in_discards, out_discards"
+                             " FROM interfaces ORDER BY agent, if_index",
     [STMT_GET_LOG_POSITION] = "SELECT inode, offset FROM log_positions WHERE path = ?1",
     [STMT_READ_STATS] = "SELECT exporter, version, domain, counter, value FROM collector_stats"
                         " ORDER BY exporter, version, domain, counter",
@@ -153,6 +161,50 @@ static int sq_set_log_position(struct store *base, const char *path, uint64_t in
     sqlite3_bind_int64(st, 2, (sqlite3_int64)inode);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
     return stmt_run(s, st);
+}
+
+static int sq_set_interface(struct store *base, const struct iface_row *r)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    sqlite3_stmt *st = stmt_get(s, STMT_SET_INTERFACE);
+    if (!st)
+        return ERR_STORE;
+    const uint64_t v[] = {r->time_ms,    r->speed_bps,   r->status,
+                          r->in_octets,  r->out_octets,  r->in_errors,
+                          r->out_errors, r->in_discards, r->out_discards};
+    sqlite3_bind_text(st, 1, r->agent, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, r->if_index);
+    for (int i = 0; i < 9; i++) /* counters above 2^63 do not exist in SNMP; cap anyway */
+        sqlite3_bind_int64(st, 3 + i, v[i] > INT64_MAX ? INT64_MAX : (sqlite3_int64)v[i]);
+    return stmt_run(s, st);
+}
+
+static int sq_read_interfaces(struct store *base,
+                              void (*fn)(void *ctx, const struct iface_row *row), void *ctx)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    sqlite3_stmt *st = stmt_get(s, STMT_READ_INTERFACES);
+    if (!st)
+        return ERR_STORE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct iface_row r = {
+            .agent = (const char *)sqlite3_column_text(st, 0),
+            .if_index = (uint32_t)sqlite3_column_int64(st, 1),
+            .time_ms = (uint64_t)sqlite3_column_int64(st, 2),
+            .speed_bps = (uint64_t)sqlite3_column_int64(st, 3),
+            .status = (uint32_t)sqlite3_column_int64(st, 4),
+            .in_octets = (uint64_t)sqlite3_column_int64(st, 5),
+            .out_octets = (uint64_t)sqlite3_column_int64(st, 6),
+            .in_errors = (uint64_t)sqlite3_column_int64(st, 7),
+            .out_errors = (uint64_t)sqlite3_column_int64(st, 8),
+            .in_discards = (uint64_t)sqlite3_column_int64(st, 9),
+            .out_discards = (uint64_t)sqlite3_column_int64(st, 10),
+        };
+        fn(ctx, &r);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
 static int sq_get_log_position(struct store *base, const char *path, uint64_t *inode,
@@ -302,6 +354,8 @@ static const struct store_ops sqlite_ops = {
     .add_stat = sq_add_stat,
     .set_log_position = sq_set_log_position,
     .get_log_position = sq_get_log_position,
+    .set_interface = sq_set_interface,
+    .read_interfaces = sq_read_interfaces,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .read_usage = sq_read_usage,

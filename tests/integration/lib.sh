@@ -53,13 +53,14 @@ wait_for() {
 # in $TMP and sets DAEMON_PID and PORT.
 start_flowtally() {
     DB="$TMP/flowtally.db"
-    "$FT" run --db "$DB" --netflow 127.0.0.1:0 --flush 1 "$@" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+    "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow 127.0.0.1:0 --flush 1 "$@" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
     DAEMON_PID=$!
     if ! wait_for grep -q 'listening on udp' "$TMP/daemon.out"; then
         echo "# flowtally did not start:" && sed 's/^/#   /' "$TMP/daemon.err"
         return 1
     fi
     PORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\) (NetFlow.*/\1/p' "$TMP/daemon.out")
+    SFLOW_PORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\) (sFlow.*/\1/p' "$TMP/daemon.out")
 }
 
 # stop_flowtally: SIGTERM, then the exit status must be 0 (a clean stop flushes everything).

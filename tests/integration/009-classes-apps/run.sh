@@ -59,7 +59,7 @@ check_eq "quota counts national and international only" \
     "$(ft usage campus --at 2026-09-25 --format json | jq .used_bytes)" "$counted"
 
 printf 'fine 0 no default\nfree 1.2.3 yes x.txt\n' >"$TMP/etc/bad.conf"
-"$FT" run --classes "$TMP/etc/bad.conf" --db "$TMP/x.db" --netflow 127.0.0.1:0 2>"$TMP/err" >/dev/null
+"$FT" run --classes "$TMP/etc/bad.conf" --db "$TMP/x.db" --netflow 127.0.0.1:0 --sflow "" 2>"$TMP/err" >/dev/null
 check_eq "a bad classes file stops the start" "$?" 1
 if grep -q "bad.conf:2:" "$TMP/err"; then ok "and names file:line"; else not_ok "and names file:line: $(cat "$TMP/err")"; fi
 done_testing

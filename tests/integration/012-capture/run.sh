@@ -69,7 +69,7 @@ check_same "the tcpdump oracle agrees with pcapgen's totals" "$TMP/oracle.csv" "
 read_pcap() {
     name=$1
     shift
-    timeout 30 "$FT" run --db "$DB" --netflow 127.0.0.1:0 "$@" >"$TMP/read.out" 2>"$TMP/read.err"
+    timeout 30 "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow "" "$@" >"$TMP/read.out" 2>"$TMP/read.err"
     status=$?
     if grep -q 'runtime error\|Sanitizer' "$TMP/read.err"; then
         not_ok "$name: sanitizer report" && sed 's/^/#   /' "$TMP/read.err" | head -30
@@ -203,7 +203,7 @@ live_test() {
 
     DB="$TMP/live.db"
     ip netns exec "$NSA" "$FT" run --capture ft012a --bpf "$filter" --db "$DB" \
-        --netflow 127.0.0.1:0 --local-nets 10.77.0.1/32,fd77::1/128 \
+        --netflow 127.0.0.1:0 --sflow "" --local-nets 10.77.0.1/32,fd77::1/128 \
         >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
     # shellcheck disable=SC2034 # read by lib.sh (stop_flowtally, cleanup)
     DAEMON_PID=$!
