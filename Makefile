@@ -13,6 +13,14 @@ CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP
 LDFLAGS  += $(SAN)
 LDLIBS   += -lsqlite3 -lpthread -lpcap
 
+# nDPI names applications from captured packets when Debian's libndpi-dev is installed;
+# without it the probe uses the port table only.
+NDPI     := $(shell pkg-config --exists libndpi 2>/dev/null && echo yes)
+ifeq ($(NDPI),yes)
+CFLAGS   += -DFLOWTALLY_NDPI $(shell pkg-config --cflags libndpi)
+LDLIBS   += $(shell pkg-config --libs libndpi)
+endif
+
 SRC       = $(wildcard src/*/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ   = $(filter-out $(BUILD)/src/cli/main.o,$(OBJ))

@@ -67,6 +67,12 @@ static void classify_class_app(const struct classifier *c, const struct flow *f,
         d->class_id = c->class_ids[classes_match(c->classes, remote, f->end_ms)];
     if (c->apps)
         d->app_id = c->app_ids[apps_match(c->apps, f->protocol, remote_port)];
+    if (f->app_name && c->app_names) {
+        /* named from the packets themselves (nDPI): better than any port guess */
+        uint16_t id = intern_id(c->app_names, f->app_name);
+        if (id != INTERN_NONE)
+            d->app_id = id;
+    }
 }
 
 void classifier_emit(void *classifier, const struct flow *f)

@@ -7,6 +7,7 @@
 #define FT_CLASSIFY_H
 
 #include "../base/prefix.h"
+#include "../base/intern.h"
 #include "../flow/flow.h"
 #include "../flow/logline.h"
 #include "../flow/usage.h"
@@ -43,6 +44,7 @@ struct classifier {
     const uint16_t *class_ids;                /* borrowed: class table id -> name id */
     const struct app_table *apps;             /* borrowed; NULL = "other" only */
     const uint16_t *app_ids;                  /* borrowed: app table id -> name id */
+    struct intern *app_names;                 /* borrowed: names for detected apps */
     uint16_t default_class;                   /* class id of traffic no class list claims */
     uint16_t other_app;                       /* application id of unmatched traffic */
     struct usage_sink out;

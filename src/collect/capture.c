@@ -295,6 +295,26 @@ int capture_dispatch(struct capture *cap, int max_packets, struct flowtable *ft,
     return n;
 }
 
+static void name_and_emit(void *ctx, const struct flow *f)
+{
+    const struct capture_sink *cs = ctx;
+#ifdef FLOWTALLY_NDPI
+    struct flow named = *f;
+    named.app_name = capture_app_name(cs->cap, f);
+    flow_sink_emit(cs->next, &named);
+#else
+    flow_sink_emit(cs->next, f);
+#endif
+}
+
+void capture_sink_init(struct capture_sink *cs, const struct capture *cap,
+                       const struct flow_sink *next)
+{
+    cs->next = next;
+    cs->cap = cap;
+    cs->sink = (struct flow_sink){name_and_emit, cs};
+}
+
 int capture_read_drops(struct capture *cap)
 {
     if (cap->is_file)

@@ -82,4 +82,16 @@ const struct capture_counters *capture_counters(const struct capture *cap);
 const char *capture_app_name(const struct capture *cap, const struct flow *f);
 #endif
 
+/* A sink that names each flow's application from the packets (nDPI, when built with
+ * FLOWTALLY_NDPI; otherwise it passes flows on unchanged) before handing it to next. */
+struct capture_sink {
+    const struct flow_sink *next; /* borrowed */
+    const struct capture *cap;    /* borrowed */
+    struct flow_sink sink;        /* give this one to the flow table */
+};
+
+/* Sets cs up; cs->sink is valid as long as cs, cap and next are. */
+void capture_sink_init(struct capture_sink *cs, const struct capture *cap,
+                       const struct flow_sink *next);
+
 #endif

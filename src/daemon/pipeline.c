@@ -98,6 +98,7 @@ int pipeline_init(struct pipeline *p, const struct config *cfg, char *errbuf)
                     (struct usage_sink){aggregator_emit, &p->aggregator});
     p->classifier.default_class = intern_id(&p->classes, "default");
     p->classifier.other_app = intern_id(&p->apps, "other");
+    p->classifier.app_names = &p->apps;
     p->sink = (struct flow_sink){classifier_emit, &p->classifier};
     lists_install(p, &l);
     return 0;

@@ -37,10 +37,18 @@ int probe_fd(const struct probe *p)
     return p->cap && !p->is_file ? capture_fd(p->cap) : -1;
 }
 
+/* Every flow of the probe passes through the naming sink on its way to `sink`. */
+static const struct flow_sink *named(struct probe *p, const struct flow_sink *sink)
+{
+    capture_sink_init(&p->named, p->cap, sink);
+    return &p->named.sink;
+}
+
 bool probe_run(struct probe *p, uint64_t wall_ms, const struct flow_sink *sink)
 {
     if (!p->cap)
         return true;
+    sink = named(p, sink);
     capture_dispatch(p->cap, PROBE_BATCH, p->ft, sink);
     if (p->is_file) {
         if (!capture_eof(p->cap))
@@ -56,6 +64,7 @@ void probe_finish(struct probe *p, const struct flow_sink *sink)
 {
     if (!p->cap)
         return;
+    sink = named(p, sink);
     if (!p->is_file) {
         /* the kernel hands over a partly filled block only after its timeout */
         struct pollfd pfd = {.fd = capture_fd(p->cap), .events = POLLIN};

@@ -16,6 +16,7 @@ struct probe {
     struct capture *cap;          /* owned; NULL when no probe is configured */
     struct flowtable *ft;         /* owned */
     bool is_file;                 /* reading a pcap file: its end ends the daemon */
+    struct capture_sink named;    /* names applications (nDPI) on the way to the pipeline */
     struct capture_counters last; /* as of the last probe_take_stats() */
     struct flowtable_counters last_ft;
 };

@@ -30,6 +30,8 @@ struct flow {
     uint64_t packets;       /* packets as exported, before renormalisation */
     uint32_t in_if, out_if; /* SNMP ifIndex, 0 if unknown */
     uint8_t src_mac[6], dst_mac[6];
+    const char *app_name; /* the application named from the packets themselves (nDPI in
+                             the capture probe), or NULL; static, borrowed */
 };
 
 /* Receives decoded flows. The record is borrowed for the duration of the call; a sink that

@@ -93,6 +93,17 @@ host_csv "$TMP/got.csv"
 check_same "run --read: every host's bytes, packets and flows equal pcapgen's" \
     "$TMP/got.csv" "$TMP/want.csv"
 
+# nDPI (when flowtally is built with it) names applications from the packets: the DNS
+# sessions of the pcap must be DNS to the byte, with no port table given at all.
+if ldd "$FT" 2>/dev/null | grep -q libndpi; then
+    dns=$(tcpdump -r "$TMP/t.pcap" -nn -v "udp port 53" 2>/dev/null | ip_totals "$PCAPGEN_LOCAL" |
+        awk -F, '{ s += $2 + $3 } END { printf "%.0f", s }')
+    got=$("$FT" report --db "$DB" --by app --format csv | awk -F, '$1 == "DNS" { printf "%.0f", $2 + $3 }')
+    check_eq "nDPI names the DNS traffic, to the byte" "$got" "$dns"
+else
+    skip "nDPI names applications" "flowtally built without libndpi"
+fi
+
 if [ "$status" -eq 124 ]; then
     # The rest needs the same behaviour; not worth more minutes of timeouts.
     not_ok "run --read --bpf, a missing file, a bad filter: not run, --read did not end"
