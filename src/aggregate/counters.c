@@ -4,26 +4,17 @@
 #include "counters.h"
 
 #include "../base/err.h"
+#include "../base/hash.h"
 #include "../base/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint64_t key_hash(const struct usage_key *k)
 {
     uint64_t rest = (uint64_t)k->bucket_s << 32 ^ k->subscriber;
     uint64_t small = (uint64_t)k->class_id << 24 ^ (uint64_t)k->app_id << 8 ^ k->dir;
-    return mix(addr_hi(&k->host) ^ mix(addr_lo(&k->host) ^ mix(rest ^ small)));
+    return hash_mix64(addr_hi(&k->host) ^ hash_mix64(addr_lo(&k->host) ^ hash_mix64(rest ^ small)));
 }
 
 static bool key_eq(const struct usage_key *a, const struct usage_key *b)

@@ -19,6 +19,7 @@
 // behind a not-yet-due one expires at the next call after that one, never that it is lost.
 #include "flowtable.h"
 
+#include "../base/hash.h"
 #include "../base/xalloc.h"
 
 #include <assert.h>
@@ -128,26 +129,15 @@ static struct ft_list *deadline_list(struct flowtable *ft, const struct ft_entry
 
 /* ---- index ---------------------------------------------------------------------------- */
 
-/* MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit. */
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint32_t key_hash(const struct flowtable *ft, const struct flow_key *k)
 {
     uint64_t h = ft->hash_seed;
-    h = mix64(h ^ addr_hi(&k->src));
-    h = mix64(h ^ addr_lo(&k->src));
-    h = mix64(h ^ addr_hi(&k->dst));
-    h = mix64(h ^ addr_lo(&k->dst));
-    h = mix64(h ^ ((uint64_t)k->src_port << 48 | (uint64_t)k->dst_port << 32 |
-                   (uint64_t)k->vlan << 16 | k->protocol));
+    h = hash_mix64(h ^ addr_hi(&k->src));
+    h = hash_mix64(h ^ addr_lo(&k->src));
+    h = hash_mix64(h ^ addr_hi(&k->dst));
+    h = hash_mix64(h ^ addr_lo(&k->dst));
+    h = hash_mix64(h ^ ((uint64_t)k->src_port << 48 | (uint64_t)k->dst_port << 32 |
+                        (uint64_t)k->vlan << 16 | k->protocol));
     return (uint32_t)(h ^ h >> 32);
 }
 

@@ -6,6 +6,7 @@
 // allocated: tokens and fields point into the caller's text.
 #include "leases.h"
 
+#include "../base/quote.h"
 #include "../base/err.h"
 #include "../base/xalloc.h"
 
@@ -22,7 +23,7 @@
 #define MAX_SECONDS 253402300799ULL   /* 9999-12-31 23:59:59 UTC: the last 4-digit year */
 #define LIFETIME_INFINITE 0xffffffffu /* RFC 8415 §7.7, and Kea's infinite valid lifetime */
 #define SHOWN_MAX 48                  /* bytes of input quoted in a message */
-#define SHOWN_LEN (SHOWN_MAX * 4 + 8)
+#define SHOWN_LEN QUOTE_LEN(SHOWN_MAX)
 #define DUID_MAX 130  /* RFC 8415 §11.1: a 2-byte type and up to 128 bytes */
 #define HWADDR_MAX 20 /* the longest link-layer address DHCP carries (InfiniBand) */
 
@@ -51,26 +52,10 @@ __attribute__((format(printf, 4, 5))) static int report_fail(struct report *r, s
     return ERR_MALFORMED;
 }
 
-/* Quotes input for a message: 'text', bytes outside printable ASCII as \xNN, cut after
- * SHOWN_MAX bytes with "...". out holds SHOWN_LEN bytes. */
+/* Quotes input for a message (base/quote.h). out holds SHOWN_LEN bytes. */
 static const char *quote(char *out, const char *p, size_t n)
 {
-    size_t o = 0;
-    out[o++] = '\'';
-    for (size_t i = 0; i < n && i < SHOWN_MAX; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if (ch < 0x20 || ch >= 0x7f)
-            o += (size_t)snprintf(out + o, SHOWN_LEN - o, "\\x%02x", ch);
-        else
-            out[o++] = (char)ch;
-    }
-    if (n > SHOWN_MAX) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o++] = '\'';
-    out[o] = '\0';
-    return out;
+    return quote_input(out, p, n, SHOWN_MAX);
 }
 
 /* Copies n bytes of input into a C string. False if they do not fit in cap (with the NUL)

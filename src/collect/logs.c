@@ -7,6 +7,7 @@
 // counted and reported the same way whichever reads it.
 #include "logs.h"
 
+#include "../base/quote.h"
 #include "../base/err.h"
 #include "../base/units.h"
 
@@ -19,7 +20,7 @@
 #define MAX_SECONDS 253402300799ULL /* 9999-12-31 23:59:59 UTC: the last 4-digit year */
 #define MAX_FIELDS 12               /* Squid uses 10; the 11th only has to be looked at */
 #define SHOWN_MAX 40                /* bytes of input quoted in a message */
-#define SHOWN_LEN (SHOWN_MAX * 4 + 8)
+#define SHOWN_LEN QUOTE_LEN(SHOWN_MAX)
 #define ADDR_TEXT_MAX 64 /* longer fields are not addresses */
 #define MAC_TEXT_MAX 32
 
@@ -37,26 +38,10 @@ struct line {
 
 /* ---- messages ----------------------------------------------------------------------- */
 
-/* Quotes input: 'text', bytes outside printable ASCII as \xNN, cut after SHOWN_MAX bytes
- * with "...". out holds SHOWN_LEN bytes. */
+/* Quotes input for a message (base/quote.h). out holds SHOWN_LEN bytes. */
 static const char *quote(char *out, const char *p, size_t n)
 {
-    size_t o = 0;
-    out[o++] = '\'';
-    for (size_t i = 0; i < n && i < SHOWN_MAX; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if (ch < 0x20 || ch >= 0x7f)
-            o += (size_t)snprintf(out + o, SHOWN_LEN - o, "\\x%02x", ch);
-        else
-            out[o++] = (char)ch;
-    }
-    if (n > SHOWN_MAX) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o++] = '\'';
-    out[o] = '\0';
-    return out;
+    return quote_input(out, p, n, SHOWN_MAX);
 }
 
 void logs_why(char *why, size_t why_size, const char *what, const char *text, size_t len)
