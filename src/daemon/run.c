@@ -73,7 +73,8 @@ static uint64_t wall_ms(void)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: flowtally run [-c FILE] [-v] [--KEY VALUE ...] [--check-config]\n"
-                 "Receives NetFlow v5/v9 and IPFIX, counts usage per local host and stores it.\n"
+                 "Receives NetFlow v5/v9, IPFIX and sFlow (and packets, logs, RADIUS, DHCP leases\n"
+                 "when configured), attributes usage to subscribers and stores it.\n"
                  "Every configuration key can be given as --key value (or key = value in the\n"
                  "file given with -c); the command line wins over the file.\n\nKeys:\n");
     config_print_keys(out);
