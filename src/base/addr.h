@@ -43,21 +43,20 @@ static inline bool addr_eq(const struct ip_addr *a, const struct ip_addr *b)
     return memcmp(a->b, b->b, 16) == 0;
 }
 
-/* High and low 64 bits of the address as integers, for hashing and prefix arithmetic. */
+/* High and low 64 bits of the address as integers, for hashing and prefix arithmetic.
+ * (One load and a byte swap: these run several times per flow.) */
 static inline uint64_t addr_hi(const struct ip_addr *a)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | a->b[i];
-    return v;
+    uint64_t v;
+    memcpy(&v, a->b, 8);
+    return __builtin_bswap64(v);
 }
 
 static inline uint64_t addr_lo(const struct ip_addr *a)
 {
-    uint64_t v = 0;
-    for (int i = 8; i < 16; i++)
-        v = v << 8 | a->b[i];
-    return v;
+    uint64_t v;
+    memcpy(&v, a->b + 8, 8);
+    return __builtin_bswap64(v);
 }
 
 /* Parses an IPv4 or IPv6 literal. Returns 0, or ERR_MALFORMED. */

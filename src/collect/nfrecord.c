@@ -69,10 +69,24 @@ static void read_addr(const uint8_t *v, uint16_t len, size_t want, struct ip_add
         *out = addr_from_v6(v);
 }
 
+/* A big-endian unsigned integer of 1 to 8 bytes (the caller checked len). The common
+ * sizes load in one go: this runs for every field of every record. */
 static uint64_t be_uint(const uint8_t *v, uint16_t len)
 {
-    struct rd r = rd_make(v, len);
-    return len >= 1 && len <= 8 ? rd_uint(&r, len) : 0;
+    uint32_t u32;
+    uint64_t u64;
+    switch (len) {
+    case 1: return v[0];
+    case 2: return (uint64_t)(v[0] << 8 | v[1]);
+    case 4: memcpy(&u32, v, 4); return __builtin_bswap32(u32);
+    case 8: memcpy(&u64, v, 8); return __builtin_bswap64(u64);
+    default: {
+        uint64_t n = 0;
+        for (uint16_t i = 0; i < len; i++)
+            n = n << 8 | v[i];
+        return n;
+    }
+    }
 }
 
 static void apply_field(uint16_t type, const uint8_t *v, uint16_t len, struct flow *f,
@@ -170,6 +184,17 @@ int nfrecord_read(const struct tmpl *t, struct rd *r, bool scope_is_ie, struct f
     uint32_t domain = f->domain;
     *f = (struct flow){.exporter = exporter, .domain = domain};
     *x = (struct nfrecord_extra){0};
+    if (!t->has_varlen && rd_left(r) >= t->min_len) {
+        /* Fixed-length record, known to fit: read its fields straight off the buffer. */
+        const uint8_t *v = rd_bytes(r, t->min_len);
+        for (uint16_t i = 0; i < t->n_fields; i++) {
+            const struct tmpl_field *fd = &t->fields[i];
+            if (fd->enterprise == 0 && (i >= t->n_scope || scope_is_ie))
+                apply_field(fd->type, v, fd->len, f, x);
+            v += fd->len;
+        }
+        return 0;
+    }
     for (uint16_t i = 0; i < t->n_fields; i++) {
         const struct tmpl_field *fd = &t->fields[i];
         size_t len = fd->len;

@@ -92,6 +92,7 @@ int tmpl_finish(struct tmpl *tmpl)
             return ERR_MALFORMED;
         /* A variable-length field takes at least its one-byte length prefix. */
         len += flen == TMPL_VARLEN ? 1 : flen;
+        tmpl->has_varlen |= flen == TMPL_VARLEN;
     }
     if (len == 0 || len > 65535 - 20)
         return ERR_MALFORMED;

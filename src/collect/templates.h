@@ -24,6 +24,7 @@ struct tmpl {
     uint16_t n_fields;
     uint16_t n_scope; /* options templates: the first n_scope fields are scope */
     bool is_options;
+    bool has_varlen;            /* some field is variable-length (IPFIX) */
     uint32_t min_len;           /* bytes of the shortest possible record, at least 1 */
     struct tmpl_field fields[]; /* n_fields entries */
 };
