@@ -2,6 +2,8 @@
 // Line reading with getc so a line's length is checked as it is read.
 #include "lines.h"
 
+#include "err.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,4 +77,12 @@ const char *lines_error(int code)
     }
     snprintf(buf, sizeof buf, "a readable line, got a read error (%s)", strerror(errno));
     return buf;
+}
+
+int lines_vfail(char *errbuf, const char *file, unsigned line, const char *fmt, va_list ap)
+{
+    int n = snprintf(errbuf, ERR_BUF_LEN, "%s:%u: ", file, line);
+    if (n >= 0 && n < ERR_BUF_LEN)
+        vsnprintf(errbuf + n, ERR_BUF_LEN - (size_t)n, fmt, ap);
+    return ERR_CONFIG;
 }

@@ -5,6 +5,7 @@
 #ifndef FT_LINES_H
 #define FT_LINES_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #define LINES_MAX_BYTES 4096 /* a line with its NUL; longer lines are an error */
@@ -29,5 +30,9 @@ int lines_next(struct line_reader *r, char **out);
 
 /* What was expected, for a negative lines_next() code ("a line of text, got a NUL byte"). */
 const char *lines_error(int code);
+
+/* Writes "FILE:LINE: " and the formatted message into errbuf (ERR_BUF_LEN bytes). Returns
+ * ERR_CONFIG, so a loader can `return` it. */
+int lines_vfail(char *errbuf, const char *file, unsigned line, const char *fmt, va_list ap);
 
 #endif

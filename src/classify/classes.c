@@ -68,14 +68,11 @@ struct loader {
 __attribute__((format(printf, 4, 5))) static int fail(struct loader *L, const char *file,
                                                       unsigned line, const char *fmt, ...)
 {
-    int n = snprintf(L->errbuf, ERR_BUF_LEN, "%s:%u: ", file, line);
-    if (n < 0 || n >= ERR_BUF_LEN)
-        return ERR_CONFIG;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->errbuf + n, ERR_BUF_LEN - (size_t)n, fmt, ap);
+    int rc = lines_vfail(L->errbuf, file, line, fmt, ap);
     va_end(ap);
-    return ERR_CONFIG;
+    return rc;
 }
 
 /* ---- field parsers ------------------------------------------------------------------ */

@@ -286,21 +286,34 @@ int cmd_subscriber(int argc, char **argv)
 
 /* ---- bindings ---- */
 
+/* Parses argv for a command taking exactly `want` positional words. Returns -1 to go on,
+ * or the exit status after printing the help: 0 when it was asked for (--help), 2 on a usage
+ * error. */
+static int parse_exact(int argc, char **argv, struct arg_opt *o, size_t n_o, const char **pos,
+                       int want, const char *help)
+{
+    int n = args_parse(argc, argv, o, n_o, pos, want);
+    bool asked = args_get(o, n_o, "help") != NULL;
+    if (n == want && !asked)
+        return -1;
+    fputs(help, asked ? stdout : stderr);
+    return asked ? 0 : 2;
+}
+
 int cmd_bind(int argc, char **argv)
 {
     struct arg_opt o[] = {
         {.name = "from"}, {.name = "to"}, {.name = "db"}, {.name = "help", .is_flag = true}};
     const char *pos[2];
-    int n = args_parse(argc, argv, o, N(o), pos, 2);
-    if (n != 2 || args_get(o, N(o), "help")) {
-        fprintf(n == 2 ? stdout : stderr,
-                "usage: flowtally bind ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME] "
-                "[--db PATH]\n"
-                "Ties an address, a prefix (an IPv6 customer's /56) or a MAC to the account from\n"
-                "TIME (default now) until TIME (default open). An open binding of the same\n"
-                "address held by another account ends where this one starts.\n");
-        return n == 2 ? 0 : 2;
-    }
+    int rc =
+        parse_exact(argc, argv, o, N(o), pos, 2,
+                    "usage: flowtally bind ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME] "
+                    "[--db PATH]\n"
+                    "Ties an address, a prefix (an IPv6 customer's /56) or a MAC to the account "
+                    "from\nTIME (default now) until TIME (default open). An open binding of the "
+                    "same\naddress held by another account ends where this one starts.\n");
+    if (rc >= 0)
+        return rc;
     uint64_t from, to;
     if (!args_time("from", args_get(o, N(o), "from"), args_now_ms(), &from) ||
         !args_time("to", args_get(o, N(o), "to"), 0, &to))
@@ -316,13 +329,12 @@ int cmd_register(int argc, char **argv)
 {
     struct arg_opt o[] = {{.name = "from"}, {.name = "db"}, {.name = "help", .is_flag = true}};
     const char *pos[2];
-    int n = args_parse(argc, argv, o, N(o), pos, 2);
-    if (n != 2 || args_get(o, N(o), "help")) {
-        fprintf(n == 2 ? stdout : stderr,
-                "usage: flowtally register MAC ACCOUNT [--from TIME] [--db PATH]\n"
-                "Registers a device's MAC to the account; DHCP leases then map its addresses.\n");
-        return n == 2 ? 0 : 2;
-    }
+    int rc = parse_exact(argc, argv, o, N(o), pos, 2,
+                         "usage: flowtally register MAC ACCOUNT [--from TIME] [--db PATH]\n"
+                         "Registers a device's MAC to the account; DHCP leases then map its "
+                         "addresses.\n");
+    if (rc >= 0)
+        return rc;
     uint64_t from;
     if (!args_time("from", args_get(o, N(o), "from"), args_now_ms(), &from))
         return 2;
@@ -343,13 +355,12 @@ int cmd_unbind(int argc, char **argv)
 {
     struct arg_opt o[] = {{.name = "at"}, {.name = "db"}, {.name = "help", .is_flag = true}};
     const char *pos[1];
-    int n = args_parse(argc, argv, o, N(o), pos, 1);
-    if (n != 1 || args_get(o, N(o), "help")) {
-        fprintf(n == 1 ? stdout : stderr,
-                "usage: flowtally unbind ADDRESS|PREFIX|MAC [--at TIME] [--db PATH]\n"
-                "Ends the open bindings of the address, prefix or MAC at TIME (default now).\n");
-        return n == 1 ? 0 : 2;
-    }
+    int rc = parse_exact(argc, argv, o, N(o), pos, 1,
+                         "usage: flowtally unbind ADDRESS|PREFIX|MAC [--at TIME] [--db PATH]\n"
+                         "Ends the open bindings of the address, prefix or MAC at TIME (default "
+                         "now).\n");
+    if (rc >= 0)
+        return rc;
     uint64_t at;
     if (!args_time("at", args_get(o, N(o), "at"), args_now_ms(), &at))
         return 2;
