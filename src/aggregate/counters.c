@@ -1,14 +1,43 @@
 // SPDX-License-Identifier: MIT
 // Open-addressing table of usage rows. Load factor stays at or below 1/2 so probe chains
 // are short; growth rehashes into a doubled array.
+//
+// The slot array is mapped directly, with transparent huge pages asked for, and its pages
+// are faulted in when it is made. A table is made off the hot path (at start, or by the
+// store thread); faulting thousands of fresh pages one flow at a time stalled the receive
+// loop for tens of milliseconds after a flush, long enough to overflow a socket buffer at
+// a few million records per second.
 #include "counters.h"
 
 #include "../base/err.h"
 #include "../base/hash.h"
 #include "../base/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+static struct counters_slot *slots_alloc(size_t cap)
+{
+    size_t size = cap * sizeof(struct counters_slot);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "flowtally: out of memory (%zu bytes for an aggregation table)\n", size);
+        abort();
+    }
+    madvise(p, size, MADV_HUGEPAGE); /* a hint: fewer TLB misses on random probes */
+    volatile char *page = p;
+    for (size_t off = 0; off < size; off += 4096)
+        page[off] = 0; /* fault every page in now, not on the hot path */
+    return p;
+}
+
+static void slots_free(struct counters_slot *slots, size_t cap)
+{
+    if (slots)
+        munmap(slots, cap * sizeof *slots);
+}
 
 static uint64_t key_hash(const struct usage_key *k)
 {
@@ -37,7 +66,7 @@ struct counters_table *counters_new(size_t initial_keys, size_t max_keys)
     struct counters_table *t = xcalloc(1, sizeof *t);
     t->cap = capacity_for(initial_keys);
     t->max_keys = max_keys;
-    t->slots = xcalloc(t->cap, sizeof *t->slots);
+    t->slots = slots_alloc(t->cap);
     return t;
 }
 
@@ -45,7 +74,7 @@ void counters_free(struct counters_table *t)
 {
     if (!t)
         return;
-    free(t->slots);
+    slots_free(t->slots, t->cap);
     free(t);
 }
 
@@ -61,11 +90,11 @@ static struct counters_slot *probe(struct counters_slot *slots, size_t cap,
 static void grow(struct counters_table *t)
 {
     size_t cap = t->cap * 2;
-    struct counters_slot *slots = xcalloc(cap, sizeof *slots);
+    struct counters_slot *slots = slots_alloc(cap);
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].used)
             *probe(slots, cap, &t->slots[i].row.key) = t->slots[i];
-    free(t->slots);
+    slots_free(t->slots, t->cap);
     t->slots = slots;
     t->cap = cap;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -59,7 +60,7 @@ static socklen_t make_sockaddr(const struct ip_addr *a, uint16_t port, struct so
     return sizeof *sin6;
 }
 
-static void set_rcvbuf(int fd, int rcvbuf, const char *spec)
+static void set_rcvbuf(int fd, int rcvbuf, const char *spec, bool warn)
 {
     /* SO_RCVBUFFORCE passes net.core.rmem_max when we have CAP_NET_ADMIN. */
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
@@ -68,7 +69,7 @@ static void set_rcvbuf(int fd, int rcvbuf, const char *spec)
     socklen_t len = sizeof got;
     getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len);
     /* Linux reports twice the requested size (bookkeeping overhead included). */
-    if (got / 2 < rcvbuf)
+    if (warn && got / 2 < rcvbuf)
         log_warn("%s: receive buffer is %d bytes, not the %d asked for; raise "
                  "net.core.rmem_max (sysctl -w net.core.rmem_max=%d) to avoid drops at peaks",
                  spec, got / 2, rcvbuf, rcvbuf);
@@ -94,28 +95,24 @@ static void format_bound(struct udp_socket *s)
     }
 }
 
-int udp_open(struct udp_socket *s, const char *spec, int rcvbuf, char *errbuf)
+/* Opens one socket; SO_REUSEPORT when it is one of a group sharing the port. */
+static int open_one(struct udp_socket *s, const struct sockaddr_storage *ss, socklen_t sslen,
+                    bool reuseport, int rcvbuf, const char *spec, bool warn, char *errbuf)
 {
-    struct ip_addr addr;
-    uint16_t port;
-    *s = (struct udp_socket){.fd = -1};
-    if (udp_parse_endpoint(spec, &addr, &port) != 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "'%s': expected ADDR:PORT or [ADDR]:PORT", spec);
-        return ERR_CONFIG;
-    }
-    struct sockaddr_storage ss;
-    socklen_t sslen = make_sockaddr(&addr, port, &ss);
     int one = 1;
-    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    *s = (struct udp_socket){.fd = -1};
+    int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         goto fail;
-    if (ss.ss_family == AF_INET6)
+    if (ss->ss_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&ss, sslen) != 0)
+    if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        goto fail;
+    if (bind(fd, (const struct sockaddr *)ss, sslen) != 0)
         goto fail;
     s->fd = fd;
-    set_rcvbuf(fd, rcvbuf, spec);
+    set_rcvbuf(fd, rcvbuf, spec, warn);
     format_bound(s);
     return 0;
 fail:;
@@ -124,6 +121,82 @@ fail:;
     if (fd >= 0)
         close(fd);
     return -err;
+}
+
+int udp_open(struct udp_socket *s, const char *spec, int rcvbuf, char *errbuf)
+{
+    return udp_open_group(s, 1, spec, rcvbuf, errbuf);
+}
+
+/* The kernel runs this classic BPF program for each datagram to pick a socket of the group:
+ * a hash of the sender's address (never its port) modulo the group's size. All of an
+ * exporter's datagrams then reach one worker, which holds its templates and sequence
+ * state, even when it sends from several ports or changes port after a restart. The
+ * program reads the address from the IP header (SKF_NET_OFF: the packet data starts at the
+ * UDP payload here). */
+static int steer_by_sender(int fd, bool v6, size_t n)
+{
+    struct sock_filter v4prog[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12), /* A = saddr */
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0), /* fold the high half onto the low */
+        BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)n),
+        BPF_STMT(BPF_RET | BPF_A, 0),
+    };
+    struct sock_filter v6prog[] = {
+        /* A = the four words of the 16-byte source address, xor-ed together */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 16),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)n),
+        BPF_STMT(BPF_RET | BPF_A, 0),
+    };
+    struct sock_fprog prog = {.len = v6 ? sizeof v6prog / sizeof v6prog[0]
+                                        : sizeof v4prog / sizeof v4prog[0],
+                              .filter = v6 ? v6prog : v4prog};
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog);
+}
+
+int udp_open_group(struct udp_socket *socks, size_t n, const char *spec, int rcvbuf, char *errbuf)
+{
+    struct ip_addr addr;
+    uint16_t port;
+    if (udp_parse_endpoint(spec, &addr, &port) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "'%s': expected ADDR:PORT or [ADDR]:PORT", spec);
+        return ERR_CONFIG;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sslen = make_sockaddr(&addr, port, &ss);
+    for (size_t i = 0; i < n; i++) {
+        int rc = open_one(&socks[i], &ss, sslen, n > 1, rcvbuf, spec, i == 0, errbuf);
+        if (rc != 0) {
+            for (size_t j = 0; j < i; j++)
+                udp_close(&socks[j]);
+            return rc;
+        }
+        if (i == 0 && port == 0) { /* the others join the port the kernel picked */
+            struct sockaddr_storage got;
+            socklen_t len = sizeof got;
+            getsockname(socks[0].fd, (struct sockaddr *)&got, &len);
+            ((struct sockaddr_in *)&ss)->sin_port = ((struct sockaddr_in *)&got)->sin_port;
+        }
+    }
+    if (n > 1 && steer_by_sender(socks[0].fd, ss.ss_family == AF_INET6, n) != 0)
+        log_warn("%s: cannot steer by exporter address (%s); the kernel spreads datagrams by "
+                 "address and port, so an exporter changing port may lose templates for a while",
+                 spec, strerror(errno));
+    return 0;
 }
 
 void udp_close(struct udp_socket *s)

@@ -8,6 +8,7 @@
 #include "../base/addr.h"
 #include "../base/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,12 @@ struct udp_batch {
  * sockets are IPv6-only so an IPv4 socket can share the port. Returns 0 or a negative code
  * with a message in errbuf. */
 int udp_open(struct udp_socket *s, const char *spec, int rcvbuf, char *errbuf);
+
+/* Opens n sockets on spec sharing its port (SO_REUSEPORT; port 0: one the kernel picks, the
+ * same for all), with the kernel steering each datagram by its sender's address, so that an
+ * exporter always reaches the same socket. n = 1 is udp_open(). Returns 0 or a negative
+ * code with a message in errbuf; on failure none is left open. */
+int udp_open_group(struct udp_socket *socks, size_t n, const char *spec, int rcvbuf, char *errbuf);
 void udp_close(struct udp_socket *s);
 
 void udp_batch_init(struct udp_batch *b);

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #define LOG_TAG "flush"
@@ -31,9 +34,10 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b)
     int rc = st->ops->begin(st);
     size_t pos = 0;
     const struct usage_row *row;
-    while (rc == 0 && (row = counters_next(b->table, &pos)))
-        rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
-                                intern_name(fl->apps, row->key.app_id));
+    for (size_t t = 0; rc == 0 && t < b->n_tables; t++)
+        for (pos = 0; rc == 0 && (row = counters_next(b->tables[t], &pos));)
+            rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
+                                    intern_name(fl->apps, row->key.app_id));
     for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
         const struct flush_stat *fs = &b->stats[i];
         struct stat_row sr = {.exporter = fs->exporter,
@@ -87,9 +91,9 @@ static void *flusher_main(void *arg)
     struct flusher *fl = arg;
     pthread_mutex_lock(&fl->lock);
     for (;;) {
-        while (!fl->stop && (!fl->batch.table || (fl->last_failed && !fl->retry)))
+        while (!fl->stop && (!fl->batch.n_tables || (fl->last_failed && !fl->retry)))
             pthread_cond_wait(&fl->wake, &fl->lock);
-        if (!fl->batch.table || (fl->stop && fl->last_failed && !fl->retry))
+        if (!fl->batch.n_tables || (fl->stop && fl->last_failed && !fl->retry))
             break;
         fl->retry = false;
         store_side_work(fl); /* unlocks and locks again */
@@ -97,12 +101,18 @@ static void *flusher_main(void *arg)
         uint64_t t0 = mono_ms();
         int rc = write_batch(fl, &fl->batch);
         uint64_t took = mono_ms() - t0;
+        if (rc == 0) /* emptied outside the lock: the loop may be asking for a spare */
+            for (size_t i = 0; i < fl->batch.n_tables; i++)
+                counters_clear(fl->batch.tables[i]);
         pthread_mutex_lock(&fl->lock);
         if (rc == 0) {
-            counters_clear(fl->batch.table);
-            counters_free(fl->spare);
-            fl->spare = fl->batch.table;
-            fl->batch.table = NULL;
+            for (size_t i = 0; i < fl->batch.n_tables; i++) {
+                if (fl->n_spares < FLUSH_MAX_TABLES)
+                    fl->spares[fl->n_spares++] = fl->batch.tables[i];
+                else
+                    counters_free(fl->batch.tables[i]);
+            }
+            fl->batch.n_tables = 0;
             fl->batch.n_stats = 0;
             fl->batch.n_positions = 0;
             fl->batch.n_ifaces = 0;
@@ -115,7 +125,7 @@ static void *flusher_main(void *arg)
             log_error("flush failed; the counts are kept in memory and retried");
         }
         pthread_cond_broadcast(&fl->done);
-        if (fl->stop && !fl->batch.table)
+        if (fl->stop && !fl->batch.n_tables)
             break;
         pthread_mutex_unlock(&fl->lock);
         flusher_check_bindings(fl, false);
@@ -180,6 +190,9 @@ void flusher_check_bindings(struct flusher *fl, bool force)
     fl->map_seq = seq;
     fl->bindings_version = version;
     pthread_mutex_unlock(&fl->lock);
+    uint64_t one = 1; /* the workers use the old map until the main thread installs this */
+    if (write(fl->map_ready_fd, &one, sizeof one) < 0)
+        log_warn("cannot signal a new subscriber map: %s", strerror(errno));
     log_info("loaded %llu bindings and leases", (unsigned long long)n);
 }
 
@@ -196,6 +209,9 @@ void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_
 
 struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq)
 {
+    uint64_t v;
+    if (read(fl->map_ready_fd, &v, sizeof v) < 0 && errno != EAGAIN)
+        log_warn("new subscriber map signal: %s", strerror(errno));
     pthread_mutex_lock(&fl->lock);
     struct subscriber_map *m = fl->new_map;
     *map_seq = fl->map_seq;
@@ -212,6 +228,7 @@ int flusher_start(struct flusher *fl, struct store *store, const struct intern *
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);
     pthread_cond_init(&fl->done, NULL);
+    fl->map_ready_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     fl->bindings_version = -1;
     flusher_check_bindings(fl, true); /* the first map, before any flow arrives */
     int rc = pthread_create(&fl->thread, NULL, flusher_main, fl);
@@ -225,8 +242,10 @@ void flusher_stop(struct flusher *fl)
     pthread_cond_broadcast(&fl->wake);
     pthread_mutex_unlock(&fl->lock);
     pthread_join(fl->thread, NULL);
-    counters_free(fl->batch.table);
-    counters_free(fl->spare);
+    for (size_t i = 0; i < fl->batch.n_tables; i++)
+        counters_free(fl->batch.tables[i]);
+    for (size_t i = 0; i < fl->n_spares; i++)
+        counters_free(fl->spares[i]);
     submap_free(fl->new_map);
     free(fl->class_rows);
     free(fl->radius);
@@ -234,12 +253,13 @@ void flusher_stop(struct flusher *fl)
     pthread_mutex_destroy(&fl->lock);
     pthread_cond_destroy(&fl->wake);
     pthread_cond_destroy(&fl->done);
+    close(fl->map_ready_fd);
 }
 
 bool flusher_idle(struct flusher *fl)
 {
     pthread_mutex_lock(&fl->lock);
-    bool idle = fl->batch.table == NULL;
+    bool idle = fl->batch.n_tables == 0;
     pthread_mutex_unlock(&fl->lock);
     return idle;
 }
@@ -247,8 +267,7 @@ bool flusher_idle(struct flusher *fl)
 struct counters_table *flusher_take_spare(struct flusher *fl)
 {
     pthread_mutex_lock(&fl->lock);
-    struct counters_table *spare = fl->spare;
-    fl->spare = NULL;
+    struct counters_table *spare = fl->n_spares ? fl->spares[--fl->n_spares] : NULL;
     pthread_mutex_unlock(&fl->lock);
     return spare;
 }
@@ -279,9 +298,9 @@ void flusher_poke(struct flusher *fl)
 bool flusher_wait(struct flusher *fl)
 {
     pthread_mutex_lock(&fl->lock);
-    while (fl->batch.table && !fl->last_failed)
+    while (fl->batch.n_tables && !fl->last_failed)
         pthread_cond_wait(&fl->done, &fl->lock);
-    bool ok = fl->batch.table == NULL;
+    bool ok = fl->batch.n_tables == 0;
     pthread_mutex_unlock(&fl->lock);
     return ok;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The store thread. The receive loop hands it one batch at a time (a full aggregation table
-// plus the counter increases since the last batch); it writes the batch in one transaction
-// and hands the emptied table back for reuse. If the write fails the batch is kept and
+// The store thread. The receive loop hands it one batch at a time (the full aggregation
+// tables of every lane plus the counter increases since the last batch); it writes the
+// batch in one transaction (additive upserts: a key counted by two lanes adds up) and hands
+// the emptied tables back for reuse. If the write fails the batch is kept and
 // retried, and the loop keeps counting into its own table meanwhile: nothing counted is lost.
 #ifndef FT_FLUSHER_H
 #define FT_FLUSHER_H
@@ -42,10 +43,12 @@ struct flush_iface {
 };
 
 #define FLUSH_MAX_IFACES 16384 /* interface reports kept per flush interval */
+#define FLUSH_MAX_TABLES 33    /* the main thread's lane and up to 32 receive workers */
 
 struct flush_batch {
-    struct counters_table *table; /* owned while in the batch */
-    struct flush_iface *ifaces;   /* owned; n_ifaces entries, the later the newer */
+    struct counters_table *tables[FLUSH_MAX_TABLES]; /* owned while in the batch */
+    size_t n_tables;                                 /* 0: no batch */
+    struct flush_iface *ifaces; /* owned; n_ifaces entries, the later the newer */
     size_t n_ifaces, cap_ifaces;
     uint64_t ifaces_dropped;        /* reports past FLUSH_MAX_IFACES */
     struct log_position *positions; /* owned; n_positions entries */
@@ -57,17 +60,19 @@ struct flush_batch {
 struct flusher {
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t wake;            /* signalled on a new batch, a retry or stop */
-    pthread_cond_t done;            /* signalled when a batch finished */
-    struct store *store;            /* borrowed; used only by the thread */
-    const struct intern *classes;   /* borrowed: names of the class ids in the tables */
-    const struct intern *apps;      /* borrowed: names of the application ids */
-    struct flush_batch batch;       /* pending or being written; table NULL when idle */
-    struct counters_table *spare;   /* an emptied table for the loop to take, or NULL */
+    pthread_cond_t wake;          /* signalled on a new batch, a retry or stop */
+    pthread_cond_t done;          /* signalled when a batch finished */
+    struct store *store;          /* borrowed; used only by the thread */
+    const struct intern *classes; /* borrowed: names of the class ids in the tables */
+    const struct intern *apps;    /* borrowed: names of the application ids */
+    struct flush_batch batch;     /* pending or being written; no tables when idle */
+    struct counters_table *spares[FLUSH_MAX_TABLES]; /* emptied tables for the loop to take */
+    size_t n_spares;
     int64_t bindings_version;       /* of the store when the map was last loaded */
     struct subscriber_map *new_map; /* loaded, not yet taken by the loop; owned */
-    const char *leases_path;        /* DHCP lease file to follow, or NULL; borrowed */
-    struct timespec leases_mtime;   /* of the last import */
+    int map_ready_fd;             /* eventfd, readable when a map waits: the main thread polls it */
+    const char *leases_path;      /* DHCP lease file to follow, or NULL; borrowed */
+    struct timespec leases_mtime; /* of the last import */
     off_t leases_size;
     struct radius_applied *radius; /* queued RADIUS events; owned */
     size_t n_radius, cap_radius;
@@ -95,10 +100,10 @@ void flusher_stop(struct flusher *fl);
 /* True if a new batch can be handed over now (the previous one is written). */
 bool flusher_idle(struct flusher *fl);
 
-/* Returns the last written table, emptied, for reuse (caller owns it), or NULL. */
+/* Returns a written table, emptied, for reuse (caller owns it), or NULL. */
 struct counters_table *flusher_take_spare(struct flusher *fl);
 
-/* Hands a batch over; the flusher takes ownership of its table and stats (batch is
+/* Hands a batch over; the flusher takes ownership of its tables and stats (batch is
  * reset, keeping a stats array for reuse). Only call when flusher_idle(). */
 void flusher_submit(struct flusher *fl, struct flush_batch *batch);
 
@@ -109,7 +114,8 @@ void flusher_poke(struct flusher *fl);
 void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_t n);
 
 /* Returns a subscriber map loaded since the last call because bindings changed (caller
- * owns it), or NULL. OUT: *map_seq, the last RADIUS event the map includes. */
+ * owns it), or NULL. OUT: *map_seq, the last RADIUS event the map includes. Empties
+ * map_ready_fd. */
 struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq);
 
 struct radius_applied;

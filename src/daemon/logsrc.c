@@ -74,7 +74,7 @@ struct poll_ctx {
 static void on_usage(void *ctx, const struct log_usage *u)
 {
     struct poll_ctx *pc = ctx;
-    classifier_emit_log(&pc->ls->pipe->classifier, u, pc->app);
+    classifier_emit_log(&pipeline_main(pc->ls->pipe)->classifier, u, pc->app);
 }
 
 /* A mapping line: the user holds the address from its time, until a line contradicts it
@@ -96,8 +96,10 @@ void logsrc_poll(struct log_sources *ls)
     char errbuf[ERR_BUF_LEN];
     for (size_t i = 0; i < ls->n; i++) {
         struct log_source *s = &ls->src[i];
-        struct poll_ctx pc = {
-            .ls = ls, .app = s->fmt == LOG_SQUID ? ls->app_squid : ls->pipe->classifier.other_app};
+        struct poll_ctx pc = {.ls = ls,
+                              .app = s->fmt == LOG_SQUID
+                                         ? ls->app_squid
+                                         : pipeline_main(ls->pipe)->classifier.other_app};
         errbuf[0] = '\0';
         int rc = logfollow_poll(s->f, s->fmt, on_usage, on_mapping, &pc, &s->c, errbuf);
         if (errbuf[0])

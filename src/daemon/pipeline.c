@@ -9,14 +9,14 @@
 #include <string.h>
 
 /* The reloadable lists, built aside so a failed reload changes nothing. */
-struct lists {
+struct pipeline_lists {
     struct prefix_trie *local_nets, *allow, *sampling, *exclude;
     struct billing_points *points;
     struct class_table *classes;
     struct app_table *apps;
 };
 
-static void lists_free(struct lists *l)
+static void lists_free(struct pipeline_lists *l)
 {
     prefix_trie_free(l->local_nets);
     prefix_trie_free(l->allow);
@@ -27,7 +27,7 @@ static void lists_free(struct lists *l)
     apps_free(l->apps);
 }
 
-static int lists_build(struct lists *l, const struct config *cfg, char *errbuf)
+static int lists_build(struct pipeline_lists *l, const struct config *cfg, char *errbuf)
 {
     char bad[128];
     bool is_bad;
@@ -49,12 +49,41 @@ fail:
     return ERR_CONFIG;
 }
 
+static void lane_point_at_lists(const struct pipeline *p, struct lane *ln)
+{
+    struct classifier *c = &ln->classifier;
+    ln->decoder.allow = p->allow;
+    c->local_nets = p->local_nets;
+    c->sampling = p->sampling;
+    c->points = p->points;
+    c->exclude = p->exclude;
+    c->classes = p->class_table;
+    c->class_ids = p->class_ids;
+    c->apps = p->app_table;
+    c->app_ids = p->app_ids;
+    c->subscribers = p->subscribers;
+}
+
+static void lane_init(struct pipeline *p, struct lane *ln, const struct config *cfg, bool is_main)
+{
+    decoder_init(&ln->decoder, (size_t)cfg->max_exporters, (size_t)cfg->max_templates, NULL);
+    aggregator_init(&ln->aggregator, counters_new(LANE_INITIAL_KEYS, (size_t)cfg->max_keys),
+                    (uint64_t)cfg->bucket * 1000);
+    classifier_init(&ln->classifier, NULL, NULL,
+                    (struct usage_sink){aggregator_emit, &ln->aggregator});
+    ln->classifier.default_class = intern_id(&p->classes, "default");
+    ln->classifier.other_app = intern_id(&p->apps, "other");
+    /* only the main lane names applications found in packets (interning writes) */
+    ln->classifier.app_names = is_main ? &p->apps : NULL;
+    ln->sink = (struct flow_sink){classifier_emit, &ln->classifier};
+}
+
 /* Installs lists into the stages, freeing the ones they replace. Names are interned so the
  * ids in tables already handed to the store keep their meaning. */
-static void lists_install(struct pipeline *p, struct lists *l)
+static void lists_install(struct pipeline *p, struct pipeline_lists *l)
 {
-    struct lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
-                        p->points,     p->class_table, p->app_table};
+    struct pipeline_lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
+                                 p->points,     p->class_table, p->app_table};
     lists_free(&old);
     p->exclude = l->exclude;
     p->local_nets = l->local_nets;
@@ -73,33 +102,20 @@ static void lists_install(struct pipeline *p, struct lists *l)
         for (size_t i = 0; i < n; i++)
             p->app_ids[i] = intern_id(&p->apps, apps_name(p->app_table, (uint16_t)i));
     }
-    struct classifier *c = &p->classifier;
-    p->decoder.allow = p->allow;
-    c->local_nets = p->local_nets;
-    c->sampling = p->sampling;
-    c->points = p->points;
-    c->exclude = p->exclude;
-    c->classes = p->class_table;
-    c->class_ids = p->class_ids;
-    c->apps = p->app_table;
-    c->app_ids = p->app_ids;
+    for (size_t i = 0; i < p->n_lanes; i++)
+        lane_point_at_lists(p, &p->lanes[i]);
 }
 
 int pipeline_init(struct pipeline *p, const struct config *cfg, char *errbuf)
 {
-    struct lists l;
+    struct pipeline_lists l;
     memset(p, 0, sizeof *p);
     if (lists_build(&l, cfg, errbuf) != 0)
         return ERR_CONFIG;
-    decoder_init(&p->decoder, (size_t)cfg->max_exporters, (size_t)cfg->max_templates, NULL);
-    aggregator_init(&p->aggregator, counters_new(65536, (size_t)cfg->max_keys),
-                    (uint64_t)cfg->bucket * 1000);
-    classifier_init(&p->classifier, NULL, NULL,
-                    (struct usage_sink){aggregator_emit, &p->aggregator});
-    p->classifier.default_class = intern_id(&p->classes, "default");
-    p->classifier.other_app = intern_id(&p->apps, "other");
-    p->classifier.app_names = &p->apps;
-    p->sink = (struct flow_sink){classifier_emit, &p->classifier};
+    p->n_lanes = 1 + (size_t)cfg->workers;
+    p->lanes = xcalloc(p->n_lanes, sizeof *p->lanes);
+    for (size_t i = 0; i < p->n_lanes; i++)
+        lane_init(p, &p->lanes[i], cfg, i == 0);
     lists_install(p, &l);
     return 0;
 }
@@ -117,31 +133,43 @@ size_t pipeline_class_rows(const struct pipeline *p, struct class_row *rows)
     return n;
 }
 
-void pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
+struct subscriber_map *pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
 {
-    submap_free(p->subscribers);
+    struct subscriber_map *old = p->subscribers;
     p->subscribers = m;
-    p->classifier.subscribers = m;
+    for (size_t i = 0; i < p->n_lanes; i++)
+        p->lanes[i].classifier.subscribers = m;
+    return old;
 }
 
 void pipeline_deinit(struct pipeline *p)
 {
-    struct lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
-                        p->points,     p->class_table, p->app_table};
+    struct pipeline_lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
+                                 p->points,     p->class_table, p->app_table};
     submap_free(p->subscribers);
-    decoder_deinit(&p->decoder);
-    aggregator_deinit(&p->aggregator);
+    for (size_t i = 0; i < p->n_lanes; i++) {
+        decoder_deinit(&p->lanes[i].decoder);
+        aggregator_deinit(&p->lanes[i].aggregator);
+    }
+    free(p->lanes);
     lists_free(&old);
     free(p->app_ids);
 }
 
-int pipeline_reload(struct pipeline *p, const struct config *cfg, char *errbuf)
+struct pipeline_lists *pipeline_lists_build(const struct config *cfg, char *errbuf)
 {
-    struct lists l;
-    if (lists_build(&l, cfg, errbuf) != 0)
-        return ERR_CONFIG;
-    lists_install(p, &l);
-    return 0;
+    struct pipeline_lists *l = xmalloc(sizeof *l);
+    if (lists_build(l, cfg, errbuf) != 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void pipeline_lists_install(struct pipeline *p, struct pipeline_lists *l)
+{
+    lists_install(p, l);
+    free(l);
 }
 
 static void take_source_stats(struct source *s, struct flush_batch *b)
@@ -154,22 +182,39 @@ static void take_source_stats(struct source *s, struct flush_batch *b)
     memset(&s->c, 0, sizeof s->c);
 }
 
+/* Sums the process-wide counters of every lane first: one stat row per name, not one per
+ * lane. */
 void pipeline_take_stats(struct pipeline *p, struct flush_batch *b)
 {
-    struct source_table *st = &p->decoder.sources;
-    for (size_t i = 0; i < st->cap; i++)
-        if (st->slots[i].in_use)
-            take_source_stats(&st->slots[i], b);
-#define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, p->decoder.c.name);
+    struct decode_counters dc = {0};
+    struct classify_counters cc = {0};
+    struct aggregate_counters ac = {0};
+    for (size_t i = 0; i < p->n_lanes; i++) {
+        struct lane *ln = &p->lanes[i];
+        struct source_table *st = &ln->decoder.sources;
+        for (size_t j = 0; j < st->cap; j++)
+            if (st->slots[j].in_use)
+                take_source_stats(&st->slots[j], b);
+#define X(name) dc.name += ln->decoder.c.name;
+        DECODE_COUNTERS(X)
+#undef X
+#define X(name) cc.name += ln->classifier.c.name;
+        CLASSIFY_COUNTERS(X)
+#undef X
+#define X(name) ac.name += ln->aggregator.c.name;
+        AGGREGATE_COUNTERS(X)
+#undef X
+        memset(&ln->decoder.c, 0, sizeof ln->decoder.c);
+        memset(&ln->classifier.c, 0, sizeof ln->classifier.c);
+        memset(&ln->aggregator.c, 0, sizeof ln->aggregator.c);
+    }
+#define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, dc.name);
     DECODE_COUNTERS(X)
 #undef X
-#define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, p->classifier.c.name);
+#define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, cc.name);
     CLASSIFY_COUNTERS(X)
 #undef X
-#define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, p->aggregator.c.name);
+#define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, ac.name);
     AGGREGATE_COUNTERS(X)
 #undef X
-    memset(&p->decoder.c, 0, sizeof p->decoder.c);
-    memset(&p->classifier.c, 0, sizeof p->classifier.c);
-    memset(&p->aggregator.c, 0, sizeof p->aggregator.c);
 }

@@ -16,11 +16,25 @@
 #include "../store/admin.h"
 #include "flusher.h"
 
-struct pipeline {
-    struct decoder decoder;
+/* One thread's writing stages. Each receive worker has its own lane, so the hot path
+ * writes nothing another thread reads; lanes[0] is the main thread's (packet probe, logs,
+ * RADIUS-driven work). Every lane reads the pipeline's lists. */
+struct lane {
+    struct decoder decoder; /* its own templates and sequence state per exporter */
     struct classifier classifier;
-    struct aggregator aggregator;
-    struct flow_sink sink;              /* decoder output: the classifier */
+    struct aggregator aggregator; /* its own table, handed to the store at each flush */
+    struct flow_sink sink;        /* decoder output: the classifier */
+};
+
+/* Lanes start with a small table: it grows to what the traffic needs, and after the first
+ * flushes the tables handed back by the store are reused at that size. */
+#define LANE_INITIAL_KEYS 4096
+
+struct pipeline_lists;
+
+struct pipeline {
+    struct lane *lanes; /* owned; n_lanes, lanes[0] the main thread's */
+    size_t n_lanes;
     struct prefix_trie *local_nets;     /* owned */
     struct prefix_trie *allow;          /* owned; NULL = every exporter */
     struct prefix_trie *sampling;       /* owned; NULL = no overrides */
@@ -35,23 +49,36 @@ struct pipeline {
     struct intern apps;                 /* application names, likewise */
 };
 
-/* Builds the stages. Returns 0, or ERR_CONFIG with a message in errbuf when a list file
- * (classes, apps) cannot be loaded. */
+/* Builds the lists and 1 + cfg->workers lanes. Returns 0, or ERR_CONFIG with a message in
+ * errbuf when a list file (classes, apps) cannot be loaded. */
 int pipeline_init(struct pipeline *p, const struct config *cfg, char *errbuf);
 void pipeline_deinit(struct pipeline *p);
 
-/* Rebuilds the reloadable lists (local_nets, exporters, sampling, count_at, classes, apps)
- * from cfg. Counts and templates are kept. If a file fails to load nothing changes and
- * ERR_CONFIG comes back with a message in errbuf. */
-int pipeline_reload(struct pipeline *p, const struct config *cfg, char *errbuf);
+/* The reloadable lists (local_nets, exporters, sampling, count_at, classes, apps), built
+ * from cfg aside from the running pipeline. Returns NULL with a message in errbuf when a
+ * file fails to load. */
+struct pipeline_lists *pipeline_lists_build(const struct config *cfg, char *errbuf);
+
+/* Installs lists built by pipeline_lists_build() (taking them) in every lane, freeing the
+ * ones they replace. Counts and templates are kept. The caller holds the workers at a
+ * safepoint. */
+void pipeline_lists_install(struct pipeline *p, struct pipeline_lists *l);
 
 /* The classes as loaded, for the store (rows of CLASSES_MAX at most). Returns the count. */
 size_t pipeline_class_rows(const struct pipeline *p, struct class_row *rows);
 
-/* Replaces the subscriber map (taking ownership of m) and frees the old one. */
-void pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m);
+/* Replaces the subscriber map (taking ownership of m) and returns the old one, for the
+ * caller to free once the workers run again. The caller holds the workers at a safepoint. */
+struct subscriber_map *pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m);
 
-/* Moves every counter increase since the last call into the batch and zeroes them. */
+/* Moves every lane's counter increases since the last call into the batch and zeroes
+ * them. The caller holds the workers at a safepoint. */
 void pipeline_take_stats(struct pipeline *p, struct flush_batch *b);
+
+/* The main thread's lane. */
+static inline struct lane *pipeline_main(struct pipeline *p)
+{
+    return &p->lanes[0];
+}
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "../base/xalloc.h"
 #include "../store/admin.h"
+#include "workers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -118,7 +119,11 @@ void radius_listener_apply(struct radius_listener *l, const struct radius_event 
     *a = (struct radius_applied){
         .seq = l->next_seq++, .source = source, .subscriber = sub, .ev = *ev};
     snprintf(a->account, sizeof a->account, "%s", ev->user);
+    if (l->workers)
+        workers_hold(l->workers); /* they read the map this changes */
     apply_to_map(p->subscribers, a);
+    if (l->workers)
+        workers_release(l->workers);
     flusher_queue_radius(fl, a);
 }
 

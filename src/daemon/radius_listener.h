@@ -13,6 +13,8 @@
 #include "flusher.h"
 #include "pipeline.h"
 
+struct workers;
+
 #define RADIUS_MAX_SOCKETS 4
 #define RADIUS_RECENT 4096 /* events kept to re-apply over a freshly loaded map */
 
@@ -35,6 +37,7 @@ struct radius_listener {
     uint64_t unknown_user; /* accepted, but User-Name names no account */
     uint64_t next_seq;
     struct radius_applied recent[RADIUS_RECENT]; /* ring, by seq */
+    struct workers *workers; /* held while a binding changes the map they read; may be NULL */
 };
 
 /* Opens the `radius` sockets with the `radius_clients` secrets. Returns 0 (also when RADIUS

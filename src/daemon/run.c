@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The daemon: configuration, sockets, the receive loop, flush timing and signals. One loop
-// thread receives, decodes, classifies and aggregates; a store thread writes each flush.
+// The daemon: configuration, sockets, flush timing and signals. Receive workers (one per
+// core by default) decode, classify and aggregate what the UDP ports bring; this main
+// thread runs the timers, signals, RADIUS, the packet probe and logs, and hands each
+// flush to the store thread.
 // SIGTERM/SIGINT: flush everything, then exit 0. SIGHUP: reload the reloadable keys.
 // SIGUSR1: flush now.
 #include "run.h"
@@ -10,6 +12,7 @@
 #include "logsrc.h"
 #include "probe.h"
 #include "radius_listener.h"
+#include "workers.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -19,12 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LOG_TAG "run"
 #include "../base/log.h"
 
-#define MAX_SOCKETS 16
-#define BATCHES_PER_WAKE 64 /* then look at timers and signals again */
+#define DRAIN_ROUNDS 4096 /* batches per socket read at shutdown: far above any buffer */
 
 static volatile sig_atomic_t got_stop, got_reload, got_flush;
 
@@ -43,16 +46,12 @@ struct daemon {
     struct pipeline pipe;
     struct store *store;
     struct flusher flusher;
-    struct udp_socket socks[MAX_SOCKETS];
-    bool is_sflow[MAX_SOCKETS]; /* the socket receives sFlow, not NetFlow/IPFIX */
-    size_t n_socks;
+    struct workers workers;
     struct radius_listener radius;
     struct probe probe;
     struct log_sources logs;
-    struct udp_batch batch;
-    struct flush_batch pending;           /* stats gathered for the next hand-over */
-    struct sflow_counter_sink iface_sink; /* sFlow interface counters into pending */
-    int argc;                             /* the command line, re-read on reload */
+    struct flush_batch pending; /* stats gathered for the next hand-over */
+    int argc;                   /* the command line, re-read on reload */
     char **argv;
 };
 
@@ -91,22 +90,14 @@ struct open_ctx {
 static void open_one(void *ctx, const char *spec)
 {
     struct open_ctx *oc = ctx;
-    struct daemon *d = oc->d;
-    if (oc->rc != 0 || d->n_socks == MAX_SOCKETS)
+    if (oc->rc != 0)
         return;
-    struct udp_socket *s = &d->socks[d->n_socks];
-    int rc = udp_open(s, spec, (int)d->cfg.rcvbuf, oc->errbuf);
+    int rc = workers_listen(&oc->d->workers, spec, oc->sflow, (int)oc->d->cfg.rcvbuf, oc->errbuf);
     if (rc == -EAFNOSUPPORT || rc == -EADDRNOTAVAIL) {
         log_warn("not listening on %s (%s)", spec, oc->errbuf); /* e.g. no IPv6 here */
         return;
     }
-    if (rc != 0) {
-        oc->rc = rc;
-        return;
-    }
-    printf("flowtally: listening on udp %s (%s)\n", s->bound,
-           oc->sflow ? "sFlow v5" : "NetFlow v5/v9, IPFIX");
-    d->is_sflow[d->n_socks++] = oc->sflow;
+    oc->rc = rc;
 }
 
 static int open_sockets(struct daemon *d)
@@ -119,7 +110,7 @@ static int open_sockets(struct daemon *d)
         fprintf(stderr, "flowtally: cannot listen: %s\n", oc.errbuf);
         return oc.rc;
     }
-    if (d->n_socks == 0 && (d->cfg.netflow[0] || d->cfg.sflow[0])) {
+    if (workers_n_sockets(&d->workers) == 0 && (d->cfg.netflow[0] || d->cfg.sflow[0])) {
         fprintf(stderr, "flowtally: no socket to listen on (netflow = %s, sflow = %s)\n",
                 d->cfg.netflow, d->cfg.sflow);
         return ERR_CONFIG;
@@ -127,86 +118,53 @@ static int open_sockets(struct daemon *d)
     return 0;
 }
 
-/* An sFlow counter sample: kept as the interface's latest counters (exporter health). */
-static void on_iface_counters(void *ctx, const struct sflow_if_counters *c)
-{
-    struct daemon *d = ctx;
-    char agent[ADDR_STR_LEN];
-    struct iface_row r = {.if_index = c->if_index,
-                          .time_ms = c->time_ms,
-                          .speed_bps = c->speed_bps,
-                          .status = c->status,
-                          .in_octets = c->in_octets,
-                          .out_octets = c->out_octets,
-                          .in_errors = c->in_errors,
-                          .out_errors = c->out_errors,
-                          .in_discards = c->in_discards,
-                          .out_discards = c->out_discards};
-    flush_batch_add_iface(&d->pending, addr_format(&c->agent, agent), &r);
-}
-
-/* Hands the current table and counters to the store thread, if it can take them. */
+/* Hands every lane's table and the counters to the store thread, if it can take them. The
+ * workers are held only while tables and counters change hands: fresh tables are found
+ * (or made, pages and all) before. */
 static void try_flush(struct daemon *d)
 {
     if (!flusher_idle(&d->flusher)) {
         flusher_poke(&d->flusher); /* a failed batch: retry it; we keep counting */
         return;
     }
-    for (size_t i = 0; i < d->n_socks; i++)
-        d->pipe.decoder.c.kernel_drops += udp_kernel_drops(&d->socks[i]);
-    struct counters_table *fresh = flusher_take_spare(&d->flusher);
-    if (!fresh)
-        fresh = counters_new(65536, (size_t)d->cfg.max_keys);
-    pipeline_take_stats(&d->pipe, &d->pending);
+    /* what the logs hold now goes into the main lane's table, so with this batch, with
+     * the positions it was read to */
+    logsrc_poll(&d->logs);
+    struct pipeline *p = &d->pipe;
+    struct counters_table *fresh[FLUSH_MAX_TABLES];
+    for (size_t i = 0; i < p->n_lanes; i++) {
+        fresh[i] = flusher_take_spare(&d->flusher);
+        if (!fresh[i])
+            fresh[i] = counters_new(LANE_INITIAL_KEYS, (size_t)d->cfg.max_keys);
+    }
+    workers_hold(&d->workers);
+    workers_collect(&d->workers, &d->pending);
+    pipeline_take_stats(p, &d->pending);
+    for (size_t i = 0; i < p->n_lanes; i++)
+        d->pending.tables[d->pending.n_tables++] =
+            aggregator_swap(&p->lanes[i].aggregator, fresh[i]);
+    workers_release(&d->workers);
     radius_listener_take_stats(&d->radius, &d->pending);
-    logsrc_poll(&d->logs); /* what the logs hold now goes with this batch, with positions */
     logsrc_take(&d->logs, &d->pending);
     probe_take_stats(&d->probe, &d->pending);
     flush_batch_add_stat(&d->pending, "*", 0, 0, "drop_iface_reports", d->pending.ifaces_dropped);
     d->pending.ifaces_dropped = 0;
-    d->pending.table = aggregator_swap(&d->pipe.aggregator, fresh);
     flusher_submit(&d->flusher, &d->pending);
-}
-
-/* Reads and decodes what the socket holds, up to BATCHES_PER_WAKE batches. Returns the
- * number of datagrams read. */
-static size_t receive(struct daemon *d, struct udp_socket *s, bool is_sflow)
-{
-    size_t total = 0;
-    for (int i = 0; i < BATCHES_PER_WAKE; i++) {
-        uint64_t kdrops = 0;
-        int n = udp_recv(s, &d->batch, &kdrops);
-        d->pipe.decoder.c.kernel_drops += kdrops;
-        if (n <= 0) {
-            if (n < 0)
-                log_rl_warn("receive on %s: %s", s->bound, strerror(-n));
-            break;
-        }
-        total += (size_t)n;
-        uint64_t now = is_sflow ? wall_ms() : 0; /* sFlow carries no wall clock */
-        for (size_t j = 0; j < d->batch.n; j++) {
-            if (is_sflow)
-                decoder_feed_sflow(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j],
-                                   d->batch.len[j], now, &d->pipe.sink, &d->iface_sink);
-            else
-                decoder_feed(&d->pipe.decoder, &d->batch.from[j], d->batch.buf[j], d->batch.len[j],
-                             &d->pipe.sink);
-        }
-        if (n < UDP_BATCH)
-            break; /* the socket is empty: no need for a recvmmsg that says so */
-    }
-    return total;
 }
 
 static void reload(struct daemon *d)
 {
     struct config fresh;
     char errbuf[ERR_BUF_LEN];
+    struct pipeline_lists *lists = NULL;
     config_init(&fresh);
     if (config_from_args(&fresh, d->argc, d->argv, errbuf) != 0 ||
-        pipeline_reload(&d->pipe, &fresh, errbuf) != 0) {
+        !(lists = pipeline_lists_build(&fresh, errbuf))) {
         log_error("reload refused, keeping the running configuration: %s", errbuf);
     } else {
+        workers_hold(&d->workers);
+        pipeline_lists_install(&d->pipe, lists);
+        workers_release(&d->workers);
         config_take_reloadable(&d->cfg, &fresh);
         static struct class_row rows[CLASSES_MAX];
         flusher_set_classes(&d->flusher, rows, pipeline_class_rows(&d->pipe, rows));
@@ -221,21 +179,23 @@ static void take_new_map(struct daemon *d)
     uint64_t map_seq;
     struct subscriber_map *m = flusher_take_map(&d->flusher, &map_seq);
     if (m) {
-        pipeline_set_subscribers(&d->pipe, m);
+        workers_hold(&d->workers);
+        struct subscriber_map *old = pipeline_set_subscribers(&d->pipe, m);
         radius_listener_replay(&d->radius, &d->pipe, map_seq);
+        workers_release(&d->workers);
+        submap_free(old);
     }
 }
 
 static void loop(struct daemon *d)
 {
-    struct pollfd pfd[MAX_SOCKETS + RADIUS_MAX_SOCKETS + 1];
-    size_t n_pfd = d->n_socks + d->radius.n_socks;
+    struct pollfd pfd[RADIUS_MAX_SOCKETS + 2];
+    size_t n_pfd = d->radius.n_socks;
+    for (size_t i = 0; i < d->radius.n_socks; i++)
+        pfd[i] = (struct pollfd){.fd = d->radius.socks[i].fd, .events = POLLIN};
+    pfd[n_pfd++] = (struct pollfd){.fd = d->flusher.map_ready_fd, .events = POLLIN};
     if (probe_fd(&d->probe) >= 0)
         pfd[n_pfd++] = (struct pollfd){.fd = probe_fd(&d->probe), .events = POLLIN};
-    for (size_t i = 0; i < d->n_socks; i++)
-        pfd[i] = (struct pollfd){.fd = d->socks[i].fd, .events = POLLIN};
-    for (size_t i = 0; i < d->radius.n_socks; i++)
-        pfd[d->n_socks + i] = (struct pollfd){.fd = d->radius.socks[i].fd, .events = POLLIN};
     sigset_t unblocked;
     sigemptyset(&unblocked);
     uint64_t flush_ms = (uint64_t)d->cfg.flush * 1000;
@@ -253,7 +213,7 @@ static void loop(struct daemon *d)
         }
         if (d->probe.is_file) {
             /* a file is always readable: read it in slices between timers, to its end */
-            if (!probe_run(&d->probe, wall_ms(), &d->pipe.sink))
+            if (!probe_run(&d->probe, wall_ms(), &pipeline_main(&d->pipe)->sink))
                 break;
             continue;
         }
@@ -264,33 +224,31 @@ static void loop(struct daemon *d)
                               .tv_nsec = (long)(wait % 1000) * 1000000};
         /* Signals are blocked except inside ppoll, so none is missed between checks. */
         int n = ppoll(pfd, n_pfd, &ts, &unblocked);
-        take_new_map(d);  /* a map loaded while we waited applies to what woke us */
+        take_new_map(d);  /* a map the store thread loaded (it wakes us): installed at once */
         if (d->probe.cap) /* its packets, and expiry on a quiet link */
-            probe_run(&d->probe, wall_ms(), &d->pipe.sink);
+            probe_run(&d->probe, wall_ms(), &pipeline_main(&d->pipe)->sink);
         if (n <= 0)
             continue;
-        for (size_t i = 0; i < d->n_socks; i++)
-            if (pfd[i].revents & POLLIN)
-                receive(d, &d->socks[i], d->is_sflow[i]);
         for (size_t i = 0; i < d->radius.n_socks; i++)
-            if (pfd[d->n_socks + i].revents & POLLIN)
+            if (pfd[i].revents & POLLIN)
                 radius_listener_receive(&d->radius, i, &d->pipe, &d->flusher);
     }
 }
 
-/* Final flush at shutdown: read what the sockets still hold, retry a failed batch, then
- * hand over what is left. */
+/* Final flush at shutdown: stop the workers, read what their sockets still hold, retry a
+ * failed batch, then hand over what is left. */
 static int final_flush(struct daemon *d)
 {
-    probe_finish(&d->probe, &d->pipe.sink);
-    for (size_t i = 0; i < d->n_socks; i++)
-        for (int round = 0; round < 64 && receive(d, &d->socks[i], d->is_sflow[i]) > 0; round++)
-            ; /* bounded: 64 rounds of BATCHES_PER_WAKE batches, far above any buffer */
+    workers_stop(&d->workers); /* from here on this thread owns every lane */
+    probe_finish(&d->probe, &pipeline_main(&d->pipe)->sink);
+    workers_drain(&d->workers, DRAIN_ROUNDS);
     if (!flusher_idle(&d->flusher)) {
         flusher_poke(&d->flusher);
         if (!flusher_wait(&d->flusher)) {
-            log_error("could not store the last counts: %zu keys lost",
-                      d->pipe.aggregator.table->n);
+            size_t keys = 0;
+            for (size_t i = 0; i < d->pipe.n_lanes; i++)
+                keys += d->pipe.lanes[i].aggregator.table->n;
+            log_error("could not store the last counts: %zu keys lost", keys);
             return 1;
         }
     }
@@ -336,7 +294,6 @@ int run_main(int argc, char **argv)
             i--;
         }
     }
-    d.iface_sink = (struct sflow_counter_sink){on_iface_counters, &d};
     d.argc = argc;
     d.argv = argv;
     config_init(&d.cfg);
@@ -364,42 +321,50 @@ int run_main(int argc, char **argv)
         fprintf(stderr, "flowtally: %s\n", errbuf);
         goto out_store;
     }
-    if (open_sockets(&d) != 0)
+    if (d.cfg.workers == 0) { /* one per core */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        d.cfg.workers = cores < 1 ? 1 : cores > WORKERS_MAX ? WORKERS_MAX : cores;
+    }
+    if (!d.cfg.netflow[0] && !d.cfg.sflow[0])
+        d.cfg.workers = 0; /* nothing to receive */
+    if (pipeline_init(&d.pipe, &d.cfg, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
         goto out_store;
+    }
+    workers_init(&d.workers, (size_t)d.cfg.workers, &d.pipe);
+    d.radius.workers = &d.workers;
+    if (open_sockets(&d) != 0)
+        goto out_socks;
     if (radius_listener_open(&d.radius, &d.cfg, errbuf) != 0) {
         fprintf(stderr, "flowtally: cannot listen for RADIUS: %s\n", errbuf);
         goto out_socks;
     }
-    install_signals();
-    if (pipeline_init(&d.pipe, &d.cfg, errbuf) != 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
-        goto out_socks;
-    }
+    install_signals(); /* before the workers start: they inherit the blocked signals */
     /* before the store thread owns the store: the logs' positions are read from it */
     if (logsrc_open(&d.logs, &d.cfg, d.store, &d.pipe, &d.radius, &d.flusher, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         logsrc_close(&d.logs);
-        pipeline_deinit(&d.pipe);
         goto out_socks;
     }
     if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps,
                       d.cfg.leases_file[0] ? d.cfg.leases_file : NULL) != 0) {
         fprintf(stderr, "flowtally: cannot start the store thread\n");
         logsrc_close(&d.logs);
-        pipeline_deinit(&d.pipe);
         goto out_socks;
     }
     static struct class_row rows[CLASSES_MAX];
     flusher_set_classes(&d.flusher, rows, pipeline_class_rows(&d.pipe, rows));
-    udp_batch_init(&d.batch);
     printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", d.cfg.db,
            (long long)d.cfg.flush, (long long)d.cfg.bucket);
     take_new_map(&d); /* the first map, loaded as the store thread started */
-    if (!once)        /* --once: what the logs and a pcap file hold, then stop (an import) */
+    if (!once) {      /* --once: what the logs and a pcap file hold, then stop (an import) */
+        if (workers_start(&d.workers) != 0)
+            log_error("could not start every receive worker; running with fewer");
         loop(&d);
-    else
-        while (d.probe.is_file && probe_run(&d.probe, wall_ms(), &d.pipe.sink))
+    } else {
+        while (d.probe.is_file && probe_run(&d.probe, wall_ms(), &pipeline_main(&d.pipe)->sink))
             ;
+    }
     status = final_flush(&d);
     for (size_t i = 0; once && i < d.logs.n; i++) {
         const struct log_counters *c = &d.logs.src[i].c;
@@ -412,13 +377,11 @@ int run_main(int argc, char **argv)
     log_info("stopped after %llu flushes", (unsigned long long)d.flusher.n_flushes);
     flusher_stop(&d.flusher);
     logsrc_close(&d.logs);
-    udp_batch_deinit(&d.batch);
-    pipeline_deinit(&d.pipe);
     flush_batch_deinit(&d.pending);
 out_socks:
     radius_listener_close(&d.radius);
-    for (size_t i = 0; i < d.n_socks; i++)
-        udp_close(&d.socks[i]);
+    workers_deinit(&d.workers);
+    pipeline_deinit(&d.pipe);
 out_store:
     probe_close(&d.probe);
     store_close(d.store);

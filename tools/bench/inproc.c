@@ -281,14 +281,15 @@ int main(int argc, char **argv)
     for (int pass = 0; pass < passes; pass++) {
         double c0 = cpu_s(), t0 = mono_s();
         for (size_t i = 0; i < s.n; i++)
-            decoder_feed(&p.decoder, &exporter, s.d[i].bytes, s.d[i].len, &p.sink);
+            decoder_feed(&p.lanes[0].decoder, &exporter, s.d[i].bytes, s.d[i].len,
+                         &p.lanes[0].sink);
         double t1 = mono_s(), c1 = cpu_s();
         rps[pass] = (double)s.records / (t1 - t0);
         cpu_per_m[pass] = (c1 - c0) / ((double)s.records / 1e6);
-        uint64_t emitted = p.classifier.c.flows - flows_before;
-        flows_before = p.classifier.c.flows;
+        uint64_t emitted = p.lanes[0].classifier.c.flows - flows_before;
+        flows_before = p.lanes[0].classifier.c.flows;
         /* Hand the filled table over as a flush would, and reuse its memory next pass. */
-        struct counters_table *full = aggregator_swap(&p.aggregator, spare);
+        struct counters_table *full = aggregator_swap(&p.lanes[0].aggregator, spare);
         if (pass == 0) {
             mismatches = check_table(full, hosts, n_hosts);
             if (emitted != s.records) {

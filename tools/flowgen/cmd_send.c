@@ -3,7 +3,9 @@
 // with sendmmsg(), optionally paced to a record rate against
 // CLOCK_MONOTONIC. Targets other than 127.0.0.0/8 and ::1 are refused, and
 // both the planned and the actual run time are capped, so a test can never
-// flood a real network or run away.
+// flood a real network or run away. With --exporters K the file is sent
+// once from each of K loopback source addresses, batch by batch, as K
+// routers exporting the same traffic would.
 #include "flowgen.h"
 
 #include <arpa/inet.h>
@@ -21,8 +23,14 @@
 #define MAX_RATE 100000000ull
 #define MAX_LOOPS 1000000ull
 #define SNDBUF_BYTES (4 << 20)
+#define MAX_EXPORTERS 64
 
-enum { OPT_IN, OPT_TO, OPT_RATE, OPT_LOOPS, OPT_FROM, OPT_COUNT };
+enum { OPT_IN, OPT_TO, OPT_RATE, OPT_LOOPS, OPT_FROM, OPT_EXPORTERS, OPT_COUNT };
+
+struct senders {
+    int fd[MAX_EXPORTERS];
+    size_t n;
+};
 
 struct send_target {
     struct sockaddr_storage addr;
@@ -146,14 +154,17 @@ static size_t batch_size(const struct dgram_file *f, size_t first, uint64_t rate
     return n;
 }
 
-// One pass over the file. Returns -1 on a send error or the hard stop.
-static int send_loop(int fd, const struct send_target *t, const struct dgram_file *f, uint64_t rate,
-                     double start, struct send_progress *p)
+// One pass over the file, each batch from every sender in turn. Returns -1
+// on a send error or the hard stop.
+static int send_loop(const struct senders *s, const struct send_target *t,
+                     const struct dgram_file *f, uint64_t rate, double start,
+                     struct send_progress *p)
 {
     size_t i = 0;
 
     while (i < f->count) {
-        size_t n = batch_size(f, i, rate);
+        size_t n = batch_size(f, i, rate / s->n);
+        uint64_t recs = 0;
 
         if (rate)
             pace(start, p->records, rate);
@@ -161,29 +172,41 @@ static int send_loop(int fd, const struct send_target *t, const struct dgram_fil
             fputs("flowgen: send: run time limit reached\n", stderr);
             return -1;
         }
-        if (send_batch(fd, t, &f->entries[i], n) != 0)
-            return -1;
+        for (size_t e = 0; e < s->n; e++)
+            if (send_batch(s->fd[e], t, &f->entries[i], n) != 0)
+                return -1;
         for (size_t k = 0; k < n; k++)
-            p->records += f->entries[i + k].records;
-        p->datagrams += n;
+            recs += f->entries[i + k].records;
+        p->records += recs * s->n;
+        p->datagrams += n * s->n;
         i += n;
     }
     return 0;
 }
 
-// Binds the sending socket to a loopback source address (--from), so a test
-// can play two exporters at once; port 0 lets the kernel pick.
-static int bind_from(int fd, const char *from)
+// Binds the sending socket to a loopback source address (--from, plus
+// `offset` for the later of several exporters), so a test can play several
+// exporters at once; port 0 lets the kernel pick.
+static int bind_from(int fd, const char *from, uint32_t offset)
 {
     struct send_target src;
     char spec[INET6_ADDRSTRLEN + 8];
 
     snprintf(spec, sizeof(spec), strchr(from, ':') ? "[%s]:1" : "%s:1", from);
     parse_target(spec, &src);
-    if (src.addr.ss_family == AF_INET)
-        ((struct sockaddr_in *)&src.addr)->sin_port = 0;
-    else
+    if (src.addr.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&src.addr;
+        uint32_t addr = ntohl(a->sin_addr.s_addr) + offset;
+
+        if ((addr >> 24) != 127 || (addr & 0xff) == 0xff) {
+            fputs("flowgen: --from plus --exporters leaves 127.0.0.0/8\n", stderr);
+            return -1;
+        }
+        a->sin_addr.s_addr = htonl(addr);
+        a->sin_port = 0;
+    } else {
         ((struct sockaddr_in6 *)&src.addr)->sin6_port = 0;
+    }
     if (bind(fd, (struct sockaddr *)&src.addr, src.addr_len) != 0) {
         perror("flowgen: bind --from");
         return -1;
@@ -191,7 +214,7 @@ static int bind_from(int fd, const char *from)
     return 0;
 }
 
-static int open_socket(const struct send_target *t, const char *from)
+static int open_socket(const struct send_target *t, const char *from, uint32_t offset)
 {
     int fd = socket(t->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     int sndbuf = SNDBUF_BYTES;
@@ -200,7 +223,7 @@ static int open_socket(const struct send_target *t, const char *from)
         perror("flowgen: socket");
         return -1;
     }
-    if (from && bind_from(fd, from) != 0) {
+    if (from && bind_from(fd, from, offset) != 0) {
         close(fd);
         return -1;
     }
@@ -210,19 +233,29 @@ static int open_socket(const struct send_target *t, const char *from)
 }
 
 static int run_send(const struct dgram_file *f, const struct send_target *t, uint64_t rate,
-                    uint64_t loops, const char *from)
+                    uint64_t loops, const char *from, size_t exporters)
 {
     struct send_progress p = {0, 0};
+    struct senders s = {.n = 0};
     double start, secs;
-    int fd = open_socket(t, from), rc = 0;
+    int rc = 0;
 
-    if (fd < 0)
-        return FLOWGEN_EXIT_RUNTIME;
+    if (exporters > 1 && !from)
+        from = "127.0.0.1";
+    for (; s.n < exporters; s.n++) {
+        s.fd[s.n] = open_socket(t, from, (uint32_t)s.n);
+        if (s.fd[s.n] < 0) {
+            while (s.n > 0)
+                close(s.fd[--s.n]);
+            return FLOWGEN_EXIT_RUNTIME;
+        }
+    }
     start = now_secs();
     for (uint64_t l = 0; l < loops && rc == 0; l++)
-        rc = send_loop(fd, t, f, rate, start, &p);
+        rc = send_loop(&s, t, f, rate, start, &p);
     secs = now_secs() - start;
-    close(fd);
+    for (size_t e = 0; e < s.n; e++)
+        close(s.fd[e]);
     printf("sent %llu datagrams, %llu records in %.3f s (%.0f records/s)\n",
            (unsigned long long)p.datagrams, (unsigned long long)p.records, secs,
            secs > 0 ? (double)p.records / secs : 0.0);
@@ -231,11 +264,11 @@ static int run_send(const struct dgram_file *f, const struct send_target *t, uin
 
 int cmd_send(int argc, char **argv)
 {
-    struct cli_option o[OPT_COUNT] = {
-        {"in", NULL}, {"to", NULL}, {"rate", NULL}, {"loops", NULL}, {"from", NULL}};
+    struct cli_option o[OPT_COUNT] = {{"in", NULL},    {"to", NULL},   {"rate", NULL},
+                                      {"loops", NULL}, {"from", NULL}, {"exporters", NULL}};
     struct send_target target;
     struct dgram_file f;
-    uint64_t rate, loops;
+    uint64_t rate, loops, exporters;
     int rc;
 
     cli_parse(argc, argv, o, OPT_COUNT);
@@ -246,16 +279,23 @@ int cmd_send(int argc, char **argv)
     parse_target(o[OPT_TO].value, &target);
     rate = o[OPT_RATE].value ? cli_u64("--rate", o[OPT_RATE].value, 0, MAX_RATE) : 0;
     loops = o[OPT_LOOPS].value ? cli_u64("--loops", o[OPT_LOOPS].value, 1, MAX_LOOPS) : 1;
+    exporters = o[OPT_EXPORTERS].value
+                    ? cli_u64("--exporters", o[OPT_EXPORTERS].value, 1, MAX_EXPORTERS)
+                    : 1;
+    if (exporters > 1 && o[OPT_FROM].value && strchr(o[OPT_FROM].value, ':'))
+        cli_fail("--exporters", "1 with an IPv6 --from (loopback has one IPv6 address)",
+                 o[OPT_EXPORTERS].value);
     if (dgram_load(o[OPT_IN].value, &f) != 0)
         return FLOWGEN_EXIT_RUNTIME;
-    if (rate && (double)f.records * (double)loops / (double)rate > MAX_RUN_SECS) {
+    if (rate &&
+        (double)f.records * (double)loops * (double)exporters / (double)rate > MAX_RUN_SECS) {
         dgram_unload(&f);
         cli_fail("--rate",
                  "a rate that sends records * loops within "
                  "600 s",
                  o[OPT_RATE].value);
     }
-    rc = run_send(&f, &target, rate, loops, o[OPT_FROM].value);
+    rc = run_send(&f, &target, rate, loops, o[OPT_FROM].value, (size_t)exporters);
     dgram_unload(&f);
     return rc;
 }
