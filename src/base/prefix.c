@@ -20,10 +20,21 @@ struct trie_node {
     bool has_value;
 };
 
+/* Where the lookup of an IPv4 address in one /16 starts: the deepest node holding the whole
+ * /16, and the best match on the way there. When nothing longer than /16 lies inside the
+ * /16, the answer is final and no node is walked at all. */
+struct v4_start {
+    uint32_t node; /* continue the walk here, or NO_NODE: `best` is the answer */
+    uint32_t best; /* node of the longest match so far, or NO_NODE */
+};
+
+#define V4_INDEX_BITS 16
+
 struct prefix_trie {
     struct trie_node *nodes; /* owned; nodes[0] is the root ::/0 */
     size_t n_nodes, cap;
     size_t n_prefixes;
+    struct v4_start *v4; /* owned; 2^16 entries, or NULL (see prefix_trie_index) */
 };
 
 static void mask_key(uint64_t *hi, uint64_t *lo, unsigned len)
@@ -86,6 +97,7 @@ void prefix_trie_free(struct prefix_trie *t)
 {
     if (!t)
         return;
+    free(t->v4);
     free(t->nodes);
     free(t);
 }
@@ -102,6 +114,8 @@ void prefix_trie_insert(struct prefix_trie *t, const struct ip_addr *addr, unsig
                         uint32_t value)
 {
     assert(len <= 128);
+    free(t->v4); /* the index no longer says where walks start */
+    t->v4 = NULL;
     uint64_t hi = addr_hi(addr), lo = addr_lo(addr);
     mask_key(&hi, &lo, len);
     uint32_t at = 0;
@@ -142,12 +156,54 @@ void prefix_trie_insert(struct prefix_trie *t, const struct ip_addr *addr, unsig
     }
 }
 
+/* IPv4-mapped addresses are ::ffff:a.b.c.d: the /16 a.b is key bits 96..111. */
+#define V4_MAPPED_HI 0
+#define V4_MAPPED_LO_TOP 0xffffULL /* lo >> 32 */
+#define V4_BLOCK_LEN (96 + V4_INDEX_BITS)
+
+static struct v4_start v4_start_of(const struct prefix_trie *t, uint32_t block)
+{
+    uint64_t hi = V4_MAPPED_HI, lo = V4_MAPPED_LO_TOP << 32 | (uint64_t)block << 16;
+    uint32_t at = 0, best = t->nodes[0].has_value ? 0 : NO_NODE;
+    for (;;) {
+        const struct trie_node *n = &t->nodes[at];
+        if (n->len == V4_BLOCK_LEN) /* the /16 itself: anything below it is longer */
+            return (struct v4_start){
+                n->child[0] == NO_NODE && n->child[1] == NO_NODE ? NO_NODE : at, best};
+        uint32_t c = n->child[key_bit(hi, lo, n->len)];
+        if (c == NO_NODE)
+            return (struct v4_start){NO_NODE, best};
+        const struct trie_node *cn = &t->nodes[c];
+        if (cn->len > V4_BLOCK_LEN) /* longer prefixes inside the /16 need the walk */
+            return (struct v4_start){
+                common_bits(hi, lo, cn->hi, cn->lo) >= V4_BLOCK_LEN ? at : NO_NODE, best};
+        if (!node_contains(cn, hi, lo))
+            return (struct v4_start){NO_NODE, best};
+        at = c;
+        if (cn->has_value)
+            best = c;
+    }
+}
+
+void prefix_trie_index(struct prefix_trie *t)
+{
+    if (!t->v4)
+        t->v4 = xmalloc(sizeof *t->v4 << V4_INDEX_BITS);
+    for (uint32_t b = 0; b < 1U << V4_INDEX_BITS; b++)
+        t->v4[b] = v4_start_of(t, b);
+}
+
 bool prefix_trie_lookup(const struct prefix_trie *t, const struct ip_addr *addr, uint32_t *value)
 {
     uint64_t hi = addr_hi(addr), lo = addr_lo(addr);
     const struct trie_node *n = &t->nodes[0];
     const struct trie_node *best = n->has_value ? n : NULL;
-    while (n->len < 128) {
+    if (t->v4 && hi == V4_MAPPED_HI && lo >> 32 == V4_MAPPED_LO_TOP) {
+        struct v4_start st = t->v4[(lo >> 16) & 0xffff];
+        best = st.best == NO_NODE ? NULL : &t->nodes[st.best];
+        n = st.node == NO_NODE ? NULL : &t->nodes[st.node];
+    }
+    while (n && n->len < 128) {
         uint32_t c = n->child[key_bit(hi, lo, n->len)];
         if (c == NO_NODE || !node_contains(&t->nodes[c], hi, lo))
             break;

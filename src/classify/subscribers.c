@@ -281,3 +281,9 @@ uint64_t submap_count(const struct subscriber_map *m)
 {
     return m->n_items;
 }
+
+void submap_index(struct subscriber_map *m)
+{
+    prefix_trie_index(m->prefixes);
+    prefix_trie_index(m->leases);
+}

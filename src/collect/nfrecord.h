@@ -32,6 +32,10 @@ struct nfrecord_extra {
 int nfrecord_read(const struct tmpl *t, struct rd *r, bool scope_is_ie, struct flow *f,
                   struct nfrecord_extra *x);
 
+/* Builds t's read plan (t->steps) for fixed-length records: the fields this reader acts on,
+ * their offsets and checked lengths. Call once the template is finished. Returns 0. */
+int nfrecord_compile(struct tmpl *t);
+
 /* Returns the 1-in-N sampling rate the record's own fields give, or 0. */
 uint32_t nfrecord_sampling_rate(const struct nfrecord_extra *x);
 

@@ -5,6 +5,7 @@
 #include "source.h"
 
 #include "../base/xalloc.h"
+#include "nfrecord.h"
 
 #include <stdlib.h>
 
@@ -123,7 +124,7 @@ void source_set_sampler_rate(struct source *s, uint32_t sampler_id, uint32_t rat
 
 void source_add_template(struct source *s, struct tmpl *t)
 {
-    if (tmpl_finish(t) != 0) {
+    if (tmpl_finish(t) != 0 || nfrecord_compile(t) != 0) {
         s->c.drop_template_invalid++;
         free(t);
         return;

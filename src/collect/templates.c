@@ -77,9 +77,11 @@ void tmpl_remove_all(struct tmpl_table *t, bool options)
 
 struct tmpl *tmpl_new(uint16_t id, uint16_t n_fields)
 {
-    struct tmpl *tmpl = xcalloc(1, sizeof *tmpl + (size_t)n_fields * sizeof tmpl->fields[0]);
+    struct tmpl *tmpl = xcalloc(
+        1, sizeof *tmpl + (size_t)n_fields * (sizeof tmpl->fields[0] + sizeof tmpl->steps[0]));
     tmpl->id = id;
     tmpl->n_fields = n_fields;
+    tmpl->steps = (struct tmpl_step *)&tmpl->fields[n_fields];
     return tmpl;
 }
 

@@ -19,10 +19,22 @@ struct tmpl_field {
     uint32_t enterprise; /* private enterprise number, 0 for IANA elements */
 };
 
+/* One step of a template's read plan: a field the record reader acts on, at a fixed offset
+ * of a fixed-length record, with its length already checked. Fields nothing reads (unknown
+ * or enterprise elements, wrong lengths) have no step. */
+struct tmpl_step {
+    uint16_t offset; /* from the start of the record */
+    uint8_t len;     /* 1..16 */
+    uint8_t op;      /* what to do with it: an nfrecord op */
+    bool is_scope;   /* a scope field of an options template */
+};
+
 struct tmpl {
     uint16_t id;
     uint16_t n_fields;
-    uint16_t n_scope; /* options templates: the first n_scope fields are scope */
+    uint16_t n_steps;        /* read plan length, for fixed-length records (set by the reader) */
+    struct tmpl_step *steps; /* n_fields entries of room, in the same allocation */
+    uint16_t n_scope;        /* options templates: the first n_scope fields are scope */
     bool is_options;
     bool has_varlen;            /* some field is variable-length (IPFIX) */
     uint32_t min_len;           /* bytes of the shortest possible record, at least 1 */

@@ -38,6 +38,9 @@ static int lists_build(struct pipeline_lists *l, const struct config *cfg, char 
     l->allow = config_prefix_trie(cfg->exporters);
     l->sampling = config_rates_trie(cfg->sampling);
     l->exclude = config_prefix_trie(cfg->exclude_hosts);
+    prefix_trie_index(l->local_nets); /* both read for every flow */
+    if (l->exclude)
+        prefix_trie_index(l->exclude);
     l->points = points_parse(cfg->count_at, bad, sizeof bad, &is_bad);
     if (cfg->classes[0] && !(l->classes = classes_load(cfg->classes, errbuf)))
         goto fail;

@@ -122,8 +122,10 @@ static void test_default_route_and_replace(void)
     prefix_trie_free(t);
 }
 
-/* Cross-check against a linear scan over random prefixes and addresses. */
-static void test_random_against_linear_scan(void)
+/* Cross-check against a linear scan over random prefixes and addresses. min_len: shortest
+ * IPv4 prefix made. indexed: look up through the /16 index (prefix_trie_index), with one
+ * more prefix inserted after indexing when insert_after (that drops the index). */
+static void check_random(unsigned min_len, bool indexed, bool insert_after)
 {
     enum { N_PREFIX = 300, N_ADDR = 3000 };
     struct ip_addr pa[N_PREFIX];
@@ -133,20 +135,22 @@ static void test_random_against_linear_scan(void)
     for (int i = 0; i < N_PREFIX; i++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
         uint32_t v4 = (uint32_t)(seed >> 32) & 0x0f0fffff; /* clustered so prefixes nest */
-        unsigned len = 8 + (unsigned)(seed >> 20) % 25;
-        v4 &= len ? ~0u << (32 - len) : 0;
+        unsigned len = min_len + (unsigned)(seed >> 20) % (33 - min_len);
+        if (indexed && insert_after && i == N_PREFIX - 1)
+            prefix_trie_index(t); /* the last insert below drops it */
+        v4 &= len ? ~0u << (32 - len) : 0u;
         pa[i] = addr_from_v4(v4);
         pl[i] = 96 + len;
         prefix_trie_insert(t, &pa[i], pl[i], (uint32_t)i);
     }
+    if (indexed && !insert_after)
+        prefix_trie_index(t);
     for (int k = 0; k < N_ADDR; k++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
         struct ip_addr a = addr_from_v4((uint32_t)(seed >> 32) & 0x0f0fffff);
         int best = -1;
         for (int i = 0; i < N_PREFIX; i++) {
-            uint32_t mask = ~0u << (128 - pl[i]);
-            if (pl[i] == 96)
-                mask = 0;
+            uint32_t mask = pl[i] == 96 ? 0 : ~0u << (128 - pl[i]);
             uint32_t x = (uint32_t)addr_lo(&a), p = (uint32_t)addr_lo(&pa[i]);
             if ((x & mask) == (p & mask) && (best < 0 || pl[i] >= pl[best]))
                 best = i; /* later duplicates replace earlier ones, as in the trie */
@@ -159,6 +163,46 @@ static void test_random_against_linear_scan(void)
     prefix_trie_free(t);
 }
 
+static void test_random_against_linear_scan(void)
+{
+    check_random(8, false, false);
+    check_random(0, false, false);
+}
+
+/* The /16 index gives the same answers: blocks answered at once (prefixes of /16 or
+ * shorter), blocks holding longer prefixes, and a trie changed after indexing. */
+static void test_random_indexed(void)
+{
+    check_random(8, true, false);
+    check_random(0, true, false);
+    check_random(14, true, false);
+    check_random(8, true, true);
+}
+
+/* An IPv6 address is never answered from the IPv4 index. */
+static void test_index_ipv6(void)
+{
+    struct prefix_trie *t = prefix_trie_new();
+    struct ip_addr a;
+    unsigned len;
+    ASSERT_EQ_INT(prefix_parse("10.0.0.0/8", &a, &len), 0);
+    prefix_trie_insert(t, &a, len, 1);
+    ASSERT_EQ_INT(prefix_parse("::/0", &a, &len), 0);
+    prefix_trie_insert(t, &a, len, 2);
+    prefix_trie_index(t);
+    uint32_t v = 0;
+    ASSERT_EQ_INT(addr_parse("10.1.2.3", &a), 0);
+    ASSERT_TRUE(prefix_trie_lookup(t, &a, &v));
+    ASSERT_EQ_U64(v, 1);
+    ASSERT_EQ_INT(addr_parse("11.1.2.3", &a), 0);
+    ASSERT_TRUE(prefix_trie_lookup(t, &a, &v));
+    ASSERT_EQ_U64(v, 2);
+    ASSERT_EQ_INT(addr_parse("::a01:203", &a), 0); /* 10.1.2.3's bits, but IPv4-compatible */
+    ASSERT_TRUE(prefix_trie_lookup(t, &a, &v));
+    ASSERT_EQ_U64(v, 2);
+    prefix_trie_free(t);
+}
+
 int main(void)
 {
     RUN(test_prefix_parse);
@@ -166,5 +210,7 @@ int main(void)
     RUN(test_longest_match);
     RUN(test_default_route_and_replace);
     RUN(test_random_against_linear_scan);
+    RUN(test_random_indexed);
+    RUN(test_index_ipv6);
     return test_done();
 }
