@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LOG_TAG "pipeline"
+#include "../base/log.h"
+
 /* The reloadable lists, built aside so a failed reload changes nothing. */
 struct pipeline_lists {
     struct prefix_trie *local_nets, *allow, *sampling, *exclude;
@@ -179,6 +182,11 @@ static void take_source_stats(struct source *s, struct flush_batch *b)
 {
     char text[ADDR_STR_LEN];
     addr_format(&s->exporter, text);
+    if (s->c.drop_template_limit)
+        log_warn("exporter %s (version %u, domain %u): %llu templates refused, max_templates "
+                 "(%zu) held; its data for them is dropped and counted",
+                 text, s->version, s->domain, (unsigned long long)s->c.drop_template_limit,
+                 s->templates.max);
 #define X(name) flush_batch_add_stat(b, text, s->version, s->domain, #name, s->c.name);
     SOURCE_COUNTERS(X)
 #undef X
@@ -211,6 +219,10 @@ void pipeline_take_stats(struct pipeline *p, struct flush_batch *b)
         memset(&ln->classifier.c, 0, sizeof ln->classifier.c);
         memset(&ln->aggregator.c, 0, sizeof ln->aggregator.c);
     }
+    if (ac.drop_keys)
+        log_warn("max_keys distinct usage keys reached: %llu flows refused since the last flush "
+                 "(counted as drop_keys); raise max_keys or shorten flush",
+                 (unsigned long long)ac.drop_keys);
 #define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, dc.name);
     DECODE_COUNTERS(X)
 #undef X

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#define LOG_TAG "probe"
+#include "../base/log.h"
+
 #define PROBE_BATCH 1024 /* packets per dispatch, then the loop looks at timers again */
 
 int probe_open(struct probe *p, const struct config *cfg, char *errbuf)
@@ -88,6 +91,10 @@ void probe_take_stats(struct probe *p, struct flush_batch *b)
 #define X(name) flush_batch_add_stat(b, "*", 0, 0, "probe_" #name, fc->name - p->last_ft.name);
     FLOWTABLE_COUNTERS(X)
 #undef X
+    if (fc->expired_early > p->last_ft.expired_early)
+        log_warn("flow table full (max_flows): %llu flows ended early since the last flush; "
+                 "their counts are kept, split in more flows",
+                 (unsigned long long)(fc->expired_early - p->last_ft.expired_early));
     p->last = *cc;
     p->last_ft = *fc;
 }
