@@ -202,7 +202,7 @@ int admin_import_leases(struct store *s, const char *path, bool lenient, uint64_
 {
     struct lease_import li = {.s = s, .path = path, .lenient = lenient, .errbuf = errbuf};
     errbuf[0] = '\0';
-    int rc = store_transaction(s, import_tx, &li);
+    int rc = store_admin_batch(s, import_tx, &li);
     if (rc != 0 && errbuf[0] == '\0')
         snprintf(errbuf, ERR_BUF_LEN, "%s: could not store the leases", path);
     *n_leases = rc == 0 ? li.n_leases : 0;

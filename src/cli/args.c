@@ -2,6 +2,8 @@
 // Subcommand argument parsing.
 #include "args.h"
 
+#include "../base/err.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,15 +16,15 @@ static struct arg_opt *find(struct arg_opt *opts, size_t n, const char *name, si
     return NULL;
 }
 
-int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
-               int max_pos)
+int args_parse_msg(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
+                   int max_pos, char *msg)
 {
     int n_pos = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             if (n_pos == max_pos) {
-                fprintf(stderr, "flowtally: unexpected argument '%s'\n", a);
+                snprintf(msg, ERR_BUF_LEN, "unexpected argument '%s'", a);
                 return -1;
             }
             pos[n_pos++] = a;
@@ -32,7 +34,7 @@ int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const
         size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
         struct arg_opt *o = find(opts, n_opts, a + 2, len);
         if (!o) {
-            fprintf(stderr, "flowtally: unknown option '%s'\n", a);
+            snprintf(msg, ERR_BUF_LEN, "unknown option '%s'", a);
             return -1;
         }
         if (o->is_flag) {
@@ -41,11 +43,21 @@ int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const
         }
         o->value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!o->value) {
-            fprintf(stderr, "flowtally: %s needs a value\n", a);
+            snprintf(msg, ERR_BUF_LEN, "%s needs a value", a);
             return -1;
         }
     }
     return n_pos;
+}
+
+int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
+               int max_pos)
+{
+    char msg[ERR_BUF_LEN];
+    int n = args_parse_msg(argc, argv, opts, n_opts, pos, max_pos, msg);
+    if (n < 0)
+        fprintf(stderr, "flowtally: %s\n", msg);
+    return n;
 }
 
 const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name)
@@ -69,7 +81,7 @@ uint64_t args_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t *out)
+bool args_time_msg(const char *name, const char *value, uint64_t fallback, uint64_t *out, char *msg)
 {
     if (!value) {
         *out = fallback;
@@ -77,10 +89,18 @@ bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t 
     }
     if (report_parse_time(value, out) == 0)
         return true;
-    fprintf(stderr,
-            "flowtally: --%s '%s': expected unix seconds, YYYY-MM-DD or "
-            "YYYY-MM-DDTHH:MM[:SS] (UTC)\n",
-            name, value);
+    snprintf(msg, ERR_BUF_LEN,
+             "--%s '%s': expected unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)", name,
+             value);
+    return false;
+}
+
+bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t *out)
+{
+    char msg[ERR_BUF_LEN];
+    if (args_time_msg(name, value, fallback, out, msg))
+        return true;
+    fprintf(stderr, "flowtally: %s\n", msg);
     return false;
 }
 

@@ -22,6 +22,11 @@ struct arg_opt {
 int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
                int max_pos);
 
+/* As args_parse(), but writes what was wrong into msg (ERR_BUF_LEN bytes) instead of
+ * printing it (for the lines of an import file). */
+int args_parse_msg(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
+                   int max_pos, char *msg);
+
 /* The value of an option, or NULL. */
 const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name);
 
@@ -34,6 +39,10 @@ uint64_t args_now_ms(void);
 /* Parses the time option `name` (value may be NULL: then *out = fallback). Returns false
  * after printing what was expected. */
 bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t *out);
+
+/* As args_time(), with what was expected written into msg (ERR_BUF_LEN bytes). */
+bool args_time_msg(const char *name, const char *value, uint64_t fallback, uint64_t *out,
+                   char *msg);
 
 /* Parses --format (NULL keeps *f). Returns false after printing what was expected. */
 bool args_format(const char *value, enum report_format *f);

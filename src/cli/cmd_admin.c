@@ -4,6 +4,7 @@
 #include "../admin/admin.h"
 #include "../base/units.h"
 #include "../report/report.h"
+#include "argfile.h"
 #include "args.h"
 #include "cli.h"
 #include "../daemon/run.h"
@@ -22,6 +23,27 @@ static int done(struct store *s, int rc, const char *errbuf)
         return 1;
     }
     return 0;
+}
+
+/* The message for an import line that args_parse_msg() refused (n < 0, msg saying why) or
+ * that has the wrong number of words: what a line holds. */
+static int line_usage(char *msg, int n, const char *expected)
+{
+    char why[ERR_BUF_LEN / 2];
+    snprintf(why, sizeof why, "%s", n < 0 ? msg : "");
+    snprintf(msg, ERR_BUF_LEN, "%s%sexpected %s", why, why[0] ? ": " : "", expected);
+    return ERR_MALFORMED;
+}
+
+/* Imports a file of command lines and prints what it did. */
+static int import_file(struct store *s, const char *path, argfile_line_fn *fn, void *ctx,
+                       const char *what, char *errbuf)
+{
+    uint64_t n;
+    int rc = argfile_import(s, path, fn, ctx, &n, errbuf);
+    if (rc == 0 && what)
+        printf("imported %llu %s from %s\n", (unsigned long long)n, what, path);
+    return rc;
 }
 
 /* ---- plans ---- */
@@ -65,14 +87,39 @@ static void plan_help(FILE *out)
             "day of the month a cycle starts. --dirs: what counts toward the quota.\n");
 }
 
-static int plan_import(struct store *s, const char *path, char *errbuf);
+/* The options of `plan add|set`, first in the command's list and alone on an import line. */
+// clang-format off
+#define PLAN_FIELD_OPTS \
+    {.name = "quota"}, {.name = "dirs"}, {.name = "price"}, {.name = "overage"}, \
+    {.name = "speed"}, {.name = "anchor"}
+// clang-format on
+#define PLAN_ADD_ARGS "NAME [--quota SIZE|unlimited] [--dirs in|out|both] [--price MONEY] [...]"
+
+static struct plan_fields plan_fields(const struct arg_opt *o)
+{
+    return (struct plan_fields){o[0].value, o[1].value, o[2].value,
+                                o[3].value, o[4].value, o[5].value};
+}
+
+/* One line of `plan import`: the arguments of `plan add`; a plan that exists is updated. */
+static int plan_line(struct store *s, void *ctx, int argc, char **argv, char *msg)
+{
+    struct arg_opt o[] = {PLAN_FIELD_OPTS};
+    const char *pos[1];
+    (void)ctx;
+    int n = args_parse_msg(argc, argv, o, N(o), pos, 1, msg);
+    if (n != 1)
+        return line_usage(msg, n, PLAN_ADD_ARGS);
+    struct plan_fields f = plan_fields(o);
+    struct plan existing;
+    bool insert = store_plan_get(s, pos[0], &existing) != 0;
+    return admin_plan_save(s, pos[0], &f, insert, msg);
+}
 
 int cmd_plan(int argc, char **argv)
 {
     struct arg_opt o[] = {
-        {.name = "quota"},   {.name = "dirs"},   {.name = "price"},
-        {.name = "overage"}, {.name = "speed"},  {.name = "anchor"},
-        {.name = "db"},      {.name = "format"}, {.name = "help", .is_flag = true}};
+        PLAN_FIELD_OPTS, {.name = "db"}, {.name = "format"}, {.name = "help", .is_flag = true}};
     const char *pos[2];
     int n = args_parse(argc, argv, o, N(o), pos, 2);
     if (n < 0)
@@ -86,9 +133,7 @@ int cmd_plan(int argc, char **argv)
     if (!s)
         return done(NULL, 1, errbuf);
     const char *verb = pos[0];
-    struct plan_fields f = {args_get(o, N(o), "quota"), args_get(o, N(o), "dirs"),
-                            args_get(o, N(o), "price"), args_get(o, N(o), "overage"),
-                            args_get(o, N(o), "speed"), args_get(o, N(o), "anchor")};
+    struct plan_fields f = plan_fields(o);
     if (strcmp(verb, "list") == 0) {
         enum report_format fmt = REPORT_TABLE;
         if (!args_format(args_get(o, N(o), "format"), &fmt))
@@ -109,72 +154,9 @@ int cmd_plan(int argc, char **argv)
     if (strcmp(verb, "remove") == 0)
         return done(s, store_plan_remove(s, pos[1], errbuf), errbuf);
     if (strcmp(verb, "import") == 0)
-        return done(s, plan_import(s, pos[1], errbuf), errbuf);
+        return done(s, import_file(s, pos[1], plan_line, NULL, NULL, errbuf), errbuf);
     plan_help(stderr);
     return done(s, 0, errbuf) + 2;
-}
-
-/* Splits a line into words; "double quotes" group words. Returns the count, -1 if a quote
- * is left open. */
-static int split_words(char *line, char **words, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (*p && n < max) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p || *p == '#')
-            break;
-        if (*p == '"') {
-            words[n++] = ++p;
-            p = strchr(p, '"');
-            if (!p)
-                return -1;
-            *p++ = '\0';
-            continue;
-        }
-        words[n++] = p;
-        p += strcspn(p, " \t");
-        if (*p)
-            *p++ = '\0';
-    }
-    return n;
-}
-
-static int plan_import(struct store *s, const char *path, char *errbuf)
-{
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        snprintf(errbuf, ERR_BUF_LEN, "%s: cannot open", path);
-        return ERR_NOT_FOUND;
-    }
-    char line[1024], msg[ERR_BUF_LEN - 64];
-    int rc = 0;
-    for (unsigned lineno = 1; rc == 0 && fgets(line, sizeof line, in); lineno++) {
-        line[strcspn(line, "\r\n")] = '\0';
-        char *words[16];
-        int n = split_words(line, words, 16);
-        if (n == 0)
-            continue;
-        struct arg_opt o[] = {{.name = "quota"},   {.name = "dirs"},  {.name = "price"},
-                              {.name = "overage"}, {.name = "speed"}, {.name = "anchor"}};
-        const char *pos[1];
-        if (n < 0 || args_parse(n, words, o, N(o), pos, 1) != 1) {
-            snprintf(errbuf, ERR_BUF_LEN, "%s:%u: expected NAME [--quota SIZE] [--price ...]", path,
-                     lineno);
-            rc = ERR_MALFORMED;
-            break;
-        }
-        struct plan_fields f = {o[0].value, o[1].value, o[2].value,
-                                o[3].value, o[4].value, o[5].value};
-        struct plan existing;
-        bool insert = store_plan_get(s, pos[0], &existing) != 0;
-        rc = admin_plan_save(s, pos[0], &f, insert, msg);
-        if (rc != 0)
-            snprintf(errbuf, ERR_BUF_LEN, "%s:%u: %s", path, lineno, msg);
-    }
-    fclose(in);
-    return rc;
 }
 
 /* ---- subscribers ---- */
@@ -223,15 +205,60 @@ static void subscriber_help(FILE *out)
             "       flowtally subscriber list [--format table|csv|json]\n"
             "       flowtally subscriber show ACCOUNT\n"
             "       flowtally subscriber remove ACCOUNT   (usage rows stay, shown as removed)\n"
-            "All take --db PATH.\n");
+            "       flowtally subscriber import FILE\n"
+            "All take --db PATH. Each line of an import FILE holds the arguments of subscriber\n"
+            "add (\"double quotes\" group words, # starts a comment); an account that exists\n"
+            "is updated as by subscriber set. The whole file is stored in one transaction:\n"
+            "a bad line is reported as FILE:LINE and nothing of the file is stored.\n");
+}
+
+/* The options of `subscriber add|set`, first in the command's list and alone on an import
+ * line, so both go through subscriber_fields() and admin_subscriber_save(). */
+// clang-format off
+#define SUBSCRIBER_FIELD_OPTS \
+    {.name = "name"}, {.name = "email"}, {.name = "plan"}, {.name = "status"}, {.name = "notes"}
+// clang-format on
+#define N_SUBSCRIBER_FIELDS 5
+#define SUBSCRIBER_ADD_ARGS                                                                        \
+    "ACCOUNT [--name TEXT] [--email ADDR] [--plan PLAN] [--status active|suspended|closed] "       \
+    "[--notes TEXT]"
+
+static struct subscriber_fields subscriber_fields(const struct arg_opt *o)
+{
+    return (struct subscriber_fields){o[0].value, o[1].value, o[2].value, o[3].value, o[4].value};
+}
+
+/* One line of `subscriber import`: the arguments of `subscriber add`; an account that
+ * exists is updated with the fields given, as by `subscriber set`. */
+static int subscriber_line(struct store *s, void *ctx, int argc, char **argv, char *msg)
+{
+    struct arg_opt o[] = {SUBSCRIBER_FIELD_OPTS};
+    const char *pos[1];
+    (void)ctx;
+    int n = args_parse_msg(argc, argv, o, N(o), pos, 1, msg);
+    if (n != 1)
+        return line_usage(msg, n, SUBSCRIBER_ADD_ARGS);
+    struct subscriber_fields f = subscriber_fields(o);
+    struct subscriber existing;
+    bool insert = store_subscriber_get(s, pos[0], &existing) != 0;
+    return admin_subscriber_save(s, pos[0], &f, insert, msg);
+}
+
+/* Whether any of the first n options was given. */
+static bool any_given(const struct arg_opt *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (o[i].value)
+            return true;
+    return false;
 }
 
 int cmd_subscriber(int argc, char **argv)
 {
-    struct arg_opt o[] = {{.name = "name"},   {.name = "email"},
-                          {.name = "plan"},   {.name = "status"},
-                          {.name = "notes"},  {.name = "db"},
-                          {.name = "format"}, {.name = "help", .is_flag = true}};
+    struct arg_opt o[] = {SUBSCRIBER_FIELD_OPTS,
+                          {.name = "db"},
+                          {.name = "format"},
+                          {.name = "help", .is_flag = true}};
     const char *pos[2];
     int n = args_parse(argc, argv, o, N(o), pos, 2);
     if (n < 0)
@@ -261,10 +288,17 @@ int cmd_subscriber(int argc, char **argv)
     }
     const char *account = pos[1];
     if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
-        struct subscriber_fields f = {args_get(o, N(o), "name"), args_get(o, N(o), "email"),
-                                      args_get(o, N(o), "plan"), args_get(o, N(o), "status"),
-                                      args_get(o, N(o), "notes")};
+        struct subscriber_fields f = subscriber_fields(o);
         return done(s, admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf), errbuf);
+    }
+    if (strcmp(verb, "import") == 0) {
+        if (any_given(o, N_SUBSCRIBER_FIELDS)) {
+            fprintf(stderr, "flowtally: subscriber import takes FILE and --db only; the fields "
+                            "go on each line of FILE\n");
+            return done(s, 0, errbuf) + 2;
+        }
+        return done(s, import_file(s, pos[1], subscriber_line, NULL, "subscribers", errbuf),
+                    errbuf);
     }
     if (strcmp(verb, "remove") == 0)
         return done(s, store_subscriber_remove(s, account, errbuf), errbuf);
@@ -300,29 +334,92 @@ static int parse_exact(int argc, char **argv, struct arg_opt *o, size_t n_o, con
     return asked ? 0 : 2;
 }
 
+/* The options of `bind`, first in the command's list and alone on an import line. */
+// clang-format off
+#define BIND_OPTS {.name = "from"}, {.name = "to"}
+// clang-format on
+#define N_BIND_OPTS 2
+#define BIND_ARGS "ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME]"
+
+static const char bind_help[] =
+    "usage: flowtally bind " BIND_ARGS " [--db PATH]\n"
+    "       flowtally bind import FILE [--db PATH]\n"
+    "Ties an address, a prefix (an IPv6 customer's /56) or a MAC to the account from\n"
+    "TIME (default now) until TIME (default open). An open binding of the same\n"
+    "address held by another account ends where this one starts.\n"
+    "Each line of an import FILE holds the arguments of bind (# starts a comment). The\n"
+    "whole file is stored in one transaction: a bad line is reported as FILE:LINE and\n"
+    "nothing of the file is stored. A running daemon picks the bindings up after its\n"
+    "next flush.\n";
+
+struct bind_req {
+    const char *account, *what;
+    uint64_t from, to;
+};
+
+/* `bind`'s arguments once parsed (o: BIND_OPTS first; pos: ACCOUNT and what to bind),
+ * shared by the command and each line of `bind import`; admin_bind() checks the rest. */
+static int bind_request(const struct arg_opt *o, const char *const *pos, uint64_t now,
+                        struct bind_req *r, char *msg)
+{
+    r->account = pos[0];
+    r->what = pos[1];
+    if (!args_time_msg("from", o[0].value, now, &r->from, msg) ||
+        !args_time_msg("to", o[1].value, 0, &r->to, msg))
+        return ERR_MALFORMED;
+    return 0;
+}
+
+/* One line of `bind import`: the arguments of `bind`, --from defaulting to the time the
+ * import started (ctx). */
+static int bind_line(struct store *s, void *ctx, int argc, char **argv, char *msg)
+{
+    struct arg_opt o[] = {BIND_OPTS};
+    const char *pos[2];
+    int n = args_parse_msg(argc, argv, o, N(o), pos, 2, msg);
+    if (n != 2)
+        return line_usage(msg, n, BIND_ARGS);
+    struct bind_req r;
+    int rc = bind_request(o, pos, *(const uint64_t *)ctx, &r, msg);
+    return rc ? rc : admin_bind(s, r.account, r.what, r.from, r.to, "static", msg);
+}
+
+/* `bind import FILE`; a second word that is an address, prefix or MAC still binds the
+ * account named "import". */
+static bool is_import(const char *const *pos)
+{
+    const char *kind;
+    char value[64], msg[ERR_BUF_LEN];
+    return strcmp(pos[0], "import") == 0 &&
+           admin_binding_value(pos[1], &kind, value, sizeof value, msg) != 0;
+}
+
 int cmd_bind(int argc, char **argv)
 {
-    struct arg_opt o[] = {
-        {.name = "from"}, {.name = "to"}, {.name = "db"}, {.name = "help", .is_flag = true}};
+    struct arg_opt o[] = {BIND_OPTS, {.name = "db"}, {.name = "help", .is_flag = true}};
     const char *pos[2];
-    int rc =
-        parse_exact(argc, argv, o, N(o), pos, 2,
-                    "usage: flowtally bind ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME] "
-                    "[--db PATH]\n"
-                    "Ties an address, a prefix (an IPv6 customer's /56) or a MAC to the account "
-                    "from\nTIME (default now) until TIME (default open). An open binding of the "
-                    "same\naddress held by another account ends where this one starts.\n");
+    int rc = parse_exact(argc, argv, o, N(o), pos, 2, bind_help);
     if (rc >= 0)
         return rc;
-    uint64_t from, to;
-    if (!args_time("from", args_get(o, N(o), "from"), args_now_ms(), &from) ||
-        !args_time("to", args_get(o, N(o), "to"), 0, &to))
-        return 2;
     char errbuf[ERR_BUF_LEN];
+    uint64_t now = args_now_ms();
+    bool import = is_import(pos);
+    struct bind_req r;
+    if (import && any_given(o, N_BIND_OPTS)) {
+        fprintf(stderr, "flowtally: bind import takes FILE and --db only; --from and --to go on "
+                        "each line of FILE\n");
+        return 2;
+    }
+    if (!import && bind_request(o, pos, now, &r, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        return 2;
+    }
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
-    return done(s, admin_bind(s, pos[0], pos[1], from, to, "static", errbuf), errbuf);
+    if (import)
+        return done(s, import_file(s, pos[1], bind_line, &now, "bindings", errbuf), errbuf);
+    return done(s, admin_bind(s, r.account, r.what, r.from, r.to, "static", errbuf), errbuf);
 }
 
 int cmd_register(int argc, char **argv)

@@ -110,4 +110,10 @@ int64_t store_bindings_version(struct store *s);
 /* Runs fn inside one transaction: BEGIN, fn, COMMIT (ROLLBACK if fn fails). */
 int store_transaction(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
 
+/* As store_transaction(), for many administrative writes (a file of subscribers or
+ * bindings): while fn runs, the functions above reuse their prepared statements instead of
+ * preparing one per call. Only on the calling thread and only for s; other threads and
+ * stores are unaffected. */
+int store_admin_batch(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
+
 #endif

@@ -610,7 +610,9 @@ static char tmp_dir[64];
 
 static void path_in_tmp(char *out, size_t size, const char *name)
 {
-    snprintf(out, size, "%s/%s", tmp_dir, name);
+    int n = snprintf(out, size, "%s/%s", tmp_dir, name);
+    if (n < 0 || (size_t)n >= size)
+        TEST_FAIL("path %s/%s does not fit %zu bytes", tmp_dir, name, size);
 }
 
 /* Appends text to path, creating it; returns false on error. */
