@@ -14,6 +14,7 @@
 #include "../base/xalloc.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -121,6 +122,17 @@ int counters_add(struct counters_table *t, const struct usage_key *key,
     return 0;
 }
 
+void counters_merge(struct counters_table *dst, const struct counters_table *src)
+{
+    size_t max = dst->max_keys;
+    dst->max_keys = SIZE_MAX;
+    size_t pos = 0;
+    const struct usage_row *row;
+    while ((row = counters_next(src, &pos)))
+        counters_add(dst, &row->key, &row->counts);
+    dst->max_keys = max;
+}
+
 const struct usage_counts *counters_find(const struct counters_table *t,
                                          const struct usage_key *key)
 {
@@ -130,6 +142,8 @@ const struct usage_counts *counters_find(const struct counters_table *t,
 
 void counters_clear(struct counters_table *t)
 {
+    if (t->n == 0)
+        return; /* every used slot is counted in n: nothing to wipe */
     memset(t->slots, 0, t->cap * sizeof *t->slots);
     t->n = 0;
 }

@@ -33,6 +33,10 @@ void counters_free(struct counters_table *t);
 int counters_add(struct counters_table *t, const struct usage_key *key,
                  const struct usage_counts *counts);
 
+/* Adds every row of src into dst (src is left as it was). Rows that dst lacks are added
+ * whatever its max_keys: they were counted within a cap already. */
+void counters_merge(struct counters_table *dst, const struct counters_table *src);
+
 /* Looks a key up. Returns its counts, or NULL. */
 const struct usage_counts *counters_find(const struct counters_table *t,
                                          const struct usage_key *key);

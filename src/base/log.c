@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -21,17 +22,25 @@ void log_write(enum log_level level, const char *tag, const char *fmt, ...)
     fprintf(stderr, "flowtally[%s] %s: %s\n", tag, level_names[level], line);
 }
 
+/* Receive workers share each call site's state; this runs only on the way to a log line,
+ * never on the hot path, so one lock serves every site. */
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+
 bool log_rl_allow(struct log_rl *rl, uint64_t *n_dropped_out)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     *n_dropped_out = 0;
+    bool allow = false;
+    pthread_mutex_lock(&rl_lock);
     if (rl->last_sec != 0 && ts.tv_sec == rl->last_sec) {
         rl->n_dropped++;
-        return false;
+    } else {
+        rl->last_sec = ts.tv_sec;
+        *n_dropped_out = rl->n_dropped;
+        rl->n_dropped = 0;
+        allow = true;
     }
-    rl->last_sec = ts.tv_sec;
-    *n_dropped_out = rl->n_dropped;
-    rl->n_dropped = 0;
-    return true;
+    pthread_mutex_unlock(&rl_lock);
+    return allow;
 }

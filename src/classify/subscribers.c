@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Interval lists hung off two tries (bound prefixes, leased addresses) and a MAC hash. Each
-// trie value or hash slot is the index of a group: the intervals of one prefix or MAC.
-// Groups hold few intervals (an address changes hands rarely), so they are scanned.
+// Interval lists hung off two address sets (bound prefixes, leased addresses) and a MAC
+// hash. Each value is the index of a group: the intervals of one prefix or MAC. Groups hold
+// few intervals (an address changes hands rarely), so they are scanned.
+//
+// An address set keeps single addresses (/32, /128: most bindings, every lease) in a hash
+// and only shorter prefixes in a trie. With 100,000 subscribers a trie of their addresses
+// is 17 levels deep, a cache miss each; the hash is one probe, and the trie left is short.
 #include "subscribers.h"
 
+#include "../base/hash.h"
 #include "../base/prefix.h"
 #include "../base/xalloc.h"
 
@@ -15,9 +20,29 @@ struct interval {
     uint32_t value; /* subscriber id, or for a lease the MAC's group index */
 };
 
+/* Most groups hold one interval: it lives inline, saving a cache miss per lookup. */
 struct group {
-    struct interval *iv; /* owned */
+    struct interval one; /* the interval while n <= 1 */
+    struct interval *iv; /* owned; the intervals once there are two or more, else NULL */
     uint32_t n, cap;
+};
+
+static const struct interval *group_iv(const struct group *gr)
+{
+    return gr->iv ? gr->iv : &gr->one;
+}
+
+struct host_slot {
+    struct ip_addr addr;
+    uint32_t group;
+    bool used;
+};
+
+/* Prefixes -> group: single addresses hashed, shorter prefixes in the trie. */
+struct address_set {
+    struct prefix_trie *trie;
+    struct host_slot *hosts; /* open addressing, load at most 1/2 */
+    size_t host_cap, n_hosts;
 };
 
 struct mac_slot {
@@ -34,9 +59,9 @@ struct account_slot {
 struct subscriber_map {
     struct account_slot *accounts; /* open addressing: account name -> id */
     size_t account_cap, n_accounts;
-    struct prefix_trie *prefixes; /* prefix -> group of subscriber intervals */
-    struct prefix_trie *leases;   /* leased address -> group of MAC-group intervals */
-    struct mac_slot *macs;        /* open addressing: MAC -> group of subscriber intervals */
+    struct address_set prefixes; /* prefix -> group of subscriber intervals */
+    struct address_set leases;   /* leased address -> group of MAC-group intervals */
+    struct mac_slot *macs;       /* open addressing: MAC -> group of subscriber intervals */
     size_t mac_cap, n_macs;
     struct group *groups; /* owned */
     uint32_t n_groups, cap_groups;
@@ -46,8 +71,10 @@ struct subscriber_map {
 struct subscriber_map *submap_new(void)
 {
     struct subscriber_map *m = xcalloc(1, sizeof *m);
-    m->prefixes = prefix_trie_new();
-    m->leases = prefix_trie_new();
+    m->prefixes = (struct address_set){.trie = prefix_trie_new(), .host_cap = 64};
+    m->prefixes.hosts = xcalloc(m->prefixes.host_cap, sizeof *m->prefixes.hosts);
+    m->leases = (struct address_set){.trie = prefix_trie_new(), .host_cap = 64};
+    m->leases.hosts = xcalloc(m->leases.host_cap, sizeof *m->leases.hosts);
     m->mac_cap = 64;
     m->macs = xcalloc(m->mac_cap, sizeof *m->macs);
     return m;
@@ -64,8 +91,10 @@ void submap_free(struct subscriber_map *m)
         free(m->groups[i].iv);
     free(m->groups);
     free(m->macs);
-    prefix_trie_free(m->prefixes);
-    prefix_trie_free(m->leases);
+    prefix_trie_free(m->prefixes.trie);
+    prefix_trie_free(m->leases.trie);
+    free(m->prefixes.hosts);
+    free(m->leases.hosts);
     free(m);
 }
 
@@ -83,11 +112,20 @@ static void group_add(struct subscriber_map *m, uint32_t g, uint64_t start, uint
                       uint32_t value)
 {
     struct group *gr = &m->groups[g];
-    if (gr->n == gr->cap) {
-        gr->cap = gr->cap ? gr->cap * 2 : 2;
-        gr->iv = xrealloc(gr->iv, gr->cap * sizeof *gr->iv);
+    struct interval iv = {start, end, value};
+    if (gr->n == 0) {
+        gr->one = iv;
+        gr->n = 1;
+    } else {
+        if (!gr->iv || gr->n == gr->cap) {
+            gr->cap = gr->iv ? gr->cap * 2 : 4;
+            struct interval *grown = xrealloc(gr->iv, gr->cap * sizeof *grown);
+            if (!gr->iv)
+                grown[0] = gr->one;
+            gr->iv = grown;
+        }
+        gr->iv[gr->n++] = iv;
     }
-    gr->iv[gr->n++] = (struct interval){start, end, value};
     m->n_items++;
 }
 
@@ -96,8 +134,9 @@ static bool group_find(const struct subscriber_map *m, uint32_t g, uint64_t t, u
 {
     const struct group *gr = &m->groups[g];
     const struct interval *best = NULL;
+    const struct interval *ivs = group_iv(gr);
     for (uint32_t i = 0; i < gr->n; i++) {
-        const struct interval *iv = &gr->iv[i];
+        const struct interval *iv = &ivs[i];
         if (iv->start_ms <= t && t < iv->end_ms && (!best || iv->start_ms >= best->start_ms))
             best = iv;
     }
@@ -106,16 +145,61 @@ static bool group_find(const struct subscriber_map *m, uint32_t g, uint64_t t, u
     return best != NULL;
 }
 
-/* The group of an exact prefix in a trie, created if absent. */
-static uint32_t trie_group(struct subscriber_map *m, struct prefix_trie *t, const struct ip_addr *a,
-                           unsigned len)
+static struct host_slot *host_probe(struct host_slot *slots, size_t cap, const struct ip_addr *a)
+{
+    size_t i = (size_t)hash_mix64(addr_hi(a) ^ hash_mix64(addr_lo(a))) & (cap - 1);
+    while (slots[i].used && !addr_eq(&slots[i].addr, a))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+/* The group of an exact prefix (len as in the trie: 128 is a single address), or false. */
+static bool set_find(const struct address_set *set, const struct ip_addr *a, unsigned len,
+                     uint32_t *group)
+{
+    if (len < 128)
+        return prefix_trie_find(set->trie, a, len, group);
+    const struct host_slot *s = host_probe(set->hosts, set->host_cap, a);
+    if (s->used)
+        *group = s->group;
+    return s->used;
+}
+
+/* The group of an exact prefix, created if absent. */
+static uint32_t set_group(struct subscriber_map *m, struct address_set *set,
+                          const struct ip_addr *a, unsigned len)
 {
     uint32_t g;
-    if (prefix_trie_find(t, a, len, &g))
+    if (set_find(set, a, len, &g))
         return g;
     g = group_new(m);
-    prefix_trie_insert(t, a, len, g);
+    if (len < 128) {
+        prefix_trie_insert(set->trie, a, len, g);
+        return g;
+    }
+    if ((set->n_hosts + 1) * 2 > set->host_cap) {
+        size_t cap = set->host_cap * 2;
+        struct host_slot *slots = xcalloc(cap, sizeof *slots);
+        for (size_t i = 0; i < set->host_cap; i++)
+            if (set->hosts[i].used)
+                *host_probe(slots, cap, &set->hosts[i].addr) = set->hosts[i];
+        free(set->hosts);
+        set->hosts = slots;
+        set->host_cap = cap;
+    }
+    *host_probe(set->hosts, set->host_cap, a) = (struct host_slot){*a, g, true};
+    set->n_hosts++;
     return g;
+}
+
+/* The groups of every prefix holding host, shortest first (the address itself last). */
+static size_t set_matches(const struct address_set *set, const struct ip_addr *host,
+                          uint32_t groups[129])
+{
+    size_t n = prefix_trie_matches(set->trie, host, groups, 128);
+    if (set_find(set, host, 128, &groups[n]))
+        n++;
+    return n;
 }
 
 static size_t mac_hash(const uint8_t mac[6])
@@ -169,7 +253,7 @@ static bool mac_find(const struct subscriber_map *m, const uint8_t mac[6], uint3
 void submap_add_prefix(struct subscriber_map *m, const struct ip_addr *a, unsigned len,
                        uint64_t start_ms, uint64_t end_ms, uint32_t subscriber)
 {
-    group_add(m, trie_group(m, m->prefixes, a, len), start_ms, end_ms, subscriber);
+    group_add(m, set_group(m, &m->prefixes, a, len), start_ms, end_ms, subscriber);
 }
 
 /* Ends the open intervals of a prefix's group held by subscriber (or by anyone if any). */
@@ -178,11 +262,12 @@ static bool end_open(struct subscriber_map *m, const struct ip_addr *a, unsigned
 {
     uint32_t g;
     bool ended = false;
-    if (!prefix_trie_find(m->prefixes, a, len, &g))
+    if (!set_find(&m->prefixes, a, len, &g))
         return false;
     struct group *gr = &m->groups[g];
+    struct interval *ivs = gr->iv ? gr->iv : &gr->one; /* group_iv(), writable */
     for (uint32_t i = 0; i < gr->n; i++) {
-        struct interval *iv = &gr->iv[i];
+        struct interval *iv = &ivs[i];
         if ((any || iv->value == subscriber) && iv->end_ms == SUBMAP_OPEN) {
             iv->end_ms = end_ms > iv->start_ms ? end_ms : iv->start_ms;
             ended = true;
@@ -213,18 +298,18 @@ void submap_add_lease(struct subscriber_map *m, const struct ip_addr *a, unsigne
                       const uint8_t mac[6], uint64_t start_ms, uint64_t end_ms)
 {
     uint32_t mg = mac_group(m, mac);
-    group_add(m, trie_group(m, m->leases, a, len), start_ms, end_ms, mg);
+    group_add(m, set_group(m, &m->leases, a, len), start_ms, end_ms, mg);
 }
 
 uint32_t submap_lookup(const struct subscriber_map *m, const struct ip_addr *host,
                        const uint8_t *mac, uint64_t t)
 {
     uint32_t groups[129], sub, mg;
-    size_t n = prefix_trie_matches(m->prefixes, host, groups, 129);
+    size_t n = set_matches(&m->prefixes, host, groups);
     while (n-- > 0) /* longest prefix first */
         if (group_find(m, groups[n], t, &sub))
             return sub;
-    n = prefix_trie_matches(m->leases, host, groups, 129);
+    n = set_matches(&m->leases, host, groups);
     while (n-- > 0)
         if (group_find(m, groups[n], t, &mg) && group_find(m, mg, t, &sub))
             return sub;
@@ -280,10 +365,4 @@ uint32_t submap_account(const struct subscriber_map *m, const char *account)
 uint64_t submap_count(const struct subscriber_map *m)
 {
     return m->n_items;
-}
-
-void submap_index(struct subscriber_map *m)
-{
-    prefix_trie_index(m->prefixes);
-    prefix_trie_index(m->leases);
 }

@@ -57,8 +57,4 @@ uint32_t submap_account(const struct subscriber_map *m, const char *account);
 /* Bindings, registrations and leases held (for logs). */
 uint64_t submap_count(const struct subscriber_map *m);
 
-/* Indexes the address tries for fast IPv4 lookups (prefix_trie_index), once the map is
- * loaded; a later addition drops the index of the trie it changes. */
-void submap_index(struct subscriber_map *m);
-
 #endif

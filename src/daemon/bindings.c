@@ -54,6 +54,5 @@ struct subscriber_map *bindings_load(struct store *s)
         submap_free(m);
         return NULL;
     }
-    submap_index(m);
     return m;
 }

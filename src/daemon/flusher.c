@@ -28,6 +28,25 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Sums every lane's table into the fullest one, so that a key several lanes counted (an
+ * address seen through several exporters) is written once. The others are emptied. */
+static void merge_tables(struct flush_batch *b)
+{
+    if (b->n_tables < 2)
+        return;
+    size_t big = 0;
+    for (size_t i = 1; i < b->n_tables; i++)
+        if (b->tables[i]->n > b->tables[big]->n)
+            big = i;
+    struct counters_table *t = b->tables[big];
+    b->tables[big] = b->tables[0];
+    b->tables[0] = t;
+    for (size_t i = 1; i < b->n_tables; i++) {
+        counters_merge(t, b->tables[i]);
+        counters_clear(b->tables[i]);
+    }
+}
+
 static int write_batch(const struct flusher *fl, const struct flush_batch *b)
 {
     struct store *st = fl->store;
@@ -99,6 +118,7 @@ static void *flusher_main(void *arg)
         store_side_work(fl); /* unlocks and locks again */
         pthread_mutex_unlock(&fl->lock);
         uint64_t t0 = mono_ms();
+        merge_tables(&fl->batch); /* on a retry this adds nothing: the others are empty */
         int rc = write_batch(fl, &fl->batch);
         uint64_t took = mono_ms() - t0;
         if (rc == 0) /* emptied outside the lock: the loop may be asking for a spare */

@@ -219,10 +219,6 @@ void pipeline_take_stats(struct pipeline *p, struct flush_batch *b)
         memset(&ln->classifier.c, 0, sizeof ln->classifier.c);
         memset(&ln->aggregator.c, 0, sizeof ln->aggregator.c);
     }
-    if (ac.drop_keys)
-        log_warn("max_keys distinct usage keys reached: %llu flows refused since the last flush "
-                 "(counted as drop_keys); raise max_keys or shorten flush",
-                 (unsigned long long)ac.drop_keys);
 #define X(name) flush_batch_add_stat(b, "*", 0, 0, #name, dc.name);
     DECODE_COUNTERS(X)
 #undef X

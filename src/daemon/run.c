@@ -333,13 +333,15 @@ int run_main(int argc, char **argv)
     }
     workers_init(&d.workers, (size_t)d.cfg.workers, &d.pipe);
     d.radius.workers = &d.workers;
+    /* Before anything says it listens (a test may signal us then), and before any thread
+     * starts: they inherit the blocked signals; a TERM now waits for the loop. */
+    install_signals();
     if (open_sockets(&d) != 0)
         goto out_socks;
     if (radius_listener_open(&d.radius, &d.cfg, errbuf) != 0) {
         fprintf(stderr, "flowtally: cannot listen for RADIUS: %s\n", errbuf);
         goto out_socks;
     }
-    install_signals(); /* before the workers start: they inherit the blocked signals */
     /* before the store thread owns the store: the logs' positions are read from it */
     if (logsrc_open(&d.logs, &d.cfg, d.store, &d.pipe, &d.radius, &d.flusher, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);

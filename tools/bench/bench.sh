@@ -3,13 +3,17 @@
 #  1. in-process records/s of decode+classify+aggregate per protocol (v5, v9, IPFIX), one core,
 #     with an exactness check against flowgen's own totals (tools/bench/inproc.c);
 #  2. the highest loopback rate (a ladder of rates, stopping at the first failing rung, repeated)
-#     at which flowtally, pmacct's nfacctd and nfdump's nfcapd stay lossless AND exact;
-#  3. CPU seconds per million records and peak RSS of each at a common rate;
+#     at which flowtally, pmacct's nfacctd and nfdump's nfcapd stay lossless AND exact, for one
+#     exporter and for several (flowgen send --exporters: the same stream from K addresses);
+#     flowtally's store holds 1,000 subscribers, one bound to each host of the stream;
+#  3. CPU seconds per million records and peak RSS of each at a common rate, and at 1M
+#     records/s from several exporters over 100,000 hosts (flowtally: 100,000 subscribers);
 # then prints one table (also written to build/bench/results.md) with flowtally/peer ratios,
 # and keeps every rung's raw numbers in build/bench/raw.csv (also printed as they come).
 # Usage: sh tools/bench/bench.sh BUILD_DIR. Knobs (environment): BENCH_PROTOS, BENCH_COLLECTORS,
 # BENCH_REPS, BENCH_SECS, BENCH_LADDER, BENCH_COMMON_RATE, BENCH_BUDGET, BENCH_INPROC_RECORDS,
-# BENCH_INPROC_PASSES, BENCH_STREAM_RECORDS, BENCH_FT_RCVBUF (defaults below).
+# BENCH_INPROC_PASSES, BENCH_STREAM_RECORDS, BENCH_FT_RCVBUF, BENCH_EXPORTERS, BENCH_BIG_RATE,
+# BENCH_BIG_EXPORTERS (defaults below).
 # Only loopback addresses are used; every wait and loop is bounded in count and time.
 set -u
 
@@ -25,9 +29,14 @@ PROTOS=${BENCH_PROTOS:-"v5 v9 ipfix"}
 COLLECTORS=${BENCH_COLLECTORS:-"flowtally nfacctd nfcapd"}
 REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECS:-2}                  # seconds of traffic per rung (approximately)
-LADDER=${BENCH_LADDER:-"100000 200000 400000 700000 1000000 1500000 2000000 3000000 4000000 6000000 8000000"}
-COMMON=${BENCH_COMMON_RATE:-100000}    # CPU/M and peak RSS are taken at this rung
-BUDGET=${BENCH_BUDGET:-780}            # seconds; rungs past it are skipped (and say so)
+LADDER=${BENCH_LADDER:-"100000 200000 400000 1000000 2000000 3000000 4500000 6500000 8000000 10000000"}
+COMMON=${BENCH_COMMON_RATE:-100000}    # CPU/M and peak RSS are taken at this rung (1 exporter)
+EXPORTERS=${BENCH_EXPORTERS:-"1 4"}    # ladders: the stream from this many exporters at once
+BIG_RATE=${BENCH_BIG_RATE:-1000000}    # the 100,000-subscriber run: records/s ...
+BIG_EXPORTERS=${BENCH_BIG_EXPORTERS:-4} # ... from this many exporters
+BIG_HOSTS=100000
+BIG_STREAM=$((BIG_RATE * 3 / BIG_EXPORTERS)) # ~3 s of traffic, sent once by each exporter
+BUDGET=${BENCH_BUDGET:-1800}           # seconds; rungs past it are skipped (and say so)
 INPROC_RECORDS=${BENCH_INPROC_RECORDS:-1000000}
 INPROC_PASSES=${BENCH_INPROC_PASSES:-5}
 STREAM=${BENCH_STREAM_RECORDS:-200000} # records per ladder stream file; replayed --loops times
@@ -240,13 +249,34 @@ for p in $PROTOS; do
         --out "$TMP/inproc.$p.dgrams" --expect "$TMP/inproc.$p.csv" >/dev/null || exit 1
     "$FLOWGEN" write --proto "$p" --records "$STREAM" --hosts $HOSTS --remotes $REMOTES \
         --out "$TMP/$p.dgrams" --expect "$TMP/$p.csv" >/dev/null || exit 1
+    "$FLOWGEN" write --proto "$p" --records "$BIG_STREAM" --hosts $BIG_HOSTS --remotes $REMOTES \
+        --pace "$BIG_RATE" \
+        --out "$TMP/big.$p.dgrams" --expect "$TMP/big.$p.csv" >/dev/null || exit 1
 done
+
+# flowtally's stores, made once and copied for every run: subscribers sub1..subN on the plan
+# basic, each bound to one host of the stream (the hosts flowgen's expect file lists).
+# seed_db DB EXPECT_CSV
+seed_db() {
+    rm -f "$1"*
+    "$FT" plan import etc/plans.example --db "$1" >/dev/null &&
+        awk -F, 'NR > 1 { printf "sub%d --plan basic\n", NR - 1 }' "$2" >"$TMP/subs.txt" &&
+        awk -F, 'NR > 1 { printf "sub%d %s/32 --from 1700000000\n", NR - 1, $1 }' "$2" >"$TMP/binds.txt" &&
+        "$FT" subscriber import "$TMP/subs.txt" --db "$1" >/dev/null &&
+        "$FT" bind import "$TMP/binds.txt" --db "$1" >/dev/null
+}
+t0=$(date +%s)
+seed_db "$TMP/seed1k.db" "$TMP/v9.csv" || { say "bench: cannot seed 1,000 subscribers"; exit 1; }
+seed_db "$TMP/seed100k.db" "$TMP/big.v9.csv" || { say "bench: cannot seed 100,000 subscribers"; exit 1; }
+say "   stores seeded with 1,000 and 100,000 subscribers and bindings in $(($(date +%s) - t0)) s"
+FT_SEED="$TMP/seed1k.db"
+FT_WORKERS=0
 # Records for hosts outside 10/8: pushes nfacctd's last partly filled buffer through.
 "$FLOWGEN" write --proto v9 --records $TAIL_RECORDS --hosts 50 --remotes 100 --local 172.16.0.0/12 \
     --remote 203.0.113.0/24 --out "$TMP/tail.dgrams" --expect "$TMP/tail.csv" >/dev/null || exit 1
 
-# want_csv PROTO LOOPS: flowgen's expect CSV with every count multiplied by LOOPS (the stream
-# is replayed LOOPS times). Doubles are exact far beyond these totals (< 2^53).
+# want_csv STREAM TIMES: flowgen's expect CSV of $TMP/STREAM.csv with every count multiplied by
+# TIMES (loops x exporters). Doubles are exact far beyond these totals (< 2^53).
 want_csv() {
     f="$TMP/want.$1.$2.csv"
     if [ ! -f "$f" ]; then
@@ -294,17 +324,21 @@ sample_usage() {
 
 start_flowtally() {
     rm -f "$TMP"/ft.db*
-    "$FT" run --db "$TMP/ft.db" --netflow 127.0.0.1:0 --flush 2 --rcvbuf "$FT_RCVBUF" \
-        >"$TMP/ft.out" 2>"$TMP/ft.err" &
+    cp "$FT_SEED" "$TMP/ft.db" || return 1
+    "$FT" run -v --db "$TMP/ft.db" --netflow 127.0.0.1:0 --sflow "" --flush 2 --rcvbuf "$FT_RCVBUF" \
+        --workers "$FT_WORKERS" >"$TMP/ft.out" 2>"$TMP/ft.err" &
     DPID=$!
     DKIDS=""
-    if ! wait_for 200 grep -q 'listening on udp' "$TMP/ft.out"; then
+    if ! wait_for 200 grep -q 'listening on udp' "$TMP/ft.out" ||
+        ! wait_for 400 grep -q 'loaded [0-9]* bindings' "$TMP/ft.err"; then
         sed 's/^/   ! /' "$TMP/ft.err" | head -5
         stop_daemon KILL
         return 1
     fi
     PORT=$(sed -n 's/.*listening on udp 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/ft.out")
-    [ -n "$PORT" ]
+    # one socket per receive worker shares the port (SO_REUSEPORT)
+    NSOCK=$(sed -n 's/.*; \([0-9]*\) workers\{0,1\}).*/\1/p' "$TMP/ft.out")
+    [ -n "$PORT" ] && [ -n "$NSOCK" ]
 }
 
 collect_flowtally() {
@@ -314,7 +348,11 @@ collect_flowtally() {
     "$FT" report --db "$TMP/ft.db" --by host --format csv 2>/dev/null | cut -d, -f1-7 >"$TMP/got.csv"
     FT_KDROPS=$("$FT" stats --db "$TMP/ft.db" --format csv 2>/dev/null |
         awk -F, '$4 == "kernel_drops" { s += $5 } END { print s + 0 }')
-    cmp -s "$TMP/got.csv" "$WANT"
+    # every host is some subscriber's: nothing may be left unassigned
+    unassigned=$("$FT" report --db "$TMP/ft.db" --by subscriber --format csv 2>/dev/null |
+        grep -c '^(unassigned),')
+    [ "$unassigned" -eq 0 ] || NOTE="${NOTE}unassigned-traffic "
+    cmp -s "$TMP/got.csv" "$WANT" && [ "$unassigned" -eq 0 ]
 }
 
 start_nfacctd() {
@@ -341,6 +379,7 @@ CONF
             wait_for 100 grep -q 'waiting for NetFlow' "$TMP/nfacctd.log" && alive "$DPID" &&
             [ "$(udp_socket_count "$PORT")" -eq 1 ]; then
             DKIDS=$(children_of "$DPID")
+            NSOCK=1
             return 0
         fi
         stop_daemon KILL
@@ -389,6 +428,7 @@ start_nfcapd() {
         DKIDS=""
         if wait_for 200 grep -q 'Startup' "$TMP/nfcapd.log" && alive "$DPID" &&
             [ "$(udp_socket_count "$PORT")" -eq 1 ]; then
+            NSOCK=1
             return 0
         fi
         stop_daemon KILL
@@ -418,22 +458,27 @@ collect_nfcapd() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# One rung: run_rung COLLECTOR PROTO RATE REP. Appends to raw.csv, prints one line, sets RUNG_OK
-# (1 = lossless and exact) and RUNG_SENDER_LIMITED (1 = flowgen reached < 95% of the rate).
+# One rung: run_rung COLLECTOR PROTO RATE REP EXPORTERS [STREAM]. Sends $TMP/STREAM.dgrams
+# (default PROTO's ladder stream) from EXPORTERS addresses at RATE records/s in all. Appends to
+# raw.csv, prints one line, sets RUNG_OK (1 = lossless and exact) and RUNG_SENDER_LIMITED
+# (1 = flowgen reached < 95% of the rate).
 
 RAW="$OUT/raw.csv"
 LADDERS="$OUT/ladders.csv"
-echo "rep,protocol,collector,rate,loops,records,sent_rps,send_secs,exact,udp_drops,kernel_drops_stat,lossless,cpu_s,cpu_s_per_m,peak_rss_kb,rcvbuf_rb,note" >"$RAW"
-echo "rep,protocol,collector,max_lossless_rate,first_failing_rate,end" >"$LADDERS"
+echo "rep,protocol,collector,rate,loops,records,sent_rps,send_secs,exact,udp_drops,kernel_drops_stat,lossless,cpu_s,cpu_s_per_m,peak_rss_kb,rcvbuf_rb,note,exporters,stream" >"$RAW"
+echo "rep,protocol,collector,max_lossless_rate,first_failing_rate,end,exporters" >"$LADDERS"
 
 run_rung() {
-    coll=$1 proto=$2 rate=$3 rep=$4
+    coll=$1 proto=$2 rate=$3 rep=$4 exp=$5 stream=${6:-$2}
     RUNG_OK=0 RUNG_SENDER_LIMITED=0 NOTE="" FT_KDROPS="-"
-    loops=$(awk -v r="$rate" -v s="$SECS" -v n="$STREAM" \
-        'BEGIN { l = int(r * s / n + 0.5); print l < 1 ? 1 : l }')
-    records=$((loops * STREAM))
+    n=$STREAM
+    [ "$stream" = "$proto" ] || n=$BIG_STREAM
+    loops=$(awk -v r="$rate" -v s="$SECS" -v n="$n" -v e="$exp" \
+        'BEGIN { l = int(r * s / (n * e) + 0.5); print l < 1 ? 1 : l }')
+    [ "$stream" = "$proto" ] || loops=1 # the big stream holds ~3 s at its rate
+    records=$((loops * exp * n))
     COUNTED=$records
-    WANT=$(want_csv "$proto" "$loops")
+    WANT=$(want_csv "$stream" $((loops * exp)))
     if ! "start_$coll"; then
         say "   ! $coll did not start"
         echo "$rep,$proto,$coll,$rate,$loops,$records,,,no,,,no,,,,,start-failed" >>"$RAW"
@@ -442,8 +487,8 @@ run_rung() {
     PIDS="$DPID $DKIDS"
     rb=$(sock_rb "$PORT")
     cpu0=$(cpu_ns $PIDS)
-    "$FLOWGEN" send --in "$TMP/$proto.dgrams" --to "127.0.0.1:$PORT" --rate "$rate" \
-        --loops "$loops" >"$TMP/send.out" 2>&1
+    "$FLOWGEN" send --in "$TMP/$stream.dgrams" --to "127.0.0.1:$PORT" --rate "$rate" \
+        --loops "$loops" --exporters "$exp" >"$TMP/send.out" 2>&1
     sent_secs=$(sed -n 's/.* in \([0-9.]*\) s .*/\1/p' "$TMP/send.out")
     sent_rps=$(sed -n 's/.*(\([0-9]*\) records\/s).*/\1/p' "$TMP/send.out")
     # Let the collector empty its socket before looking (at most 20 s).
@@ -454,9 +499,9 @@ run_rung() {
     cpu_m=$(awk -v c="$cpu_s" -v n="$COUNTED" 'BEGIN { printf "%.4f", c / (n / 1e6) }')
     ex=no
     [ "$exact" -eq 0 ] && ex=yes
-    [ "$S_NSOCK" -ne 1 ] && NOTE="${NOTE}port-shared-by-$S_NSOCK-sockets "
+    [ "$S_NSOCK" -ne "$NSOCK" ] && NOTE="${NOTE}port-held-by-$S_NSOCK-sockets-not-$NSOCK "
     lossless=no
-    if [ "$ex" = yes ] && [ "${S_DROPS:-1}" -eq 0 ] && [ "$S_NSOCK" -eq 1 ] &&
+    if [ "$ex" = yes ] && [ "${S_DROPS:-1}" -eq 0 ] && [ "$S_NSOCK" -eq "$NSOCK" ] &&
         { [ "$FT_KDROPS" = "-" ] || [ "$FT_KDROPS" -eq 0 ]; }; then
         lossless=yes
         RUNG_OK=1
@@ -466,9 +511,9 @@ run_rung() {
         RUNG_SENDER_LIMITED=1
         NOTE="${NOTE}sender-below-95%-of-rate "
     fi
-    echo "$rep,$proto,$coll,$rate,$loops,$records,$sent_rps,$sent_secs,$ex,$S_DROPS,$FT_KDROPS,$lossless,$cpu_s,$cpu_m,$S_HWM,$rb,$NOTE" >>"$RAW"
-    printf '   %-9s %-5s rep %s  rate %7s  sent %8s/s in %5ss  exact %-3s  drops %-6s lossless %-3s  %7s cpu-s/M  rss %7s MB  rb %s %s\n' \
-        "$coll" "$proto" "$rep" "$(fmt_rate "$rate")" "${sent_rps:-?}" "${sent_secs:-?}" "$ex" \
+    echo "$rep,$proto,$coll,$rate,$loops,$records,$sent_rps,$sent_secs,$ex,$S_DROPS,$FT_KDROPS,$lossless,$cpu_s,$cpu_m,$S_HWM,$rb,$NOTE,$exp,$stream" >>"$RAW"
+    printf '   %-9s %-9s x%s rep %s  rate %7s  sent %8s/s in %5ss  exact %-3s  drops %-6s lossless %-3s  %7s cpu-s/M  rss %7s MB  rb %s %s\n' \
+        "$coll" "$stream" "$exp" "$rep" "$(fmt_rate "$rate")" "${sent_rps:-?}" "${sent_secs:-?}" "$ex" \
         "$S_DROPS" "$lossless" "$cpu_m" "$(awk -v k="${S_HWM:-0}" 'BEGIN { printf "%.1f", k / 1024 }')" \
         "$rb" "$NOTE"
 }
@@ -480,33 +525,44 @@ run_rung() {
 
 case " $LADDER " in *" $COMMON "*) ;; *) LADDER="$COMMON $LADDER" ;; esac
 say ""
-say "== 2-4. loopback ladders: rates $(for r in $LADDER; do printf '%s ' "$(fmt_rate "$r")"; done)records/s"
+say "== 2-4. loopback ladders: rates $(for r in $LADDER; do printf '%s ' "$(fmt_rate "$r")"; done)records/s;"
+say "   from $EXPORTERS exporter(s); then $(fmt_rate "$BIG_RATE")/s from"
+say "   $BIG_EXPORTERS exporters over $BIG_HOSTS hosts (flowtally: as many subscribers)"
 say "   ~${SECS} s of traffic per rung (a $STREAM-record stream replayed with --loops), $REPS repetitions;"
 say "   lossless = per-host totals exact AND 0 kernel drops (/proc/net/udp; flowtally: also its"
 say "   kernel_drops counter); CPU is all threads of all the collector's processes (schedstat)."
 rep=1
 while [ "$rep" -le "$REPS" ]; do
     for proto in $PROTOS; do
-        for coll in $RUN_COLLECTORS; do
-            best=0 failat="" end=""
-            for rate in $LADDER; do
-                if over_budget; then end=budget; break; fi
-                run_rung "$coll" "$proto" "$rate" "$rep"
-                if [ "$RUNG_OK" -eq 1 ] && [ "$RUNG_SENDER_LIMITED" -eq 0 ]; then
-                    best=$rate
-                elif [ "$RUNG_OK" -eq 1 ]; then
-                    end=sender # exact, but the sender could not reach this rate
-                    break
-                else
-                    failat=$rate
-                    end=fail
-                    break
-                fi
+        for exp in $EXPORTERS; do
+            for coll in $RUN_COLLECTORS; do
+                best=0 failat="" end=""
+                for rate in $LADDER; do
+                    if over_budget; then end=budget; break; fi
+                    run_rung "$coll" "$proto" "$rate" "$rep" "$exp"
+                    if [ "$RUNG_OK" -eq 1 ] && [ "$RUNG_SENDER_LIMITED" -eq 0 ]; then
+                        best=$rate
+                    elif [ "$RUNG_OK" -eq 1 ]; then
+                        end=sender # exact, but the sender could not reach this rate
+                        break
+                    else
+                        failat=$rate
+                        end=fail
+                        break
+                    fi
+                done
+                [ -z "$end" ] && end=top
+                [ "$end" = budget ] && [ "$best" -eq 0 ] && [ -z "$failat" ] && continue
+                echo "$rep,$proto,$coll,$best,$failat,$end,$exp" >>"$LADDERS"
             done
-            [ -z "$end" ] && end=top
-            [ "$end" = budget ] && [ "$best" -eq 0 ] && [ -z "$failat" ] && continue
-            echo "$rep,$proto,$coll,$best,$failat,$end" >>"$LADDERS"
         done
+        # 100,000 hosts (flowtally: 100,000 subscribers) at BIG_RATE from BIG_EXPORTERS
+        FT_SEED="$TMP/seed100k.db"
+        for coll in $RUN_COLLECTORS; do
+            over_budget && break
+            run_rung "$coll" "$proto" "$BIG_RATE" "$rep" "$BIG_EXPORTERS" "big.$proto"
+        done
+        FT_SEED="$TMP/seed1k.db"
     done
     rep=$((rep + 1))
 done
@@ -515,21 +571,24 @@ done
 # ---------------------------------------------------------------------------------------------
 # 5-6. The table.
 
-# ladder_stat COLL PROTO: "median min max n lowerbound" of the max lossless rate over reps.
+# ladder_stat COLL PROTO EXP: "median min max n lowerbound" of the max lossless rate over reps.
 ladder_stat() {
-    v=$(awk -F, -v c="$1" -v p="$2" 'NR > 1 && $3 == c && $2 == p { print $4 }' "$LADDERS" | stats3)
-    n=$(awk -F, -v c="$1" -v p="$2" 'NR > 1 && $3 == c && $2 == p' "$LADDERS" | wc -l | tr -d ' ')
-    lb=$(awk -F, -v c="$1" -v p="$2" 'NR > 1 && $3 == c && $2 == p && $6 != "fail" { x = 1 } END { print x + 0 }' "$LADDERS")
+    sel='NR > 1 && $3 == c && $2 == p && $7 == e'
+    v=$(awk -F, -v c="$1" -v p="$2" -v e="$3" "$sel { print \$4 }" "$LADDERS" | stats3)
+    n=$(awk -F, -v c="$1" -v p="$2" -v e="$3" "$sel" "$LADDERS" | wc -l | tr -d ' ')
+    lb=$(awk -F, -v c="$1" -v p="$2" -v e="$3" "$sel && \$6 != \"fail\" { x = 1 } END { print x + 0 }" "$LADDERS")
     echo "$v $n $lb"
 }
-# common_stat COLL PROTO FIELD: median of a raw.csv column over the rungs at the common rate.
-common_stat() {
-    awk -F, -v c="$1" -v p="$2" -v r="$COMMON" -v f="$3" \
-        'NR > 1 && $3 == c && $2 == p && $4 == r && $f != "" { print $f }' "$RAW" | stats3 | cut -d' ' -f1
+# run_stat COLL STREAM RATE EXP FIELD: median of a raw.csv column over the runs of that stream,
+# rate and exporter count.
+run_stat() {
+    awk -F, -v c="$1" -v st="$2" -v r="$3" -v e="$4" -v f="$5" \
+        'NR > 1 && $3 == c && $19 == st && $4 == r && $18 == e && $f != "" { print $f }' "$RAW" |
+        stats3 | cut -d' ' -f1
 }
-common_exact() {
-    awk -F, -v c="$1" -v p="$2" -v r="$COMMON" \
-        'NR > 1 && $3 == c && $2 == p && $4 == r { n++; if ($12 == "yes") y++ }
+run_exact() {
+    awk -F, -v c="$1" -v st="$2" -v r="$3" -v e="$4" \
+        'NR > 1 && $3 == c && $19 == st && $4 == r && $18 == e { n++; if ($12 == "yes") y++ }
          END { if (n) printf "%d/%d\n", y, n; else print "—" }' "$RAW"
 }
 rb_of() {
@@ -545,6 +604,27 @@ HAS_FT=0
 case " $RUN_COLLECTORS " in *" flowtally "*) HAS_FT=1 ;; esac
 
 TABLE="$TMP/table.md"
+# table_row PROTO LABEL KIND STREAM RATE EXP: one row of a per-run measure for every collector,
+# then the ratios. KIND: cpu (raw.csv column 14), rss (15) or exact.
+table_row() {
+    printf '| %s | %s' "$1" "$2"
+    case $3 in cpu) col=14 ;; rss) col=15 ;; *) col="" ;; esac
+    for c in flowtally $PEERS; do
+        case $3 in
+        cpu) printf ' | %s' "$(num "$(run_stat "$c" "$4" "$5" "$6" $col)")" ;;
+        rss) printf ' | %s' "$(mb "$(run_stat "$c" "$4" "$5" "$6" $col)")" ;;
+        *) printf ' | %s' "$(run_exact "$c" "$4" "$5" "$6")" ;;
+        esac
+    done
+    for c in $PEERS; do
+        if [ -n "$col" ]; then
+            printf ' | %s' "$(ratio "$(run_stat flowtally "$4" "$5" "$6" $col)" "$(run_stat "$c" "$4" "$5" "$6" $col)")"
+        else
+            printf ' | —'
+        fi
+    done
+    printf ' |\n'
+}
 {
     printf '| protocol | measure | flowtally'
     for c in $PEERS; do printf ' | %s' "$c"; done
@@ -562,54 +642,49 @@ TABLE="$TMP/table.md"
         for c in $PEERS; do printf ' | —'; done
         printf ' |\n'
 
-        set -- $(ladder_stat flowtally "$p")
-        ftm=$1 ftlb=$5
-        printf '| %s | max lossless+exact loopback records/s, median [min–max] of runs' "$p"
-        for c in flowtally $PEERS; do
-            # shellcheck disable=SC2046
-            set -- $(ladder_stat "$c" "$p")
-            if [ "$c" = flowtally ] && [ "$HAS_FT" -eq 0 ] || [ "$4" -eq 0 ]; then
-                printf ' | —'
-            else
-                pre=""
-                [ "$5" -eq 1 ] && pre="≥ "
-                if [ "$1" = 0 ]; then
-                    printf ' | < %s (%s runs)' "$(fmt_rate "$(echo "$LADDER" | awk '{ print $1 }')")" "$4"
+        for exp in $EXPORTERS; do
+            set -- $(ladder_stat flowtally "$p" "$exp")
+            ftm=$1 ftlb=$5
+            printf '| %s | max lossless+exact loopback records/s from %s exporter%s, median [min–max] of runs' \
+                "$p" "$exp" "$([ "$exp" -eq 1 ] || echo s)"
+            for c in flowtally $PEERS; do
+                # shellcheck disable=SC2046
+                set -- $(ladder_stat "$c" "$p" "$exp")
+                if [ "$c" = flowtally ] && [ "$HAS_FT" -eq 0 ] || [ "$4" -eq 0 ]; then
+                    printf ' | —'
                 else
-                    printf ' | %s%s [%s–%s] (%s runs)' "$pre" "$(fmt_rate "$1")" "$(fmt_rate "$2")" \
-                        "$(fmt_rate "$3")" "$4"
+                    pre=""
+                    [ "$5" -eq 1 ] && pre="≥ "
+                    if [ "$1" = 0 ]; then
+                        printf ' | < %s (%s runs)' "$(fmt_rate "$(echo "$LADDER" | awk '{ print $1 }')")" "$4"
+                    else
+                        printf ' | %s%s [%s–%s] (%s runs)' "$pre" "$(fmt_rate "$1")" "$(fmt_rate "$2")" \
+                            "$(fmt_rate "$3")" "$4"
+                    fi
                 fi
-            fi
+            done
+            for c in $PEERS; do
+                set -- $(ladder_stat "$c" "$p" "$exp")
+                # A ratio of lower bounds is itself a bound (or unknown when both are bounds).
+                case "$ftlb$5" in
+                10) pre="≥ " ;;
+                01) pre="≤ " ;;
+                11) pre="? " ;;
+                *) pre="" ;;
+                esac
+                printf ' | %s%s' "$pre" "$(ratio "$ftm" "$1")"
+            done
+            printf ' |\n'
         done
-        for c in $PEERS; do
-            set -- $(ladder_stat "$c" "$p")
-            # A ratio of lower bounds is itself a bound (or unknown when both are bounds).
-            case "$ftlb$5" in
-            10) pre="≥ " ;;
-            01) pre="≤ " ;;
-            11) pre="? " ;;
-            *) pre="" ;;
-            esac
-            printf ' | %s%s' "$pre" "$(ratio "$ftm" "$1")"
-        done
-        printf ' |\n'
 
-        ftc=$(common_stat flowtally "$p" 14)
-        printf '| %s | CPU-s per million records at %s/s (median)' "$p" "$(fmt_rate "$COMMON")"
-        for c in flowtally $PEERS; do printf ' | %s' "$(num "$(common_stat "$c" "$p" 14)")"; done
-        for c in $PEERS; do printf ' | %s' "$(ratio "$ftc" "$(common_stat "$c" "$p" 14)")"; done
-        printf ' |\n'
-
-        ftr=$(common_stat flowtally "$p" 15)
-        printf '| %s | peak RSS at %s/s (VmHWM, median)' "$p" "$(fmt_rate "$COMMON")"
-        for c in flowtally $PEERS; do printf ' | %s' "$(mb "$(common_stat "$c" "$p" 15)")"; done
-        for c in $PEERS; do printf ' | %s' "$(ratio "$ftr" "$(common_stat "$c" "$p" 15)")"; done
-        printf ' |\n'
-
-        printf '| %s | lossless and exact at %s/s (runs)' "$p" "$(fmt_rate "$COMMON")"
-        for c in flowtally $PEERS; do printf ' | %s' "$(common_exact "$c" "$p")"; done
-        for c in $PEERS; do printf ' | —'; done
-        printf ' |\n'
+        at="at $(fmt_rate "$COMMON")/s, 1 exporter, $HOSTS hosts"
+        table_row "$p" "CPU-s per million records $at (median)" cpu "$p" "$COMMON" 1
+        table_row "$p" "peak RSS $at (VmHWM, median)" rss "$p" "$COMMON" 1
+        table_row "$p" "lossless and exact $at (runs)" exact "$p" "$COMMON" 1
+        at="at $(fmt_rate "$BIG_RATE")/s, $BIG_EXPORTERS exporters, $BIG_HOSTS hosts (flowtally: as many subscribers)"
+        table_row "$p" "CPU-s per million records $at (median)" cpu "big.$p" "$BIG_RATE" "$BIG_EXPORTERS"
+        table_row "$p" "peak RSS $at (VmHWM, median)" rss "big.$p" "$BIG_RATE" "$BIG_EXPORTERS"
+        table_row "$p" "lossless and exact $at (runs)" exact "big.$p" "$BIG_RATE" "$BIG_EXPORTERS"
     done
 } >"$TABLE"
 
@@ -624,7 +699,9 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown r
     echo "Measured by \`make bench\` (flowtally $REV) on $(date -u '+%Y-%m-%d'): $(nproc) cores ($CPU_MODEL), ${MEM_GB} GB RAM," \
         "Linux $(uname -r), net.core.rmem_max $RMEM_MAX; load average $LOAD_START at the start," \
         "$(cut -d' ' -f1-3 /proc/loadavg) at the end. Generator (flowgen) and collector on the same machine over" \
-        "loopback; streams of $HOSTS local hosts (10.0.0.0/8) and $REMOTES remotes."
+        "loopback; streams of $HOSTS local hosts (10.0.0.0/8) and $REMOTES remotes, and of $BIG_HOSTS hosts;" \
+        "flowtally's store held $HOSTS subscribers (and $BIG_HOSTS for the $BIG_HOSTS-host stream), each bound" \
+        "to one host, ran with --workers $FT_WORKERS (0: one per core) and must attribute every byte."
     echo ""
     cat "$TABLE"
     echo ""
@@ -642,8 +719,10 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown r
     esac
     echo "- Noisy: a shared 2-core machine (other jobs were running), sender and collector competing" \
         "for the two cores. Raw numbers: build/bench/raw.csv (every rung), build/bench/ladders.csv."
-    echo "- flowtally's CPU at $(fmt_rate "$COMMON")/s includes its store thread's periodic flushes" \
-        "(--flush 2: one per rung) and a wake-up per few datagrams; in-process rows have neither."
+    echo "- flowtally's CPU includes its store thread's periodic flushes (--flush 2: one per rung)" \
+        "and, at low rates, a wake-up per few datagrams; in-process rows have neither." \
+        "Several exporters: flowgen sends the same stream from 127.0.0.1, .2, ... (--exporters)," \
+        "so every count is that many times the file's."
     under=$(awk -F, 'NR > 1 && $3 == "flowtally" && $11 != "-" && $11 + 0 < $10 + 0 { n++; a += $11; b += $10 }
         END { if (n) printf "%d rung(s): its kernel_drops counter said %d where /proc/net/udp said %d", n, a, b }' "$RAW")
     [ -n "$under" ] && echo "- flowtally undercounted kernel drops in $under (SO_RXQ_OVFL only reports drops" \

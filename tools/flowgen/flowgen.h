@@ -72,6 +72,7 @@ struct gen_config {
     uint32_t sampling; // 1 = unsampled
     uint32_t domain;
     uint16_t remote_port; // the remote (server) side's port; 0 = random
+    uint64_t pace;        // records per second of export time (default 1000)
 };
 
 struct flow_record {

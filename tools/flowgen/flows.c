@@ -26,7 +26,7 @@
 
 uint64_t flows_export_secs(const struct gen_config *cfg, uint64_t first_rec)
 {
-    return cfg->start + first_rec / 1000;
+    return cfg->start + first_rec / cfg->pace;
 }
 
 static void flows_time(struct prng *rng, uint64_t export_secs, struct flow_record *r)

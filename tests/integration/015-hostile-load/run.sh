@@ -61,7 +61,7 @@ if kill -0 $DAEMON_PID 2>/dev/null; then ok "daemon alive"; else not_ok "daemon 
 stop_flowtally
 if grep -q 'templates refused, max_templates (1024) held' "$TMP/daemon.err"; then
     ok "the template cap is logged"; else not_ok "the template cap is logged"; fi
-if grep -q 'max_keys distinct usage keys reached' "$TMP/daemon.err"; then
+if grep -q 'aggregation table full (max_keys = 100000)' "$TMP/daemon.err"; then
     ok "the key cap is logged"; else not_ok "the key cap is logged"; fi
 check_eq "templates held to the cap, the rest refused and counted" \
     "$(counter drop_template_limit)" $((65280 - 1024))

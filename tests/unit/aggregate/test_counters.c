@@ -63,6 +63,37 @@ static void test_key_cap(void)
     counters_free(t);
 }
 
+/* Two lanes' tables merged: shared keys add up, keys of either are kept, and the merge
+ * may pass the destination's key cap (the keys were counted within a cap already). */
+static void test_merge(void)
+{
+    struct counters_table *a = counters_new(4, 3), *b = counters_new(4, 3);
+    struct usage_counts c = {.bytes = 100, .packets = 2, .flows = 1};
+    for (uint32_t h = 1; h <= 3; h++) { /* a: hosts 1 2 3; b: hosts 2 3 4 */
+        struct usage_key ka = key(h, 0, FLOW_DIR_IN), kb = key(h + 1, 0, FLOW_DIR_IN);
+        ASSERT_EQ_INT(counters_add(a, &ka, &c), 0);
+        ASSERT_EQ_INT(counters_add(b, &kb, &c), 0);
+    }
+    counters_merge(a, b);
+    ASSERT_EQ_U64(a->n, 4);
+    ASSERT_EQ_U64(b->n, 3); /* the source is left as it was */
+    uint64_t want_bytes[] = {0, 100, 200, 200, 100};
+    for (uint32_t h = 1; h <= 4; h++) {
+        struct usage_key k = key(h, 0, FLOW_DIR_IN);
+        const struct usage_counts *got = counters_find(a, &k);
+        ASSERT_TRUE(got != NULL);
+        if (got) {
+            ASSERT_EQ_U64(got->bytes, want_bytes[h]);
+            ASSERT_EQ_U64(got->packets, want_bytes[h] / 50);
+            ASSERT_EQ_U64(got->flows, want_bytes[h] / 100);
+        }
+    }
+    struct usage_key k5 = key(5, 0, FLOW_DIR_IN); /* the cap holds again after the merge */
+    ASSERT_EQ_INT(counters_add(a, &k5, &c), ERR_LIMIT);
+    counters_free(a);
+    counters_free(b);
+}
+
 struct bucket_case {
     uint64_t end_ms, want_bucket_ms;
 };
@@ -109,6 +140,7 @@ int main(void)
 {
     RUN(test_sums_and_growth);
     RUN(test_key_cap);
+    RUN(test_merge);
     RUN(test_buckets);
     RUN(test_aggregator_emit);
     return test_done();
