@@ -169,7 +169,9 @@ static void *worker_main(void *arg)
         for (size_t i = 0; i < n; i++)
             if (pfd[i].revents & POLLIN)
                 got += receive(w, i, BATCHES_PER_WAKE);
-        if (got < COALESCE_BELOW) /* a light load: let datagrams gather before waking again */
+        /* A light load: let datagrams gather before waking again; a safepoint request
+         * (whose wake-up this round may have read already) goes first. */
+        if (got < COALESCE_BELOW && !hold_asked(ws) && !atomic_load(&ws->stop))
             poll(&pfd[n], 1, COALESCE_MS);
     }
     return NULL;

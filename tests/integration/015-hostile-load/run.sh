@@ -6,51 +6,13 @@
 # running, and its peak memory stays small.
 . "$(dirname "$0")/../lib.sh"
 
-cc -O1 -o "$TMP/templates" "$(dirname "$0")/templates.c" || { not_ok "build templates.c"; 
-# A capture of many more flows than max_flows (20,000 sessions of 250 hosts over ten minutes,
-# none ending by idleness):
-# the flow table stays at its cap, the least recently seen flows end early (counted and
-# logged), and every byte and packet is still counted.
-"$PCAPGEN" --seed 15 --sessions 20000 --hosts 250 --remotes 254 --out "$TMP/many.pcap" \
-    --expect "$TMP/many.csv" >/dev/null
-DB="$TMP/cap.db"
-"$FT" run --db "$DB" --read "$TMP/many.pcap" --max-flows 1024 --idle-timeout 3600 \
-    --netflow "" --sflow "" --flush 60 >/dev/null 2>"$TMP/cap.err"
-check_eq "the capture is read to its end" "$?" 0
-early=$(counter probe_expired_early)
-[ "$early" -gt 0 ] && ok "flows ended early at the cap: $early" || not_ok "no flow ended early"
-if grep -q 'flow table full (max_flows)' "$TMP/cap.err"; then
-    ok "the flow table cap is logged"; else not_ok "the flow table cap is logged"; fi
-host_csv "$TMP/got.csv"
-cut -d, -f1-5 "$TMP/got.csv" >"$TMP/got5.csv"
-cut -d, -f1-5 "$TMP/many.csv" >"$TMP/want5.csv"
-check_same "every host's bytes and packets exact despite the cap" "$TMP/got5.csv" "$TMP/want5.csv"
-done_testing; exit; }
+cc -O1 -o "$TMP/templates" "$(dirname "$0")/templates.c" || { not_ok "build templates.c"; done_testing; exit; }
 "$TMP/templates" "$TMP/templates.dgrams"
 "$FLOWGEN" write --proto v9 --seed 15 --records 1000000 --hosts 1000000 --remotes 1000 \
     --out "$TMP/hosts.dgrams" --expect "$TMP/hosts.csv" >/dev/null
 
 start_flowtally --max-templates 1024 --max-keys 100000 --flush 60 ||
-    { not_ok start; 
-# A capture of many more flows than max_flows (20,000 sessions of 250 hosts over ten minutes,
-# none ending by idleness):
-# the flow table stays at its cap, the least recently seen flows end early (counted and
-# logged), and every byte and packet is still counted.
-"$PCAPGEN" --seed 15 --sessions 20000 --hosts 250 --remotes 254 --out "$TMP/many.pcap" \
-    --expect "$TMP/many.csv" >/dev/null
-DB="$TMP/cap.db"
-"$FT" run --db "$DB" --read "$TMP/many.pcap" --max-flows 1024 --idle-timeout 3600 \
-    --netflow "" --sflow "" --flush 60 >/dev/null 2>"$TMP/cap.err"
-check_eq "the capture is read to its end" "$?" 0
-early=$(counter probe_expired_early)
-[ "$early" -gt 0 ] && ok "flows ended early at the cap: $early" || not_ok "no flow ended early"
-if grep -q 'flow table full (max_flows)' "$TMP/cap.err"; then
-    ok "the flow table cap is logged"; else not_ok "the flow table cap is logged"; fi
-host_csv "$TMP/got.csv"
-cut -d, -f1-5 "$TMP/got.csv" >"$TMP/got5.csv"
-cut -d, -f1-5 "$TMP/many.csv" >"$TMP/want5.csv"
-check_same "every host's bytes and packets exact despite the cap" "$TMP/got5.csv" "$TMP/want5.csv"
-done_testing; exit; }
+    { not_ok start; done_testing; exit; }
 "$FLOWGEN" send --in "$TMP/templates.dgrams" --to 127.0.0.1:$PORT --rate 100000 >/dev/null
 "$FLOWGEN" send --in "$TMP/hosts.dgrams" --to 127.0.0.1:$PORT --rate 500000 >/dev/null
 kill -USR1 $DAEMON_PID # flush: the counters become visible
@@ -82,9 +44,8 @@ if [ "$hwm" -lt "$limit" ]; then ok "peak memory $((hwm / 1024)) MB (bound $((li
     not_ok "peak memory $((hwm / 1024)) MB over $((limit / 1024)) MB"; fi
 
 # A capture of many more flows than max_flows (20,000 sessions of 250 hosts over ten minutes,
-# none ending by idleness):
-# the flow table stays at its cap, the least recently seen flows end early (counted and
-# logged), and every byte and packet is still counted.
+# none ending by idleness): the flow table stays at its cap, the least recently seen flows
+# end early (counted and logged), and every byte and packet is still counted.
 "$PCAPGEN" --seed 15 --sessions 20000 --hosts 250 --remotes 254 --out "$TMP/many.pcap" \
     --expect "$TMP/many.csv" >/dev/null
 DB="$TMP/cap.db"
