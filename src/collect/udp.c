@@ -185,7 +185,8 @@ int udp_open_group(struct udp_socket *socks, size_t n, const char *spec, int rcv
                 udp_close(&socks[j]);
             return rc;
         }
-        if (i == 0 && port == 0) { /* the others join the port the kernel picked */
+        if (i == 0 && port == 0) { /* the others join the port the kernel picked (sin_port
+                                    * and sin6_port sit at the same offset) */
             struct sockaddr_storage got;
             socklen_t len = sizeof got;
             getsockname(socks[0].fd, (struct sockaddr *)&got, &len);
