@@ -14,12 +14,15 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 
 #define LOG_TAG "flush"
 #include "../base/log.h"
+
+#define STORE_THREAD_NICE 10 /* about a tenth of a core when the receive workers want it all */
 
 static uint64_t mono_ms(void)
 {
@@ -108,6 +111,10 @@ static void store_side_work(struct flusher *fl)
 static void *flusher_main(void *arg)
 {
     struct flusher *fl = arg;
+    /* The store can wait, a socket buffer cannot: on a busy machine a flush's tens of
+     * milliseconds of SQLite must not take a receive worker's core. Best effort. */
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), STORE_THREAD_NICE) != 0)
+        log_info("store thread priority unchanged: %s", strerror(errno));
     pthread_mutex_lock(&fl->lock);
     for (;;) {
         while (!fl->stop && (!fl->batch.n_tables || (fl->last_failed && !fl->retry)))
