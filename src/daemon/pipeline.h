@@ -24,7 +24,6 @@ struct lane {
     struct classifier classifier;
     struct aggregator aggregator; /* its own table, handed to the store at each flush */
     struct flow_sink sink;        /* decoder output: the classifier */
-    size_t keys_last_flush;       /* keys its table held at the last flush: a size hint */
 };
 
 /* Lanes start with a small table: it grows to what the traffic needs, and after the first
