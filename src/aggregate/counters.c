@@ -3,10 +3,11 @@
 // are short; growth rehashes into a doubled array.
 //
 // The slot array is mapped directly, with transparent huge pages asked for, and its pages
-// are faulted in when it is made. A table is made off the hot path (at start, or by the
-// store thread); faulting thousands of fresh pages one flow at a time stalled the receive
-// loop for tens of milliseconds after a flush, long enough to overflow a socket buffer at
-// a few million records per second.
+// are faulted in when it is made: new tables by the main thread (at start and at a flush),
+// a doubled array all at once when a table grows. Faulting thousands of fresh pages one
+// flow at a time stalled the receive loop for tens of milliseconds after a flush, long
+// enough to overflow a socket buffer at a few million records per second. Emptied tables
+// come back from the store thread and are reused at their size.
 #include "counters.h"
 
 #include "../base/err.h"
