@@ -106,7 +106,7 @@ const char *units_format_money(int64_t micro, char *buf)
     return buf;
 }
 
-static int hex_value(char c)
+int units_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -120,7 +120,7 @@ int units_parse_mac(const char *s, uint8_t mac[6])
     int nibbles = 0;
     char sep = 0;
     for (const char *p = s; *p; p++) {
-        int v = hex_value(*p);
+        int v = units_hex_value(*p);
         if (v >= 0) {
             if (n == 6)
                 return ERR_MALFORMED;

@@ -25,6 +25,9 @@ const char *units_format_money(int64_t micro, char *buf);
  * ERR_MALFORMED. */
 int units_parse_mac(const char *s, uint8_t mac[6]);
 
+/* The value of a hex digit (either case), or -1. */
+int units_hex_value(char c);
+
 /* Formats a MAC as lowercase aa:bb:cc:dd:ee:ff; buf holds 18 bytes. */
 const char *units_format_mac(const uint8_t mac[6], char *buf);
 

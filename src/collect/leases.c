@@ -4,6 +4,7 @@
 // themselves are in leases_isc.c and leases_kea.c. Nothing is allocated while parsing.
 #include "leases_internal.h"
 
+#include "../base/units.h"
 #include "../base/quote.h"
 #include "../base/err.h"
 #include "../base/xalloc.h"
@@ -71,17 +72,6 @@ bool leases_parse_uint(const char *p, size_t n, uint64_t max, uint64_t *out)
     return true;
 }
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Parses hex octets separated by ':' ("0:16:3e:a:b:c" or "00:16:3e:0a:0b:0c"; dhcpd
  * versions differ in the leading zero). Returns the number of octets, or -1 if the text is
  * anything else or holds more than cap octets. */
@@ -91,11 +81,11 @@ int leases_hex_octets(const char *p, size_t n, uint8_t *out, size_t cap)
     if (n == 0)
         return -1;
     for (;;) {
-        int hi = i < n ? hex_digit(p[i]) : -1;
+        int hi = i < n ? units_hex_value(p[i]) : -1;
         if (hi < 0 || count == cap)
             return -1;
         i++;
-        int lo = i < n ? hex_digit(p[i]) : -1;
+        int lo = i < n ? units_hex_value(p[i]) : -1;
         if (lo >= 0) {
             out[count++] = (uint8_t)(hi << 4 | lo);
             i++;

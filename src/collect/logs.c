@@ -181,17 +181,6 @@ static bool parse_mac(const struct field *f, uint8_t mac[6])
     return true;
 }
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Copies a user name field into out (BINDING_NAME_MAX bytes); '-' is none (""). With
  * is_squid, Squid's escaping is undone: %XX is the byte XX and "\\" a backslash
  * (Format::QuoteUrlEncodeUsername). False for a name that does not fit or that holds a
@@ -204,9 +193,9 @@ static bool parse_user(const struct field *f, bool is_squid, char out[BINDING_NA
         return true;
     for (size_t i = 0; i < f->len; i++) {
         unsigned char ch = (unsigned char)f->p[i];
-        if (is_squid && ch == '%' && i + 2 < f->len && hex_value(f->p[i + 1]) >= 0 &&
-            hex_value(f->p[i + 2]) >= 0) {
-            ch = (unsigned char)(hex_value(f->p[i + 1]) << 4 | hex_value(f->p[i + 2]));
+        if (is_squid && ch == '%' && i + 2 < f->len && units_hex_value(f->p[i + 1]) >= 0 &&
+            units_hex_value(f->p[i + 2]) >= 0) {
+            ch = (unsigned char)(units_hex_value(f->p[i + 1]) << 4 | units_hex_value(f->p[i + 2]));
             i += 2;
         } else if (is_squid && ch == '\\' && i + 1 < f->len && f->p[i + 1] == '\\') {
             i++;
