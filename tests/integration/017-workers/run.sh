@@ -41,7 +41,7 @@ stop_flowtally
 check_eq "each of the eight exporters counted once" \
     "$(for e in 1 2 3 4 5 6 7 8; do counter records 127.0.0.$e; done | sort -u | tr '\n' ' ')" "40000 "
 check_eq "the exporter changing ports: every record decoded" "$(counter records 127.0.0.77)" "$sent"
-check_eq "... none waiting for a template" "$(counter drop_no_template 127.0.0.77)" 0
+check_eq "... none waiting for a template" "$(counter drop_set_no_template 127.0.0.77)" 0
 check_eq "no drops" "$(counter kernel_drops)$(counter drop_keys)" 00
 
 # per-host totals: the eight-exporter stream, plus the 21 datagrams' records (flowgen's
