@@ -4,8 +4,10 @@
 
 #include "../base/addr.h"
 #include "../base/units.h"
+#include "../base/utf8.h"
 #include "../collect/leases.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,28 +17,74 @@ struct store *admin_open(const char *db, char *errbuf)
     return store_open(db, false, errbuf);
 }
 
-static bool valid_name(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= max)
-        return false;
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x21 || *s == ',' || *s == '"' || *s == '\\') /* CSV/JSON-safe */
-            return false;
-    return true;
-}
-
 static int fail(char *errbuf, const char *what, const char *value, const char *expected)
 {
     snprintf(errbuf, ERR_BUF_LEN, "%s '%s': expected %s", what, value, expected);
     return ERR_MALFORMED;
 }
 
+/* Text an operator gives (names, e-mail addresses, notes, a plan's speed) must be valid
+ * UTF-8 without control characters: JSON output must be valid UTF-8, and a control
+ * character would reach terminals and spreadsheets. Says why not in errbuf, naming the
+ * field (what); the text itself is not echoed, as it may not be printable. */
+static bool text_ok(char *errbuf, const char *what, const char *s)
+{
+    char why[96];
+    if (utf8_is_text(s, why, sizeof why))
+        return true;
+    snprintf(errbuf, ERR_BUF_LEN, "%s: %s", what, why);
+    return false;
+}
+
+/* Text for a field of `size` bytes must also fit whole: cutting it could split a
+ * character. */
+static bool field_ok(char *errbuf, const char *what, const char *s, size_t size)
+{
+    size_t n = strlen(s);
+    if (!text_ok(errbuf, what, s))
+        return false;
+    if (n < size)
+        return true;
+    snprintf(errbuf, ERR_BUF_LEN, "%s: %zu bytes long, at most %zu", what, n, size - 1);
+    return false;
+}
+
+/* Account and plan names are text and identifiers, typed on command lines and in import
+ * files: 1 to size - 1 bytes without blanks, commas, quotes or backslashes. */
+static int check_name(char *errbuf, const char *what, const char *s, size_t size)
+{
+    size_t n = strlen(s);
+    char expected[64];
+    if (!text_ok(errbuf, what, s))
+        return ERR_MALFORMED;
+    if (n > 0 && n < size && !strpbrk(s, " ,\"\\"))
+        return 0;
+    snprintf(expected, sizeof expected, "1-%zu bytes without blanks, commas or quotes", size - 1);
+    return fail(errbuf, what, s, expected);
+}
+
+/* Parses a plan's price or overage rate (per GB) into *micro, or says in errbuf what was
+ * expected: a negative amount or one past what the store holds is refused as such. */
+static bool money_ok(char *errbuf, const char *what, const char *value, int64_t *micro)
+{
+    int rc = units_parse_money(value, micro);
+    if (rc == -ERANGE)
+        fail(errbuf, what, value, "an amount from 0 to 9223372036854.775807");
+    else if (rc != 0)
+        fail(errbuf, what, value, "an amount with up to 6 decimals, such as 25.00 or 2.50");
+    return rc == 0;
+}
+
 static int apply_plan_fields(struct plan *p, const struct plan_fields *f, char *errbuf)
 {
     if (f->quota) {
         p->unlimited = strcmp(f->quota, "unlimited") == 0;
-        if (!p->unlimited && units_parse_bytes(f->quota, &p->quota_bytes) != 0)
+        int rc = p->unlimited ? 0 : units_parse_bytes(f->quota, &p->quota_bytes);
+        if (rc == -ERANGE)
+            return fail(errbuf, "--quota", f->quota,
+                        "at most 9223372036854775807 bytes (9.2 EB, the most the store can hold), "
+                        "or unlimited");
+        if (rc != 0)
             return fail(errbuf, "--quota", f->quota, "a size such as 15GB, 500MiB or unlimited");
     }
     if (f->dirs) {
@@ -44,10 +92,12 @@ static int apply_plan_fields(struct plan *p, const struct plan_fields *f, char *
             return fail(errbuf, "--dirs", f->dirs, "in, out or both");
         snprintf(p->quota_dirs, sizeof p->quota_dirs, "%s", f->dirs);
     }
-    if (f->price && units_parse_money(f->price, &p->price_micro) != 0)
-        return fail(errbuf, "--price", f->price, "an amount such as 25.00");
-    if (f->overage && units_parse_money(f->overage, &p->overage_micro_per_gb) != 0)
-        return fail(errbuf, "--overage", f->overage, "an amount per GB such as 2.50");
+    if (f->price && !money_ok(errbuf, "--price", f->price, &p->price_micro))
+        return ERR_MALFORMED;
+    if (f->overage && !money_ok(errbuf, "--overage", f->overage, &p->overage_micro_per_gb))
+        return ERR_MALFORMED;
+    if (f->speed && !field_ok(errbuf, "--speed", f->speed, sizeof p->speed))
+        return ERR_MALFORMED;
     if (f->speed)
         snprintf(p->speed, sizeof p->speed, "%s", f->speed);
     if (f->anchor) {
@@ -65,14 +115,15 @@ int admin_plan_save(struct store *s, const char *name, const struct plan_fields 
 {
     struct plan p = {.unlimited = true, .anchor_day = 1};
     snprintf(p.quota_dirs, sizeof p.quota_dirs, "both");
-    if (!valid_name(name, sizeof p.name))
-        return fail(errbuf, "plan name", name, "1-63 characters without blanks, commas or quotes");
+    int rc = check_name(errbuf, "plan name", name, sizeof p.name);
+    if (rc != 0)
+        return rc;
     if (!insert && store_plan_get(s, name, &p) != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s'", name);
         return ERR_NOT_FOUND;
     }
     snprintf(p.name, sizeof p.name, "%s", name);
-    int rc = apply_plan_fields(&p, f, errbuf);
+    rc = apply_plan_fields(&p, f, errbuf);
     return rc ? rc : store_plan_save(s, &p, insert, errbuf);
 }
 
@@ -81,8 +132,9 @@ int admin_subscriber_save(struct store *s, const char *account, const struct sub
 {
     struct subscriber sub = {0};
     snprintf(sub.status, sizeof sub.status, "active");
-    if (!valid_name(account, sizeof sub.account))
-        return fail(errbuf, "account", account, "1-63 characters without blanks, commas or quotes");
+    int rc = check_name(errbuf, "account", account, sizeof sub.account);
+    if (rc != 0)
+        return rc;
     if (!insert && store_subscriber_get(s, account, &sub) != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
         return ERR_NOT_FOUND;
@@ -95,6 +147,8 @@ int admin_subscriber_save(struct store *s, const char *account, const struct sub
         snprintf(sub.status, sizeof sub.status, "%s", f->status);
     }
 #define SET(field)                                                                                 \
+    if (f->field && !field_ok(errbuf, "--" #field, f->field, sizeof sub.field))                    \
+        return ERR_MALFORMED;                                                                      \
     if (f->field)                                                                                  \
         snprintf(sub.field, sizeof sub.field, "%s", f->field);
     SET(name)
@@ -127,14 +181,74 @@ int admin_binding_value(const char *text, const char **kind, char *value, size_t
                 "(aa:bb:cc:dd:ee:ff), with no host bits set below the prefix length");
 }
 
+/* A binding gives one account every address under its prefix, so a short prefix is a
+ * catch-all: 0.0.0.0/0 bound to one subscriber once billed it 41 GB of everyone else's
+ * traffic. The limits catch such mistakes without ever refusing a real assignment: an IPv4
+ * /8 (16.7 million addresses) is what IANA hands a whole regional registry, and an IPv6 /16
+ * is far wider than the largest ISP allocations (about /19), let alone a customer's /48 to
+ * /64. Anything wider needs --wide: a lab, or one account that stands for a whole network. */
+#define ADMIN_BIND_MIN_V4 8    /* shortest IPv4 prefix bound without --wide */
+#define ADMIN_BIND_MIN_V6 16   /* shortest IPv6 prefix bound without --wide */
+#define ADMIN_BIND_V4_SPACE 96 /* IPv4 lives in ::ffff:0:0/96 of the 128-bit space */
+
+/* Whether the first `bits` bits of x and y agree. */
+static bool same_first_bits(const struct ip_addr *x, const struct ip_addr *y, unsigned bits)
+{
+    unsigned whole = bits / 8, rest = bits % 8;
+    if (memcmp(x->b, y->b, whole) != 0)
+        return false;
+    return rest == 0 || ((x->b[whole] ^ y->b[whole]) >> (8 - rest)) == 0;
+}
+
+/* Whether binding prefix (a, len) to one account needs --wide: shorter than the limits
+ * above, or an IPv6 prefix that takes in all of IPv4 (::/80 holds ::ffff:0:0/96). OUT:
+ * what, how much it would bind, for the message. */
+static bool is_wide(const struct ip_addr *a, unsigned len, char *what, size_t size)
+{
+    static const struct ip_addr v4_space = {.b = {[10] = 0xff, [11] = 0xff}};
+    if (addr_is_v4(a) && len >= ADMIN_BIND_V4_SPACE) {
+        unsigned bits = len - ADMIN_BIND_V4_SPACE;
+        if (bits == 0)
+            snprintf(what, size, "every IPv4 address");
+        else
+            snprintf(what, size, "%llu IPv4 addresses", 1ULL << (32 - bits));
+        return bits < ADMIN_BIND_MIN_V4;
+    }
+    bool has_v4 = len <= ADMIN_BIND_V4_SPACE && same_first_bits(a, &v4_space, len);
+    if (len == 0)
+        snprintf(what, size, "every address");
+    else
+        snprintf(what, size, "2^%u addresses%s", 128 - len,
+                 has_v4 ? ", every IPv4 address among them," : "");
+    return len < ADMIN_BIND_MIN_V6 || has_v4;
+}
+
 int admin_bind(struct store *s, const char *account, const char *what, uint64_t start_ms,
                uint64_t end_ms, const char *source, char *errbuf)
+{
+    return admin_bind_wide(s, account, what, start_ms, end_ms, source, false, errbuf);
+}
+
+int admin_bind_wide(struct store *s, const char *account, const char *what, uint64_t start_ms,
+                    uint64_t end_ms, const char *source, bool allow_wide, char *errbuf)
 {
     const char *kind;
     char value[64];
     int rc = admin_binding_value(what, &kind, value, sizeof value, errbuf);
     if (rc != 0)
         return rc;
+    struct ip_addr a;
+    unsigned len;
+    char scope[64];
+    if (!allow_wide && strcmp(kind, "prefix") == 0 && prefix_parse(value, &a, &len) == 0 &&
+        is_wide(&a, len, scope, sizeof scope)) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "%s would bind %s to %s: give --wide if you really mean one account to hold a "
+                 "prefix this large (without it, IPv4 prefixes stop at /%d, IPv6 at /%d, and "
+                 "none may hold all of IPv4)",
+                 value, scope, account, ADMIN_BIND_MIN_V4, ADMIN_BIND_MIN_V6);
+        return ERR_MALFORMED;
+    }
     if (end_ms && end_ms <= start_ms) {
         snprintf(errbuf, ERR_BUF_LEN, "the binding must end after it starts");
         return ERR_MALFORMED;

@@ -34,9 +34,17 @@ int admin_subscriber_save(struct store *s, const char *account, const struct sub
 int admin_binding_value(const char *text, const char **kind, char *value, size_t size,
                         char *errbuf);
 
-/* Binds (or with end_ms set, for a known interval) an address, prefix or MAC to account. */
+/* Binds (or with end_ms set, for a known interval) an address, prefix or MAC to account.
+ * Refuses (ERR_MALFORMED) a prefix shorter than /8 for IPv4 or /16 for IPv6, or one that
+ * holds all of IPv4: one account would take everyone's traffic. Returns 0,
+ * STORE_BINDING_HELD when the account holds it open already (nothing changed; errbuf says
+ * since when), or a negative code with a message in errbuf. */
 int admin_bind(struct store *s, const char *account, const char *what, uint64_t start_ms,
                uint64_t end_ms, const char *source, char *errbuf);
+
+/* As admin_bind(); allow_wide (`bind --wide`) lets a prefix of any length through. */
+int admin_bind_wide(struct store *s, const char *account, const char *what, uint64_t start_ms,
+                    uint64_t end_ms, const char *source, bool allow_wide, char *errbuf);
 
 /* Ends the open bindings of an address, prefix or MAC at at_ms. OUT: *n_ended. */
 int admin_unbind(struct store *s, const char *what, uint64_t at_ms, int *n_ended, char *errbuf);

@@ -5,6 +5,7 @@
 #include "err.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,10 +19,13 @@ static size_t read_decimal(const char *s, unsigned max_frac, uint64_t *whole, ui
     *frac = 0;
     if (!isdigit((unsigned char)*p))
         return 0;
+    /* Too many digits saturate rather than fail, so the caller can say "too large" (every
+     * caller's limit is below UINT64_MAX) instead of "not a number". */
     for (; isdigit((unsigned char)*p); p++) {
         if (*whole > (UINT64_MAX - 9) / 10)
-            return 0;
-        *whole = *whole * 10 + (uint64_t)(*p - '0');
+            *whole = UINT64_MAX;
+        else
+            *whole = *whole * 10 + (uint64_t)(*p - '0');
     }
     if (*p == '.') {
         p++;
@@ -50,10 +54,14 @@ int units_parse_bytes(const char *s, uint64_t *out)
                  {"mb", 1000000ULL},
                  {"gb", 1000000000ULL},
                  {"tb", 1000000000000ULL},
+                 {"pb", 1000000000000000ULL},
+                 {"eb", 1000000000000000000ULL},
                  {"kib", 1ULL << 10},
                  {"mib", 1ULL << 20},
                  {"gib", 1ULL << 30},
-                 {"tib", 1ULL << 40}};
+                 {"tib", 1ULL << 40},
+                 {"pib", 1ULL << 50},
+                 {"eib", 1ULL << 60}};
     uint64_t whole, frac;
     size_t n = read_decimal(s, 9, &whole, &frac); /* fraction in billionths */
     if (n == 0)
@@ -64,16 +72,16 @@ int units_parse_bytes(const char *s, uint64_t *out)
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcasecmp(unit, units[i].name) != 0)
             continue;
-        uint64_t f = units[i].factor;
-        if (whole > UINT64_MAX / f)
-            return ERR_MALFORMED;
-        /* frac/1e9 of the unit must be a whole number of bytes */
-        if (frac && (f % 1000000000ULL != 0 && (frac * f) % 1000000000ULL != 0))
-            return ERR_MALFORMED;
-        uint64_t extra = f >= 1000000000ULL ? frac * (f / 1000000000ULL) : frac * f / 1000000000ULL;
-        if (whole * f > UINT64_MAX - extra)
-            return ERR_MALFORMED;
-        *out = whole * f + extra;
+        /* In 128 bits neither product can wrap (both factors are below 2^64), so the range
+         * check below sees the true value: 1.5TiB is 5e8 billionths times 2^40, past 2^64. */
+        unsigned __int128 f = units[i].factor;
+        unsigned __int128 frac_billionths = frac * f;
+        if (frac_billionths % 1000000000U != 0)
+            return ERR_MALFORMED; /* a fraction of a byte */
+        unsigned __int128 total = whole * f + frac_billionths / 1000000000U;
+        if (total > UNITS_BYTES_MAX)
+            return -ERANGE;
+        *out = (uint64_t)total;
         return 0;
     }
     return ERR_MALFORMED;
@@ -82,9 +90,14 @@ int units_parse_bytes(const char *s, uint64_t *out)
 int units_parse_money(const char *s, int64_t *micro)
 {
     uint64_t whole, frac;
-    size_t n = read_decimal(s, 6, &whole, &frac);
-    if (n == 0 || s[n] != '\0' || whole > (uint64_t)INT64_MAX / UNITS_MICRO - 1)
+    bool is_negative = *s == '-';
+    size_t n = read_decimal(s + is_negative, 6, &whole, &frac);
+    if (n == 0 || s[is_negative + n] != '\0')
         return ERR_MALFORMED;
+    /* A price or an overage rate is never negative (a credit is not a price), and its
+     * millionths must fit the store's signed 64-bit integer. */
+    if (is_negative || whole > ((uint64_t)INT64_MAX - frac) / UNITS_MICRO)
+        return -ERANGE;
     *micro = (int64_t)(whole * UNITS_MICRO + frac);
     return 0;
 }

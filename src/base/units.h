@@ -10,12 +10,19 @@
 
 #define UNITS_MICRO 1000000 /* money is stored in millionths of the currency unit */
 
+/* The largest size units_parse_bytes() accepts: stores keep sizes in signed 64-bit integers
+ * (SQLite INTEGER, PostgreSQL bigint), where 2^63 would come back negative. 9.2 EB. */
+#define UNITS_BYTES_MAX ((uint64_t)INT64_MAX)
+
 /* Parses a byte size: an integer with an optional decimal fraction and unit (B, kB/KB, MB,
- * GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024), e.g. "15GB", "1.5 TB".
- * Returns 0 or ERR_MALFORMED (also for a fraction finer than one byte, or overflow). */
+ * GB, TB, PB, EB = powers of 1000; KiB, MiB, GiB, TiB, PiB, EiB = powers of 1024), e.g.
+ * "15GB", "1.5 TB". Returns 0, ERR_MALFORMED (also for a fraction finer than one byte) or
+ * -ERANGE (above UNITS_BYTES_MAX, however many digits). */
 int units_parse_bytes(const char *s, uint64_t *out);
 
-/* Parses a non-negative decimal amount with up to 6 decimals into millionths. */
+/* Parses a decimal amount with up to 6 decimals into millionths. Returns 0, ERR_MALFORMED,
+ * or -ERANGE for a negative amount or one whose millionths pass INT64_MAX
+ * (9223372036854.775807). */
 int units_parse_money(const char *s, int64_t *micro);
 
 /* Formats millionths as a decimal with at least 2 decimals ("25.00", "0.125"); buf 32. */

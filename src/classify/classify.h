@@ -3,6 +3,8 @@
 // sampled counts (a per-exporter override from the configuration wins over what the
 // exporter said), and decides the direction from the local networks by longest-prefix match:
 // remote->local = in, local->remote = out, local<->local = internal, remote<->remote = transit.
+// Bound and leased addresses are local too: the daemon hands in a trie that holds them
+// (localnets.h), so that costs no lookup here.
 #ifndef FT_CLASSIFY_H
 #define FT_CLASSIFY_H
 
@@ -35,7 +37,7 @@ struct classify_counters {
 };
 
 struct classifier {
-    const struct prefix_trie *local_nets;     /* borrowed: prefix -> anything */
+    const struct prefix_trie *local_nets;     /* borrowed: what is ours (localnets.h) */
     const struct prefix_trie *sampling;       /* borrowed: exporter prefix -> 1-in-N; may be NULL */
     const struct subscriber_map *subscribers; /* borrowed; NULL = everyone unassigned */
     const struct billing_points *points;      /* borrowed; NULL = every exporter bills */

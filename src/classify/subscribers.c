@@ -38,9 +38,17 @@ struct host_slot {
     bool used;
 };
 
+/* A prefix shorter than a single address, listed: a trie cannot be walked. */
+struct short_prefix {
+    struct ip_addr addr;
+    unsigned len; /* in the 128-bit space, below 128 */
+};
+
 /* Prefixes -> group: single addresses hashed, shorter prefixes in the trie. */
 struct address_set {
     struct prefix_trie *trie;
+    struct short_prefix *shorts; /* owned: the trie's prefixes, for submap_each_prefix() */
+    size_t n_shorts, cap_shorts;
     struct host_slot *hosts; /* open addressing, load at most 1/2 */
     size_t host_cap, n_hosts;
 };
@@ -93,6 +101,8 @@ void submap_free(struct subscriber_map *m)
     free(m->macs);
     prefix_trie_free(m->prefixes.trie);
     prefix_trie_free(m->leases.trie);
+    free(m->prefixes.shorts);
+    free(m->leases.shorts);
     free(m->prefixes.hosts);
     free(m->leases.hosts);
     free(m);
@@ -175,6 +185,11 @@ static uint32_t set_group(struct subscriber_map *m, struct address_set *set,
     g = group_new(m);
     if (len < 128) {
         prefix_trie_insert(set->trie, a, len, g);
+        if (set->n_shorts == set->cap_shorts) {
+            set->cap_shorts = set->cap_shorts ? set->cap_shorts * 2 : 16;
+            set->shorts = xrealloc(set->shorts, set->cap_shorts * sizeof *set->shorts);
+        }
+        set->shorts[set->n_shorts++] = (struct short_prefix){*a, len};
         return g;
     }
     if ((set->n_hosts + 1) * 2 > set->host_cap) {
@@ -365,4 +380,19 @@ uint32_t submap_account(const struct subscriber_map *m, const char *account)
 uint64_t submap_count(const struct subscriber_map *m)
 {
     return m->n_items;
+}
+
+static void set_each(const struct address_set *set, submap_prefix_fn *fn, void *ctx)
+{
+    for (size_t i = 0; i < set->n_shorts; i++)
+        fn(ctx, &set->shorts[i].addr, set->shorts[i].len);
+    for (size_t i = 0; i < set->host_cap; i++)
+        if (set->hosts[i].used)
+            fn(ctx, &set->hosts[i].addr, 128);
+}
+
+void submap_each_prefix(const struct subscriber_map *m, submap_prefix_fn *fn, void *ctx)
+{
+    set_each(&m->prefixes, fn, ctx);
+    set_each(&m->leases, fn, ctx);
 }

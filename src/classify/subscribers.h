@@ -57,4 +57,12 @@ uint32_t submap_account(const struct subscriber_map *m, const char *account);
 /* Bindings, registrations and leases held (for logs). */
 uint64_t submap_count(const struct subscriber_map *m);
 
+typedef void submap_prefix_fn(void *ctx, const struct ip_addr *a, unsigned len);
+
+/* Calls fn once for every prefix the map has bound and every address or prefix it has seen
+ * leased (len in the 128-bit space), whatever their intervals, ended ones too; a prefix both
+ * bound and leased comes twice. MACs have no address and are not given. In no particular
+ * order; fn must not change the map. */
+void submap_each_prefix(const struct subscriber_map *m, submap_prefix_fn *fn, void *ctx);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "../base/err.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -87,11 +88,18 @@ bool args_time_msg(const char *name, const char *value, uint64_t fallback, uint6
         *out = fallback;
         return true;
     }
-    if (report_parse_time(value, out) == 0)
+    int rc = report_parse_time(value, out);
+    if (rc == 0)
         return true;
-    snprintf(msg, ERR_BUF_LEN,
-             "--%s '%s': expected unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)", name,
-             value);
+    if (rc == -ERANGE) /* the right shape, but no such day or time (2026-02-30, 24:00) */
+        snprintf(msg, ERR_BUF_LEN,
+                 "--%s '%s': expected a real date from 1970 to 9999, YYYY-MM-DD[THH:MM[:SS]] "
+                 "(UTC)",
+                 name, value);
+    else
+        snprintf(msg, ERR_BUF_LEN,
+                 "--%s '%s': expected unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)",
+                 name, value);
     return false;
 }
 

@@ -2,6 +2,8 @@
 // `flowtally plan`, `subscriber`, `bind`, `unbind` and `register`: argument parsing and
 // printing; validation and storage are in admin/.
 #include "../admin/admin.h"
+#include "../base/csv.h"
+#include "../base/json.h"
 #include "../base/units.h"
 #include "../report/report.h"
 #include "argfile.h"
@@ -48,6 +50,12 @@ static int import_file(struct store *s, const char *path, argfile_line_fn *fn, v
 
 /* ---- plans ---- */
 
+/* The plan columns of CSV and JSON, in output order. */
+static const char *const plan_columns[] = {"name",           "quota_bytes", "quota_dirs", "price",
+                                           "overage_per_gb", "anchor_day",  "speed",      NULL};
+
+/* CSV and JSON carry the quota in bytes: "" (CSV) or null (JSON) when unlimited. One JSON
+ * document per line; the speed is free text, always quoted in CSV. */
 static void print_plan(void *ctx, const struct plan *p)
 {
     enum report_format *f = ctx;
@@ -60,15 +68,35 @@ static void print_plan(void *ctx, const struct plan *p)
         snprintf(quota, sizeof quota, "%llu", (unsigned long long)p->quota_bytes);
     units_format_money(p->price_micro, price);
     units_format_money(p->overage_micro_per_gb, over);
-    if (*f == REPORT_CSV)
-        printf("%s,%s,%s,%s,%s,%d,\"%s\"\n", p->name, quota, p->quota_dirs, price, over,
-               p->anchor_day, p->speed);
-    else if (*f == REPORT_JSON)
-        printf("{\"name\":\"%s\",\"quota_bytes\":%s,\"quota_dirs\":\"%s\",\"price\":\"%s\","
-               "\"overage_per_gb\":\"%s\",\"anchor_day\":%d,\"speed\":\"%s\"}\n",
-               p->name, p->unlimited ? "null" : quota, p->quota_dirs, price, over, p->anchor_day,
-               p->speed);
-    else
+    if (*f == REPORT_CSV) {
+        struct csv c;
+        csv_init(&c, stdout);
+        csv_text(&c, p->name);
+        csv_number(&c, quota);
+        csv_text(&c, p->quota_dirs);
+        csv_number(&c, price);
+        csv_number(&c, over);
+        csv_u64(&c, (uint64_t)p->anchor_day);
+        csv_text_quoted(&c, p->speed);
+        csv_end_row(&c);
+    } else if (*f == REPORT_JSON) {
+        struct json j;
+        json_init(&j, stdout);
+        json_object_begin(&j);
+        json_member_str(&j, "name", p->name);
+        json_key(&j, "quota_bytes");
+        if (p->unlimited)
+            json_null(&j);
+        else
+            json_u64(&j, p->quota_bytes);
+        json_member_str(&j, "quota_dirs", p->quota_dirs);
+        json_member_str(&j, "price", price);
+        json_member_str(&j, "overage_per_gb", over);
+        json_member_u64(&j, "anchor_day", (uint64_t)p->anchor_day);
+        json_member_str(&j, "speed", p->speed);
+        json_object_end(&j);
+        putchar('\n');
+    } else
         printf("%-16s %12s %-5s %10s %10s %6d  %s\n", p->name, quota, p->quota_dirs, price, over,
                p->anchor_day, p->speed);
 }
@@ -138,9 +166,11 @@ int cmd_plan(int argc, char **argv)
         enum report_format fmt = REPORT_TABLE;
         if (!args_format(args_get(o, N(o), "format"), &fmt))
             return done(s, 0, errbuf) + 2;
-        if (fmt == REPORT_CSV)
-            printf("name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed\n");
-        else if (fmt == REPORT_TABLE)
+        if (fmt == REPORT_CSV) {
+            struct csv c;
+            csv_init(&c, stdout);
+            csv_header(&c, plan_columns);
+        } else if (fmt == REPORT_TABLE)
             printf("%-16s %12s %-5s %10s %10s %6s  %s\n", "plan", "quota", "dirs", "price",
                    "over/GB", "anchor", "speed");
         return done(s, store_plan_list(s, print_plan, &fmt), errbuf);
@@ -161,16 +191,35 @@ int cmd_plan(int argc, char **argv)
 
 /* ---- subscribers ---- */
 
+/* The subscriber columns of CSV and JSON, in output order. */
+static const char *const subscriber_columns[] = {"account", "name",   "email",
+                                                 "plan",    "status", NULL};
+
+/* One JSON document per line; the name is free text, always quoted in CSV. */
 static void print_subscriber(void *ctx, const struct subscriber *sub)
 {
     enum report_format *f = ctx;
-    if (*f == REPORT_CSV)
-        printf("%s,\"%s\",%s,%s,%s\n", sub->account, sub->name, sub->email, sub->plan, sub->status);
-    else if (*f == REPORT_JSON)
-        printf("{\"account\":\"%s\",\"name\":\"%s\",\"email\":\"%s\",\"plan\":\"%s\","
-               "\"status\":\"%s\"}\n",
-               sub->account, sub->name, sub->email, sub->plan, sub->status);
-    else
+    if (*f == REPORT_CSV) {
+        struct csv c;
+        csv_init(&c, stdout);
+        csv_text(&c, sub->account);
+        csv_text_quoted(&c, sub->name);
+        csv_text(&c, sub->email);
+        csv_text(&c, sub->plan);
+        csv_text(&c, sub->status);
+        csv_end_row(&c);
+    } else if (*f == REPORT_JSON) {
+        struct json j;
+        json_init(&j, stdout);
+        json_object_begin(&j);
+        json_member_str(&j, "account", sub->account);
+        json_member_str(&j, "name", sub->name);
+        json_member_str(&j, "email", sub->email);
+        json_member_str(&j, "plan", sub->plan);
+        json_member_str(&j, "status", sub->status);
+        json_object_end(&j);
+        putchar('\n');
+    } else
         printf("%-16s %-24s %-28s %-12s %s\n", sub->account, sub->name, sub->email, sub->plan,
                sub->status);
 }
@@ -276,9 +325,11 @@ int cmd_subscriber(int argc, char **argv)
         enum report_format fmt = REPORT_TABLE;
         if (!args_format(args_get(o, N(o), "format"), &fmt))
             return done(s, 0, errbuf) + 2;
-        if (fmt == REPORT_CSV)
-            printf("account,name,email,plan,status\n");
-        else if (fmt == REPORT_TABLE)
+        if (fmt == REPORT_CSV) {
+            struct csv c;
+            csv_init(&c, stdout);
+            csv_header(&c, subscriber_columns);
+        } else if (fmt == REPORT_TABLE)
             printf("%-16s %-24s %-28s %-12s %s\n", "account", "name", "email", "plan", "status");
         return done(s, store_subscriber_list(s, print_subscriber, &fmt), errbuf);
     }
@@ -336,17 +387,22 @@ static int parse_exact(int argc, char **argv, struct arg_opt *o, size_t n_o, con
 
 /* The options of `bind`, first in the command's list and alone on an import line. */
 // clang-format off
-#define BIND_OPTS {.name = "from"}, {.name = "to"}
+#define BIND_OPTS {.name = "from"}, {.name = "to"}, {.name = "wide", .is_flag = true}
 // clang-format on
-#define N_BIND_OPTS 2
-#define BIND_ARGS "ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME]"
+#define N_BIND_OPTS 3
+#define BIND_ARGS "ACCOUNT ADDRESS|PREFIX|MAC [--from TIME] [--to TIME] [--wide]"
 
 static const char bind_help[] =
     "usage: flowtally bind " BIND_ARGS " [--db PATH]\n"
     "       flowtally bind import FILE [--db PATH]\n"
     "Ties an address, a prefix (an IPv6 customer's /56) or a MAC to the account from\n"
     "TIME (default now) until TIME (default open). An open binding of the same\n"
-    "address held by another account ends where this one starts.\n"
+    "address held by another account ends where this one starts; binding what the\n"
+    "account holds open already changes nothing. Prefixes shorter than /8 (IPv4) or\n"
+    "/16 (IPv6) need --wide: one account would hold that many addresses.\n"
+    "A bound address or prefix is ours: its traffic counts as in, out or internal\n"
+    "even outside local_nets (a public IPv4 address, a delegated /56), and stays\n"
+    "local after the binding ends (then unassigned, never transit).\n"
     "Each line of an import FILE holds the arguments of bind (# starts a comment). The\n"
     "whole file is stored in one transaction: a bad line is reported as FILE:LINE and\n"
     "nothing of the file is stored. A running daemon picks the bindings up after its\n"
@@ -355,6 +411,7 @@ static const char bind_help[] =
 struct bind_req {
     const char *account, *what;
     uint64_t from, to;
+    bool is_wide; /* --wide: a prefix of any length */
 };
 
 /* `bind`'s arguments once parsed (o: BIND_OPTS first; pos: ACCOUNT and what to bind),
@@ -364,24 +421,47 @@ static int bind_request(const struct arg_opt *o, const char *const *pos, uint64_
 {
     r->account = pos[0];
     r->what = pos[1];
+    r->is_wide = o[2].value != NULL;
     if (!args_time_msg("from", o[0].value, now, &r->from, msg) ||
         !args_time_msg("to", o[1].value, 0, &r->to, msg))
         return ERR_MALFORMED;
     return 0;
 }
 
-/* One line of `bind import`: the arguments of `bind`, --from defaulting to the time the
- * import started (ctx). */
+struct bind_import {
+    uint64_t now;    /* when the import started: --from's default */
+    uint64_t n_held; /* lines binding what their account held open already */
+};
+
+/* One line of `bind import`: the arguments of `bind`. A line its account holds already is
+ * applied as a no-op (counted), so importing a file twice stores what once does. */
 static int bind_line(struct store *s, void *ctx, int argc, char **argv, char *msg)
 {
+    struct bind_import *bi = ctx;
     struct arg_opt o[] = {BIND_OPTS};
     const char *pos[2];
     int n = args_parse_msg(argc, argv, o, N(o), pos, 2, msg);
     if (n != 2)
         return line_usage(msg, n, BIND_ARGS);
     struct bind_req r;
-    int rc = bind_request(o, pos, *(const uint64_t *)ctx, &r, msg);
-    return rc ? rc : admin_bind(s, r.account, r.what, r.from, r.to, "static", msg);
+    int rc = bind_request(o, pos, bi->now, &r, msg);
+    if (rc == 0)
+        rc = admin_bind_wide(s, r.account, r.what, r.from, r.to, "static", r.is_wide, msg);
+    if (rc == STORE_BINDING_HELD) {
+        bi->n_held++;
+        rc = 0;
+    }
+    return rc;
+}
+
+/* done() for a binding: one the account holds open already is no error; stdout says so. */
+static int bound(struct store *s, int rc, const char *errbuf)
+{
+    if (rc == STORE_BINDING_HELD) {
+        printf("%s\n", errbuf);
+        rc = 0;
+    }
+    return done(s, rc, errbuf);
 }
 
 /* `bind import FILE`; a second word that is an address, prefix or MAC still binds the
@@ -402,24 +482,31 @@ int cmd_bind(int argc, char **argv)
     if (rc >= 0)
         return rc;
     char errbuf[ERR_BUF_LEN];
-    uint64_t now = args_now_ms();
+    struct bind_import bi = {.now = args_now_ms()};
     bool import = is_import(pos);
     struct bind_req r;
     if (import && any_given(o, N_BIND_OPTS)) {
-        fprintf(stderr, "flowtally: bind import takes FILE and --db only; --from and --to go on "
-                        "each line of FILE\n");
+        fprintf(stderr, "flowtally: bind import takes FILE and --db only; --from, --to and "
+                        "--wide go on each line of FILE\n");
         return 2;
     }
-    if (!import && bind_request(o, pos, now, &r, errbuf) != 0) {
+    if (!import && bind_request(o, pos, bi.now, &r, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         return 2;
     }
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
-    if (import)
-        return done(s, import_file(s, pos[1], bind_line, &now, "bindings", errbuf), errbuf);
-    return done(s, admin_bind(s, r.account, r.what, r.from, r.to, "static", errbuf), errbuf);
+    if (import) {
+        rc = import_file(s, pos[1], bind_line, &bi, "bindings", errbuf);
+        if (rc == 0 && bi.n_held)
+            printf("%llu of them bound what their account held already: left as it was\n",
+                   (unsigned long long)bi.n_held);
+        return done(s, rc, errbuf);
+    }
+    return bound(s,
+                 admin_bind_wide(s, r.account, r.what, r.from, r.to, "static", r.is_wide, errbuf),
+                 errbuf);
 }
 
 int cmd_register(int argc, char **argv)
@@ -445,7 +532,7 @@ int cmd_register(int argc, char **argv)
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return done(NULL, 1, errbuf);
-    return done(s, admin_bind(s, pos[1], pos[0], from, 0, "register", errbuf), errbuf);
+    return bound(s, admin_bind(s, pos[1], pos[0], from, 0, "register", errbuf), errbuf);
 }
 
 int cmd_unbind(int argc, char **argv)

@@ -24,11 +24,21 @@
 
 #define STORE_THREAD_NICE 10 /* about a tenth of a core when the receive workers want it all */
 
-static uint64_t mono_ms(void)
+static uint64_t clock_ms(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
+}
+
+static uint64_t wall_ms(void)
+{
+    return clock_ms(CLOCK_REALTIME);
 }
 
 /* Sums every lane's table into the fullest one, so that a key several lanes counted (an
@@ -50,12 +60,29 @@ static void merge_tables(struct flush_batch *b)
     }
 }
 
-static int write_batch(const struct flusher *fl, const struct flush_batch *b)
+void flush_totals_add(struct flush_totals *t, const struct counters_table *table)
+{
+    size_t pos = 0;
+    const struct usage_row *row;
+    while ((row = counters_next(table, &pos))) {
+        t->keys++;
+        t->bytes += row->counts.bytes;
+        t->packets += row->counts.packets;
+        t->flows += row->counts.flows;
+    }
+}
+
+/* One transaction: the usage, the counters, interface reports, log positions and, when
+ * the daemon (re)loaded them, the classes that usage was counted with. */
+static int write_batch(const struct flusher *fl, const struct flush_batch *b,
+                       const struct class_row *classes, size_t n_classes)
 {
     struct store *st = fl->store;
     int rc = st->ops->begin(st);
     size_t pos = 0;
     const struct usage_row *row;
+    if (rc == 0 && classes)
+        rc = store_classes_write(st, classes, n_classes, wall_ms());
     for (size_t t = 0; rc == 0 && t < b->n_tables; t++)
         for (pos = 0; rc == 0 && (row = counters_next(b->tables[t], &pos));)
             rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
@@ -85,15 +112,12 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b)
     return rc;
 }
 
-/* Records what the loop handed over besides counts: the class list after a (re)load and
- * RADIUS events. Called with the lock held; drops it while writing. */
+/* Records the RADIUS events the loop handed over. Called with the lock held; drops it
+ * while writing. */
 static void store_side_work(struct flusher *fl)
 {
-    struct class_row *classes = fl->class_rows;
-    size_t n_classes = fl->n_class_rows;
     struct radius_applied *radius = fl->radius;
     size_t n_radius = fl->n_radius;
-    fl->class_rows = NULL;
     fl->radius = NULL;
     fl->n_radius = fl->cap_radius = 0;
     pthread_mutex_unlock(&fl->lock);
@@ -102,15 +126,92 @@ static void store_side_work(struct flusher *fl)
     if (n_radius)
         fl->radius_seq = radius[n_radius - 1].seq;
     free(radius);
-    if (classes && store_classes_replace(fl->store, classes, n_classes) != 0)
-        log_error("could not store the class list; readers count every class to quota");
-    free(classes);
     pthread_mutex_lock(&fl->lock);
+}
+
+#define FAILING_LOG_MS 60000 /* while the store fails, one line a minute says it still does */
+
+/* Says what a failed write met, once when the store starts failing and then once a minute,
+ * with what waits in memory. tried_ms: when this attempt began. Called with the lock held. */
+static void log_failure(struct flusher *fl, const char *why, const struct flush_totals *t,
+                        uint64_t tried_ms)
+{
+    uint64_t now = mono_ms();
+    fl->failing_attempts++;
+    if (!fl->failing_since_ms) {
+        fl->failing_since_ms = tried_ms; /* when the first failed attempt began */
+        fl->failing_logged_ms = now;
+        log_error("flush failed: %s; %llu keys (%llu bytes, %llu flow records) kept in memory "
+                  "and retried at every flush; counting goes on",
+                  why[0] ? why : "unknown store error", (unsigned long long)t->keys,
+                  (unsigned long long)t->bytes, (unsigned long long)t->flows);
+        return;
+    }
+    if (now - fl->failing_logged_ms < FAILING_LOG_MS)
+        return;
+    fl->failing_logged_ms = now;
+    log_error("store still failing after %llu s and %llu attempts: %s; %llu keys (%llu bytes, "
+              "%llu flow records) wait in memory, with what was counted since",
+              (unsigned long long)((now - fl->failing_since_ms) / 1000),
+              (unsigned long long)fl->failing_attempts, why[0] ? why : "unknown store error",
+              (unsigned long long)t->keys, (unsigned long long)t->bytes,
+              (unsigned long long)t->flows);
+}
+
+/* Says the store took a batch again after failures, and how much had waited. Lock held. */
+static void log_recovery(struct flusher *fl, const struct flush_totals *t)
+{
+    if (!fl->failing_since_ms)
+        return;
+    log_notice("store writable again after %llu failed attempts over %llu s: wrote the %llu "
+               "keys (%llu bytes, %llu flow records) that waited",
+               (unsigned long long)fl->failing_attempts,
+               (unsigned long long)((mono_ms() - fl->failing_since_ms) / 1000),
+               (unsigned long long)t->keys, (unsigned long long)t->bytes,
+               (unsigned long long)t->flows);
+    fl->failing_since_ms = 0;
+    fl->failing_attempts = 0;
+}
+
+/* Checks the store is still the one readers see, then writes the batch. Returns 0 or a
+ * negative code with what failed in why. */
+static int verify_and_write(struct flusher *fl, const struct class_row *classes, size_t n_classes,
+                            char *why)
+{
+    struct store *st = fl->store;
+    int rc = st->ops->verify(st, why);
+    if (rc > 0)
+        log_error("%s", why); /* repaired, but an operator must hear of it */
+    if (rc < 0)
+        return rc;
+    rc = write_batch(fl, &fl->batch, classes, n_classes);
+    if (rc != 0)
+        snprintf(why, ERR_BUF_LEN, "%s", st->ops->last_error(st));
+    return rc;
+}
+
+static void batch_done(struct flusher *fl, uint64_t took_ms, size_t keys)
+{
+    for (size_t i = 0; i < fl->batch.n_tables; i++) {
+        if (fl->n_spares < FLUSH_MAX_TABLES)
+            fl->spares[fl->n_spares++] = fl->batch.tables[i];
+        else
+            counters_free(fl->batch.tables[i]);
+    }
+    fl->batch.n_tables = 0;
+    fl->batch.n_stats = 0;
+    fl->batch.n_positions = 0;
+    fl->batch.n_ifaces = 0;
+    fl->last_failed = false;
+    fl->n_flushes++;
+    fl->written_keys += keys;
+    fl->last_ms = took_ms;
 }
 
 static void *flusher_main(void *arg)
 {
     struct flusher *fl = arg;
+    char why[ERR_BUF_LEN];
     /* The store can wait, a socket buffer cannot: on a busy machine a flush's tens of
      * milliseconds of SQLite must not take a receive worker's core. Best effort. */
     if (setpriority(PRIO_PROCESS, (id_t)gettid(), STORE_THREAD_NICE) != 0)
@@ -119,41 +220,41 @@ static void *flusher_main(void *arg)
     for (;;) {
         while (!fl->stop && (!fl->batch.n_tables || (fl->last_failed && !fl->retry)))
             pthread_cond_wait(&fl->wake, &fl->lock);
-        if (!fl->batch.n_tables || (fl->stop && fl->last_failed && !fl->retry))
+        if (fl->stop) /* the main thread has had written what could be (flusher_write) */
             break;
         fl->retry = false;
         store_side_work(fl); /* unlocks and locks again */
+        /* The class list goes with this batch; a newer one handed over meanwhile wins. */
+        struct class_row *classes = fl->class_rows;
+        size_t n_classes = fl->n_class_rows;
+        fl->class_rows = NULL;
         pthread_mutex_unlock(&fl->lock);
         uint64_t t0 = mono_ms();
         merge_tables(&fl->batch); /* on a retry this adds nothing: the others are empty */
-        int rc = write_batch(fl, &fl->batch);
+        struct flush_totals tot = {0};
+        for (size_t i = 0; i < fl->batch.n_tables; i++)
+            flush_totals_add(&tot, fl->batch.tables[i]);
+        int rc = verify_and_write(fl, classes, n_classes, why);
         uint64_t took = mono_ms() - t0;
         if (rc == 0) /* emptied outside the lock: the loop may be asking for a spare */
             for (size_t i = 0; i < fl->batch.n_tables; i++)
                 counters_clear(fl->batch.tables[i]);
         pthread_mutex_lock(&fl->lock);
+        fl->n_attempts++;
+        if (rc != 0 && !fl->class_rows) {
+            fl->class_rows = classes; /* not stored: retried with the batch */
+            classes = NULL;
+        }
+        free(classes);
         if (rc == 0) {
-            for (size_t i = 0; i < fl->batch.n_tables; i++) {
-                if (fl->n_spares < FLUSH_MAX_TABLES)
-                    fl->spares[fl->n_spares++] = fl->batch.tables[i];
-                else
-                    counters_free(fl->batch.tables[i]);
-            }
-            fl->batch.n_tables = 0;
-            fl->batch.n_stats = 0;
-            fl->batch.n_positions = 0;
-            fl->batch.n_ifaces = 0;
-            fl->last_failed = false;
-            fl->n_flushes++;
-            fl->last_ms = took;
+            log_recovery(fl, &tot);
+            batch_done(fl, took, (size_t)tot.keys);
         } else {
             fl->last_failed = true;
             fl->n_failures++;
-            log_error("flush failed; the counts are kept in memory and retried");
+            log_failure(fl, why, &tot, t0);
         }
         pthread_cond_broadcast(&fl->done);
-        if (fl->stop && !fl->batch.n_tables)
-            break;
         pthread_mutex_unlock(&fl->lock);
         flusher_check_bindings(fl, false);
         pthread_mutex_lock(&fl->lock);
@@ -322,14 +423,27 @@ void flusher_poke(struct flusher *fl)
     pthread_mutex_unlock(&fl->lock);
 }
 
-bool flusher_wait(struct flusher *fl)
+bool flusher_write(struct flusher *fl)
 {
     pthread_mutex_lock(&fl->lock);
-    while (fl->batch.n_tables && !fl->last_failed)
+    uint64_t seen = fl->n_attempts;
+    if (fl->last_failed) { /* else a batch just handed over is being (or about to be) tried */
+        fl->retry = true;
+        pthread_cond_broadcast(&fl->wake);
+    }
+    while (fl->batch.n_tables && fl->n_attempts == seen)
         pthread_cond_wait(&fl->done, &fl->lock);
     bool ok = fl->batch.n_tables == 0;
     pthread_mutex_unlock(&fl->lock);
     return ok;
+}
+
+void flusher_pending_totals(struct flusher *fl, struct flush_totals *t)
+{
+    pthread_mutex_lock(&fl->lock);
+    for (size_t i = 0; i < fl->batch.n_tables; i++)
+        flush_totals_add(t, fl->batch.tables[i]);
+    pthread_mutex_unlock(&fl->lock);
 }
 
 void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t version,

@@ -45,6 +45,14 @@ struct flush_iface {
 #define FLUSH_MAX_IFACES 16384 /* interface reports kept per flush interval */
 #define FLUSH_MAX_TABLES 33    /* the main thread's lane and up to 32 receive workers */
 
+/* What a set of tables holds: for a flush's log line, and for what a stop could not store. */
+struct flush_totals {
+    uint64_t keys, bytes, packets, flows; /* flows: flow records (and log lines) counted */
+};
+
+/* Adds a table's rows to t. */
+void flush_totals_add(struct flush_totals *t, const struct counters_table *table);
+
 struct flush_batch {
     struct counters_table *tables[FLUSH_MAX_TABLES]; /* owned while in the batch */
     size_t n_tables;                                 /* 0: no batch */
@@ -79,13 +87,18 @@ struct flusher {
     uint64_t radius_dropped;      /* events lost because the queue was full */
     uint64_t radius_seq;          /* last event recorded in the store */
     uint64_t map_seq;             /* last event the loaded map includes */
-    struct class_row *class_rows; /* to store before the next batch, or NULL; owned */
+    struct class_row *class_rows; /* to store with the next batch, or NULL; owned */
     size_t n_class_rows;
     bool stop;
-    bool retry;       /* ask the thread to try a failed batch again */
-    bool last_failed; /* the last write of the pending batch failed */
+    bool retry;          /* ask the thread to try a failed batch again */
+    bool last_failed;    /* the last write of the pending batch failed */
+    uint64_t n_attempts; /* writes tried, successful or not */
     uint64_t n_flushes, n_failures;
-    uint64_t last_ms; /* duration of the last successful write */
+    uint64_t last_ms;      /* duration of the last successful write */
+    uint64_t written_keys; /* keys written by every successful flush */
+    /* While the store fails: since when (monotonic ms; 0 = it does not), how often, and
+     * when the last "still failing" line was logged. */
+    uint64_t failing_since_ms, failing_attempts, failing_logged_ms;
 };
 
 /* Starts the thread. `classes` and `apps` name the ids in the tables it will write; they
@@ -127,8 +140,12 @@ void flusher_queue_radius(struct flusher *fl, const struct radius_applied *a);
  * force). Thread: the flusher's own (flusher_start() makes the first load). */
 void flusher_check_bindings(struct flusher *fl, bool force);
 
-/* Waits until the pending batch is written or has failed. Returns true if written. */
-bool flusher_wait(struct flusher *fl);
+/* Has the pending batch written now (retried, if its last write failed) and waits for
+ * that attempt. Returns true when nothing is pending any more (also when nothing was). */
+bool flusher_write(struct flusher *fl);
+
+/* What the pending batch holds (nothing when idle). */
+void flusher_pending_totals(struct flusher *fl, struct flush_totals *t);
 
 /* Appends one counter increase to a batch (zero values are skipped). */
 void flush_batch_add_stat(struct flush_batch *b, const char *exporter, uint8_t version,

@@ -13,7 +13,8 @@
 
 /* The reloadable lists, built aside so a failed reload changes nothing. */
 struct pipeline_lists {
-    struct prefix_trie *local_nets, *allow, *sampling, *exclude;
+    struct localnets *local_nets; /* as configured: the lanes read them with the bindings */
+    struct prefix_trie *allow, *sampling, *exclude;
     struct billing_points *points;
     struct class_table *classes;
     struct app_table *apps;
@@ -21,7 +22,7 @@ struct pipeline_lists {
 
 static void lists_free(struct pipeline_lists *l)
 {
-    prefix_trie_free(l->local_nets);
+    localnets_free(l->local_nets);
     prefix_trie_free(l->allow);
     prefix_trie_free(l->sampling);
     prefix_trie_free(l->exclude);
@@ -30,20 +31,26 @@ static void lists_free(struct pipeline_lists *l)
     apps_free(l->apps);
 }
 
+static void add_local_net(void *ctx, const char *item)
+{
+    struct ip_addr a;
+    unsigned len;
+    if (prefix_parse(item, &a, &len) == 0) /* config checked every item */
+        localnets_add(ctx, &a, len);
+}
+
 static int lists_build(struct pipeline_lists *l, const struct config *cfg, char *errbuf)
 {
     char bad[128];
     bool is_bad;
     memset(l, 0, sizeof *l);
-    l->local_nets = config_prefix_trie(cfg->local_nets);
-    if (!l->local_nets)
-        l->local_nets = prefix_trie_new(); /* no local networks: everything is transit */
+    l->local_nets = localnets_new(); /* empty: only bound and leased addresses are local */
+    config_list_each(cfg->local_nets, add_local_net, l->local_nets);
     l->allow = config_prefix_trie(cfg->exporters);
     l->sampling = config_rates_trie(cfg->sampling);
     l->exclude = config_prefix_trie(cfg->exclude_hosts);
-    prefix_trie_index(l->local_nets); /* both read for every flow */
     if (l->exclude)
-        prefix_trie_index(l->exclude);
+        prefix_trie_index(l->exclude); /* read for every flow, as the local trie is */
     l->points = points_parse(cfg->count_at, bad, sizeof bad, &is_bad);
     if (cfg->classes[0] && !(l->classes = classes_load(cfg->classes, errbuf)))
         goto fail;
@@ -59,7 +66,7 @@ static void lane_point_at_lists(const struct pipeline *p, struct lane *ln)
 {
     struct classifier *c = &ln->classifier;
     ln->decoder.allow = p->allow;
-    c->local_nets = p->local_nets;
+    c->local_nets = p->local;
     c->sampling = p->sampling;
     c->points = p->points;
     c->exclude = p->exclude;
@@ -84,6 +91,43 @@ static void lane_init(struct pipeline *p, struct lane *ln, const struct config *
     ln->sink = (struct flow_sink){classifier_emit, &ln->classifier};
 }
 
+/* Drops a trie pipeline_prepare_subscribers() built for a map not installed yet. */
+static void drop_prepared(struct pipeline *p)
+{
+    prefix_trie_free(p->prepared_local);
+    p->prepared_local = NULL;
+    p->prepared_for = NULL;
+}
+
+/* Bound prefixes outside local_nets past which lookups in their /16s grow long enough (a
+ * walk instead of one array read: localnets.c) to tell the operator, once. */
+#define LOCAL_ADDED_HINT 1024
+
+/* What counts as local with the configured networks and map m (may be NULL). */
+static struct prefix_trie *build_local(struct pipeline *p, const struct subscriber_map *m)
+{
+    size_t added;
+    struct prefix_trie *t = localnets_build(p->local_nets, m, &added);
+    if (added)
+        log_info("%zu bound or leased prefixes outside local_nets count as local", added);
+    if (added >= LOCAL_ADDED_HINT && !p->local_hinted) {
+        p->local_hinted = true;
+        log_notice("%zu bound or leased prefixes lie outside local_nets: they count as local; "
+                   "listing their networks in local_nets keeps the direction lookup short",
+                   added);
+    }
+    return t;
+}
+
+/* Replaces what counts as local (owning t) in every lane, freeing the trie it replaces. */
+static void set_local(struct pipeline *p, struct prefix_trie *t)
+{
+    prefix_trie_free(p->local);
+    p->local = t;
+    for (size_t i = 0; i < p->n_lanes; i++)
+        p->lanes[i].classifier.local_nets = t;
+}
+
 /* Installs lists into the stages, freeing the ones they replace. Names are interned so the
  * ids in tables already handed to the store keep their meaning. */
 static void lists_install(struct pipeline *p, struct pipeline_lists *l)
@@ -93,6 +137,10 @@ static void lists_install(struct pipeline *p, struct pipeline_lists *l)
     lists_free(&old);
     p->exclude = l->exclude;
     p->local_nets = l->local_nets;
+    /* The bound prefixes that count as local are those the new networks do not hold:
+     * rebuilt here, at the reload's safepoint (rare; see pipeline_set_subscribers()). */
+    drop_prepared(p);
+    set_local(p, build_local(p, p->subscribers));
     p->allow = l->allow;
     p->sampling = l->sampling;
     p->points = l->points;
@@ -139,19 +187,44 @@ size_t pipeline_class_rows(const struct pipeline *p, struct class_row *rows)
     return n;
 }
 
+void pipeline_prepare_subscribers(struct pipeline *p, const struct subscriber_map *m)
+{
+    drop_prepared(p);
+    p->prepared_local = build_local(p, m);
+    p->prepared_for = m;
+}
+
 struct subscriber_map *pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m)
 {
     struct subscriber_map *old = p->subscribers;
+    if (!p->prepared_local || p->prepared_for != m)
+        pipeline_prepare_subscribers(p, m); /* not prepared: built at the safepoint */
+    set_local(p, p->prepared_local);
+    p->prepared_local = NULL;
+    p->prepared_for = NULL;
     p->subscribers = m;
     for (size_t i = 0; i < p->n_lanes; i++)
         p->lanes[i].classifier.subscribers = m;
     return old;
 }
 
+bool pipeline_add_local(struct pipeline *p, const struct ip_addr *a, unsigned len)
+{
+    drop_prepared(p); /* built from a map without this binding */
+    return localnets_extend(p->local, a, len);
+}
+
+void pipeline_index_local(struct pipeline *p)
+{
+    prefix_trie_index(p->local);
+}
+
 void pipeline_deinit(struct pipeline *p)
 {
     struct pipeline_lists old = {p->local_nets, p->allow,       p->sampling, p->exclude,
                                  p->points,     p->class_table, p->app_table};
+    drop_prepared(p);
+    prefix_trie_free(p->local);
     submap_free(p->subscribers);
     for (size_t i = 0; i < p->n_lanes; i++) {
         decoder_deinit(&p->lanes[i].decoder);

@@ -10,6 +10,7 @@
 #include "../classify/apps.h"
 #include "../classify/classes.h"
 #include "../classify/classify.h"
+#include "../classify/localnets.h"
 #include "../classify/points.h"
 #include "../collect/decode.h"
 #include "../config/config.h"
@@ -35,7 +36,8 @@ struct pipeline_lists;
 struct pipeline {
     struct lane *lanes; /* owned; n_lanes, lanes[0] the main thread's */
     size_t n_lanes;
-    struct prefix_trie *local_nets;     /* owned */
+    struct localnets *local_nets;       /* owned: as configured */
+    struct prefix_trie *local;          /* owned: local_nets + bound prefixes; lanes read it */
     struct prefix_trie *allow;          /* owned; NULL = every exporter */
     struct prefix_trie *sampling;       /* owned; NULL = no overrides */
     struct prefix_trie *exclude;        /* owned; NULL = no host excluded */
@@ -47,6 +49,11 @@ struct pipeline {
     struct subscriber_map *subscribers; /* owned; may be NULL */
     struct intern classes;              /* class names, ids stable for the process's life */
     struct intern apps;                 /* application names, likewise */
+
+    /* The next `local`, built by pipeline_prepare_subscribers() for a map not yet installed */
+    struct prefix_trie *prepared_local;        /* owned, or NULL */
+    const struct subscriber_map *prepared_for; /* borrowed: the map it was built for */
+    bool local_hinted; /* told the operator that many bound prefixes lie outside local_nets */
 };
 
 /* Builds the lists and 1 + cfg->workers lanes. Returns 0, or ERR_CONFIG with a message in
@@ -60,7 +67,8 @@ void pipeline_deinit(struct pipeline *p);
 struct pipeline_lists *pipeline_lists_build(const struct config *cfg, char *errbuf);
 
 /* Installs lists built by pipeline_lists_build() (taking them) in every lane, freeing the
- * ones they replace. Counts and templates are kept. The caller holds the workers at a
+ * ones they replace. Counts and templates are kept. The local trie is rebuilt from the new
+ * local_nets and the running map's bound prefixes here. The caller holds the workers at a
  * safepoint. */
 void pipeline_lists_install(struct pipeline *p, struct pipeline_lists *l);
 
@@ -68,8 +76,24 @@ void pipeline_lists_install(struct pipeline *p, struct pipeline_lists *l);
 size_t pipeline_class_rows(const struct pipeline *p, struct class_row *rows);
 
 /* Replaces the subscriber map (taking ownership of m) and returns the old one, for the
- * caller to free once the workers run again. The caller holds the workers at a safepoint. */
+ * caller to free once the workers run again. Every prefix m binds or leases counts as local
+ * from now on (classify/localnets.h): the lanes' local trie is rebuilt from local_nets and
+ * m, unless pipeline_prepare_subscribers(p, m) built it already. The caller holds the
+ * workers at a safepoint. */
 struct subscriber_map *pipeline_set_subscribers(struct pipeline *p, struct subscriber_map *m);
+
+/* Builds what pipeline_set_subscribers(p, m) will install, before the caller holds the
+ * workers, so that they wait only for pointers to change (the build reads m and the
+ * configured networks, which only the main thread changes). Optional; a reload or a
+ * pipeline_add_local() in between discards it. Thread: main. */
+void pipeline_prepare_subscribers(struct pipeline *p, const struct subscriber_map *m);
+
+/* Makes prefix (a, len) count as local in every lane unless it does already: for a binding
+ * applied to the running map (RADIUS, a log's mapping line). Returns true if the trie
+ * changed; then it has lost its index: call pipeline_index_local() after the last one, at
+ * the same safepoint. The caller holds the workers. */
+bool pipeline_add_local(struct pipeline *p, const struct ip_addr *a, unsigned len);
+void pipeline_index_local(struct pipeline *p);
 
 /* Moves every lane's counter increases since the last call into the batch and zeroes
  * them. The caller holds the workers at a safepoint. */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The RADIUS accounting listener of the daemon: sockets, clients and their secrets, and
 // what an accepted Start, Interim-Update or Stop does. It applies the event to the running
-// subscriber map at once (flows that follow are attributed right away) and queues it for
-// the store thread, which records the binding. Recent events are kept so that they can be
-// applied again on top of a map loaded before the store recorded them.
+// subscriber map at once (flows that follow are attributed right away, and the bound
+// address counts as local, in local_nets or not) and queues it for the store thread, which
+// records the binding. Recent events are kept so that they can be applied again on top of a
+// map loaded before the store recorded them.
 #ifndef FT_RADIUS_LISTENER_H
 #define FT_RADIUS_LISTENER_H
 
@@ -56,7 +57,8 @@ void radius_listener_receive(struct radius_listener *l, size_t i, struct pipelin
 void radius_listener_apply(struct radius_listener *l, const struct radius_event *ev,
                            const char *source, struct pipeline *p, struct flusher *fl);
 
-/* Applies again, to p's map just replaced, the events newer than the map (seq > map_seq). */
+/* Applies again, to p's map just replaced, the events newer than the map (seq > map_seq),
+ * making their addresses local again. The caller holds the workers. */
 void radius_listener_replay(const struct radius_listener *l, struct pipeline *p, uint64_t map_seq);
 
 /* Records an applied event as bindings in the store. Thread: the store thread. */

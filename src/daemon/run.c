@@ -8,6 +8,7 @@
 #include "run.h"
 
 #include "../collect/udp.h"
+#include "activity.h"
 #include "pipeline.h"
 #include "logsrc.h"
 #include "probe.h"
@@ -37,8 +38,8 @@ static void on_signal(int sig)
         got_reload = 1;
     else if (sig == SIGUSR1)
         got_flush = 1;
-    else
-        got_stop = 1;
+    else if (got_stop < 2)
+        got_stop++; /* a second TERM/INT ends a stop that waits for the store */
 }
 
 struct daemon {
@@ -51,6 +52,7 @@ struct daemon {
     struct probe probe;
     struct log_sources logs;
     struct flush_batch pending; /* stats gathered for the next hand-over */
+    struct activity activity;   /* tallied for the once-a-minute line at -v */
     int argc;                   /* the command line, re-read on reload */
     char **argv;
 };
@@ -152,7 +154,9 @@ static void try_flush(struct daemon *d)
     probe_take_stats(&d->probe, &d->pending);
     flush_batch_add_stat(&d->pending, "*", 0, 0, "drop_iface_reports", d->pending.ifaces_dropped);
     d->pending.ifaces_dropped = 0;
+    activity_add_batch(&d->activity, &d->pending);
     flusher_submit(&d->flusher, &d->pending);
+    activity_tick(&d->activity, &d->flusher, mono_ms());
 }
 
 static void reload(struct daemon *d)
@@ -182,6 +186,7 @@ static void take_new_map(struct daemon *d)
     uint64_t map_seq;
     struct subscriber_map *m = flusher_take_map(&d->flusher, &map_seq);
     if (m) {
+        pipeline_prepare_subscribers(&d->pipe, m); /* its local trie, while the workers run */
         workers_hold(&d->workers);
         struct subscriber_map *old = pipeline_set_subscribers(&d->pipe, m);
         radius_listener_replay(&d->radius, &d->pipe, map_seq);
@@ -238,28 +243,66 @@ static void loop(struct daemon *d)
     }
 }
 
-/* Final flush at shutdown: stop the workers, read what their sockets still hold, retry a
- * failed batch, then hand over what is left. */
+/* Waits up to ms, or until a signal arrives. */
+static void pause_ms(uint64_t ms)
+{
+    sigset_t unblocked;
+    sigemptyset(&unblocked);
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+    ppoll(NULL, 0, &ts, &unblocked);
+}
+
+#define STOP_RETRY_MS 1000 /* between two attempts of a stop to write a failing store */
+
+/* Says exactly what a stop could not store: the failed batch and what was counted since. */
+static void report_loss(struct daemon *d, uint64_t waited_ms)
+{
+    struct flush_totals t = {0};
+    flusher_pending_totals(&d->flusher, &t);
+    for (size_t i = 0; i < d->pipe.n_lanes; i++)
+        flush_totals_add(&t, d->pipe.lanes[i].aggregator.table);
+    log_error("gave up after %llu s (stop_timeout %lld): %llu keys, %llu bytes, %llu packets, "
+              "%llu flow records could not be stored and are lost",
+              (unsigned long long)(waited_ms / 1000), (long long)d->cfg.stop_timeout,
+              (unsigned long long)t.keys, (unsigned long long)t.bytes,
+              (unsigned long long)t.packets, (unsigned long long)t.flows);
+}
+
+/* Final flush at shutdown: stop the workers, read what their sockets still hold, then write
+ * the batch that may be waiting and everything counted since. While the store fails (a
+ * lock, a full disk, a read-only file) keep trying, for stop_timeout seconds or until a
+ * second TERM/INT, then say exactly what is lost. */
 static int final_flush(struct daemon *d)
 {
     workers_stop(&d->workers); /* from here on this thread owns every lane */
     probe_finish(&d->probe, &pipeline_main(&d->pipe)->sink);
     workers_drain(&d->workers, DRAIN_ROUNDS);
-    if (!flusher_idle(&d->flusher)) {
-        flusher_poke(&d->flusher);
-        if (!flusher_wait(&d->flusher)) {
-            size_t keys = 0;
-            for (size_t i = 0; i < d->pipe.n_lanes; i++)
-                keys += d->pipe.lanes[i].aggregator.table->n;
-            log_error("could not store the last counts: %zu keys lost", keys);
+    uint64_t start = mono_ms(), deadline = start + (uint64_t)d->cfg.stop_timeout * 1000;
+    bool handed_over = false, said = false;
+    int stops = got_stop;
+    for (;;) {
+        if (flusher_idle(&d->flusher)) {
+            if (handed_over)
+                break;
+            try_flush(d); /* what the lanes hold, once the batch before it is written */
+            handed_over = true;
+        }
+        if (flusher_write(&d->flusher))
+            continue;
+        if (mono_ms() >= deadline || got_stop > stops) {
+            report_loss(d, mono_ms() - start);
             return 1;
         }
+        if (!said)
+            log_warn("stopping, but the store cannot be written: retrying for up to %lld s "
+                     "(stop_timeout); a second TERM/INT gives up at once",
+                     (long long)d->cfg.stop_timeout);
+        said = true;
+        pause_ms(STOP_RETRY_MS);
     }
-    try_flush(d);
-    if (!flusher_wait(&d->flusher)) {
-        log_error("could not store the last counts; see the errors above");
-        return 1;
-    }
+    if (said)
+        log_notice("stopped after the store took everything (%llu s after the stop)",
+                   (unsigned long long)((mono_ms() - start) / 1000));
     return 0;
 }
 
@@ -319,6 +362,12 @@ int run_main(int argc, char **argv)
     if (!d.store) {
         fprintf(stderr, "flowtally: cannot open the store: %s\n", errbuf);
         goto out_cfg;
+    }
+    /* --once (an import) runs beside a collector; a daemon must be the only one and able to
+     * write, or it would listen and lose every count. */
+    if (!once && d.store->ops->claim_collector(d.store, errbuf) != 0) {
+        fprintf(stderr, "flowtally: cannot collect into the store: %s\n", errbuf);
+        goto out_store;
     }
     if (probe_open(&d.probe, &d.cfg, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);

@@ -3,6 +3,8 @@
 // never enters; every time here is UTC.
 #include "report.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,49 +23,65 @@ int report_parse_format(const char *s, enum report_format *out)
     return 0;
 }
 
+/* Reads min to max decimal digits at *p (no sign, no blanks, which sscanf would allow) and
+ * moves *p past them. */
+static bool read_digits(const char **p, int min, int max, int *out)
+{
+    int n = 0, v = 0;
+    for (; n < max && (*p)[n] >= '0' && (*p)[n] <= '9'; n++)
+        v = v * 10 + ((*p)[n] - '0');
+    if (n < min)
+        return false;
+    *p += n;
+    *out = v;
+    return true;
+}
+
 int report_parse_time(const char *s, uint64_t *ms)
 {
     char *end;
     if (*s >= '0' && *s <= '9' && !strchr(s, '-')) {
         unsigned long long secs = strtoull(s, &end, 10);
-        if (*end != '\0' || secs > 253402300799ULL) /* 9999-12-31 */
+        if (*end != '\0')
             return ERR_MALFORMED;
+        if (secs > 253402300799ULL) /* 9999-12-31T23:59:59Z */
+            return -ERANGE;
         *ms = secs * 1000;
         return 0;
     }
-    struct tm tm = {0};
-    int n = 0;
+    const char *p = s;
     int year, mon, day, hour = 0, min = 0, sec = 0;
-    char tail[4] = "";
-    int fields = sscanf(s, "%4d-%2d-%2d%n", &year, &mon, &day, &n);
-    if (fields != 3)
+    if (!read_digits(&p, 4, 4, &year) || *p++ != '-' || !read_digits(&p, 1, 2, &mon) ||
+        *p++ != '-' || !read_digits(&p, 1, 2, &day))
         return ERR_MALFORMED;
-    const char *rest = s + n;
-    if (*rest == 'T' || *rest == ' ') {
-        int m = 0;
-        if (sscanf(rest + 1, "%2d:%2d%n", &hour, &min, &m) != 2)
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        if (!read_digits(&p, 1, 2, &hour) || *p++ != ':' || !read_digits(&p, 1, 2, &min))
             return ERR_MALFORMED;
-        rest += 1 + m;
-        if (*rest == ':') {
-            if (sscanf(rest + 1, "%2d%n", &sec, &m) != 1)
+        if (*p == ':') {
+            p++;
+            if (!read_digits(&p, 1, 2, &sec))
                 return ERR_MALFORMED;
-            rest += 1 + m;
         }
     }
-    if (sscanf(rest, "%3s", tail) == 1 && strcmp(tail, "Z") != 0)
+    if (*p == 'Z')
+        p++;
+    if (*p != '\0')
         return ERR_MALFORMED;
-    if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 ||
-        sec > 60)
-        return ERR_MALFORMED;
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    tm.tm_sec = sec;
+    /* timegm() normalises what it is given, in place: February 30 becomes March 2, 24:00
+     * the next day. The time is real exactly when every field comes back as it was given.
+     * That refuses :60 too, which is right: unix time has no leap seconds, so a 60th second
+     * could only be the next minute's first. */
+    struct tm tm = {.tm_year = year - 1900,
+                    .tm_mon = mon - 1,
+                    .tm_mday = day,
+                    .tm_hour = hour,
+                    .tm_min = min,
+                    .tm_sec = sec};
     time_t t = timegm(&tm);
-    if (t < 0)
-        return ERR_MALFORMED;
+    if (year < 1970 || t < 0 || tm.tm_year != year - 1900 || tm.tm_mon != mon - 1 ||
+        tm.tm_mday != day || tm.tm_hour != hour || tm.tm_min != min || tm.tm_sec != sec)
+        return -ERANGE;
     *ms = (uint64_t)t * 1000;
     return 0;
 }

@@ -5,6 +5,8 @@
 #include "report.h"
 
 #include "../base/addr.h"
+#include "../base/csv.h"
+#include "../base/json.h"
 #include "../base/xalloc.h"
 #include "../flow/usage.h"
 #include "../store/store.h"
@@ -161,92 +163,56 @@ static void print_table(const struct report_rows *rr, FILE *out)
             (unsigned long long)total[FLOW_DIR_OUT].flows);
 }
 
-/* CSV fields are account names, addresses and list names: quote any with a comma or quote. */
-static void csv_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void print_csv(const struct report_rows *rr, FILE *out)
 {
-    const char *sep = "";
+    struct csv c;
+    csv_init(&c, out);
     for (int k = 0; k < KEY_COUNT; k++)
-        if (key_used(rr->group, k)) {
-            fprintf(out, "%s%s", sep, key_label(rr, k));
-            sep = ",";
-        }
-#define X(name, d, field) fprintf(out, "," #name);
+        if (key_used(rr->group, k))
+            csv_text(&c, key_label(rr, k));
+#define X(name, d, field) csv_text(&c, #name);
     COUNT_COLUMNS(X)
 #undef X
-    fprintf(out, "\n");
+    csv_end_row(&c);
     for (size_t i = 0; i < rr->n; i++) {
         const struct report_row *r = &rr->rows[i];
-        sep = "";
         for (int k = 0; k < KEY_COUNT; k++)
-            if (key_used(rr->group, k)) {
-                fputs(sep, out);
-                csv_field(out, r->key[k] ? r->key[k] : "");
-                sep = ",";
-            }
-#define X(name, d, field) fprintf(out, ",%llu", (unsigned long long)r->dir[d].field);
+            if (key_used(rr->group, k))
+                csv_text(&c, r->key[k] ? r->key[k] : "");
+#define X(name, d, field) csv_u64(&c, r->dir[d].field);
         COUNT_COLUMNS(X)
 #undef X
-        fprintf(out, "\n");
+        csv_end_row(&c);
     }
-}
-
-/* JSON string with the escapes RFC 8259 requires; account names come from operators. */
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
 }
 
 static void print_json(const struct report_query *q, const struct report_rows *rr, FILE *out)
 {
-    fprintf(out, "{\"from\":%llu,\"to\":", (unsigned long long)(q->from_ms / 1000));
+    struct json j;
+    json_init(&j, out);
+    json_object_begin(&j);
+    json_member_u64(&j, "from", q->from_ms / 1000);
+    json_key(&j, "to");
     if (q->to_ms)
-        fprintf(out, "%llu", (unsigned long long)(q->to_ms / 1000));
+        json_u64(&j, q->to_ms / 1000);
     else
-        fprintf(out, "null");
-    fprintf(out, ",\"rows\":[");
+        json_null(&j);
+    json_key(&j, "rows");
+    json_rows_begin(&j);
     for (size_t i = 0; i < rr->n; i++) {
         const struct report_row *r = &rr->rows[i];
-        const char *sep = "{";
-        fprintf(out, "%s\n", i ? "," : "");
+        json_object_begin(&j);
         for (int k = 0; k < KEY_COUNT; k++)
-            if (key_used(rr->group, k)) {
-                fprintf(out, "%s\"%s\":", sep, key_label(rr, k));
-                json_string(out, r->key[k] ? r->key[k] : "");
-                sep = ",";
-            }
-#define X(name, d, field)                                                                          \
-    fprintf(out, "%s\"" #name "\":%llu", sep, (unsigned long long)r->dir[d].field);                \
-    sep = ",";
+            if (key_used(rr->group, k))
+                json_member_str(&j, key_label(rr, k), r->key[k] ? r->key[k] : "");
+#define X(name, d, field) json_member_u64(&j, #name, r->dir[d].field);
         COUNT_COLUMNS(X)
 #undef X
-        fprintf(out, "}");
+        json_object_end(&j);
     }
-    fprintf(out, "]}\n");
+    json_array_end(&j);
+    json_object_end(&j);
+    fputc('\n', out);
 }
 
 int report_usage(const struct report_query *q, FILE *out, char *errbuf)
@@ -308,44 +274,74 @@ int report_parse_group(const char *s, unsigned *group)
 struct stats_print {
     FILE *out;
     enum report_format format;
-    size_t n;
+    struct json json;
+    struct csv csv;
 };
+
+/* Opens a listing of counters: the CSV header (columns, NULL-terminated) or {"NAME":[ in
+ * JSON; the table's header is the caller's. */
+static void listing_begin(struct stats_print *sp, const char *name, const char *const *columns)
+{
+    json_init(&sp->json, sp->out);
+    csv_init(&sp->csv, sp->out);
+    if (sp->format == REPORT_CSV)
+        csv_header(&sp->csv, columns);
+    else if (sp->format == REPORT_JSON) {
+        json_object_begin(&sp->json);
+        json_key(&sp->json, name);
+        json_rows_begin(&sp->json);
+    }
+}
+
+static void listing_end(struct stats_print *sp)
+{
+    if (sp->format != REPORT_JSON)
+        return;
+    json_array_end(&sp->json);
+    json_object_end(&sp->json);
+    fputc('\n', sp->out);
+}
 
 static void print_stat(void *ctx, const struct stat_row *row)
 {
     struct stats_print *sp = ctx;
-    unsigned long long v = (unsigned long long)row->value;
-    if (sp->format == REPORT_CSV)
-        fprintf(sp->out, "%s,%u,%u,%s,%llu\n", row->exporter, row->version, row->domain, row->name,
-                v);
-    else if (sp->format == REPORT_JSON)
-        fprintf(sp->out,
-                "%s\n{\"exporter\":\"%s\",\"version\":%u,\"domain\":%u,"
-                "\"counter\":\"%s\",\"value\":%llu}",
-                sp->n ? "," : "", row->exporter, row->version, row->domain, row->name, v);
-    else
+    struct csv *c = &sp->csv;
+    struct json *j = &sp->json;
+    if (sp->format == REPORT_CSV) {
+        csv_text(c, row->exporter);
+        csv_u64(c, row->version);
+        csv_u64(c, row->domain);
+        csv_text(c, row->name);
+        csv_u64(c, row->value);
+        csv_end_row(c);
+    } else if (sp->format == REPORT_JSON) {
+        json_object_begin(j);
+        json_member_str(j, "exporter", row->exporter);
+        json_member_u64(j, "version", row->version);
+        json_member_u64(j, "domain", row->domain);
+        json_member_str(j, "counter", row->name);
+        json_member_u64(j, "value", row->value);
+        json_object_end(j);
+    } else
         fprintf(sp->out, "%-39s %7u %10u  %-24s %llu\n", row->exporter, row->version, row->domain,
-                row->name, v);
-    sp->n++;
+                row->name, (unsigned long long)row->value);
 }
 
 int report_stats(const struct report_query *q, FILE *out, char *errbuf)
 {
+    static const char *const columns[] = {"exporter", "version", "domain",
+                                          "counter",  "value",   NULL};
     struct store *st = store_open(q->db, true, errbuf);
     if (!st)
         return ERR_STORE;
     struct stats_print sp = {.out = out, .format = q->format};
-    if (q->format == REPORT_CSV)
-        fprintf(out, "exporter,version,domain,counter,value\n");
-    else if (q->format == REPORT_JSON)
-        fprintf(out, "{\"stats\":[");
-    else
+    listing_begin(&sp, "stats", columns);
+    if (q->format == REPORT_TABLE)
         fprintf(out, "%-39s %7s %10s  %-24s %s\n", "exporter", "version", "domain", "counter",
                 "value");
     int rc = st->ops->read_stats(st, print_stat, &sp);
     store_close(st);
-    if (q->format == REPORT_JSON)
-        fprintf(out, "]}\n");
+    listing_end(&sp);
     if (rc != 0)
         snprintf(errbuf, ERR_BUF_LEN, "%s: could not read collector counters", q->db);
     return rc;
@@ -356,49 +352,58 @@ static void print_iface(void *ctx, const struct iface_row *r)
     struct stats_print *sp = ctx;
     char in[32], out_b[32];
     const char *up = r->status & 2 ? "up" : "down";
-    if (sp->format == REPORT_CSV)
-        fprintf(sp->out, "%s,%u,%llu,%llu,%s,%llu,%llu,%llu,%llu,%llu,%llu\n", r->agent,
-                r->if_index, (unsigned long long)(r->time_ms / 1000),
-                (unsigned long long)r->speed_bps, up, (unsigned long long)r->in_octets,
-                (unsigned long long)r->out_octets, (unsigned long long)r->in_errors,
-                (unsigned long long)r->out_errors, (unsigned long long)r->in_discards,
-                (unsigned long long)r->out_discards);
-    else if (sp->format == REPORT_JSON)
-        fprintf(sp->out,
-                "%s\n{\"agent\":\"%s\",\"if_index\":%u,\"time\":%llu,\"speed_bps\":%llu,"
-                "\"oper\":\"%s\",\"in_octets\":%llu,\"out_octets\":%llu,\"in_errors\":%llu,"
-                "\"out_errors\":%llu,\"in_discards\":%llu,\"out_discards\":%llu}",
-                sp->n ? "," : "", r->agent, r->if_index, (unsigned long long)(r->time_ms / 1000),
-                (unsigned long long)r->speed_bps, up, (unsigned long long)r->in_octets,
-                (unsigned long long)r->out_octets, (unsigned long long)r->in_errors,
-                (unsigned long long)r->out_errors, (unsigned long long)r->in_discards,
-                (unsigned long long)r->out_discards);
-    else
+    struct csv *c = &sp->csv;
+    struct json *j = &sp->json;
+    if (sp->format == REPORT_CSV) {
+        csv_text(c, r->agent);
+        csv_u64(c, r->if_index);
+        csv_u64(c, r->time_ms / 1000);
+        csv_u64(c, r->speed_bps);
+        csv_text(c, up);
+        csv_u64(c, r->in_octets);
+        csv_u64(c, r->out_octets);
+        csv_u64(c, r->in_errors);
+        csv_u64(c, r->out_errors);
+        csv_u64(c, r->in_discards);
+        csv_u64(c, r->out_discards);
+        csv_end_row(c);
+    } else if (sp->format == REPORT_JSON) {
+        json_object_begin(j);
+        json_member_str(j, "agent", r->agent);
+        json_member_u64(j, "if_index", r->if_index);
+        json_member_u64(j, "time", r->time_ms / 1000);
+        json_member_u64(j, "speed_bps", r->speed_bps);
+        json_member_str(j, "oper", up);
+        json_member_u64(j, "in_octets", r->in_octets);
+        json_member_u64(j, "out_octets", r->out_octets);
+        json_member_u64(j, "in_errors", r->in_errors);
+        json_member_u64(j, "out_errors", r->out_errors);
+        json_member_u64(j, "in_discards", r->in_discards);
+        json_member_u64(j, "out_discards", r->out_discards);
+        json_object_end(j);
+    } else
         fprintf(sp->out, "%-39s %8u %5s %12s %12s %10llu %10llu\n", r->agent, r->if_index, up,
                 report_human_bytes(r->in_octets, in), report_human_bytes(r->out_octets, out_b),
                 (unsigned long long)(r->in_errors + r->out_errors),
                 (unsigned long long)(r->in_discards + r->out_discards));
-    sp->n++;
 }
 
 int report_interfaces(const struct report_query *q, FILE *out, char *errbuf)
 {
+    static const char *const columns[] = {"agent",      "if_index",    "time",         "speed_bps",
+                                          "oper",       "in_octets",   "out_octets",   "in_errors",
+                                          "out_errors", "in_discards", "out_discards", NULL};
     struct store *st = store_open(q->db, true, errbuf);
     if (!st)
         return ERR_STORE;
     struct stats_print sp = {.out = out, .format = q->format};
-    if (q->format == REPORT_CSV)
-        fprintf(out, "agent,if_index,time,speed_bps,oper,in_octets,out_octets,in_errors,"
-                     "out_errors,in_discards,out_discards\n");
-    else if (q->format == REPORT_JSON)
-        fprintf(out, "{\"interfaces\":[");
-    else
+    listing_begin(&sp, "interfaces", columns);
+    if (q->format == REPORT_TABLE)
         fprintf(out, "%-39s %8s %5s %12s %12s %10s %10s\n", "agent", "ifIndex", "oper", "in", "out",
                 "errors", "discards");
     int rc = st->ops->read_interfaces(st, print_iface, &sp);
     store_close(st);
-    if (q->format == REPORT_JSON)
-        fprintf(out, "]}\n");
+    listing_end(&sp);
     if (rc != 0)
         snprintf(errbuf, ERR_BUF_LEN, "%s: could not read interface counters", q->db);
     return rc;

@@ -36,8 +36,9 @@ int report_interfaces(const struct report_query *q, FILE *out, char *errbuf);
 /* Parses a format name. Returns 0 or ERR_MALFORMED. */
 int report_parse_format(const char *s, enum report_format *out);
 
-/* Parses a time: unix seconds, YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS][Z], all UTC. Returns 0
- * or ERR_MALFORMED. */
+/* Parses a time: unix seconds, YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS][Z], all UTC. Returns 0,
+ * ERR_MALFORMED, or -ERANGE for a time in that form that does not exist (2026-02-30,
+ * 24:00, :60: no leap seconds) or lies outside 1970..9999. */
 int report_parse_time(const char *s, uint64_t *ms);
 
 /* Formats a byte count with a decimal unit ("1.5 GB"); buf holds 32 bytes. */

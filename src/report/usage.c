@@ -3,6 +3,8 @@
 // ordering of multiplication and division.
 #include "usage.h"
 
+#include "../base/csv.h"
+#include "../base/json.h"
 #include "../base/units.h"
 #include "../base/xalloc.h"
 
@@ -71,6 +73,10 @@ int quota_usage_compute(struct store *s, const struct subscriber *sub, uint64_t 
     else
         cycle_at(out->plan.anchor_day, at_ms, 0, &out->cycle);
     struct sum_ctx sc = {.u = out};
+    char why[ERR_BUF_LEN];
+    int rc = store_classes_check(s, why); /* no quota from a class list that is missing */
+    if (rc != 0)
+        return rc;
     if (store_class_list(s, collect_free, &sc.fc) != 0)
         return ERR_STORE;
     struct usage_query q = {.from_ms = out->cycle.start_ms,
@@ -105,30 +111,48 @@ static uint64_t percent_x100(const struct quota_usage *u)
     return (uint64_t)((unsigned __int128)u->used_bytes * 10000 / u->plan.quota_bytes);
 }
 
-static void print_quota(const struct quota_usage *u, enum report_format f, FILE *out)
+static uint64_t remaining_bytes(const struct quota_usage *u)
+{
+    uint64_t quota = u->plan.quota_bytes;
+    return u->plan.unlimited || u->used_bytes >= quota ? 0 : quota - u->used_bytes;
+}
+
+/* The members of a usage document (`usage --format json`, a row of --over-quota), into an
+ * object the caller opened. */
+static void json_quota(struct json *j, const struct quota_usage *u)
+{
+    char from[16], to[16], pct_text[32];
+    uint64_t pct = percent_x100(u);
+    format_day(u->cycle.start_ms, from, sizeof from);
+    format_day(u->cycle.end_ms, to, sizeof to);
+    snprintf(pct_text, sizeof pct_text, "%llu.%02llu", (unsigned long long)(pct / 100),
+             (unsigned long long)(pct % 100));
+    json_member_str(j, "account", u->sub.account);
+    json_member_str(j, "plan", u->sub.plan);
+    json_key(j, "quota_bytes");
+    if (u->plan.unlimited)
+        json_null(j);
+    else
+        json_u64(j, u->plan.quota_bytes);
+    json_member_str(j, "quota_dirs", u->plan.quota_dirs);
+    json_member_str(j, "cycle_start", from);
+    json_member_str(j, "cycle_end", to);
+    json_member_u64(j, "used_bytes", u->used_bytes);
+    json_member_u64(j, "remaining_bytes", remaining_bytes(u));
+    json_member_str(j, "percent", pct_text);
+    json_member_u64(j, "projected_bytes", quota_usage_projected(u));
+    json_member_u64(j, "bytes_in", u->bytes_in);
+    json_member_u64(j, "bytes_out", u->bytes_out);
+}
+
+static void print_quota(const struct quota_usage *u, FILE *out)
 {
     char a[32], b[32], c[32], from[16], to[16];
     uint64_t pct = percent_x100(u), proj = quota_usage_projected(u);
     uint64_t quota = u->plan.quota_bytes;
-    uint64_t remaining = u->plan.unlimited || u->used_bytes >= quota ? 0 : quota - u->used_bytes;
+    uint64_t remaining = remaining_bytes(u);
     format_day(u->cycle.start_ms, from, sizeof from);
     format_day(u->cycle.end_ms, to, sizeof to);
-    if (f == REPORT_JSON) {
-        char quota_text[24] = "null";
-        if (!u->plan.unlimited)
-            snprintf(quota_text, sizeof quota_text, "%llu", (unsigned long long)quota);
-        fprintf(out,
-                "\"account\":\"%s\",\"plan\":\"%s\",\"quota_bytes\":%s,"
-                "\"quota_dirs\":\"%s\",\"cycle_start\":\"%s\",\"cycle_end\":\"%s\","
-                "\"used_bytes\":%llu,\"remaining_bytes\":%llu,\"percent\":\"%llu.%02llu\","
-                "\"projected_bytes\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu",
-                u->sub.account, u->sub.plan, quota_text, u->plan.quota_dirs, from, to,
-                (unsigned long long)u->used_bytes, (unsigned long long)remaining,
-                (unsigned long long)(pct / 100), (unsigned long long)(pct % 100),
-                (unsigned long long)proj, (unsigned long long)u->bytes_in,
-                (unsigned long long)u->bytes_out);
-        return;
-    }
     fprintf(out, "account:   %s%s%s%s\n", u->sub.account, u->sub.name[0] ? " (" : "", u->sub.name,
             u->sub.name[0] ? ")" : "");
     if (u->plan.unlimited)
@@ -153,6 +177,10 @@ int report_account_usage(const char *db, const char *account, uint64_t at_ms,
     struct store *s = store_open(db, true, errbuf);
     if (!s)
         return ERR_STORE;
+    if (store_classes_check(s, errbuf) != 0) {
+        store_close(s);
+        return ERR_STORE;
+    }
     struct subscriber sub;
     struct quota_usage u;
     struct cycle cyc;
@@ -174,11 +202,15 @@ int report_account_usage(const char *db, const char *account, uint64_t at_ms,
     }
     if (rc != 0)
         goto out;
-    if (f == REPORT_JSON)
-        fputc('{', out);
-    print_quota(&u, f, out);
-    if (f == REPORT_JSON)
-        fprintf(out, "}\n");
+    if (f == REPORT_JSON) {
+        struct json j;
+        json_init(&j, out);
+        json_object_begin(&j);
+        json_quota(&j, &u);
+        json_object_end(&j);
+        fputc('\n', out);
+    } else
+        print_quota(&u, out);
     store_close(s);
     s = NULL;
     /* the breakdowns, through the general report over the same cycle */
@@ -206,7 +238,8 @@ struct over_ctx {
     uint64_t at_ms;
     enum report_format f;
     FILE *out;
-    size_t n;
+    struct json json;
+    struct csv csv;
     int rc;
 };
 
@@ -219,21 +252,25 @@ static void check_over(void *ctx, const struct subscriber *sub)
     oc->rc = quota_usage_compute(oc->s, sub, oc->at_ms, NULL, &u);
     if (oc->rc != 0 || u.plan.unlimited || u.used_bytes <= u.plan.quota_bytes)
         return;
-    char a[32], b[32];
+    char a[32], b[32], pct_text[32];
     uint64_t pct = percent_x100(&u);
-    if (oc->f == REPORT_CSV)
-        fprintf(oc->out, "%s,%s,%llu,%llu,%llu.%02llu\n", sub->account, sub->plan,
-                (unsigned long long)u.used_bytes, (unsigned long long)u.plan.quota_bytes,
-                (unsigned long long)(pct / 100), (unsigned long long)(pct % 100));
-    else if (oc->f == REPORT_JSON) {
-        fprintf(oc->out, "%s\n{", oc->n ? "," : "");
-        print_quota(&u, REPORT_JSON, oc->out);
-        fputc('}', oc->out);
+    snprintf(pct_text, sizeof pct_text, "%llu.%02llu", (unsigned long long)(pct / 100),
+             (unsigned long long)(pct % 100));
+    if (oc->f == REPORT_CSV) {
+        csv_text(&oc->csv, sub->account);
+        csv_text(&oc->csv, sub->plan);
+        csv_u64(&oc->csv, u.used_bytes);
+        csv_u64(&oc->csv, u.plan.quota_bytes);
+        csv_number(&oc->csv, pct_text);
+        csv_end_row(&oc->csv);
+    } else if (oc->f == REPORT_JSON) {
+        json_object_begin(&oc->json);
+        json_quota(&oc->json, &u);
+        json_object_end(&oc->json);
     } else
         fprintf(oc->out, "%-16s %-12s %12s %12s %7llu.%02llu%%\n", sub->account, sub->plan,
                 report_human_bytes(u.used_bytes, a), report_human_bytes(u.plan.quota_bytes, b),
                 (unsigned long long)(pct / 100), (unsigned long long)(pct % 100));
-    oc->n++;
 }
 
 int report_over_quota(const char *db, uint64_t at_ms, enum report_format f, FILE *out, char *errbuf)
@@ -241,17 +278,30 @@ int report_over_quota(const char *db, uint64_t at_ms, enum report_format f, FILE
     struct store *s = store_open(db, true, errbuf);
     if (!s)
         return ERR_STORE;
+    if (store_classes_check(s, errbuf) != 0) {
+        store_close(s);
+        return ERR_STORE;
+    }
+    static const char *const columns[] = {"subscriber",  "plan",    "used_bytes",
+                                          "quota_bytes", "percent", NULL};
     struct over_ctx oc = {.s = s, .at_ms = at_ms, .f = f, .out = out};
+    json_init(&oc.json, out);
+    csv_init(&oc.csv, out);
     if (f == REPORT_CSV)
-        fprintf(out, "subscriber,plan,used_bytes,quota_bytes,percent\n");
-    else if (f == REPORT_JSON)
-        fprintf(out, "{\"over_quota\":[");
-    else
+        csv_header(&oc.csv, columns);
+    else if (f == REPORT_JSON) {
+        json_object_begin(&oc.json);
+        json_key(&oc.json, "over_quota");
+        json_rows_begin(&oc.json);
+    } else
         fprintf(out, "%-16s %-12s %12s %12s %8s\n", "subscriber", "plan", "used", "quota",
                 "percent");
     int rc = store_subscriber_list(s, check_over, &oc);
-    if (f == REPORT_JSON)
-        fprintf(out, "]}\n");
+    if (f == REPORT_JSON) {
+        json_array_end(&oc.json);
+        json_object_end(&oc.json);
+        fputc('\n', out);
+    }
     store_close(s);
     if (rc == 0)
         rc = oc.rc;

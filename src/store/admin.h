@@ -71,14 +71,22 @@ int store_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx);
 /* Removes the subscriber and its bindings; its usage rows stay, shown as removed. */
 int store_subscriber_remove(struct store *s, const char *account, char *errbuf);
 
+/* store_binding_add() changed nothing: the account holds an open binding of the value
+ * already (errbuf says since when). Not an error. */
+#define STORE_BINDING_HELD 1
+
 /* Binds value (a normalised prefix or MAC text) to the account from start to end. Open
- * bindings of the same value held by others end at `start`, so an address moves from one
- * subscriber to the next without overlap. One transaction. */
+ * bindings of the same value end at `start`, so an address moves from one subscriber to
+ * the next without overlap; one that starts at or after `start` is deleted (it never
+ * applied). Open-ended (end 0) while the account holds an open binding of value already:
+ * nothing changes and it returns STORE_BINDING_HELD. One transaction (or part of the one
+ * open). Returns 0, STORE_BINDING_HELD, or a negative code, with a message in errbuf. */
 int store_binding_add(struct store *s, const char *account, const char *kind, const char *value,
                       uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
                       char *errbuf);
 /* Ends the open bindings of value (or of a RADIUS session, when session is non-NULL) at
- * at_ms. OUT: *n_ended. */
+ * at_ms; those that start at or after at_ms are deleted, so no binding is ever left ending
+ * where it starts. OUT: *n_ended, both kinds. */
 int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
                       int *n_ended);
 /* Returns 1 if an open binding of value is held by the subscriber, 0 if not, or a negative
@@ -96,13 +104,21 @@ struct class_row {
     char name[33];
     int64_t price_micro_per_gb;
     bool counts_toward_quota;
+    bool is_current; /* in the list the daemon loaded last (read side only) */
 };
 
 typedef void store_class_fn(void *ctx, const struct class_row *c);
 
-/* Replaces the stored class list with rows (the daemon, after loading its classes). */
-int store_classes_replace(struct store *s, const struct class_row *rows, size_t n);
+/* Stores the daemon's class list, within the caller's transaction (the daemon writes it
+ * in the flush that carries the first usage counted with it, so no usage is ever stored
+ * without its list). Classes of earlier lists are kept, marked not current: usage counted
+ * in them keeps their price and quota rule. */
+int store_classes_write(struct store *s, const struct class_row *rows, size_t n, uint64_t now_ms);
+/* Every class ever stored, current or not, by name. */
 int store_class_list(struct store *s, store_class_fn *fn, void *ctx);
+/* Whether readers may compute quotas: 0, or ERR_NOT_FOUND (message in errbuf) when the
+ * store holds usage in named classes but no class list was ever stored. */
+int store_classes_check(struct store *s, char *errbuf);
 
 /* A number that changes whenever bindings or leases change (for the daemon's reload). */
 int64_t store_bindings_version(struct store *s);

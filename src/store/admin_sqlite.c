@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define LOG_TAG "store"
 #include "../base/log.h"
@@ -32,15 +33,20 @@ enum admin_stmt {
     ST_SUBSCRIBER_GET,
     ST_SUBSCRIBER_LIST,
     ST_SUBSCRIBER_REMOVE,
+    ST_BINDING_DROP_VALUE,
+    ST_BINDING_DROP_SESSION,
     ST_BINDING_END_VALUE,
     ST_BINDING_END_SESSION,
+    ST_BINDING_OPEN_OF,
     ST_BINDING_INSERT,
     ST_BINDING_IS_OPEN,
     ST_BINDING_LIST,
     ST_LEASE_PUT,
     ST_LEASE_LIST,
-    ST_CLASSES_DELETE,
-    ST_CLASS_INSERT,
+    ST_CLASSES_RETIRE,
+    ST_CLASS_UPSERT,
+    ST_CLASSES_MARK,
+    ST_CLASSES_CHECK,
     ST_CLASS_LIST,
     ST_BINDINGS_VERSION,
     ST_COUNT
@@ -62,11 +68,18 @@ static const char *const admin_sql[ST_COUNT] = {
     [ST_SUBSCRIBER_GET] = SUBSCRIBER_SELECT " WHERE s.account = ?1",
     [ST_SUBSCRIBER_LIST] = SUBSCRIBER_SELECT " ORDER BY s.account",
     [ST_SUBSCRIBER_REMOVE] = "DELETE FROM subscribers WHERE account = ?1",
-    /* An open binding that starts after ?1 ends where it starts: it never applied. */
-    [ST_BINDING_END_VALUE] = "UPDATE bindings SET end_ms = max(start_ms, ?1)"
-                             " WHERE end_ms IS NULL AND value = ?2",
-    [ST_BINDING_END_SESSION] = "UPDATE bindings SET end_ms = max(start_ms, ?1)"
-                               " WHERE end_ms IS NULL AND session = ?2",
+    /* An open binding that starts at or after ?1 would end before it started: it never
+     * applied, so it goes rather than stay as a zero-length row. The rest end at ?1. */
+    [ST_BINDING_DROP_VALUE] = "DELETE FROM bindings"
+                              " WHERE end_ms IS NULL AND value = ?2 AND start_ms >= ?1",
+    [ST_BINDING_DROP_SESSION] = "DELETE FROM bindings"
+                                " WHERE end_ms IS NULL AND session = ?2 AND start_ms >= ?1",
+    [ST_BINDING_END_VALUE] = "UPDATE bindings SET end_ms = ?1"
+                             " WHERE end_ms IS NULL AND value = ?2 AND start_ms < ?1",
+    [ST_BINDING_END_SESSION] = "UPDATE bindings SET end_ms = ?1"
+                               " WHERE end_ms IS NULL AND session = ?2 AND start_ms < ?1",
+    [ST_BINDING_OPEN_OF] = "SELECT subscriber_id, start_ms FROM bindings"
+                           " WHERE value = ?1 AND end_ms IS NULL",
     [ST_BINDING_INSERT] = "INSERT INTO bindings (subscriber_id, kind, value, start_ms, end_ms,"
                           " source, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_BINDING_IS_OPEN] = "SELECT 1 FROM bindings WHERE value = ?1 AND subscriber_id = ?2"
@@ -80,10 +93,18 @@ static const char *const admin_sql[ST_COUNT] = {
                      " DO UPDATE SET mac = excluded.mac, end_ms = excluded.end_ms",
     [ST_LEASE_LIST] = "SELECT ip, mac, start_ms, coalesce(end_ms, 0) FROM leases"
                       " ORDER BY ip, start_ms",
-    [ST_CLASSES_DELETE] = "DELETE FROM classes",
-    [ST_CLASS_INSERT] = "INSERT INTO classes (name, price_micro_per_gb, counts_toward_quota)"
-                        " VALUES (?1, ?2, ?3)",
-    [ST_CLASS_LIST] = "SELECT name, price_micro_per_gb, counts_toward_quota"
+    [ST_CLASSES_RETIRE] = "UPDATE classes SET current = 0",
+    [ST_CLASS_UPSERT] = "INSERT INTO classes (name, price_micro_per_gb, counts_toward_quota,"
+                        " current) VALUES (?1, ?2, ?3, 1) ON CONFLICT (name) DO UPDATE SET"
+                        " price_micro_per_gb = excluded.price_micro_per_gb,"
+                        " counts_toward_quota = excluded.counts_toward_quota, current = 1",
+    [ST_CLASSES_MARK] = "INSERT INTO meta (key, value) VALUES ('classes_stored_ms', ?1)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    /* Usage in a named class with no class list ever stored: a reader cannot know which
+     * classes count toward quota. (The marker test comes first and is a key lookup.) */
+    [ST_CLASSES_CHECK] = "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'classes_stored_ms')"
+                         " OR NOT EXISTS (SELECT 1 FROM usage WHERE class <> 'default')",
+    [ST_CLASS_LIST] = "SELECT name, price_micro_per_gb, counts_toward_quota, current"
                       " FROM classes ORDER BY name",
     [ST_BINDINGS_VERSION] = "SELECT value FROM meta WHERE key = 'bindings_version'",
 };
@@ -344,47 +365,145 @@ int store_subscriber_remove(struct store *s, const char *account, char *errbuf)
 
 /* ---- bindings and leases ---- */
 
-int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
-                      int *n_ended)
+/* Runs fn in a transaction of its own unless one is open already (a batch such as `bind
+ * import`), so that the bindings a change ends and the one it adds are stored together. */
+static int atomically(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, session ? ST_BINDING_END_SESSION : ST_BINDING_END_VALUE);
+    if (!sqlite3_get_autocommit(store_sqlite_db(s)))
+        return fn(s, ctx);
+    return store_transaction(s, fn, ctx);
+}
+
+struct binding_change {
+    const char *account, *kind, *value, *source, *session;
+    uint64_t start_ms, end_ms; /* for an end: start_ms is the time it ends */
+    int n_ended;
+    char *errbuf;
+};
+
+/* Runs one of the statements that end the open bindings of a value or a session at ?1.
+ * OUT: *n, the rows it changed. */
+static int end_step(struct store *s, enum admin_stmt id, const struct binding_change *c, int *n)
+{
+    sqlite3_stmt *st = stmt(s, id);
     if (!st)
         return ERR_STORE;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)at_ms);
-    bind_text(st, 2, session ? session : value);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)c->start_ms);
+    bind_text(st, 2, c->session ? c->session : c->value);
     int rc = finish_write(s, st, NULL);
-    if (n_ended)
-        *n_ended = rc == 0 ? changes(s) : 0;
+    *n += rc == 0 ? changes(s) : 0;
     return rc;
 }
 
-int store_binding_add(struct store *s, const char *account, const char *kind, const char *value,
-                      uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
-                      char *errbuf)
+static int binding_end_tx(struct store *s, void *ctx)
 {
+    struct binding_change *c = ctx;
+    enum admin_stmt drop = c->session ? ST_BINDING_DROP_SESSION : ST_BINDING_DROP_VALUE;
+    enum admin_stmt end = c->session ? ST_BINDING_END_SESSION : ST_BINDING_END_VALUE;
+    int rc = end_step(s, drop, c, &c->n_ended);
+    return rc ? rc : end_step(s, end, c, &c->n_ended);
+}
+
+int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
+                      int *n_ended)
+{
+    struct binding_change c = {.value = value, .session = session, .start_ms = at_ms};
+    int rc = atomically(s, binding_end_tx, &c);
+    if (n_ended)
+        *n_ended = rc == 0 ? c.n_ended : 0;
+    return rc;
+}
+
+/* The open bindings of a value, as seen by one subscriber about to bind it. */
+struct open_bindings {
+    int n;             /* open bindings of the value, whoever holds them */
+    bool is_held;      /* the subscriber holds one of them */
+    uint64_t since_ms; /* when the subscriber's earliest one started */
+};
+
+/* One indexed look-up tells both whether the subscriber holds the value already and
+ * whether anything is open to end: a fresh value (each line of a first import) then costs
+ * this and the insert, no more. Returns 0 or ERR_STORE. */
+static int open_of(struct store *s, const char *value, int64_t subscriber_id,
+                   struct open_bindings *o)
+{
+    sqlite3_stmt *st = stmt(s, ST_BINDING_OPEN_OF);
+    if (!st)
+        return ERR_STORE;
+    memset(o, 0, sizeof *o);
+    bind_text(st, 1, value);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        o->n++;
+        uint64_t start = (uint64_t)sqlite3_column_int64(st, 1);
+        if (sqlite3_column_int64(st, 0) == subscriber_id && (!o->is_held || start < o->since_ms)) {
+            o->is_held = true;
+            o->since_ms = start;
+        }
+    }
+    release(s, st);
+    return rc == SQLITE_DONE ? 0 : ERR_STORE;
+}
+
+static int binding_add_tx(struct store *s, void *ctx)
+{
+    struct binding_change *c = ctx;
     struct subscriber sub;
-    if (store_subscriber_get(s, account, &sub) != 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
-                 account);
+    if (store_subscriber_get(s, c->account, &sub) != 0) {
+        snprintf(c->errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
+                 c->account);
         return ERR_NOT_FOUND;
     }
-    int rc = store_binding_end(s, value, NULL, start_ms, NULL);
+    struct open_bindings o;
+    int rc = open_of(s, c->value, sub.id, &o);
+    if (rc != 0)
+        return rc;
+    /* Binding again what the account holds open changes nothing: ending the binding and
+     * starting an equal one would only split it (or leave a zero-length row), and an
+     * import run twice must store the same as once. With an end given it is a change. */
+    if (o.is_held && c->end_ms == 0) {
+        char when[32];
+        time_t t = (time_t)(o.since_ms / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        snprintf(c->errbuf, ERR_BUF_LEN, "%s is bound to %s already, since %s", c->value,
+                 c->account, when);
+        return STORE_BINDING_HELD;
+    }
+    struct binding_change ended = {.value = c->value, .start_ms = c->start_ms};
+    rc = o.n ? binding_end_tx(s, &ended) : 0; /* by value: whoever, whatever the session */
     if (rc != 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "could not end the open bindings of %s", value);
+        snprintf(c->errbuf, ERR_BUF_LEN, "could not end the open bindings of %s", c->value);
         return rc;
     }
     sqlite3_stmt *st = stmt(s, ST_BINDING_INSERT);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, sub.id);
-    bind_text(st, 2, kind);
-    bind_text(st, 3, value);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)start_ms);
-    bind_time(st, 5, end_ms);
-    bind_text(st, 6, source);
-    if (session)
-        bind_text(st, 7, session);
-    return finish_write(s, st, errbuf);
+    bind_text(st, 2, c->kind);
+    bind_text(st, 3, c->value);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)c->start_ms);
+    bind_time(st, 5, c->end_ms);
+    bind_text(st, 6, c->source);
+    if (c->session)
+        bind_text(st, 7, c->session);
+    return finish_write(s, st, c->errbuf);
+}
+
+int store_binding_add(struct store *s, const char *account, const char *kind, const char *value,
+                      uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
+                      char *errbuf)
+{
+    struct binding_change c = {.account = account,
+                               .kind = kind,
+                               .value = value,
+                               .source = source,
+                               .session = session,
+                               .start_ms = start_ms,
+                               .end_ms = end_ms,
+                               .errbuf = errbuf};
+    return atomically(s, binding_add_tx, &c);
 }
 
 int store_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
@@ -453,14 +572,11 @@ int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
     return 0;
 }
 
-static int classes_replace_tx(struct store *s, void *ctx)
+int store_classes_write(struct store *s, const struct class_row *rows, size_t n, uint64_t now_ms)
 {
-    const struct class_row *const *rows_n = ctx;
-    const struct class_row *rows = rows_n[0];
-    size_t n = (size_t)(rows_n[1] - rows_n[0]);
-    int rc = finish_write(s, stmt(s, ST_CLASSES_DELETE), NULL);
+    int rc = finish_write(s, stmt(s, ST_CLASSES_RETIRE), NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        sqlite3_stmt *st = stmt(s, ST_CLASS_INSERT);
+        sqlite3_stmt *st = stmt(s, ST_CLASS_UPSERT);
         if (!st)
             return ERR_STORE;
         bind_text(st, 1, rows[i].name);
@@ -468,13 +584,32 @@ static int classes_replace_tx(struct store *s, void *ctx)
         sqlite3_bind_int(st, 3, rows[i].counts_toward_quota);
         rc = finish_write(s, st, NULL);
     }
+    sqlite3_stmt *st = rc == 0 ? stmt(s, ST_CLASSES_MARK) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)now_ms);
+        rc = finish_write(s, st, NULL);
+    }
     return rc;
 }
 
-int store_classes_replace(struct store *s, const struct class_row *rows, size_t n)
+int store_classes_check(struct store *s, char *errbuf)
 {
-    const struct class_row *bounds[2] = {rows, rows + n};
-    return store_transaction(s, classes_replace_tx, (void *)bounds);
+    sqlite3_stmt *st = stmt(s, ST_CLASSES_CHECK);
+    if (!st)
+        return ERR_STORE;
+    int step = sqlite3_step(st);
+    bool ok = step == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    release(s, st);
+    if (step != SQLITE_ROW)
+        return ERR_STORE;
+    if (!ok) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "the store holds usage in traffic classes but not the class list it was "
+                 "counted with (which classes count toward quota is unknown); start `flowtally "
+                 "run` with its classes file until it has flushed once");
+        return ERR_NOT_FOUND;
+    }
+    return 0;
 }
 
 int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
@@ -487,6 +622,7 @@ int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
         copy_text(c.name, sizeof c.name, st, 0);
         c.price_micro_per_gb = sqlite3_column_int64(st, 1);
         c.counts_toward_quota = sqlite3_column_int(st, 2) != 0;
+        c.is_current = sqlite3_column_int(st, 3) != 0;
         fn(ctx, &c);
     }
     release(s, st);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The schema, as an ordered list of migrations. Migration N takes a store from schema
-// version N-1 to N; they only ever move forward, and each runs in one transaction with the
-// version bump, so a crash leaves either the old or the new schema, never half of one.
+// version N-1 to N; they only ever move forward, and all that a store needs run in one
+// write transaction with the version bump, the version read inside it: a crash leaves the
+// old or the new schema, never half of one, and a second process starting on the same new
+// file waits for the first (busy timeout) and then finds the schema made.
 #include "migrate_sqlite.h"
 
 #include "../base/err.h"
@@ -120,6 +122,16 @@ static const char *const migrations[] = {
     "  in_discards INTEGER NOT NULL,"
     "  out_discards INTEGER NOT NULL,"
     "  PRIMARY KEY (agent, if_index)) WITHOUT ROWID;",
+
+    /* 6: a class list is never dropped, only marked no longer current, so usage counted
+     * in a class that a later list left out keeps its price and quota rule; and a marker
+     * that a class list was stored at all. Readers refuse to compute quotas from a store
+     * that holds usage in named classes but no class list (a daemon whose list was never
+     * stored), rather than count every class toward quota. */
+    "ALTER TABLE classes ADD COLUMN current INTEGER NOT NULL DEFAULT 1;"
+    "INSERT INTO meta (key, value) SELECT 'classes_stored_ms', 0"
+    "  WHERE EXISTS (SELECT 1 FROM classes)"
+    "     OR NOT EXISTS (SELECT 1 FROM usage WHERE class <> 'default');",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -167,20 +179,26 @@ int migrate_sqlite(sqlite3 *db, char *errbuf)
              " PRAGMA foreign_keys = ON;",
              errbuf) != 0)
         return ERR_STORE;
-    int version = schema_version(db);
+    if (schema_version(db) == N_MIGRATIONS)
+        return 0; /* the usual case: no write lock taken */
+    if (exec(db, "BEGIN IMMEDIATE", errbuf) != 0)
+        return ERR_STORE;
+    int version = schema_version(db); /* again, now that no one else can be migrating */
     if (version > N_MIGRATIONS) {
         snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
                  version, N_MIGRATIONS);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return ERR_STORE;
     }
     for (int v = version; v < N_MIGRATIONS; v++) {
-        if (exec(db, "BEGIN IMMEDIATE", errbuf) != 0)
-            return ERR_STORE;
-        if (exec(db, migrations[v], errbuf) != 0 || set_version(db, v + 1, errbuf) != 0 ||
-            exec(db, "COMMIT", errbuf) != 0) {
+        if (exec(db, migrations[v], errbuf) != 0 || set_version(db, v + 1, errbuf) != 0) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             return ERR_STORE;
         }
+    }
+    if (exec(db, "COMMIT", errbuf) != 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return ERR_STORE;
     }
     return 0;
 }

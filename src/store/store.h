@@ -59,10 +59,33 @@ struct store_ops {
     /* Reads it back: 0 with the position, or ERR_NOT_FOUND. */
     int (*get_log_position)(struct store *s, const char *path, uint64_t *inode, uint64_t *offset);
     int (*commit)(struct store *s);
+    /* Ends an open transaction without writing it; does nothing when none is open (a
+     * BEGIN that failed leaves none). */
     void (*rollback)(struct store *s);
     int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
     int (*read_stats)(struct store *s, store_stat_fn *fn, void *ctx);
     void (*close)(struct store *s);
+
+    /* What the last failed operation of this connection said ("database is locked",
+     * "database or disk is full", ...), for the caller's message. Borrowed; valid until
+     * the next operation. "" when nothing failed. */
+    const char *(*last_error)(struct store *s);
+
+    /* Makes this connection the store's collector: checks that the store can really be
+     * written (a file opened read-only, or in a directory where its journal cannot be
+     * made, is refused now rather than at every flush) and, where the engine allows only
+     * one collector (SQLite: one file, one writer), refuses a second one. Returns 0, or
+     * ERR_EXISTS (another collector) or ERR_STORE with the path and reason in errbuf.
+     * Called once, before the store thread starts. */
+    int (*claim_collector)(struct store *s, char *errbuf);
+
+    /* Checks, before a flush, that what this connection writes is still what readers
+     * will read. SQLite: if the file at the path was removed (with its -wal), the open
+     * copy is written back to the path and writing goes on there (returns 1, msg says
+     * so); if another file now sits at the path, nothing is written into it (its
+     * subscribers need not be the ones counted) and ERR_STORE is returned with msg saying
+     * why. Returns 0 when nothing changed. msg: ERR_BUF_LEN. Thread: the writer's. */
+    int (*verify)(struct store *s, char *msg);
 };
 
 struct store {

@@ -9,10 +9,13 @@
 #include "migrate_sqlite.h"
 #include "sqlite_private.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define LOG_TAG "store"
 #include "../base/log.h"
@@ -29,6 +32,7 @@ enum stmt_id {
     STMT_SET_INTERFACE,
     STMT_READ_INTERFACES,
     STMT_GET_LOG_POSITION,
+    STMT_COLLECTOR_STARTED,
     STMT_COUNT
 };
 
@@ -56,6 +60,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
                              " out_octets, in_errors, out_errors, in_discards, out_discards"
                              " FROM interfaces ORDER BY agent, if_index",
     [STMT_GET_LOG_POSITION] = "SELECT inode, offset FROM log_positions WHERE path = ?1",
+    [STMT_COLLECTOR_STARTED] = "INSERT INTO meta (key, value) VALUES ('collector_started_ms', ?1)"
+                               " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [STMT_READ_STATS] = "SELECT exporter, version, domain, counter, value FROM collector_stats"
                         " ORDER BY exporter, version, domain, counter",
 };
@@ -64,6 +70,8 @@ struct store_sqlite {
     struct store base;
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT]; /* prepared on first use */
+    struct sqlite_file file;        /* the path, and for the collector its identity and lock */
+    char err[256];                  /* what the last failure said */
 };
 
 sqlite3 *store_sqlite_db(struct store *base)
@@ -71,11 +79,19 @@ sqlite3 *store_sqlite_db(struct store *base)
     return ((struct store_sqlite *)base)->db;
 }
 
+/* Keeps what SQLite said about the last failure, for the caller's message (a flush that
+ * fails says why once, not once per statement). */
+static void note_error(struct store_sqlite *s)
+{
+    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    log_debug("%s", s->err);
+}
+
 static sqlite3_stmt *stmt_get(struct store_sqlite *s, enum stmt_id id)
 {
     if (!s->stmt[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
                                            &s->stmt[id], NULL) != SQLITE_OK) {
-        log_error("preparing statement: %s", sqlite3_errmsg(s->db));
+        note_error(s);
         return NULL;
     }
     sqlite3_reset(s->stmt[id]);
@@ -89,30 +105,35 @@ static int stmt_run(struct store_sqlite *s, sqlite3_stmt *st)
     if (!st)
         return ERR_STORE;
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        note_error(s); /* before the reset, which may clear the message */
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        log_error("%s", sqlite3_errmsg(s->db));
-        return ERR_STORE;
-    }
-    return 0;
+    return rc == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
 static int sq_begin(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
+    s->err[0] = '\0';
     return stmt_run(s, stmt_get(s, STMT_BEGIN));
 }
 
 static int sq_commit(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
-    return stmt_run(s, stmt_get(s, STMT_COMMIT));
+    int rc = stmt_run(s, stmt_get(s, STMT_COMMIT));
+    if (rc == 0 && s->file.known && !s->file.has_wal)
+        sqlite_file_identify(&s->file); /* the -wal exists once something was written */
+    return rc;
 }
 
 static void sq_rollback(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
-    (void)stmt_run(s, stmt_get(s, STMT_ROLLBACK));
+    /* A BEGIN that failed (the file locked) opened nothing: no "cannot rollback - no
+     * transaction is active" for the operator to puzzle over. */
+    if (!sqlite3_get_autocommit(s->db))
+        (void)stmt_run(s, stmt_get(s, STMT_ROLLBACK));
 }
 
 static int sq_add_usage(struct store *base, const struct usage_row *row, const char *class_name,
@@ -287,7 +308,7 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
         group &= ~(unsigned)USAGE_BY_DAY; /* the hour names its day already */
     build_usage_sql(group, sql, sizeof sql);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        log_error("preparing usage read: %s", sqlite3_errmsg(s->db));
+        note_error(s);
         return ERR_STORE;
     }
     uint64_t to_s = q->to_ms / 1000;
@@ -310,12 +331,10 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
         };
         fn(ctx, &r);
     }
+    if (rc != SQLITE_DONE)
+        note_error(s);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        log_error("reading usage: %s", sqlite3_errmsg(s->db));
-        return ERR_STORE;
-    }
-    return 0;
+    return rc == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
 static int sq_read_stats(struct store *base, store_stat_fn *fn, void *ctx)
@@ -339,13 +358,104 @@ static int sq_read_stats(struct store *base, store_stat_fn *fn, void *ctx)
     return rc == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
+static void finalize_all(struct store_sqlite *s)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        sqlite3_finalize(s->stmt[i]);
+        s->stmt[i] = NULL;
+    }
+}
+
 static void sq_close(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
-    for (int i = 0; i < STMT_COUNT; i++)
-        sqlite3_finalize(s->stmt[i]);
+    finalize_all(s);
     sqlite3_close(s->db);
+    sqlite_file_deinit(&s->file);
     free(s);
+}
+
+static const char *sq_last_error(struct store *base)
+{
+    return ((struct store_sqlite *)base)->err;
+}
+
+static int sq_claim_collector(struct store *base, char *errbuf)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    const char *path = s->file.path;
+    int rc = sqlite_file_lock(&s->file, errbuf);
+    if (rc != 0)
+        return rc;
+    /* A real write, through the journal the flushes will use: a directory where the -wal
+     * cannot be made, or a full disk, shows now. A lock another process holds (a backup,
+     * an admin command) is not a reason to refuse: the flushes wait for it and retry. */
+    sqlite3_stmt *st = stmt_get(s, STMT_COLLECTOR_STARTED);
+    if (st)
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL) * 1000);
+    if (stmt_run(s, st) != 0) {
+        int code = sqlite3_errcode(s->db);
+        if (code != SQLITE_BUSY && code != SQLITE_LOCKED) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: cannot write: %s", path, s->err);
+            return ERR_STORE;
+        }
+        log_warn("%s: %s at start; the flushes wait for it and retry", path, s->err);
+    }
+    sqlite_file_identify(&s->file);
+    return 0;
+}
+
+/* Writes the open copy back to the path after its files were removed, and goes on there. */
+static int reopen_restored(struct store_sqlite *s, char *msg)
+{
+    sqlite3 *copy;
+    finalize_all(s);
+    if (sqlite_file_restore(&s->file, s->db, &copy, msg) != 0)
+        return ERR_STORE;
+    sqlite3_close(s->db);
+    s->db = copy;
+    sqlite3_busy_timeout(s->db, 10000);
+    char errbuf[ERR_BUF_LEN];
+    if (migrate_sqlite(s->db, errbuf) != 0 || sqlite_file_lock(&s->file, errbuf) != 0) {
+        snprintf(msg, ERR_BUF_LEN, "the copy written back: %.900s", errbuf);
+        return ERR_STORE;
+    }
+    sqlite_file_identify(&s->file);
+    return 0;
+}
+
+static int sq_verify(struct store *base, char *msg)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    const char *path = s->file.path;
+    msg[0] = '\0';
+    switch (sqlite_file_check(&s->file)) {
+    case SQLITE_FILE_SAME: return 0;
+    case SQLITE_FILE_REPLACED:
+        snprintf(msg, ERR_BUF_LEN,
+                 "%s is no longer the file this collector opened: another file was put there. "
+                 "Nothing is written into it (its subscribers need not be the ones counted); "
+                 "the counts are kept in memory. Put the old file back, or restart `flowtally "
+                 "run` to collect into the new one",
+                 path);
+        return ERR_STORE;
+    case SQLITE_FILE_UNREADABLE:
+        snprintf(msg, ERR_BUF_LEN, "cannot check %s: %s", path, strerror(errno));
+        return ERR_STORE;
+    case SQLITE_FILE_REMOVED: break;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (reopen_restored(s, msg) != 0)
+        return ERR_STORE;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    snprintf(msg, ERR_BUF_LEN,
+             "%s (or its -wal) was removed while flowtally was writing to it: wrote the copy "
+             "still open back to %s (%lld bytes in %ld ms: plans, subscribers, bindings and all "
+             "usage so far) and carry on there",
+             path, path, (long long)s->file.db.st_size, ms);
+    return 1;
 }
 
 static const struct store_ops sqlite_ops = {
@@ -361,12 +471,16 @@ static const struct store_ops sqlite_ops = {
     .read_usage = sq_read_usage,
     .read_stats = sq_read_stats,
     .close = sq_close,
+    .last_error = sq_last_error,
+    .claim_collector = sq_claim_collector,
+    .verify = sq_verify,
 };
 
 struct store *store_sqlite_open(const char *path, bool readonly, char *errbuf)
 {
     struct store_sqlite *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
+    sqlite_file_init(&s->file, path);
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         snprintf(errbuf, ERR_BUF_LEN, "%s: %s%s", path, sqlite3_errmsg(s->db),
@@ -374,6 +488,15 @@ struct store *store_sqlite_open(const char *path, bool readonly, char *errbuf)
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    /* SQLite falls back to reading a file it may not write; a writer (the collector, an
+     * admin command) would then fail at its first write, or worse, at every flush. */
+    if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "%s: the file is read-only for this user (uid %u); flowtally must be able to "
+                 "write it (and its directory, for the -wal and -shm files)",
+                 path, (unsigned)geteuid());
+        goto fail;
+    }
     if (readonly) {
         if (migrate_sqlite_check(s->db, errbuf) != 0)
             goto fail;

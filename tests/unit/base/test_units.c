@@ -4,6 +4,8 @@
 #include "../../../src/base/units.h"
 #include "test.h"
 
+#include <errno.h>
+
 static void test_bytes(void)
 {
     static const struct {
@@ -24,7 +26,28 @@ static void test_bytes(void)
         {"GB", ERR_MALFORMED, 0},
         {"15 XB", ERR_MALFORMED, 0},
         {"-1GB", ERR_MALFORMED, 0},
-        {"99999999999TB", ERR_MALFORMED, 0},
+        {"1.5 XiB", ERR_MALFORMED, 0},
+        {"0.000000001GiB", ERR_MALFORMED, 0}, /* 1.073741824 bytes */
+        /* 1.5 x 2^40 = 1099511627776 + 549755813888; the fraction times 2^40 passes 2^64 */
+        {"1.5TiB", 0, 1649267441664ULL},
+        {"0.25KiB", 0, 256},
+        {"0.5PB", 0, 500000000000000ULL},
+        {"1PiB", 0, 1125899906842624ULL},    /* 2^50 */
+        {"1EB", 0, 1000000000000000000ULL},  /* 10^18 */
+        {"7EiB", 0, 8070450532247928832ULL}, /* 7 x 2^60 */
+        /* The store's limit, INT64_MAX = 2^63 - 1, and everything past it. */
+        {"9223372036854775807", 0, 9223372036854775807ULL},
+        {"9223372036854775807 B", 0, 9223372036854775807ULL},
+        {"9.223372036EB", 0, 9223372036000000000ULL},
+        {"9223372036854775808", -ERANGE, 0},  /* 2^63: stored, it read back negative */
+        {"8EiB", -ERANGE, 0},                 /* 2^63 again */
+        {"8589934592GiB", -ERANGE, 0},        /* 2^33 x 2^30 = 2^63 */
+        {"9.223372037EB", -ERANGE, 0},        /* 9223372037000000000 */
+        {"18446744073709551615", -ERANGE, 0}, /* 2^64 - 1 */
+        {"18446744073709551616", -ERANGE, 0}, /* 2^64 */
+        {"99999999999TB", -ERANGE, 0},        /* 9.9999999999 x 10^22 */
+        {"10000000000EB", -ERANGE, 0},        /* 10^28: overflow in the multiplication */
+        {"123456789012345678901234567890", -ERANGE, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t b = 0;
@@ -42,11 +65,27 @@ static void test_money(void)
         int64_t micro;
         const char *back;
     } cases[] = {
-        {"25", 0, 25000000, "25.00"},   {"25.00", 0, 25000000, "25.00"},
-        {"0.5", 0, 500000, "0.50"},     {"0.000001", 0, 1, "0.000001"},
-        {"2.125", 0, 2125000, "2.125"}, {"1.2.3", ERR_MALFORMED, 0, NULL},
-        {"-1", ERR_MALFORMED, 0, NULL}, {"0.0000001", ERR_MALFORMED, 0, NULL},
+        {"25", 0, 25000000, "25.00"},
+        {"25.00", 0, 25000000, "25.00"},
+        {"0.5", 0, 500000, "0.50"},
+        {"0.000001", 0, 1, "0.000001"},
+        {"2.125", 0, 2125000, "2.125"},
+        {"1.2.3", ERR_MALFORMED, 0, NULL},
+        {"0.0000001", ERR_MALFORMED, 0, NULL},
         {"", ERR_MALFORMED, 0, NULL},
+        {"-", ERR_MALFORMED, 0, NULL},
+        {"+1", ERR_MALFORMED, 0, NULL},
+        {"--1", ERR_MALFORMED, 0, NULL},
+        /* No price is negative. */
+        {"-1", -ERANGE, 0, NULL},
+        {"-0.01", -ERANGE, 0, NULL},
+        /* Millionths up to INT64_MAX = 9223372036854775807: 9223372036854.775807. */
+        {"9223372036854.775807", 0, INT64_MAX, "9223372036854.775807"},
+        {"9223372036854", 0, 9223372036854000000, "9223372036854.00"},
+        {"9223372036854.775808", -ERANGE, 0, NULL},
+        {"9223372036855", -ERANGE, 0, NULL},
+        {"18446744073709.551616", -ERANGE, 0, NULL}, /* 2^64 millionths */
+        {"99999999999999999999999", -ERANGE, 0, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t m = -7;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Tests of attribution over time: bindings that change hands, longest prefix, IPv6
 // delegated prefixes, leases through MAC registrations, the flow's own MAC, RADIUS-style
-// ends. Expected subscribers written out per (address, time).
+// ends. Expected subscribers written out per (address, time). The listing of every bound
+// and leased prefix (for the local trie).
 #include "../../../src/classify/subscribers.h"
 #include "test.h"
 
@@ -98,10 +99,61 @@ static void test_end_open_binding(void)
     submap_free(m);
 }
 
+struct listing {
+    char text[16][ADDR_STR_LEN + 4];
+    size_t n;
+};
+
+static void list_prefix(void *ctx, const struct ip_addr *a, unsigned len)
+{
+    struct listing *l = ctx;
+    if (l->n < 16)
+        prefix_format(a, len, l->text[l->n]);
+    l->n++;
+}
+
+static int text_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Every bound prefix and leased address, ended ones too, once per set; MACs have none. */
+static void test_each_prefix(void)
+{
+    struct subscriber_map *m = submap_new();
+    static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x33};
+    prefix(m, "10.1.2.3", T0, T0 + 10 * MIN, 1); /* ended */
+    prefix(m, "10.1.2.3", T0 + 10 * MIN, SUBMAP_OPEN, 2);
+    prefix(m, "2001:db8:1200::/56", T0, SUBMAP_OPEN, 4);
+    prefix(m, "198.51.100.0/24", T0, T0 + MIN, 5);
+    submap_add_mac(m, mac, T0, SUBMAP_OPEN, 6);
+    struct ip_addr a;
+    addr_parse("192.168.5.10", &a);
+    submap_add_lease(m, &a, 128, mac, T0, T0 + 60 * MIN);
+    submap_add_lease(m, &a, 128, mac, T0 + 60 * MIN, T0 + 120 * MIN); /* a renewal */
+    addr_parse("198.51.100.7", &a);
+    submap_add_lease(m, &a, 128, mac, T0, T0 + 60 * MIN); /* bound (its /24) and leased */
+    static const char *const want[] = {"10.1.2.3/32", "192.168.5.10/32", "198.51.100.0/24",
+                                       "198.51.100.7/32", "2001:db8:1200::/56"};
+    struct listing got = {0};
+    submap_each_prefix(m, list_prefix, &got);
+    ASSERT_EQ_U64(got.n, sizeof want / sizeof want[0]);
+    qsort(got.text, got.n < 16 ? got.n : 16, sizeof got.text[0], text_cmp);
+    for (size_t i = 0; i < got.n && i < sizeof want / sizeof want[0]; i++)
+        ASSERT_STREQ(got.text[i], want[i]);
+    struct subscriber_map *empty = submap_new();
+    got.n = 0;
+    submap_each_prefix(empty, list_prefix, &got);
+    ASSERT_EQ_U64(got.n, 0);
+    submap_free(empty);
+    submap_free(m);
+}
+
 int main(void)
 {
     RUN(test_address_moves);
     RUN(test_leases_and_macs);
     RUN(test_end_open_binding);
+    RUN(test_each_prefix);
     return test_done();
 }
