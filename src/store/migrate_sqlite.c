@@ -8,7 +8,9 @@
 
 #include "../base/err.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 static const char *const migrations[] = {
     /* 1: per-host usage in time buckets, and collector counters. */
@@ -162,6 +164,7 @@ static int set_version(sqlite3 *db, int version, char *errbuf)
     return rc == SQLITE_OK ? 0 : ERR_STORE;
 }
 
+/* Returns 0, -EBUSY when the file was busy (worth starting again), or ERR_STORE. */
 static int exec(sqlite3 *db, const char *sql, char *errbuf)
 {
     char *msg = NULL;
@@ -169,38 +172,60 @@ static int exec(sqlite3 *db, const char *sql, char *errbuf)
         return 0;
     snprintf(errbuf, ERR_BUF_LEN, "%s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
-    return ERR_STORE;
+    return (sqlite3_errcode(db) & 0xff) == SQLITE_BUSY ? -EBUSY : ERR_STORE;
 }
 
-int migrate_sqlite(sqlite3 *db, char *errbuf)
+/* Ends a migration that failed with rc, keeping rc (the rollback resets SQLite's code). */
+static int abandon(sqlite3 *db, int rc)
 {
-    if (exec(db,
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-             " PRAGMA foreign_keys = ON;",
-             errbuf) != 0)
-        return ERR_STORE;
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int migrate_once(sqlite3 *db, char *errbuf)
+{
+    int rc = exec(db,
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                  " PRAGMA foreign_keys = ON;",
+                  errbuf);
+    if (rc != 0)
+        return rc;
     if (schema_version(db) == N_MIGRATIONS)
         return 0; /* the usual case: no write lock taken */
-    if (exec(db, "BEGIN IMMEDIATE", errbuf) != 0)
-        return ERR_STORE;
+    if ((rc = exec(db, "BEGIN IMMEDIATE", errbuf)) != 0)
+        return rc;
     int version = schema_version(db); /* again, now that no one else can be migrating */
     if (version > N_MIGRATIONS) {
         snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
                  version, N_MIGRATIONS);
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return ERR_STORE;
+        return abandon(db, ERR_STORE);
     }
     for (int v = version; v < N_MIGRATIONS; v++) {
-        if (exec(db, migrations[v], errbuf) != 0 || set_version(db, v + 1, errbuf) != 0) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return ERR_STORE;
-        }
+        if ((rc = exec(db, migrations[v], errbuf)) != 0 ||
+            (rc = set_version(db, v + 1, errbuf)) != 0)
+            return abandon(db, rc);
     }
-    if (exec(db, "COMMIT", errbuf) != 0) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return ERR_STORE;
-    }
+    if ((rc = exec(db, "COMMIT", errbuf)) != 0)
+        return abandon(db, rc);
     return 0;
+}
+
+#define MIGRATE_BUSY_MS 10000 /* as long as a busy timeout: then "database is locked" */
+#define MIGRATE_RETRY_MS 20
+
+/* SQLite does not always wait (busy handler) where two connections meet on a new file: a
+ * journal-mode change, or a read that finds the other one turning the file into WAL, can
+ * fail at once with SQLITE_BUSY (deadlock avoidance). Nothing was changed then: start
+ * again, for as long as a busy timeout would have waited. */
+int migrate_sqlite(sqlite3 *db, char *errbuf)
+{
+    for (int waited = 0;; waited += MIGRATE_RETRY_MS) {
+        int rc = migrate_once(db, errbuf);
+        if (rc != -EBUSY || waited >= MIGRATE_BUSY_MS)
+            return rc == 0 ? 0 : ERR_STORE;
+        struct timespec ts = {0, MIGRATE_RETRY_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int migrate_sqlite_check(sqlite3 *db, char *errbuf)

@@ -45,7 +45,7 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
     admin=$?
     wait_for listening 1
     ran=$?
-    kill -TERM "$(cat "$TMP/1.pid")"
+    kill -TERM "$(cat "$TMP/1.pid")" 2>/dev/null
     wait "$(cat "$TMP/1.pid")"
     daemon=$?
     if [ $admin -eq 0 ] && [ $ran -eq 0 ] && [ $daemon -eq 0 ] &&
