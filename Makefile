@@ -46,13 +46,20 @@ $(BUILD)/%.o: %.c
 	@echo "  CC    $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
+# A unit test of tests/unit/F/ links F's objects and those of the folders doc/layers.txt
+# lets F reach (tests/layering.sh --deps F), nothing else: a test that leans on a folder its
+# stage may not use fails to link.
+FOLDERS   = $(sort $(patsubst src/%/,%,$(dir $(SRC))))
+$(foreach f,$(FOLDERS),$(eval DEPS_$(f) := $(shell sh tests/layering.sh --deps $(f))))
+unit_objs = $(foreach d,$(DEPS_$(firstword $(subst /, ,$(1)))),$(filter $(BUILD)/src/$(d)/%,$(LIB_OBJ)))
+
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: tests/unit/%.c $$(call unit_objs,$$*)
 	@mkdir -p $(@D)
 	@echo "  TEST  $@"
-	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(call unit_objs,$*) $(LDFLAGS) $(LDLIBS)
 
 # Each tool depends on its own folder only (a change to one tool must not relink another).
-.SECONDEXPANSION:
 $(BUILD)/tools/%: $$(wildcard tools/%/*.c) $$(wildcard tools/%/*.h)
 	@mkdir -p $(@D)
 	@echo "  TOOL  $@"

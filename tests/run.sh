@@ -34,6 +34,7 @@ for t in $(find "$BUILD/tests/unit" -type f -name 'test_*' ! -name '*.d' | sort)
 done
 # every fuzz corpus file through its target, built with the same sanitizers (fuzzcheck)
 run_one "tests/fuzz/replay.sh (fuzz corpora)" sh tests/fuzz/replay.sh "$BUILD"
+run_one "tests/layering.sh (include graph against doc/layers.txt)" sh tests/layering.sh
 for t in tests/integration/*/run.sh; do
     [ -f "$t" ] && run_one "$t" sh "$t"
 done

@@ -6,7 +6,7 @@
 #define FT_ADMIN_H
 
 #include "../base/err.h"
-#include "../store/admin.h"
+#include "../store/store.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
 #ifndef FT_ARGFILE_H
 #define FT_ARGFILE_H
 
-#include "../store/admin.h"
+#include "../store/store.h"
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
 #include "bindings.h"
 
 #include "../base/units.h"
-#include "../store/admin.h"
+#include "../store/store.h"
 
 #define LOG_TAG "bindings"
 #include "../base/log.h"

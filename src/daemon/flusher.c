@@ -5,7 +5,7 @@
 
 #include "../base/xalloc.h"
 #include "../admin/admin.h"
-#include "../store/admin.h"
+#include "../store/store.h"
 #include "bindings.h"
 #include "radius_listener.h"
 

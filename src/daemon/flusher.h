@@ -12,7 +12,6 @@
 #include "../base/intern.h"
 #include "../flow/stats.h"
 #include "../classify/subscribers.h"
-#include "../store/admin.h"
 #include "../store/store.h"
 
 #include <pthread.h>

@@ -14,7 +14,7 @@
 #include "../classify/points.h"
 #include "../collect/decode.h"
 #include "../config/config.h"
-#include "../store/admin.h"
+#include "../store/store.h"
 #include "flusher.h"
 
 /* One thread's writing stages. Each receive worker has its own lane, so the hot path

@@ -4,7 +4,7 @@
 #include "radius_listener.h"
 
 #include "../base/xalloc.h"
-#include "../store/admin.h"
+#include "../store/store.h"
 #include "workers.h"
 
 #include <arpa/inet.h>

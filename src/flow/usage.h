@@ -39,6 +39,13 @@ struct usage_counts {
     uint64_t bytes, packets, flows;
 };
 
+static inline void usage_counts_add(struct usage_counts *to, const struct usage_counts *c)
+{
+    to->bytes += c->bytes;
+    to->packets += c->packets;
+    to->flows += c->flows;
+}
+
 struct usage_row {
     struct usage_key key;
     struct usage_counts counts;

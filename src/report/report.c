@@ -10,9 +10,11 @@
 #include "../base/xalloc.h"
 #include "../flow/usage.h"
 #include "../store/store.h"
+#include "periods.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The key columns, in output order. */
 enum key_col { KEY_SUBSCRIBER, KEY_HOST, KEY_CLASS, KEY_APP, KEY_PERIOD, KEY_COUNT };
@@ -69,7 +71,13 @@ static void collect(void *ctx, const struct usage_result *r)
 {
     struct report_rows *rr = ctx;
     char *sub = key_used(rr->group, KEY_SUBSCRIBER) ? subscriber_text(r) : NULL;
-    const char *key[KEY_COUNT] = {sub, r->host, r->class_name, r->app, r->period};
+    char period[20];
+    if (rr->group & USAGE_BY_HOUR)
+        periods_hour_name(r->period, period);
+    else if (rr->group & USAGE_BY_DAY)
+        periods_day_name(r->period, period);
+    const char *key[KEY_COUNT] = {sub, r->host, r->class_name, r->app,
+                                  key_used(rr->group, KEY_PERIOD) ? period : NULL};
     /* Rows arrive ordered by key, so a key is either the last row's or a new one. */
     if (rr->n == 0 || !same_key(&rr->rows[rr->n - 1], key)) {
         if (rr->n == rr->cap) {
@@ -83,7 +91,9 @@ static void collect(void *ctx, const struct usage_result *r)
         if (!r->host || addr_parse(r->host, &row->host) != 0)
             memset(&row->host, 0xff, sizeof row->host);
     }
-    rr->rows[rr->n - 1].dir[r->dir] = r->counts;
+    /* added, not set: a local day that straddles a change of UTC offset comes in two
+     * reads (merge_rows() joins them) */
+    usage_counts_add(&rr->rows[rr->n - 1].dir[r->dir], &r->counts);
     free(sub);
 }
 
@@ -101,6 +111,25 @@ static int cmp_row(const void *a, const void *b)
     for (int k = KEY_CLASS; c == 0 && k < KEY_COUNT; k++)
         c = cmp_text(x->key[k], y->key[k]);
     return c;
+}
+
+/* Sums rows of equal keys, adjacent once sorted: a local day read in two offset spans. */
+static void merge_rows(struct report_rows *rr)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < rr->n; i++) {
+        struct report_row *r = &rr->rows[i];
+        if (out > 0 && cmp_row(&rr->rows[out - 1], r) == 0 &&
+            same_key(&rr->rows[out - 1], (const char *const *)r->key)) {
+            for (int d = 0; d < FLOW_DIR_COUNT; d++)
+                usage_counts_add(&rr->rows[out - 1].dir[d], &r->dir[d]);
+            for (int k = 0; k < KEY_COUNT; k++)
+                free(r->key[k]);
+            continue;
+        }
+        rr->rows[out++] = *r;
+    }
+    rr->n = out;
 }
 
 static void rows_free(struct report_rows *rr)
@@ -225,7 +254,21 @@ int report_usage(const struct report_query *q, FILE *out, char *errbuf)
                              .to_ms = q->to_ms ? q->to_ms : UINT64_MAX,
                              .group = rr.group,
                              .subscriber_id = q->subscriber_id};
-    int rc = st->ops->read_usage(st, &uq, collect, &rr);
+    /* By local day or hour: one read per span of one UTC offset (looked for up to ten
+     * years from now; no flow ends later). */
+    static struct offset_span spans[PERIODS_MAX_SPANS];
+    size_t n_spans = 1;
+    spans[0] = (struct offset_span){uq.from_ms, uq.to_ms, 0};
+    if (key_used(rr.group, KEY_PERIOD))
+        n_spans = periods_offset_spans(uq.from_ms, uq.to_ms,
+                                       (uint64_t)time(NULL) * 1000 + PERIODS_HORIZON_MS, spans);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n_spans; i++) {
+        uq.from_ms = spans[i].from_ms;
+        uq.to_ms = spans[i].to_ms;
+        uq.utc_offset_s = spans[i].utc_offset_s;
+        rc = st->ops->read_usage(st, &uq, collect, &rr);
+    }
     store_close(st);
     if (rc != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "%s: could not read usage", q->db);
@@ -234,6 +277,7 @@ int report_usage(const struct report_query *q, FILE *out, char *errbuf)
     }
     if (rr.n > 1)
         qsort(rr.rows, rr.n, sizeof *rr.rows, cmp_row);
+    merge_rows(&rr);
     if (q->format == REPORT_CSV)
         print_csv(&rr, out);
     else if (q->format == REPORT_JSON)

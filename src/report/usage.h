@@ -5,7 +5,7 @@
 #ifndef FT_REPORT_USAGE_H
 #define FT_REPORT_USAGE_H
 
-#include "../store/admin.h"
+#include "../store/store.h"
 #include "cycles.h"
 #include "report.h"
 

@@ -3,7 +3,7 @@
 // statement and finalizes it (these run at human speed, not per flow), except inside
 // store_admin_batch(), where every statement is prepared once and reused, so a file of
 // 100,000 subscribers or bindings goes in as one transaction in about a second.
-#include "admin.h"
+#include "store.h"
 
 #include "../base/err.h"
 #include "sqlite_private.h"
@@ -183,7 +183,7 @@ static int changes(struct store *s)
     return sqlite3_changes(store_sqlite_db(s));
 }
 
-int store_admin_batch(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
+int admin_sqlite_batch(struct store *s, store_work_fn *fn, void *ctx)
 {
     if (batch.s) /* already in one: its statements serve */
         return store_transaction(s, fn, ctx);
@@ -211,7 +211,7 @@ static void read_plan(sqlite3_stmt *st, struct plan *p)
     p->anchor_day = sqlite3_column_int(st, 7);
 }
 
-int store_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
+int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
 {
     sqlite3_stmt *st = stmt(s, insert ? ST_PLAN_INSERT : ST_PLAN_UPDATE);
     if (!st)
@@ -236,7 +236,7 @@ int store_plan_save(struct store *s, const struct plan *p, bool insert, char *er
     return rc;
 }
 
-int store_plan_get(struct store *s, const char *name, struct plan *out)
+int admin_sqlite_plan_get(struct store *s, const char *name, struct plan *out)
 {
     sqlite3_stmt *st = stmt(s, ST_PLAN_GET);
     if (!st)
@@ -249,7 +249,7 @@ int store_plan_get(struct store *s, const char *name, struct plan *out)
     return rc;
 }
 
-int store_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
+int admin_sqlite_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_PLAN_LIST);
     if (!st)
@@ -263,7 +263,7 @@ int store_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
     return 0;
 }
 
-int store_plan_remove(struct store *s, const char *name, char *errbuf)
+int admin_sqlite_plan_remove(struct store *s, const char *name, char *errbuf)
 {
     sqlite3_stmt *st = stmt(s, ST_PLAN_REMOVE);
     if (!st)
@@ -293,7 +293,8 @@ static void read_subscriber(sqlite3_stmt *st, struct subscriber *sub)
     copy_text(sub->notes, sizeof sub->notes, st, 6);
 }
 
-int store_subscriber_save(struct store *s, const struct subscriber *sub, bool insert, char *errbuf)
+int admin_sqlite_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
+                                 char *errbuf)
 {
     struct plan p;
     if (sub->plan[0] && store_plan_get(s, sub->plan, &p) != 0) {
@@ -322,7 +323,7 @@ int store_subscriber_save(struct store *s, const struct subscriber *sub, bool in
     return rc;
 }
 
-int store_subscriber_get(struct store *s, const char *account, struct subscriber *out)
+int admin_sqlite_subscriber_get(struct store *s, const char *account, struct subscriber *out)
 {
     sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_GET);
     if (!st)
@@ -335,7 +336,7 @@ int store_subscriber_get(struct store *s, const char *account, struct subscriber
     return rc;
 }
 
-int store_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx)
+int admin_sqlite_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_LIST);
     if (!st)
@@ -349,7 +350,7 @@ int store_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx)
     return 0;
 }
 
-int store_subscriber_remove(struct store *s, const char *account, char *errbuf)
+int admin_sqlite_subscriber_remove(struct store *s, const char *account, char *errbuf)
 {
     sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_REMOVE);
     if (!st)
@@ -404,8 +405,8 @@ static int binding_end_tx(struct store *s, void *ctx)
     return rc ? rc : end_step(s, end, c, &c->n_ended);
 }
 
-int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
-                      int *n_ended)
+int admin_sqlite_binding_end(struct store *s, const char *value, const char *session,
+                             uint64_t at_ms, int *n_ended)
 {
     struct binding_change c = {.value = value, .session = session, .start_ms = at_ms};
     int rc = atomically(s, binding_end_tx, &c);
@@ -491,9 +492,9 @@ static int binding_add_tx(struct store *s, void *ctx)
     return finish_write(s, st, c->errbuf);
 }
 
-int store_binding_add(struct store *s, const char *account, const char *kind, const char *value,
-                      uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
-                      char *errbuf)
+int admin_sqlite_binding_add(struct store *s, const char *account, const char *kind,
+                             const char *value, uint64_t start_ms, uint64_t end_ms,
+                             const char *source, const char *session, char *errbuf)
 {
     struct binding_change c = {.account = account,
                                .kind = kind,
@@ -506,7 +507,7 @@ int store_binding_add(struct store *s, const char *account, const char *kind, co
     return atomically(s, binding_add_tx, &c);
 }
 
-int store_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
+int admin_sqlite_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
 {
     sqlite3_stmt *st = stmt(s, ST_BINDING_IS_OPEN);
     if (!st)
@@ -518,7 +519,7 @@ int store_binding_is_open(struct store *s, const char *value, int64_t subscriber
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
-int store_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx)
+int admin_sqlite_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_BINDING_LIST);
     if (!st)
@@ -543,7 +544,7 @@ int store_binding_list(struct store *s, const char *account, store_binding_fn *f
     return 0;
 }
 
-int store_lease_put(struct store *s, const struct lease_row *l)
+int admin_sqlite_lease_put(struct store *s, const struct lease_row *l)
 {
     sqlite3_stmt *st = stmt(s, ST_LEASE_PUT);
     if (!st)
@@ -555,7 +556,7 @@ int store_lease_put(struct store *s, const struct lease_row *l)
     return finish_write(s, st, NULL);
 }
 
-int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
+int admin_sqlite_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_LEASE_LIST);
     if (!st)
@@ -572,7 +573,8 @@ int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
     return 0;
 }
 
-int store_classes_write(struct store *s, const struct class_row *rows, size_t n, uint64_t now_ms)
+int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, size_t n,
+                               uint64_t now_ms)
 {
     int rc = finish_write(s, stmt(s, ST_CLASSES_RETIRE), NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -592,7 +594,7 @@ int store_classes_write(struct store *s, const struct class_row *rows, size_t n,
     return rc;
 }
 
-int store_classes_check(struct store *s, char *errbuf)
+int admin_sqlite_classes_check(struct store *s, char *errbuf)
 {
     sqlite3_stmt *st = stmt(s, ST_CLASSES_CHECK);
     if (!st)
@@ -612,7 +614,7 @@ int store_classes_check(struct store *s, char *errbuf)
     return 0;
 }
 
-int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
+int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_CLASS_LIST);
     if (!st)
@@ -629,7 +631,7 @@ int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
     return 0;
 }
 
-int64_t store_bindings_version(struct store *s)
+int64_t admin_sqlite_bindings_version(struct store *s)
 {
     sqlite3_stmt *st = stmt(s, ST_BINDINGS_VERSION);
     int64_t v = -1;
@@ -638,17 +640,4 @@ int64_t store_bindings_version(struct store *s)
     if (st)
         release(s, st);
     return v;
-}
-
-int store_transaction(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
-{
-    int rc = s->ops->begin(s);
-    if (rc != 0)
-        return rc;
-    rc = fn(s, ctx);
-    if (rc == 0)
-        rc = s->ops->commit(s);
-    if (rc != 0)
-        s->ops->rollback(s);
-    return rc;
 }

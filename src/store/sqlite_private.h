@@ -11,8 +11,36 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-/* The connection of a store opened by store_sqlite_open(). Borrowed. */
+/* The connection of a store opened by store_sqlite_open(). Borrowed. s must be a SQLite
+ * store (asserted: a store of another engine is never read as this one). */
 sqlite3 *store_sqlite_db(struct store *s);
+
+/* The administrative operations (admin_sqlite.c), as struct store_ops documents them. */
+int admin_sqlite_batch(struct store *s, store_work_fn *fn, void *ctx);
+int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf);
+int admin_sqlite_plan_get(struct store *s, const char *name, struct plan *out);
+int admin_sqlite_plan_list(struct store *s, store_plan_fn *fn, void *ctx);
+int admin_sqlite_plan_remove(struct store *s, const char *name, char *errbuf);
+int admin_sqlite_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
+                                 char *errbuf);
+int admin_sqlite_subscriber_get(struct store *s, const char *account, struct subscriber *out);
+int admin_sqlite_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx);
+int admin_sqlite_subscriber_remove(struct store *s, const char *account, char *errbuf);
+int admin_sqlite_binding_add(struct store *s, const char *account, const char *kind,
+                             const char *value, uint64_t start_ms, uint64_t end_ms,
+                             const char *source, const char *session, char *errbuf);
+int admin_sqlite_binding_end(struct store *s, const char *value, const char *session,
+                             uint64_t at_ms, int *n_ended);
+int admin_sqlite_binding_is_open(struct store *s, const char *value, int64_t subscriber_id);
+int admin_sqlite_binding_list(struct store *s, const char *account, store_binding_fn *fn,
+                              void *ctx);
+int admin_sqlite_lease_put(struct store *s, const struct lease_row *l);
+int admin_sqlite_lease_list(struct store *s, store_lease_fn *fn, void *ctx);
+int64_t admin_sqlite_bindings_version(struct store *s);
+int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, size_t n,
+                               uint64_t now_ms);
+int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx);
+int admin_sqlite_classes_check(struct store *s, char *errbuf);
 
 /* The store's file, as the collector opened it (sqlite_file.c). */
 struct sqlite_file {

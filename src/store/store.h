@@ -1,8 +1,24 @@
 // SPDX-License-Identifier: MIT
-// The store: where aggregated usage and collector counters end up. An interface with one
-// backend per database (SQLite now, PostgreSQL later); the daemon writes through it one
-// transaction per flush, and report/ reads through its read functions. Only this folder
-// includes a database library's header.
+// The store: the one interface through which every other stage reads and writes what
+// flowtally keeps (usage in time buckets, collector counters, interface health, followed
+// logs' positions, plans, subscribers, bindings, leases and traffic classes). One backend
+// per database engine implements struct store_ops; only src/store/ includes an engine's
+// header or sees a backend's type. store_open() picks the engine from the --db text.
+//
+// Conventions for every operation below, unless its comment says otherwise:
+// - Return: 0, or a negative code (base/err.h): ERR_STORE when the engine failed (what it
+//   said is in last_error()), ERR_NOT_FOUND, ERR_EXISTS, ERR_MALFORMED as documented.
+// - errbuf, where taken, is caller-owned, ERR_BUF_LEN bytes, and holds a message for a
+//   person when the call fails.
+// - Transaction: a write outside begin()/commit() is its own transaction; inside, it is
+//   part of the caller's. Reads see what is committed (and the caller's own transaction).
+// - Strings in rows handed to a callback are borrowed for the duration of the call; rows
+//   returned through OUT parameters are copied into caller-owned structs.
+// - Threads: a struct store is used by one thread at a time (the daemon's store thread;
+//   a CLI command; a web request holds its own). Several stores may be open at once on
+//   the same database, in one process or several.
+// - Times are ms since the epoch, UTC; bucket starts in usage are seconds, UTC. An end
+//   time of 0 means open-ended.
 #ifndef FT_STORE_H
 #define FT_STORE_H
 
@@ -10,9 +26,12 @@
 #include "../flow/usage.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
+
+/* ---- rows ---- */
 
 /* What a usage read groups by; direction is always a key. */
 enum usage_group {
@@ -20,56 +39,116 @@ enum usage_group {
     USAGE_BY_HOST = 1 << 1,
     USAGE_BY_CLASS = 1 << 2,
     USAGE_BY_APP = 1 << 3,
-    USAGE_BY_DAY = 1 << 4,  /* local date, YYYY-MM-DD */
-    USAGE_BY_HOUR = 1 << 5, /* local hour, YYYY-MM-DD HH:00 */
+    USAGE_BY_DAY = 1 << 4,  /* period = (bucket + utc_offset_s) / 86400: a local day */
+    USAGE_BY_HOUR = 1 << 5, /* period = (bucket + utc_offset_s) / 3600: a local hour */
 };
 
+/* Local time never enters the store: an engine only adds a fixed offset and divides
+ * (integers, the same in every engine). The caller (report/) splits a period at the time
+ * zone's changes of offset and names the days and hours. */
 struct usage_query {
     uint64_t from_ms, to_ms; /* buckets starting in [from, to) */
-    unsigned group;          /* enum usage_group bits */
+    unsigned group;          /* enum usage_group bits; DAY and HOUR: HOUR wins */
     int64_t subscriber_id;   /* only this subscriber, or -1 for all */
+    int32_t utc_offset_s;    /* DAY/HOUR: local time minus UTC throughout [from, to) */
 };
 
 /* One row of a usage read: the grouped keys (NULL / 0 when not grouped) and the sums. */
 struct usage_result {
     int64_t subscriber_id; /* 0 = unassigned */
-    const char *account;   /* NULL if unassigned or not grouped */
-    const char *host, *class_name, *app, *period;
+    const char *account;   /* NULL if unassigned, removed or not grouped */
+    const char *host, *class_name, *app;
+    int64_t period; /* DAY/HOUR: the local day or hour number, as above; else 0 */
     enum flow_dir dir;
     struct usage_counts counts;
 };
 
-/* Receives one usage row; strings are borrowed for the duration of the call. */
+struct plan {
+    int64_t id;
+    char name[64];
+    bool unlimited;
+    uint64_t quota_bytes; /* per cycle, when not unlimited */
+    char quota_dirs[8];   /* in, out or both: what counts toward the quota */
+    int64_t price_micro;  /* monthly price, millionths of the currency */
+    int64_t overage_micro_per_gb;
+    char speed[64]; /* a label, e.g. "1.6 Mbps symmetrical" */
+    int anchor_day; /* day of the month a cycle starts, 1..28 */
+};
+
+struct subscriber {
+    int64_t id;
+    char account[64]; /* unique; what people type */
+    char name[128];
+    char email[128];
+    char plan[64];   /* plan name, "" for none */
+    char status[16]; /* active, suspended, closed */
+    char notes[256];
+};
+
+struct binding_row {
+    int64_t id;
+    int64_t subscriber_id;
+    char account[64];
+    char kind[8];   /* prefix or mac */
+    char value[64]; /* "10.1.2.3/32", "2001:db8:1200::/56", "aa:bb:cc:dd:ee:ff" */
+    uint64_t start_ms, end_ms;
+    char source[16];   /* static, register, radius */
+    char session[128]; /* RADIUS Acct-Session-Id */
+};
+
+struct lease_row {
+    char ip[64];
+    char mac[18];
+    uint64_t start_ms, end_ms;
+};
+
+struct class_row {
+    char name[33];
+    int64_t price_micro_per_gb;
+    bool counts_toward_quota;
+    bool is_current; /* in the list the daemon loaded last (read side only) */
+};
+
+/* Row callbacks; rows and their strings are borrowed for the call. */
 typedef void store_usage_fn(void *ctx, const struct usage_result *r);
-/* One collector counter, summed over all flushes. */
 typedef void store_stat_fn(void *ctx, const struct stat_row *row);
+typedef void store_iface_fn(void *ctx, const struct iface_row *row);
+typedef void store_plan_fn(void *ctx, const struct plan *p);
+typedef void store_subscriber_fn(void *ctx, const struct subscriber *s);
+typedef void store_binding_fn(void *ctx, const struct binding_row *b);
+typedef void store_lease_fn(void *ctx, const struct lease_row *l);
+typedef void store_class_fn(void *ctx, const struct class_row *c);
+
+/* A unit of work run inside one transaction (store_transaction(), store_admin_batch()). */
+typedef int store_work_fn(struct store *s, void *ctx);
+
+/* store_binding_add() changed nothing: the account holds an open binding of the value
+ * already (errbuf says since when). Not an error. */
+#define STORE_BINDING_HELD 1
+
+/* ---- the operations ---- */
 
 struct store_ops {
+    const char *engine; /* "sqlite", "postgresql": for messages */
+
+    /* -- transactions -- */
+
+    /* Opens a write transaction (SQLite: BEGIN IMMEDIATE, waiting up to 10 s for another
+     * writer's lock). Fails with ERR_STORE when the lock does not come. */
     int (*begin)(struct store *s);
-    int (*add_usage)(struct store *s, const struct usage_row *row, const char *class_name,
-                     const char *app_name);
-    int (*add_stat)(struct store *s, const struct stat_row *row);
-    /* Records how far a followed log has been read (within the flush transaction). */
-    int (*set_log_position)(struct store *s, const char *path, uint64_t inode, uint64_t offset);
-    /* Records the latest counters of an interface (within the flush transaction). */
-    int (*set_interface)(struct store *s, const struct iface_row *row);
-    /* Reads every interface's latest counters. */
-    int (*read_interfaces)(struct store *s, void (*fn)(void *ctx, const struct iface_row *row),
-                           void *ctx);
-    /* Reads it back: 0 with the position, or ERR_NOT_FOUND. */
-    int (*get_log_position)(struct store *s, const char *path, uint64_t *inode, uint64_t *offset);
     int (*commit)(struct store *s);
     /* Ends an open transaction without writing it; does nothing when none is open (a
      * BEGIN that failed leaves none). */
     void (*rollback)(struct store *s);
-    int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
-    int (*read_stats)(struct store *s, store_stat_fn *fn, void *ctx);
-    void (*close)(struct store *s);
-
-    /* What the last failed operation of this connection said ("database is locked",
-     * "database or disk is full", ...), for the caller's message. Borrowed; valid until
-     * the next operation. "" when nothing failed. */
+    /* What the last failed operation said ("database is locked", "database or disk is
+     * full", ...). Borrowed, valid until the next operation; "" when nothing failed. */
     const char *(*last_error)(struct store *s);
+    /* Runs fn in one transaction with whatever the engine can keep ready between many
+     * small writes (SQLite: prepared statements, on the calling thread only). Returns
+     * fn's code, or the commit's. */
+    int (*batch)(struct store *s, store_work_fn *fn, void *ctx);
+
+    /* -- the collector -- */
 
     /* Makes this connection the store's collector: checks that the store can really be
      * written (a file opened read-only, or in a directory where its journal cannot be
@@ -78,7 +157,6 @@ struct store_ops {
      * ERR_EXISTS (another collector) or ERR_STORE with the path and reason in errbuf.
      * Called once, before the store thread starts. */
     int (*claim_collector)(struct store *s, char *errbuf);
-
     /* Checks, before a flush, that what this connection writes is still what readers
      * will read. SQLite: if the file at the path was removed (with its -wal), the open
      * copy is written back to the path and writing goes on there (returns 1, msg says
@@ -86,21 +164,208 @@ struct store_ops {
      * subscribers need not be the ones counted) and ERR_STORE is returned with msg saying
      * why. Returns 0 when nothing changed. msg: ERR_BUF_LEN. Thread: the writer's. */
     int (*verify)(struct store *s, char *msg);
+
+    /* -- usage, counters, interfaces, log positions: the flush -- */
+
+    /* Adds a row's counts to its key (bucket, subscriber, host, direction, class, app):
+     * additive, so keys counted by several lanes or flushes sum. Inside the flush's
+     * transaction. */
+    int (*add_usage)(struct store *s, const struct usage_row *row, const char *class_name,
+                     const char *app_name);
+    /* Reads usage grouped by q->group and direction, rows of one key together (ordered by
+     * the key's columns, then direction). */
+    int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
+    /* Adds a counter increase to its (exporter, version, domain, counter). */
+    int (*add_stat)(struct store *s, const struct stat_row *row);
+    /* Every counter, summed over every flush, ordered by exporter, version, domain, name. */
+    int (*read_stats)(struct store *s, store_stat_fn *fn, void *ctx);
+    /* Records the latest counters of an interface (replacing the previous report). */
+    int (*set_interface)(struct store *s, const struct iface_row *row);
+    /* Every interface's latest counters, ordered by agent and ifIndex. */
+    int (*read_interfaces)(struct store *s, store_iface_fn *fn, void *ctx);
+    /* Records how far a followed log has been read (within the flush that counted it). */
+    int (*set_log_position)(struct store *s, const char *path, uint64_t inode, uint64_t offset);
+    /* OUT: the position stored for path. Returns 0 or ERR_NOT_FOUND. */
+    int (*get_log_position)(struct store *s, const char *path, uint64_t *inode, uint64_t *offset);
+
+    /* -- plans -- */
+
+    /* Inserts (insert) or updates by name. Returns 0, ERR_EXISTS (insert: the name is
+     * taken), ERR_NOT_FOUND (update: no such plan) or ERR_STORE, with errbuf. */
+    int (*plan_save)(struct store *s, const struct plan *p, bool insert, char *errbuf);
+    /* OUT: *out. Returns 0 or ERR_NOT_FOUND. */
+    int (*plan_get)(struct store *s, const char *name, struct plan *out);
+    /* Every plan, by name. */
+    int (*plan_list)(struct store *s, store_plan_fn *fn, void *ctx);
+    /* Refuses (ERR_EXISTS) while subscribers are on the plan; ERR_NOT_FOUND if none. */
+    int (*plan_remove)(struct store *s, const char *name, char *errbuf);
+
+    /* -- subscribers -- */
+
+    /* Inserts or updates by account; the plan is named ("" for none) and must exist
+     * (ERR_NOT_FOUND). Otherwise as plan_save. */
+    int (*subscriber_save)(struct store *s, const struct subscriber *sub, bool insert,
+                           char *errbuf);
+    int (*subscriber_get)(struct store *s, const char *account, struct subscriber *out);
+    /* Every subscriber, by account. */
+    int (*subscriber_list)(struct store *s, store_subscriber_fn *fn, void *ctx);
+    /* Removes the subscriber and its bindings; its usage rows stay, shown as removed. */
+    int (*subscriber_remove)(struct store *s, const char *account, char *errbuf);
+
+    /* -- bindings and leases: who held an address when -- */
+
+    /* Binds value (a normalised prefix or MAC text) to the account from start to end. Open
+     * bindings of the same value end at `start`, so an address moves from one subscriber
+     * to the next without overlap; one that starts at or after `start` is deleted (it
+     * never applied). Open-ended (end 0) while the account holds an open binding of value
+     * already: nothing changes and it returns STORE_BINDING_HELD. One transaction (or part
+     * of the one open). Returns 0, STORE_BINDING_HELD, or a negative code with errbuf
+     * (ERR_NOT_FOUND: no such account). */
+    int (*binding_add)(struct store *s, const char *account, const char *kind, const char *value,
+                       uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
+                       char *errbuf);
+    /* Ends the open bindings of value (or of a RADIUS session, when session is non-NULL)
+     * at at_ms; those that start at or after at_ms are deleted, so no binding is ever left
+     * ending where it starts. OUT: *n_ended (may be NULL), both kinds. */
+    int (*binding_end)(struct store *s, const char *value, const char *session, uint64_t at_ms,
+                       int *n_ended);
+    /* Returns 1 if an open binding of value is held by the subscriber, 0 if not, or a
+     * negative code. */
+    int (*binding_is_open)(struct store *s, const char *value, int64_t subscriber_id);
+    /* Bindings of one account (or all, account NULL), ordered by value, start. */
+    int (*binding_list)(struct store *s, const char *account, store_binding_fn *fn, void *ctx);
+    /* Records a lease (replacing one with the same ip and start: a renewal updates its
+     * end). */
+    int (*lease_put)(struct store *s, const struct lease_row *l);
+    /* Every lease, by ip and start. */
+    int (*lease_list)(struct store *s, store_lease_fn *fn, void *ctx);
+    /* A number that changes whenever bindings or leases change (the daemon reloads its
+     * map when it does). Returns it, or -1 when it cannot be read. */
+    int64_t (*bindings_version)(struct store *s);
+
+    /* -- traffic classes -- */
+
+    /* Stores the daemon's class list, within the caller's transaction (the daemon writes
+     * it in the flush that carries the first usage counted with it, so no usage is ever
+     * stored without its list). Classes of earlier lists are kept, marked not current:
+     * usage counted in them keeps their price and quota rule. */
+    int (*classes_write)(struct store *s, const struct class_row *rows, size_t n, uint64_t now_ms);
+    /* Every class ever stored, current or not, by name. */
+    int (*class_list)(struct store *s, store_class_fn *fn, void *ctx);
+    /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND (message in errbuf) when
+     * the store holds usage in named classes but no class list was ever stored. */
+    int (*classes_check)(struct store *s, char *errbuf);
+
+    /* Closes the connection and frees the store. */
+    void (*close)(struct store *s);
 };
 
+/* The handle every backend's store begins with. Backends cast it back to their own type
+ * only after checking ops is theirs, so a store of one engine is never read as another. */
 struct store {
     const struct store_ops *ops;
 };
 
-/* Opens the store at `path` (a SQLite file). A writer creates the file and migrates the
- * schema forward; a reader (`readonly`) requires an existing store. Returns a new store
- * (caller closes with store_close()), or NULL with a message in errbuf (ERR_BUF_LEN). */
-struct store *store_open(const char *path, bool readonly, char *errbuf);
+/* Opens the store named by db: a path means a SQLite file. A writer (readonly false)
+ * creates it if needed and migrates its schema forward, in one transaction that other
+ * processes starting at the same time wait for; a reader requires an existing store of
+ * this binary's schema version. A newer schema is refused. Returns a new store (caller
+ * closes with store_close()), or NULL with a message in errbuf (ERR_BUF_LEN). */
+struct store *store_open(const char *db, bool readonly, char *errbuf);
 
 static inline void store_close(struct store *s)
 {
     if (s)
         s->ops->close(s);
+}
+
+/* Runs fn inside one transaction: begin, fn, commit (rollback if fn or commit fails).
+ * Returns fn's code (or the commit's). */
+int store_transaction(struct store *s, store_work_fn *fn, void *ctx);
+
+/* ---- shorthands for the operations above, for readable call sites ---- */
+
+static inline int store_admin_batch(struct store *s, store_work_fn *fn, void *ctx)
+{
+    return s->ops->batch(s, fn, ctx);
+}
+static inline int store_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
+{
+    return s->ops->plan_save(s, p, insert, errbuf);
+}
+static inline int store_plan_get(struct store *s, const char *name, struct plan *out)
+{
+    return s->ops->plan_get(s, name, out);
+}
+static inline int store_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
+{
+    return s->ops->plan_list(s, fn, ctx);
+}
+static inline int store_plan_remove(struct store *s, const char *name, char *errbuf)
+{
+    return s->ops->plan_remove(s, name, errbuf);
+}
+static inline int store_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
+                                        char *errbuf)
+{
+    return s->ops->subscriber_save(s, sub, insert, errbuf);
+}
+static inline int store_subscriber_get(struct store *s, const char *account, struct subscriber *out)
+{
+    return s->ops->subscriber_get(s, account, out);
+}
+static inline int store_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx)
+{
+    return s->ops->subscriber_list(s, fn, ctx);
+}
+static inline int store_subscriber_remove(struct store *s, const char *account, char *errbuf)
+{
+    return s->ops->subscriber_remove(s, account, errbuf);
+}
+static inline int store_binding_add(struct store *s, const char *account, const char *kind,
+                                    const char *value, uint64_t start_ms, uint64_t end_ms,
+                                    const char *source, const char *session, char *errbuf)
+{
+    return s->ops->binding_add(s, account, kind, value, start_ms, end_ms, source, session, errbuf);
+}
+static inline int store_binding_end(struct store *s, const char *value, const char *session,
+                                    uint64_t at_ms, int *n_ended)
+{
+    return s->ops->binding_end(s, value, session, at_ms, n_ended);
+}
+static inline int store_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
+{
+    return s->ops->binding_is_open(s, value, subscriber_id);
+}
+static inline int store_binding_list(struct store *s, const char *account, store_binding_fn *fn,
+                                     void *ctx)
+{
+    return s->ops->binding_list(s, account, fn, ctx);
+}
+static inline int store_lease_put(struct store *s, const struct lease_row *l)
+{
+    return s->ops->lease_put(s, l);
+}
+static inline int store_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
+{
+    return s->ops->lease_list(s, fn, ctx);
+}
+static inline int64_t store_bindings_version(struct store *s)
+{
+    return s->ops->bindings_version(s);
+}
+static inline int store_classes_write(struct store *s, const struct class_row *rows, size_t n,
+                                      uint64_t now_ms)
+{
+    return s->ops->classes_write(s, rows, n, now_ms);
+}
+static inline int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
+{
+    return s->ops->class_list(s, fn, ctx);
+}
+static inline int store_classes_check(struct store *s, char *errbuf)
+{
+    return s->ops->classes_check(s, errbuf);
 }
 
 /* SQLite backend constructor, used by store_open(). */

@@ -9,6 +9,7 @@
 #include "migrate_sqlite.h"
 #include "sqlite_private.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -53,9 +54,15 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_SET_LOG_POSITION] = "INSERT INTO log_positions (path, inode, offset) VALUES (?1, ?2, ?3)"
                               " ON CONFLICT (path) DO UPDATE SET inode = excluded.inode,"
                               " offset = excluded.offset",
-    [STMT_SET_INTERFACE] = "INSERT OR REPLACE INTO interfaces (agent, if_index, time_ms, speed_bps,"
-                           " status, in_octets, out_octets, in_errors, out_errors, in_discards,"
-                           " out_discards) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [STMT_SET_INTERFACE] =
+        "INSERT INTO interfaces (agent, if_index, time_ms, speed_bps, status,"
+        " in_octets, out_octets, in_errors, out_errors, in_discards,"
+        " out_discards) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT (agent, if_index) DO UPDATE SET time_ms = excluded.time_ms,"
+        " speed_bps = excluded.speed_bps, status = excluded.status,"
+        " in_octets = excluded.in_octets, out_octets = excluded.out_octets,"
+        " in_errors = excluded.in_errors, out_errors = excluded.out_errors,"
+        " in_discards = excluded.in_discards, out_discards = excluded.out_discards",
     [STMT_READ_INTERFACES] = "SELECT agent, if_index, time_ms, speed_bps, status, in_octets,"
                              " out_octets, in_errors, out_errors, in_discards, out_discards"
                              " FROM interfaces ORDER BY agent, if_index",
@@ -74,8 +81,11 @@ struct store_sqlite {
     char err[256];                  /* what the last failure said */
 };
 
+static const struct store_ops sqlite_ops;
+
 sqlite3 *store_sqlite_db(struct store *base)
 {
+    assert(base->ops == &sqlite_ops);
     return ((struct store_sqlite *)base)->db;
 }
 
@@ -265,8 +275,8 @@ static const struct {
     {USAGE_BY_HOST, "u.host"},
     {USAGE_BY_CLASS, "u.class"},
     {USAGE_BY_APP, "u.app"},
-    {USAGE_BY_DAY, "date(u.bucket, 'unixepoch', 'localtime')"},
-    {USAGE_BY_HOUR, "strftime('%Y-%m-%d %H:00', u.bucket, 'unixepoch', 'localtime')"},
+    {USAGE_BY_DAY, "(u.bucket + ?4) / 86400"}, /* integers: see struct usage_query */
+    {USAGE_BY_HOUR, "(u.bucket + ?4) / 3600"},
 };
 
 #define N_GROUP_COLS (sizeof group_cols / sizeof group_cols[0])
@@ -315,16 +325,17 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
     sqlite3_bind_int64(st, 1, (sqlite3_int64)(q->from_ms / 1000));
     sqlite3_bind_int64(st, 2, to_s > INT64_MAX ? INT64_MAX : (sqlite3_int64)to_s);
     sqlite3_bind_int64(st, 3, q->subscriber_id);
+    sqlite3_bind_int(st, 4, q->utc_offset_s);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *period = column_text(st, 5) ? column_text(st, 5) : column_text(st, 6);
+        int period_col = group & USAGE_BY_HOUR ? 6 : 5;
         struct usage_result r = {
             .subscriber_id = sqlite3_column_int64(st, 0),
             .account = column_text(st, 1),
             .host = column_text(st, 2),
             .class_name = column_text(st, 3),
             .app = column_text(st, 4),
-            .period = period,
+            .period = sqlite3_column_int64(st, period_col),
             .dir = dir_from_name(column_text(st, 7)),
             .counts = {(uint64_t)sqlite3_column_int64(st, 8), (uint64_t)sqlite3_column_int64(st, 9),
                        (uint64_t)sqlite3_column_int64(st, 10)},
@@ -459,6 +470,26 @@ static int sq_verify(struct store *base, char *msg)
 }
 
 static const struct store_ops sqlite_ops = {
+    .engine = "sqlite",
+    .batch = admin_sqlite_batch,
+    .plan_save = admin_sqlite_plan_save,
+    .plan_get = admin_sqlite_plan_get,
+    .plan_list = admin_sqlite_plan_list,
+    .plan_remove = admin_sqlite_plan_remove,
+    .subscriber_save = admin_sqlite_subscriber_save,
+    .subscriber_get = admin_sqlite_subscriber_get,
+    .subscriber_list = admin_sqlite_subscriber_list,
+    .subscriber_remove = admin_sqlite_subscriber_remove,
+    .binding_add = admin_sqlite_binding_add,
+    .binding_end = admin_sqlite_binding_end,
+    .binding_is_open = admin_sqlite_binding_is_open,
+    .binding_list = admin_sqlite_binding_list,
+    .lease_put = admin_sqlite_lease_put,
+    .lease_list = admin_sqlite_lease_list,
+    .bindings_version = admin_sqlite_bindings_version,
+    .classes_write = admin_sqlite_classes_write,
+    .class_list = admin_sqlite_class_list,
+    .classes_check = admin_sqlite_classes_check,
     .begin = sq_begin,
     .add_usage = sq_add_usage,
     .add_stat = sq_add_stat,
