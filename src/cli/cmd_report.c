@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include "../report/report.h"
-#include "../report/usage.h"
 #include "args.h"
 
 #include <time.h>
@@ -37,35 +36,47 @@ static void stats_usage(FILE *out)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Resolves --subscriber and --cycle into an id and a period. */
-static int subscriber_period(struct report_query *q, const char *account, const char *cycle,
-                             char *errbuf)
+/* Opens the store for reading; NULL after saying why. */
+static struct store *open_store(const char *db)
 {
-    struct store *s = store_open(q->db, true, errbuf);
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = store_open(db, true, errbuf);
     if (!s)
-        return ERR_STORE;
-    struct subscriber sub = {.id = -1};
-    struct plan plan = {.anchor_day = 1};
-    int rc = 0;
-    if (account) {
-        rc = store_subscriber_get(s, account, &sub);
-        if (rc != 0)
-            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
-        else if (sub.plan[0])
-            store_plan_get(s, sub.plan, &plan);
-    }
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+    return s;
+}
+
+/* Ends a command: closes the store and says what failed. */
+static int finish(struct store *s, int rc, const char *errbuf)
+{
     store_close(s);
-    q->subscriber_id = sub.id;
-    struct cycle c;
-    if (rc == 0 && cycle) {
-        if (cycle_parse(cycle, plan.anchor_day, args_now_ms(), &c) != 0) {
-            snprintf(errbuf, ERR_BUF_LEN, "--cycle '%s': expected current, previous or YYYY-MM",
-                     cycle);
-            return ERR_MALFORMED;
-        }
-        q->from_ms = c.start_ms;
-        q->to_ms = c.end_ms;
-    }
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "flowtally: %s\n", errbuf);
+    return 1;
+}
+
+/* `report` proper: the period the options select, read, printed. */
+static int usage_report(struct store *s, struct report_query *q, const char *account,
+                        const char *cycle, enum report_format f, char *errbuf)
+{
+    struct report_rows rows;
+    int rc = report_scope(s, account, cycle, args_now_ms(), q, errbuf);
+    if (rc == 0)
+        rc = report_usage_rows(s, q, &rows, errbuf);
+    if (rc != 0)
+        return rc;
+    report_print_usage(q, &rows, f, stdout);
+    report_rows_free(&rows);
+    return 0;
+}
+
+static int over_quota_report(struct store *s, uint64_t at, enum report_format f, char *errbuf)
+{
+    struct report_over_printer p;
+    report_print_over_begin(&p, f, stdout);
+    int rc = report_over_quota(s, at, report_print_over_row, &p, errbuf);
+    report_print_over_end(&p);
     return rc;
 }
 
@@ -90,12 +101,12 @@ int cmd_report(int argc, char **argv)
         report_help(stdout);
         return 0;
     }
-    struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
+    struct report_query q = {.subscriber_id = -1};
+    enum report_format f = REPORT_TABLE;
     const char *by = args_get(o, N(o), "by") ? args_get(o, N(o), "by") : "host";
     char errbuf[ERR_BUF_LEN];
     uint64_t at = args_now_ms();
-    q.db = args_db(o, N(o));
-    if (!args_format(args_get(o, N(o), "format"), &q.format) ||
+    if (!args_format(args_get(o, N(o), "format"), &f) ||
         !args_time("from", args_get(o, N(o), "from"), q.from_ms, &q.from_ms) ||
         !args_time("to", args_get(o, N(o), "to"), q.to_ms, &q.to_ms) ||
         !args_time("at", args_get(o, N(o), "at"), at, &at))
@@ -111,21 +122,30 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "flowtally: --to must be after --from\n");
         return 2;
     }
-    int rc;
-    if (args_get(o, N(o), "over-quota"))
-        rc = report_over_quota(q.db, at, q.format, stdout, errbuf);
-    else {
-        rc = 0;
-        if (args_get(o, N(o), "subscriber") || args_get(o, N(o), "cycle"))
-            rc = subscriber_period(&q, args_get(o, N(o), "subscriber"), args_get(o, N(o), "cycle"),
-                                   errbuf);
-        if (rc == 0)
-            rc = report_usage(&q, stdout, errbuf);
-    }
-    if (rc != 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
+    struct store *s = open_store(args_db(o, N(o)));
+    if (!s)
         return 1;
-    }
+    int rc = args_get(o, N(o), "over-quota") ? over_quota_report(s, at, f, errbuf)
+                                             : usage_report(s, &q, args_get(o, N(o), "subscriber"),
+                                                            args_get(o, N(o), "cycle"), f, errbuf);
+    return finish(s, rc, errbuf);
+}
+
+/* The cycle's usage by one key, for the table of `usage ACCOUNT`. */
+static int breakdown(struct store *s, const struct quota_usage *u, unsigned group,
+                     const char *title, char *errbuf)
+{
+    struct report_query q = {.from_ms = u->cycle.start_ms,
+                             .to_ms = u->cycle.end_ms,
+                             .group = group,
+                             .subscriber_id = u->sub.id};
+    struct report_rows rows;
+    int rc = report_usage_rows(s, &q, &rows, errbuf);
+    if (rc != 0)
+        return rc;
+    printf("\n%s:\n", title);
+    report_print_usage(&q, &rows, REPORT_TABLE, stdout);
+    report_rows_free(&rows);
     return 0;
 }
 
@@ -152,12 +172,18 @@ int cmd_usage(int argc, char **argv)
     if (!args_format(args_get(o, N(o), "format"), &f) ||
         !args_time("at", args_get(o, N(o), "at"), at, &at))
         return 2;
-    if (report_account_usage(args_db(o, N(o)), pos[0], at, args_get(o, N(o), "cycle"), f, stdout,
-                             errbuf) != 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
+    struct store *s = open_store(args_db(o, N(o)));
+    if (!s)
         return 1;
-    }
-    return 0;
+    struct quota_usage u;
+    int rc = report_quota(s, pos[0], at, args_get(o, N(o), "cycle"), &u, errbuf);
+    if (rc == 0)
+        report_print_quota(&u, f, stdout);
+    if (rc == 0 && f == REPORT_TABLE)
+        rc = breakdown(s, &u, USAGE_BY_CLASS, "by class", errbuf);
+    if (rc == 0 && f == REPORT_TABLE)
+        rc = breakdown(s, &u, USAGE_BY_APP, "by application", errbuf);
+    return finish(s, rc, errbuf);
 }
 
 int cmd_stats(int argc, char **argv)
@@ -175,16 +201,14 @@ int cmd_stats(int argc, char **argv)
         stats_usage(stdout);
         return 0;
     }
-    struct report_query q = {.db = "flowtally.db", .format = REPORT_TABLE, .subscriber_id = -1};
+    enum report_format f = REPORT_TABLE;
     char errbuf[ERR_BUF_LEN];
-    q.db = args_db(o, N(o));
-    if (!args_format(args_get(o, N(o), "format"), &q.format))
+    if (!args_format(args_get(o, N(o), "format"), &f))
         return 2;
-    int (*show)(const struct report_query *, FILE *, char *) =
-        args_get(o, N(o), "interfaces") ? report_interfaces : report_stats;
-    if (show(&q, stdout, errbuf) != 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
+    struct store *s = open_store(args_db(o, N(o)));
+    if (!s)
         return 1;
-    }
-    return 0;
+    int rc = args_get(o, N(o), "interfaces") ? report_print_interfaces(s, f, stdout, errbuf)
+                                             : report_print_stats(s, f, stdout, errbuf);
+    return finish(s, rc, errbuf);
 }

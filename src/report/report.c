@@ -1,50 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Usage and counter reports out of the store. Usage rows arrive from the store grouped by
-// the requested keys and by direction; here the directions of one key become one row, rows
-// are sorted (addresses numerically, IPv4 first) and printed as a table, CSV or JSON.
+// The read model of usage: rows out of the store, grouped by the requested keys (the
+// directions of one key in one row), sorted (addresses numerically, IPv4 first); the one
+// place that turns a subscriber and a cycle into a period; a subscriber's quota.
 #include "report.h"
 
-#include "../base/addr.h"
-#include "../base/csv.h"
-#include "../base/json.h"
 #include "../base/xalloc.h"
-#include "../flow/usage.h"
-#include "../store/store.h"
 #include "periods.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* The key columns, in output order. */
-enum key_col { KEY_SUBSCRIBER, KEY_HOST, KEY_CLASS, KEY_APP, KEY_PERIOD, KEY_COUNT };
-
-static const char *const key_names[KEY_COUNT] = {"subscriber", "host", "class", "app", "period"};
-
-struct report_row {
-    char *key[KEY_COUNT]; /* owned; NULL for keys not grouped */
-    struct ip_addr host;  /* for sorting */
-    struct usage_counts dir[FLOW_DIR_COUNT];
-};
-
-struct report_rows {
-    struct report_row *rows; /* owned */
-    size_t n, cap;
-    unsigned group;
-};
-
-static bool key_used(unsigned group, enum key_col k)
+bool report_key_used(unsigned group, enum report_key k)
 {
-    static const unsigned bits[KEY_COUNT] = {USAGE_BY_SUBSCRIBER, USAGE_BY_HOST, USAGE_BY_CLASS,
-                                             USAGE_BY_APP, USAGE_BY_DAY | USAGE_BY_HOUR};
+    static const unsigned bits[REPORT_KEYS] = {USAGE_BY_SUBSCRIBER, USAGE_BY_HOST, USAGE_BY_CLASS,
+                                               USAGE_BY_APP, USAGE_BY_DAY | USAGE_BY_HOUR};
     return group & bits[k];
-}
-
-static const char *key_label(const struct report_rows *rr, enum key_col k)
-{
-    if (k == KEY_PERIOD)
-        return rr->group & USAGE_BY_HOUR ? "hour" : "day";
-    return key_names[k];
 }
 
 static char *subscriber_text(const struct usage_result *r)
@@ -58,9 +29,9 @@ static char *subscriber_text(const struct usage_result *r)
     return xstrdup(buf);
 }
 
-static bool same_key(const struct report_row *row, const char *const key[KEY_COUNT])
+static bool same_key(const struct report_row *row, const char *const key[REPORT_KEYS])
 {
-    for (int k = 0; k < KEY_COUNT; k++)
+    for (int k = 0; k < REPORT_KEYS; k++)
         if ((row->key[k] == NULL) != (key[k] == NULL) ||
             (key[k] && strcmp(row->key[k], key[k]) != 0))
             return false;
@@ -70,14 +41,14 @@ static bool same_key(const struct report_row *row, const char *const key[KEY_COU
 static void collect(void *ctx, const struct usage_result *r)
 {
     struct report_rows *rr = ctx;
-    char *sub = key_used(rr->group, KEY_SUBSCRIBER) ? subscriber_text(r) : NULL;
+    char *sub = report_key_used(rr->group, REPORT_KEY_SUBSCRIBER) ? subscriber_text(r) : NULL;
     char period[20];
     if (rr->group & USAGE_BY_HOUR)
         periods_hour_name(r->period, period);
     else if (rr->group & USAGE_BY_DAY)
         periods_day_name(r->period, period);
-    const char *key[KEY_COUNT] = {sub, r->host, r->class_name, r->app,
-                                  key_used(rr->group, KEY_PERIOD) ? period : NULL};
+    const char *key[REPORT_KEYS] = {sub, r->host, r->class_name, r->app,
+                                    report_key_used(rr->group, REPORT_KEY_PERIOD) ? period : NULL};
     /* Rows arrive ordered by key, so a key is either the last row's or a new one. */
     if (rr->n == 0 || !same_key(&rr->rows[rr->n - 1], key)) {
         if (rr->n == rr->cap) {
@@ -86,7 +57,7 @@ static void collect(void *ctx, const struct usage_result *r)
         }
         struct report_row *row = &rr->rows[rr->n++];
         memset(row, 0, sizeof *row);
-        for (int k = 0; k < KEY_COUNT; k++)
+        for (int k = 0; k < REPORT_KEYS; k++)
             row->key[k] = key[k] ? xstrdup(key[k]) : NULL;
         if (!r->host || addr_parse(r->host, &row->host) != 0)
             memset(&row->host, 0xff, sizeof row->host);
@@ -105,10 +76,10 @@ static int cmp_text(const char *a, const char *b)
 static int cmp_row(const void *a, const void *b)
 {
     const struct report_row *x = a, *y = b;
-    int c = cmp_text(x->key[KEY_SUBSCRIBER], y->key[KEY_SUBSCRIBER]);
+    int c = cmp_text(x->key[REPORT_KEY_SUBSCRIBER], y->key[REPORT_KEY_SUBSCRIBER]);
     if (c == 0)
         c = memcmp(x->host.b, y->host.b, 16);
-    for (int k = KEY_CLASS; c == 0 && k < KEY_COUNT; k++)
+    for (int k = REPORT_KEY_CLASS; c == 0 && k < REPORT_KEYS; k++)
         c = cmp_text(x->key[k], y->key[k]);
     return c;
 }
@@ -123,7 +94,7 @@ static void merge_rows(struct report_rows *rr)
             same_key(&rr->rows[out - 1], (const char *const *)r->key)) {
             for (int d = 0; d < FLOW_DIR_COUNT; d++)
                 usage_counts_add(&rr->rows[out - 1].dir[d], &r->dir[d]);
-            for (int k = 0; k < KEY_COUNT; k++)
+            for (int k = 0; k < REPORT_KEYS; k++)
                 free(r->key[k]);
             continue;
         }
@@ -132,134 +103,29 @@ static void merge_rows(struct report_rows *rr)
     rr->n = out;
 }
 
-static void rows_free(struct report_rows *rr)
+void report_rows_free(struct report_rows *rr)
 {
     for (size_t i = 0; i < rr->n; i++)
-        for (int k = 0; k < KEY_COUNT; k++)
+        for (int k = 0; k < REPORT_KEYS; k++)
             free(rr->rows[i].key[k]);
     free(rr->rows);
+    memset(rr, 0, sizeof *rr);
 }
 
-/* CSV and JSON share one column list: the contract columns first, then the extras. */
-// clang-format off
-#define COUNT_COLUMNS(X)                                                                           \
-    X(bytes_in, FLOW_DIR_IN, bytes)                                                                \
-    X(bytes_out, FLOW_DIR_OUT, bytes)                                                              \
-    X(packets_in, FLOW_DIR_IN, packets)                                                            \
-    X(packets_out, FLOW_DIR_OUT, packets)                                                          \
-    X(flows_in, FLOW_DIR_IN, flows)                                                                \
-    X(flows_out, FLOW_DIR_OUT, flows)                                                              \
-    X(bytes_internal, FLOW_DIR_INTERNAL, bytes)                                                    \
-    X(packets_internal, FLOW_DIR_INTERNAL, packets)                                                \
-    X(flows_internal, FLOW_DIR_INTERNAL, flows)                                                    \
-    X(bytes_transit, FLOW_DIR_TRANSIT, bytes)                                                      \
-    X(packets_transit, FLOW_DIR_TRANSIT, packets)                                                  \
-    X(flows_transit, FLOW_DIR_TRANSIT, flows)
-// clang-format on
-
-static void print_table(const struct report_rows *rr, FILE *out)
+int report_usage_rows(struct store *st, const struct report_query *q, struct report_rows *rr,
+                      char *errbuf)
 {
-    char buf[32];
-    struct usage_counts total[FLOW_DIR_COUNT] = {0};
-    static const int width[KEY_COUNT] = {-16, -39, -14, -12, -16};
-    for (int k = 0; k < KEY_COUNT; k++)
-        if (key_used(rr->group, k))
-            fprintf(out, "%*s ", width[k], key_label(rr, k));
-    fprintf(out, "%12s %12s %12s %12s %10s %10s\n", "bytes in", "bytes out", "internal", "transit",
-            "flows in", "flows out");
-    for (size_t i = 0; i < rr->n; i++) {
-        const struct report_row *r = &rr->rows[i];
-        for (int k = 0; k < KEY_COUNT; k++)
-            if (key_used(rr->group, k))
-                fprintf(out, "%*s ", width[k], r->key[k] ? r->key[k] : "");
-        for (int d = 0; d < FLOW_DIR_COUNT; d++) {
-            fprintf(out, "%12s ", report_human_bytes(r->dir[d].bytes, buf));
-            total[d].bytes += r->dir[d].bytes;
-            total[d].flows += r->dir[d].flows;
-        }
-        fprintf(out, "%10llu %10llu\n", (unsigned long long)r->dir[FLOW_DIR_IN].flows,
-                (unsigned long long)r->dir[FLOW_DIR_OUT].flows);
-    }
-    bool first = true;
-    for (int k = 0; k < KEY_COUNT; k++)
-        if (key_used(rr->group, k)) {
-            fprintf(out, "%*s ", width[k], first ? "total" : "");
-            first = false;
-        }
-    for (int d = 0; d < FLOW_DIR_COUNT; d++)
-        fprintf(out, "%12s ", report_human_bytes(total[d].bytes, buf));
-    fprintf(out, "%10llu %10llu\n", (unsigned long long)total[FLOW_DIR_IN].flows,
-            (unsigned long long)total[FLOW_DIR_OUT].flows);
-}
-
-static void print_csv(const struct report_rows *rr, FILE *out)
-{
-    struct csv c;
-    csv_init(&c, out);
-    for (int k = 0; k < KEY_COUNT; k++)
-        if (key_used(rr->group, k))
-            csv_text(&c, key_label(rr, k));
-#define X(name, d, field) csv_text(&c, #name);
-    COUNT_COLUMNS(X)
-#undef X
-    csv_end_row(&c);
-    for (size_t i = 0; i < rr->n; i++) {
-        const struct report_row *r = &rr->rows[i];
-        for (int k = 0; k < KEY_COUNT; k++)
-            if (key_used(rr->group, k))
-                csv_text(&c, r->key[k] ? r->key[k] : "");
-#define X(name, d, field) csv_u64(&c, r->dir[d].field);
-        COUNT_COLUMNS(X)
-#undef X
-        csv_end_row(&c);
-    }
-}
-
-static void print_json(const struct report_query *q, const struct report_rows *rr, FILE *out)
-{
-    struct json j;
-    json_init(&j, out);
-    json_object_begin(&j);
-    json_member_u64(&j, "from", q->from_ms / 1000);
-    json_key(&j, "to");
-    if (q->to_ms)
-        json_u64(&j, q->to_ms / 1000);
-    else
-        json_null(&j);
-    json_key(&j, "rows");
-    json_rows_begin(&j);
-    for (size_t i = 0; i < rr->n; i++) {
-        const struct report_row *r = &rr->rows[i];
-        json_object_begin(&j);
-        for (int k = 0; k < KEY_COUNT; k++)
-            if (key_used(rr->group, k))
-                json_member_str(&j, key_label(rr, k), r->key[k] ? r->key[k] : "");
-#define X(name, d, field) json_member_u64(&j, #name, r->dir[d].field);
-        COUNT_COLUMNS(X)
-#undef X
-        json_object_end(&j);
-    }
-    json_array_end(&j);
-    json_object_end(&j);
-    fputc('\n', out);
-}
-
-int report_usage(const struct report_query *q, FILE *out, char *errbuf)
-{
-    struct store *st = store_open(q->db, true, errbuf);
-    if (!st)
-        return ERR_STORE;
-    struct report_rows rr = {.group = q->group ? q->group : USAGE_BY_HOST};
+    *rr = (struct report_rows){.group = q->group ? q->group : USAGE_BY_HOST};
     struct usage_query uq = {.from_ms = q->from_ms,
                              .to_ms = q->to_ms ? q->to_ms : UINT64_MAX,
-                             .group = rr.group,
+                             .group = rr->group,
                              .subscriber_id = q->subscriber_id};
     /* By local day or hour: one read per span of one UTC offset (looked for up to ten
      * years from now; no flow ends later). */
-    static struct offset_span spans[PERIODS_MAX_SPANS];
+    static _Thread_local struct offset_span spans[PERIODS_MAX_SPANS];
     size_t n_spans = 1;
     spans[0] = (struct offset_span){uq.from_ms, uq.to_ms, 0};
-    if (key_used(rr.group, KEY_PERIOD))
+    if (report_key_used(rr->group, REPORT_KEY_PERIOD))
         n_spans = periods_offset_spans(uq.from_ms, uq.to_ms,
                                        (uint64_t)time(NULL) * 1000 + PERIODS_HORIZON_MS, spans);
     int rc = 0;
@@ -267,25 +133,119 @@ int report_usage(const struct report_query *q, FILE *out, char *errbuf)
         uq.from_ms = spans[i].from_ms;
         uq.to_ms = spans[i].to_ms;
         uq.utc_offset_s = spans[i].utc_offset_s;
-        rc = st->ops->read_usage(st, &uq, collect, &rr);
+        rc = st->ops->read_usage(st, &uq, collect, rr);
     }
-    store_close(st);
     if (rc != 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "%s: could not read usage", q->db);
-        rows_free(&rr);
+        snprintf(errbuf, ERR_BUF_LEN, "could not read usage: %s", st->ops->last_error(st));
+        report_rows_free(rr);
         return rc;
     }
-    if (rr.n > 1)
-        qsort(rr.rows, rr.n, sizeof *rr.rows, cmp_row);
-    merge_rows(&rr);
-    if (q->format == REPORT_CSV)
-        print_csv(&rr, out);
-    else if (q->format == REPORT_JSON)
-        print_json(q, &rr, out);
-    else
-        print_table(&rr, out);
-    rows_free(&rr);
+    if (rr->n > 1)
+        qsort(rr->rows, rr->n, sizeof *rr->rows, cmp_row);
+    merge_rows(rr);
     return 0;
+}
+
+/* The subscriber and its plan (anchor day 1 when it has none). */
+static int subscriber_and_plan(struct store *s, const char *account, struct subscriber *sub,
+                               struct plan *plan, char *errbuf)
+{
+    *plan = (struct plan){.anchor_day = 1};
+    if (store_subscriber_get(s, account, sub) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
+        return ERR_NOT_FOUND;
+    }
+    if (sub->plan[0])
+        store_plan_get(s, sub->plan, plan);
+    return 0;
+}
+
+static int parse_cycle(const char *cycle, int anchor_day, uint64_t now_ms, struct cycle *c,
+                       char *errbuf)
+{
+    if (cycle_parse(cycle, anchor_day, now_ms, c) == 0)
+        return 0;
+    snprintf(errbuf, ERR_BUF_LEN, "--cycle '%s': expected current, previous or YYYY-MM", cycle);
+    return ERR_MALFORMED;
+}
+
+int report_scope(struct store *s, const char *account, const char *cycle, uint64_t now_ms,
+                 struct report_query *q, char *errbuf)
+{
+    struct subscriber sub = {.id = -1};
+    struct plan plan = {.anchor_day = 1};
+    if (account) {
+        int rc = subscriber_and_plan(s, account, &sub, &plan, errbuf);
+        if (rc != 0)
+            return rc;
+    }
+    q->subscriber_id = sub.id;
+    if (!cycle)
+        return 0;
+    struct cycle c;
+    int rc = parse_cycle(cycle, plan.anchor_day, now_ms, &c, errbuf);
+    if (rc == 0) {
+        q->from_ms = c.start_ms;
+        q->to_ms = c.end_ms;
+    }
+    return rc;
+}
+
+static int quota_error(struct store *s, int rc, char *errbuf)
+{
+    if (rc == ERR_NOT_FOUND) /* the class list is missing: say so */
+        return store_classes_check(s, errbuf) != 0 ? rc : ERR_STORE;
+    snprintf(errbuf, ERR_BUF_LEN, "could not compute quotas: %s", s->ops->last_error(s));
+    return rc;
+}
+
+int report_quota(struct store *s, const char *account, uint64_t at_ms, const char *cycle,
+                 struct quota_usage *u, char *errbuf)
+{
+    struct subscriber sub;
+    struct plan plan;
+    int rc = subscriber_and_plan(s, account, &sub, &plan, errbuf);
+    if (rc != 0)
+        return rc;
+    struct cycle c;
+    if (cycle && (rc = parse_cycle(cycle, plan.anchor_day, at_ms, &c, errbuf)) != 0)
+        return rc;
+    if (cycle && at_ms > c.end_ms)
+        at_ms = c.end_ms; /* a past cycle: the figures as of its end */
+    rc = quota_usage_compute(s, &sub, at_ms, cycle ? &c : NULL, u);
+    return rc ? quota_error(s, rc, errbuf) : 0;
+}
+
+struct over_ctx {
+    struct store *s;
+    uint64_t at_ms;
+    void (*fn)(void *ctx, const struct quota_usage *u);
+    void *ctx;
+    int rc;
+};
+
+static void check_over(void *ctx, const struct subscriber *sub)
+{
+    struct over_ctx *oc = ctx;
+    struct quota_usage u;
+    if (oc->rc != 0 || strcmp(sub->status, "closed") == 0)
+        return;
+    oc->rc = quota_usage_compute(oc->s, sub, oc->at_ms, NULL, &u);
+    if (oc->rc == 0 && quota_is_over(&u))
+        oc->fn(oc->ctx, &u);
+}
+
+int report_over_quota(struct store *s, uint64_t at_ms,
+                      void (*fn)(void *ctx, const struct quota_usage *u), void *ctx, char *errbuf)
+{
+    int rc = store_classes_check(s, errbuf);
+    if (rc != 0)
+        return rc;
+    struct over_ctx oc = {.s = s, .at_ms = at_ms, .fn = fn, .ctx = ctx};
+    rc = store_subscriber_list(s, check_over, &oc);
+    if (rc == 0)
+        rc = oc.rc;
+    return rc ? quota_error(s, rc, errbuf) : 0;
 }
 
 int report_parse_group(const char *s, unsigned *group)
@@ -313,142 +273,4 @@ int report_parse_group(const char *s, unsigned *group)
         p += len + (p[len] == ',');
     }
     return *group ? 0 : ERR_MALFORMED;
-}
-
-struct stats_print {
-    FILE *out;
-    enum report_format format;
-    struct json json;
-    struct csv csv;
-};
-
-/* Opens a listing of counters: the CSV header (columns, NULL-terminated) or {"NAME":[ in
- * JSON; the table's header is the caller's. */
-static void listing_begin(struct stats_print *sp, const char *name, const char *const *columns)
-{
-    json_init(&sp->json, sp->out);
-    csv_init(&sp->csv, sp->out);
-    if (sp->format == REPORT_CSV)
-        csv_header(&sp->csv, columns);
-    else if (sp->format == REPORT_JSON) {
-        json_object_begin(&sp->json);
-        json_key(&sp->json, name);
-        json_rows_begin(&sp->json);
-    }
-}
-
-static void listing_end(struct stats_print *sp)
-{
-    if (sp->format != REPORT_JSON)
-        return;
-    json_array_end(&sp->json);
-    json_object_end(&sp->json);
-    fputc('\n', sp->out);
-}
-
-static void print_stat(void *ctx, const struct stat_row *row)
-{
-    struct stats_print *sp = ctx;
-    struct csv *c = &sp->csv;
-    struct json *j = &sp->json;
-    if (sp->format == REPORT_CSV) {
-        csv_text(c, row->exporter);
-        csv_u64(c, row->version);
-        csv_u64(c, row->domain);
-        csv_text(c, row->name);
-        csv_u64(c, row->value);
-        csv_end_row(c);
-    } else if (sp->format == REPORT_JSON) {
-        json_object_begin(j);
-        json_member_str(j, "exporter", row->exporter);
-        json_member_u64(j, "version", row->version);
-        json_member_u64(j, "domain", row->domain);
-        json_member_str(j, "counter", row->name);
-        json_member_u64(j, "value", row->value);
-        json_object_end(j);
-    } else
-        fprintf(sp->out, "%-39s %7u %10u  %-24s %llu\n", row->exporter, row->version, row->domain,
-                row->name, (unsigned long long)row->value);
-}
-
-int report_stats(const struct report_query *q, FILE *out, char *errbuf)
-{
-    static const char *const columns[] = {"exporter", "version", "domain",
-                                          "counter",  "value",   NULL};
-    struct store *st = store_open(q->db, true, errbuf);
-    if (!st)
-        return ERR_STORE;
-    struct stats_print sp = {.out = out, .format = q->format};
-    listing_begin(&sp, "stats", columns);
-    if (q->format == REPORT_TABLE)
-        fprintf(out, "%-39s %7s %10s  %-24s %s\n", "exporter", "version", "domain", "counter",
-                "value");
-    int rc = st->ops->read_stats(st, print_stat, &sp);
-    store_close(st);
-    listing_end(&sp);
-    if (rc != 0)
-        snprintf(errbuf, ERR_BUF_LEN, "%s: could not read collector counters", q->db);
-    return rc;
-}
-
-static void print_iface(void *ctx, const struct iface_row *r)
-{
-    struct stats_print *sp = ctx;
-    char in[32], out_b[32];
-    const char *up = r->status & 2 ? "up" : "down";
-    struct csv *c = &sp->csv;
-    struct json *j = &sp->json;
-    if (sp->format == REPORT_CSV) {
-        csv_text(c, r->agent);
-        csv_u64(c, r->if_index);
-        csv_u64(c, r->time_ms / 1000);
-        csv_u64(c, r->speed_bps);
-        csv_text(c, up);
-        csv_u64(c, r->in_octets);
-        csv_u64(c, r->out_octets);
-        csv_u64(c, r->in_errors);
-        csv_u64(c, r->out_errors);
-        csv_u64(c, r->in_discards);
-        csv_u64(c, r->out_discards);
-        csv_end_row(c);
-    } else if (sp->format == REPORT_JSON) {
-        json_object_begin(j);
-        json_member_str(j, "agent", r->agent);
-        json_member_u64(j, "if_index", r->if_index);
-        json_member_u64(j, "time", r->time_ms / 1000);
-        json_member_u64(j, "speed_bps", r->speed_bps);
-        json_member_str(j, "oper", up);
-        json_member_u64(j, "in_octets", r->in_octets);
-        json_member_u64(j, "out_octets", r->out_octets);
-        json_member_u64(j, "in_errors", r->in_errors);
-        json_member_u64(j, "out_errors", r->out_errors);
-        json_member_u64(j, "in_discards", r->in_discards);
-        json_member_u64(j, "out_discards", r->out_discards);
-        json_object_end(j);
-    } else
-        fprintf(sp->out, "%-39s %8u %5s %12s %12s %10llu %10llu\n", r->agent, r->if_index, up,
-                report_human_bytes(r->in_octets, in), report_human_bytes(r->out_octets, out_b),
-                (unsigned long long)(r->in_errors + r->out_errors),
-                (unsigned long long)(r->in_discards + r->out_discards));
-}
-
-int report_interfaces(const struct report_query *q, FILE *out, char *errbuf)
-{
-    static const char *const columns[] = {"agent",      "if_index",    "time",         "speed_bps",
-                                          "oper",       "in_octets",   "out_octets",   "in_errors",
-                                          "out_errors", "in_discards", "out_discards", NULL};
-    struct store *st = store_open(q->db, true, errbuf);
-    if (!st)
-        return ERR_STORE;
-    struct stats_print sp = {.out = out, .format = q->format};
-    listing_begin(&sp, "interfaces", columns);
-    if (q->format == REPORT_TABLE)
-        fprintf(out, "%-39s %8s %5s %12s %12s %10s %10s\n", "agent", "ifIndex", "oper", "in", "out",
-                "errors", "discards");
-    int rc = st->ops->read_interfaces(st, print_iface, &sp);
-    store_close(st);
-    listing_end(&sp);
-    if (rc != 0)
-        snprintf(errbuf, ERR_BUF_LEN, "%s: could not read interface counters", q->db);
-    return rc;
 }

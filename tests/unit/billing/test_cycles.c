@@ -2,7 +2,7 @@
 // Billing cycle arithmetic, table-driven, in two time zones (UTC and one with daylight
 // saving), with the expected bounds worked out by hand with `TZ=... date -d`.
 #include "../../../src/base/err.h"
-#include "../../../src/report/cycles.h"
+#include "../../../src/billing/cycles.h"
 #include "test.h"
 
 #include <stdlib.h>
