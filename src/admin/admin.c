@@ -5,7 +5,7 @@
 #include "../base/addr.h"
 #include "../base/units.h"
 #include "../base/utf8.h"
-#include "../collect/leases.h"
+#include "../bind/leasefile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -271,55 +271,8 @@ int admin_unbind(struct store *s, const char *what, uint64_t at_ms, int *n_ended
     return rc;
 }
 
-struct lease_import {
-    struct store *s;
-    const char *path;
-    bool lenient;
-    uint64_t n_leases, n_skipped;
-    int rc;
-    char *errbuf;
-};
-
-static void put_lease(void *ctx, const struct lease *l)
-{
-    struct lease_import *li = ctx;
-    if (li->rc != 0)
-        return;
-    if (!l->has_mac || l->start_ms == 0) {
-        li->n_skipped++; /* nothing ties it to a registration */
-        return;
-    }
-    struct lease_row row = {.start_ms = l->start_ms, .end_ms = l->end_ms};
-    char buf[ADDR_STR_LEN + 4];
-    if (l->prefix_len < 128)
-        snprintf(row.ip, sizeof row.ip, "%s", prefix_format(&l->ip, l->prefix_len, buf));
-    else
-        snprintf(row.ip, sizeof row.ip, "%s", addr_format(&l->ip, buf));
-    units_format_mac(l->mac, row.mac);
-    li->rc = store_lease_put(li->s, &row);
-    if (li->rc == 0)
-        li->n_leases++;
-}
-
-static int import_tx(struct store *s, void *ctx)
-{
-    struct lease_import *li = ctx;
-    struct lease_counters c = {0};
-    (void)s;
-    int rc = leases_parse_file(li->path, li->lenient, put_lease, li, &c, li->errbuf);
-    li->n_skipped += c.skipped;
-    return rc != 0 ? rc : li->rc;
-}
-
 int admin_import_leases(struct store *s, const char *path, bool lenient, uint64_t *n_leases,
                         uint64_t *n_skipped, char *errbuf)
 {
-    struct lease_import li = {.s = s, .path = path, .lenient = lenient, .errbuf = errbuf};
-    errbuf[0] = '\0';
-    int rc = store_admin_batch(s, import_tx, &li);
-    if (rc != 0 && errbuf[0] == '\0')
-        snprintf(errbuf, ERR_BUF_LEN, "%s: could not store the leases", path);
-    *n_leases = rc == 0 ? li.n_leases : 0;
-    *n_skipped = li.n_skipped;
-    return rc;
+    return leasefile_import(s, path, lenient, n_leases, n_skipped, errbuf);
 }

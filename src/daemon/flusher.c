@@ -4,10 +4,9 @@
 #include "flusher.h"
 
 #include "../base/xalloc.h"
-#include "../admin/admin.h"
+#include "../bind/bindings.h"
 #include "../store/store.h"
-#include "bindings.h"
-#include "radius_listener.h"
+#include "binder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #include <errno.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -112,20 +110,22 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b,
     return rc;
 }
 
-/* Records the RADIUS events the loop handed over. Called with the lock held; drops it
+/* Records the binding events the loop handed over. Called with the lock held; drops it
  * while writing. */
 static void store_side_work(struct flusher *fl)
 {
-    struct radius_applied *radius = fl->radius;
-    size_t n_radius = fl->n_radius;
-    fl->radius = NULL;
-    fl->n_radius = fl->cap_radius = 0;
+    struct bind_event *binds = fl->binds;
+    size_t n_binds = fl->n_binds;
+    char errbuf[ERR_BUF_LEN];
+    fl->binds = NULL;
+    fl->n_binds = fl->cap_binds = 0;
     pthread_mutex_unlock(&fl->lock);
-    for (size_t i = 0; i < n_radius; i++)
-        radius_applied_store(fl->store, &radius[i]);
-    if (n_radius)
-        fl->radius_seq = radius[n_radius - 1].seq;
-    free(radius);
+    for (size_t i = 0; i < n_binds; i++)
+        if (bind_record(fl->store, &binds[i], errbuf) < 0)
+            log_warn("%s", errbuf);
+    if (n_binds)
+        fl->binds_seq = binds[n_binds - 1].seq;
+    free(binds);
     pthread_mutex_lock(&fl->lock);
 }
 
@@ -263,48 +263,25 @@ static void *flusher_main(void *arg)
     return NULL;
 }
 
-/* Imports the lease file if it changed since the last import (a DHCP server rewrites it
- * in place or renames a new one over it: both change the modification time or size). */
-static void follow_leases(struct flusher *fl)
-{
-    struct stat st;
-    if (!fl->leases_path || stat(fl->leases_path, &st) != 0)
-        return;
-    if (st.st_mtim.tv_sec == fl->leases_mtime.tv_sec &&
-        st.st_mtim.tv_nsec == fl->leases_mtime.tv_nsec && st.st_size == fl->leases_size)
-        return;
-    char errbuf[ERR_BUF_LEN];
-    uint64_t n, skipped;
-    if (admin_import_leases(fl->store, fl->leases_path, true, &n, &skipped, errbuf) != 0) {
-        log_warn("%s", errbuf);
-        return; /* tried again at the next flush */
-    }
-    if (errbuf[0])
-        log_warn("%s (skipped; %llu blocks in all)", errbuf, (unsigned long long)skipped);
-    log_info("imported %llu leases from %s", (unsigned long long)n, fl->leases_path);
-    fl->leases_mtime = st.st_mtim;
-    fl->leases_size = st.st_size;
-}
-
-void flusher_queue_radius(struct flusher *fl, const struct radius_applied *a)
+void flusher_queue_binding(struct flusher *fl, const struct bind_event *e)
 {
     pthread_mutex_lock(&fl->lock);
-    if (fl->n_radius == RADIUS_RECENT) {
-        fl->radius_dropped++; /* the loop still attributes by it; only the record is lost */
+    if (fl->n_binds == BINDER_RECENT) {
+        fl->binds_dropped++; /* the loop still attributes by it; only the record is lost */
     } else {
-        if (fl->n_radius == fl->cap_radius) {
-            fl->cap_radius = fl->cap_radius ? fl->cap_radius * 2 : 16;
-            fl->radius = xrealloc(fl->radius, fl->cap_radius * sizeof *fl->radius);
+        if (fl->n_binds == fl->cap_binds) {
+            fl->cap_binds = fl->cap_binds ? fl->cap_binds * 2 : 16;
+            fl->binds = xrealloc(fl->binds, fl->cap_binds * sizeof *fl->binds);
         }
-        fl->radius[fl->n_radius++] = *a;
+        fl->binds[fl->n_binds++] = *e;
     }
     pthread_mutex_unlock(&fl->lock);
 }
 
 void flusher_check_bindings(struct flusher *fl, bool force)
 {
-    follow_leases(fl);
-    uint64_t seq = fl->radius_seq; /* what the store holds as we read it */
+    leasefile_follow(&fl->leases, fl->store);
+    uint64_t seq = fl->binds_seq; /* what the store holds as we read it */
     int64_t version = store_bindings_version(fl->store);
     if (!force && version == fl->bindings_version)
         return;
@@ -351,8 +328,8 @@ struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq)
 int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
                   const struct intern *apps, const char *leases_path)
 {
-    *fl = (struct flusher){
-        .store = store, .classes = classes, .apps = apps, .leases_path = leases_path};
+    *fl = (struct flusher){.store = store, .classes = classes, .apps = apps};
+    leasefile_init(&fl->leases, leases_path);
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);
     pthread_cond_init(&fl->done, NULL);
@@ -376,7 +353,7 @@ void flusher_stop(struct flusher *fl)
         counters_free(fl->spares[i]);
     submap_free(fl->new_map);
     free(fl->class_rows);
-    free(fl->radius);
+    free(fl->binds);
     flush_batch_deinit(&fl->batch);
     pthread_mutex_destroy(&fl->lock);
     pthread_cond_destroy(&fl->wake);

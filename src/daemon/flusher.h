@@ -10,13 +10,13 @@
 #include "../aggregate/counters.h"
 #include "../base/addr.h"
 #include "../base/intern.h"
+#include "../bind/bind.h"
+#include "../bind/leasefile.h"
 #include "../flow/stats.h"
 #include "../classify/subscribers.h"
 #include "../store/store.h"
 
 #include <pthread.h>
-#include <sys/types.h>
-#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,14 +77,12 @@ struct flusher {
     size_t n_spares;
     int64_t bindings_version;       /* of the store when the map was last loaded */
     struct subscriber_map *new_map; /* loaded, not yet taken by the loop; owned */
-    int map_ready_fd;             /* eventfd, readable when a map waits: the main thread polls it */
-    const char *leases_path;      /* DHCP lease file to follow, or NULL; borrowed */
-    struct timespec leases_mtime; /* of the last import */
-    off_t leases_size;
-    struct radius_applied *radius; /* queued RADIUS events; owned */
-    size_t n_radius, cap_radius;
-    uint64_t radius_dropped;      /* events lost because the queue was full */
-    uint64_t radius_seq;          /* last event recorded in the store */
+    int map_ready_fd;         /* eventfd, readable when a map waits: the main thread polls it */
+    struct leasefile leases;  /* the DHCP lease file followed, if any */
+    struct bind_event *binds; /* queued binding events (RADIUS, mapping lines); owned */
+    size_t n_binds, cap_binds;
+    uint64_t binds_dropped;       /* events lost because the queue was full */
+    uint64_t binds_seq;           /* last event recorded in the store */
     uint64_t map_seq;             /* last event the loaded map includes */
     struct class_row *class_rows; /* to store with the next batch, or NULL; owned */
     size_t n_class_rows;
@@ -126,17 +124,18 @@ void flusher_poke(struct flusher *fl);
 void flusher_set_classes(struct flusher *fl, const struct class_row *rows, size_t n);
 
 /* Returns a subscriber map loaded since the last call because bindings changed (caller
- * owns it), or NULL. OUT: *map_seq, the last RADIUS event the map includes. Empties
- * map_ready_fd. */
+ * owns it), or NULL. OUT: *map_seq, the last binding event (binder.h) the map includes.
+ * Empties map_ready_fd. */
 struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq);
 
-struct radius_applied;
+/* Queues a binding event, applied to the running map already, to be recorded in the store
+ * with bind_record() (copied). Past BINDER_RECENT waiting events it is dropped and counted:
+ * the running map still has it; only the record is lost. */
+void flusher_queue_binding(struct flusher *fl, const struct bind_event *e);
 
-/* Queues a RADIUS event to be recorded in the store (copied). */
-void flusher_queue_radius(struct flusher *fl, const struct radius_applied *a);
-
-/* Loads the subscriber map now if bindings changed since the last load (or always, with
- * force). Thread: the flusher's own (flusher_start() makes the first load). */
+/* Follows the lease file, then loads the subscriber map if bindings changed since the last
+ * load (or always, with force). Thread: the flusher's own (flusher_start() makes the first
+ * load). */
 void flusher_check_bindings(struct flusher *fl, bool force);
 
 /* Has the pending batch written now (retried, if its last write failed) and waits for

@@ -46,13 +46,11 @@ static void open_one(void *ctx, const char *item)
 }
 
 int logsrc_open(struct log_sources *ls, const struct config *cfg, struct store *st,
-                struct pipeline *p, struct radius_listener *binder, struct flusher *fl,
-                char *errbuf)
+                struct pipeline *p, struct binder *binder, char *errbuf)
 {
     memset(ls, 0, sizeof *ls);
     ls->pipe = p;
     ls->binder = binder;
-    ls->flusher = fl;
     ls->app_squid = intern_id(&p->apps, "web-proxy");
     struct open_ctx oc = {.ls = ls, .st = st, .errbuf = errbuf};
     config_list_each(cfg->logs, open_one, &oc);
@@ -77,18 +75,13 @@ static void on_usage(void *ctx, const struct log_usage *u)
     classifier_emit_log(&pipeline_main(pc->ls->pipe)->classifier, u, pc->app);
 }
 
-/* A mapping line: the user holds the address from its time, until a line contradicts it
- * (handled as a binding, like a RADIUS Start; "- -" is a Stop: nobody holds it). */
+/* A mapping line: a binding event, like a RADIUS Start (a user) or Stop ("- -"). */
 static void on_mapping(void *ctx, const struct log_mapping *m)
 {
     struct poll_ctx *pc = ctx;
-    struct radius_event ev = {.status = m->user[0] ? RADIUS_ACCT_START : RADIUS_ACCT_STOP,
-                              .addr = m->ip,
-                              .prefix_len = 128,
-                              .has_addr = true,
-                              .time_ms = m->time_ms};
-    snprintf(ev.user, sizeof ev.user, "%s", m->user);
-    radius_listener_apply(pc->ls->binder, &ev, "log", pc->ls->pipe, pc->ls->flusher);
+    struct bind_event e;
+    bind_event_from_mapping(m, "log", &e);
+    binder_apply(pc->ls->binder, &e);
 }
 
 void logsrc_poll(struct log_sources *ls)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Log sources in the daemon: the `logs` key's files, followed as they grow. Usage lines go
-// through classification like flows (the user names the account); mapping lines bind or
-// unbind addresses like RADIUS does. Each file's position is stored in the same flush
-// transaction as the usage of its lines, so a restart neither counts a line twice nor
-// skips one.
+// through classification like flows (the user names the account); mapping lines are
+// binding events (bind/bind.h) handed to the binder, like RADIUS accounting. Each file's
+// position is stored in the same flush transaction as the usage of its lines, so a restart
+// neither counts a line twice nor skips one.
 #ifndef FT_LOGSRC_H
 #define FT_LOGSRC_H
 
@@ -11,7 +11,7 @@
 #include "../config/config.h"
 #include "flusher.h"
 #include "pipeline.h"
-#include "radius_listener.h"
+#include "binder.h"
 
 #define LOGSRC_MAX 16
 
@@ -25,17 +25,15 @@ struct log_source {
 struct log_sources {
     struct log_source src[LOGSRC_MAX];
     size_t n;
-    uint16_t app_squid;             /* application of proxy log usage */
-    struct pipeline *pipe;          /* borrowed, for the callbacks */
-    struct radius_listener *binder; /* borrowed: applies mapping lines */
-    struct flusher *flusher;        /* borrowed */
+    uint16_t app_squid;    /* application of proxy log usage */
+    struct pipeline *pipe; /* borrowed, for the callbacks */
+    struct binder *binder; /* borrowed: applies and records mapping lines */
 };
 
 /* Opens the followers of cfg->logs, resuming at the positions the store holds. Returns 0,
  * or ERR_CONFIG with a message in errbuf. Thread: before the store thread starts. */
 int logsrc_open(struct log_sources *ls, const struct config *cfg, struct store *st,
-                struct pipeline *p, struct radius_listener *binder, struct flusher *fl,
-                char *errbuf);
+                struct pipeline *p, struct binder *binder, char *errbuf);
 void logsrc_close(struct log_sources *ls);
 
 /* Reads and counts what was appended to every log. Thread: the loop. */

@@ -9,6 +9,7 @@
 
 #include "../collect/udp.h"
 #include "activity.h"
+#include "binder.h"
 #include "pipeline.h"
 #include "logsrc.h"
 #include "probe.h"
@@ -49,6 +50,7 @@ struct daemon {
     struct flusher flusher;
     struct workers workers;
     struct radius_listener radius;
+    struct binder binder; /* RADIUS and mapping lines to the map and the store thread */
     struct probe probe;
     struct log_sources logs;
     struct flush_batch pending; /* stats gathered for the next hand-over */
@@ -150,6 +152,7 @@ static void try_flush(struct daemon *d)
             aggregator_swap(&p->lanes[i].aggregator, fresh[i]);
     workers_release(&d->workers);
     radius_listener_take_stats(&d->radius, &d->pending);
+    binder_take_stats(&d->binder, &d->pending);
     logsrc_take(&d->logs, &d->pending);
     probe_take_stats(&d->probe, &d->pending);
     flush_batch_add_stat(&d->pending, "*", 0, 0, "drop_iface_reports", d->pending.ifaces_dropped);
@@ -189,7 +192,7 @@ static void take_new_map(struct daemon *d)
         pipeline_prepare_subscribers(&d->pipe, m); /* its local trie, while the workers run */
         workers_hold(&d->workers);
         struct subscriber_map *old = pipeline_set_subscribers(&d->pipe, m);
-        radius_listener_replay(&d->radius, &d->pipe, map_seq);
+        binder_replay(&d->binder, map_seq);
         workers_release(&d->workers);
         submap_free(old);
     }
@@ -239,7 +242,7 @@ static void loop(struct daemon *d)
             continue;
         for (size_t i = 0; i < d->radius.n_socks; i++)
             if (pfd[i].revents & POLLIN)
-                radius_listener_receive(&d->radius, i, &d->pipe, &d->flusher);
+                radius_listener_receive(&d->radius, i, &d->binder);
     }
 }
 
@@ -384,7 +387,7 @@ int run_main(int argc, char **argv)
         goto out_store;
     }
     workers_init(&d.workers, (size_t)d.cfg.workers, &d.pipe);
-    d.radius.workers = &d.workers;
+    binder_init(&d.binder, &d.pipe, &d.workers, &d.flusher);
     /* Before anything says it listens (a test may signal us then), and before any thread
      * starts: they inherit the blocked signals; a TERM now waits for the loop. */
     install_signals();
@@ -395,7 +398,7 @@ int run_main(int argc, char **argv)
         goto out_socks;
     }
     /* before the store thread owns the store: the logs' positions are read from it */
-    if (logsrc_open(&d.logs, &d.cfg, d.store, &d.pipe, &d.radius, &d.flusher, errbuf) != 0) {
+    if (logsrc_open(&d.logs, &d.cfg, d.store, &d.pipe, &d.binder, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         logsrc_close(&d.logs);
         goto out_socks;

@@ -5,7 +5,7 @@
 // MAC), the counters must match the calls, errors must be "FILE:LINE: expected ...", and
 // lenient parsing must emit exactly what strict parsing emitted before its first error,
 // report that same error, and emit everything when there was none.
-#include "../../src/collect/leases.h"
+#include "../../src/bind/leases.h"
 #include "fuzz.h"
 
 #define FUZZ_FILE "fuzz.leases"

@@ -53,6 +53,9 @@ wait_for() {
 # in $TMP and sets DAEMON_PID and PORT.
 start_flowtally() {
     DB="$TMP/flowtally.db"
+    # The last daemon's output must go first: the shell truncates these files in the child,
+    # after fork, so a quick look could still find the old "listening" line and its port.
+    rm -f "$TMP/daemon.out" "$TMP/daemon.err"
     "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow 127.0.0.1:0 --flush 1 "$@" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
     DAEMON_PID=$!
     if ! wait_for grep -q 'listening on udp' "$TMP/daemon.out"; then

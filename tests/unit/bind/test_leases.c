@@ -4,7 +4,7 @@
 // `date -u -d 'YYYY/MM/DD HH:MM:SS' +%s`), the date and identifier forms, format
 // detection, malformed input with its exact file:line message in strict and lenient
 // mode, and the file reader's errors and size limit.
-#include "../../../src/collect/leases.h"
+#include "../../../src/bind/leases.h"
 #include "../../../src/base/err.h"
 #include "test.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // DHCP lease file parsers: ISC dhcpd's dhcpd.leases (IPv4 and IPv6) and Kea's memfile CSV
 // (lease4 and lease6). They turn a server's lease database into struct lease records, in
-// file order, for the code that binds addresses to subscribers; they know nothing of the
+// file order, for bind.c to turn into bindings (leasefile.c); they know nothing of the
 // store. Pure functions over a buffer, plus one helper that reads a whole file.
 #ifndef FT_LEASES_H
 #define FT_LEASES_H
