@@ -11,7 +11,8 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wvla
 CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP
 LDFLAGS  += $(SAN)
-LDLIBS   += -lsqlite3 -lpthread -lpcap
+LDLIBS   += -lsqlite3 -lpthread -lpcap -lpq
+CFLAGS   += $(shell pkg-config --cflags libpq)
 
 # nDPI names applications from captured packets when Debian's libndpi-dev is installed;
 # without it the probe uses the port table only.

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "../base/addr.h"
+#include "../base/uri.h"
 #include "../base/xalloc.h"
 
 #include <ctype.h>
@@ -379,8 +380,12 @@ void config_dump(const struct config *cfg, FILE *out)
             fprintf(out, "%s = %lld\n", k->name, (long long)*int_field((struct config *)cfg, k));
         else if (k->type == KEY_SECRETS)
             dump_secrets(out, k->name, *str_field((struct config *)cfg, k));
-        else
-            fprintf(out, "%s = %s\n", k->name, *str_field((struct config *)cfg, k));
+        else {
+            /* a PostgreSQL --db may carry a password */
+            char shown[4096];
+            uri_mask_password(*str_field((struct config *)cfg, k), shown, sizeof shown);
+            fprintf(out, "%s = %s\n", k->name, shown);
+        }
     }
 }
 

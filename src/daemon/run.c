@@ -7,6 +7,7 @@
 // SIGUSR1: flush now.
 #include "run.h"
 
+#include "../base/uri.h"
 #include "../collect/udp.h"
 #include "activity.h"
 #include "binder.h"
@@ -411,7 +412,9 @@ int run_main(int argc, char **argv)
     }
     static struct class_row rows[CLASSES_MAX];
     flusher_set_classes(&d.flusher, rows, pipeline_class_rows(&d.pipe, rows));
-    printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", d.cfg.db,
+    char shown[1024];
+    uri_mask_password(d.cfg.db, shown, sizeof shown);
+    printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", shown,
            (long long)d.cfg.flush, (long long)d.cfg.bucket);
     take_new_map(&d); /* the first map, loaded as the store thread started */
     if (!once) {      /* --once: what the logs and a pcap file hold, then stop (an import) */

@@ -61,8 +61,10 @@ static const char *const admin_sql[ST_COUNT] = {
     [ST_PLAN_GET] = "SELECT " PLAN_COLS " FROM plans WHERE name = ?1",
     [ST_PLAN_LIST] = "SELECT " PLAN_COLS " FROM plans ORDER BY name",
     [ST_PLAN_REMOVE] = "DELETE FROM plans WHERE name = ?1",
-    [ST_SUBSCRIBER_INSERT] = "INSERT INTO subscribers (name, email, plan_id, status, notes,"
-                             " account) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* Never an id given before (migration 8): a removed subscriber's usage stays its own. */
+    [ST_SUBSCRIBER_INSERT] = "INSERT INTO subscribers (id, name, email, plan_id, status, notes,"
+                             " account) SELECT value + 1, ?1, ?2, ?3, ?4, ?5, ?6 FROM meta"
+                             " WHERE key = 'subscribers_last_id'",
     [ST_SUBSCRIBER_UPDATE] = "UPDATE subscribers SET name = ?1, email = ?2, plan_id = ?3,"
                              " status = ?4, notes = ?5 WHERE account = ?6",
     [ST_SUBSCRIBER_GET] = SUBSCRIBER_SELECT " WHERE s.account = ?1",
@@ -126,7 +128,7 @@ static sqlite3_stmt *stmt(struct store *s, enum admin_stmt id)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v3(db, admin_sql[id], -1, kept ? SQLITE_PREPARE_PERSISTENT : 0, &st,
                            NULL) != SQLITE_OK) {
-        log_error("preparing statement: %s", sqlite3_errmsg(db));
+        store_sqlite_note_error(s);
         return NULL;
     }
     if (kept)
@@ -164,18 +166,37 @@ static void bind_time(sqlite3_stmt *st, int i, uint64_t ms)
         sqlite3_bind_int64(st, i, (sqlite3_int64)ms);
 }
 
-/* Steps a write to completion and releases it; maps constraint failures to ERR_EXISTS. */
+/* Steps a write to completion and releases it. A taken name or a row still referred to
+ * (unique, primary key, foreign key) is ERR_EXISTS; a value the schema refuses (CHECK, NOT
+ * NULL) ERR_MALFORMED; anything else ERR_STORE. What SQLite said goes to errbuf (may be
+ * NULL) and last_error(). */
 static int finish_write(struct store *s, sqlite3_stmt *st, char *errbuf)
 {
     if (!st)
         return ERR_STORE;
     int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && errbuf)
-        snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(store_sqlite_db(s)));
+    int code = sqlite3_extended_errcode(store_sqlite_db(s));
+    if (rc != SQLITE_DONE) {
+        store_sqlite_note_error(s);
+        if (errbuf)
+            snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(store_sqlite_db(s)));
+    }
     release(s, st);
     if (rc == SQLITE_DONE)
         return 0;
-    return rc == SQLITE_CONSTRAINT ? ERR_EXISTS : ERR_STORE;
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY ||
+        code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return ERR_EXISTS;
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_MALFORMED : ERR_STORE;
+}
+
+/* Ends a read loop: 0 when every row was read, else ERR_STORE with what SQLite said. */
+static int finish_read(struct store *s, sqlite3_stmt *st, int step)
+{
+    if (step != SQLITE_DONE)
+        store_sqlite_note_error(s);
+    release(s, st);
+    return step == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
 static int changes(struct store *s)
@@ -185,10 +206,12 @@ static int changes(struct store *s)
 
 int admin_sqlite_batch(struct store *s, store_work_fn *fn, void *ctx)
 {
-    if (batch.s) /* already in one: its statements serve */
-        return store_transaction(s, fn, ctx);
+    bool in_transaction = !sqlite3_get_autocommit(store_sqlite_db(s));
+    if (batch.s) /* already in one: its statements and its transaction serve */
+        return fn(s, ctx);
     batch.s = s;
-    int rc = store_transaction(s, fn, ctx);
+    /* Inside the caller's transaction fn is part of it (store.h's conventions). */
+    int rc = in_transaction ? fn(s, ctx) : store_transaction(s, fn, ctx);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(batch.st[i]);
     memset(&batch, 0, sizeof batch);
@@ -255,12 +278,12 @@ int admin_sqlite_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
     if (!st)
         return ERR_STORE;
     struct plan p;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         read_plan(st, &p);
         fn(ctx, &p);
     }
-    release(s, st);
-    return 0;
+    return finish_read(s, st, step);
 }
 
 int admin_sqlite_plan_remove(struct store *s, const char *name, char *errbuf)
@@ -342,12 +365,12 @@ int admin_sqlite_subscriber_list(struct store *s, store_subscriber_fn *fn, void 
     if (!st)
         return ERR_STORE;
     struct subscriber sub;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         read_subscriber(st, &sub);
         fn(ctx, &sub);
     }
-    release(s, st);
-    return 0;
+    return finish_read(s, st, step);
 }
 
 int admin_sqlite_subscriber_remove(struct store *s, const char *account, char *errbuf)
@@ -527,7 +550,8 @@ int admin_sqlite_binding_list(struct store *s, const char *account, store_bindin
     if (account)
         bind_text(st, 1, account);
     struct binding_row b;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&b, 0, sizeof b);
         b.id = sqlite3_column_int64(st, 0);
         b.subscriber_id = sqlite3_column_int64(st, 1);
@@ -540,8 +564,7 @@ int admin_sqlite_binding_list(struct store *s, const char *account, store_bindin
         copy_text(b.session, sizeof b.session, st, 8);
         fn(ctx, &b);
     }
-    release(s, st);
-    return 0;
+    return finish_read(s, st, step);
 }
 
 int admin_sqlite_lease_put(struct store *s, const struct lease_row *l)
@@ -562,15 +585,15 @@ int admin_sqlite_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
     if (!st)
         return ERR_STORE;
     struct lease_row l;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         copy_text(l.ip, sizeof l.ip, st, 0);
         copy_text(l.mac, sizeof l.mac, st, 1);
         l.start_ms = (uint64_t)sqlite3_column_int64(st, 2);
         l.end_ms = (uint64_t)sqlite3_column_int64(st, 3);
         fn(ctx, &l);
     }
-    release(s, st);
-    return 0;
+    return finish_read(s, st, step);
 }
 
 int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, size_t n,
@@ -620,15 +643,15 @@ int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx)
     if (!st)
         return ERR_STORE;
     struct class_row c;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         copy_text(c.name, sizeof c.name, st, 0);
         c.price_micro_per_gb = sqlite3_column_int64(st, 1);
         c.counts_toward_quota = sqlite3_column_int(st, 2) != 0;
         c.is_current = sqlite3_column_int(st, 3) != 0;
         fn(ctx, &c);
     }
-    release(s, st);
-    return 0;
+    return finish_read(s, st, step);
 }
 
 int64_t admin_sqlite_bindings_version(struct store *s)

@@ -134,6 +134,24 @@ static const char *const migrations[] = {
     "INSERT INTO meta (key, value) SELECT 'classes_stored_ms', 0"
     "  WHERE EXISTS (SELECT 1 FROM classes)"
     "     OR NOT EXISTS (SELECT 1 FROM usage WHERE class <> 'default');",
+
+    /* 7: migration 6 also marked stores that held no class list and no named-class usage
+     * yet, every new store among them, as if a list had been stored; usage counted later
+     * in named classes would then pass the readers' check without its list. The marker is
+     * only set by a stored list from now on (the check needs none for default-only
+     * usage). */
+    ("DELETE FROM meta WHERE key = 'classes_stored_ms' AND value = 0"
+     "  AND NOT EXISTS (SELECT 1 FROM classes);"),
+
+    /* 8: subscriber ids are never reused. SQLite gives a new row the largest id plus one,
+     * so after the newest subscriber was removed the next one took its id, and with it
+     * the removed one's usage. The highest id ever given (or still in usage) is kept, and
+     * a new subscriber gets the one after it (admin_sqlite.c). */
+    ("INSERT INTO meta (key, value) SELECT 'subscribers_last_id', max(coalesce("
+     "  (SELECT max(id) FROM subscribers), 0), coalesce((SELECT max(subscriber_id) FROM usage), "
+     "0));"
+     "CREATE TRIGGER subscribers_last_id AFTER INSERT ON subscribers BEGIN"
+     "  UPDATE meta SET value = max(value, NEW.id) WHERE key = 'subscribers_last_id'; END;"),
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -231,7 +249,12 @@ int migrate_sqlite(sqlite3 *db, char *errbuf)
 int migrate_sqlite_check(sqlite3 *db, char *errbuf)
 {
     int version = schema_version(db);
-    if (version < 1 || version > N_MIGRATIONS) {
+    if (version > N_MIGRATIONS) {
+        snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
+                 version, N_MIGRATIONS);
+        return ERR_STORE;
+    }
+    if (version < 1) {
         snprintf(errbuf, ERR_BUF_LEN,
                  "not a flowtally store this version can read (schema version %d)", version);
         return ERR_STORE;

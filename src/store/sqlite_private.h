@@ -15,6 +15,9 @@
  * store (asserted: a store of another engine is never read as this one). */
 sqlite3 *store_sqlite_db(struct store *s);
 
+/* Keeps what SQLite last said as the store's last_error(). */
+void store_sqlite_note_error(struct store *s);
+
 /* The administrative operations (admin_sqlite.c), as struct store_ops documents them. */
 int admin_sqlite_batch(struct store *s, store_work_fn *fn, void *ctx);
 int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf);

@@ -3,8 +3,15 @@
 // work in one transaction through the backend's own begin, commit and rollback.
 #include "store.h"
 
+#include "pgsql_private.h"
+
+#include <string.h>
+
 struct store *store_open(const char *db, bool readonly, char *errbuf)
 {
+    /* libpq's URI designators; anything else is a path (a file named so would need ./) */
+    if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0)
+        return store_pgsql_open(db, readonly, errbuf);
     return store_sqlite_open(db, readonly, errbuf);
 }
 

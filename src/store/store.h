@@ -12,6 +12,11 @@
 //   person when the call fails.
 // - Transaction: a write outside begin()/commit() is its own transaction; inside, it is
 //   part of the caller's. Reads see what is committed (and the caller's own transaction).
+//   After a write fails inside a transaction, the caller rolls back: engines differ on
+//   what a later write or commit would do (SQLite goes on, PostgreSQL refuses).
+// - Rows come in the order each operation names; text sorts by bytes ("Business" before
+//   "basic"), and the directions of one usage key in name order (in, internal, out,
+//   transit).
 // - Strings in rows handed to a callback are borrowed for the duration of the call; rows
 //   returned through OUT parameters are copied into caller-owned structs.
 // - Threads: a struct store is used by one thread at a time (the daemon's store thread;

@@ -97,6 +97,11 @@ static void note_error(struct store_sqlite *s)
     log_debug("%s", s->err);
 }
 
+void store_sqlite_note_error(struct store *base)
+{
+    note_error((struct store_sqlite *)base);
+}
+
 static sqlite3_stmt *stmt_get(struct store_sqlite *s, enum stmt_id id)
 {
     if (!s->stmt[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
@@ -321,8 +326,10 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
         note_error(s);
         return ERR_STORE;
     }
-    uint64_t to_s = q->to_ms / 1000;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)(q->from_ms / 1000));
+    /* Bucket b (seconds) starts in [from, to) when b * 1000 >= from and b * 1000 < to:
+     * b >= ceil(from / 1000) and b < ceil(to / 1000). */
+    uint64_t to_s = q->to_ms / 1000 + (q->to_ms % 1000 != 0);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)(q->from_ms / 1000 + (q->from_ms % 1000 != 0)));
     sqlite3_bind_int64(st, 2, to_s > INT64_MAX ? INT64_MAX : (sqlite3_int64)to_s);
     sqlite3_bind_int64(st, 3, q->subscriber_id);
     sqlite3_bind_int(st, 4, q->utc_offset_s);

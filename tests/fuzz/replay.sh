@@ -16,7 +16,7 @@ cc=${CC:-cc}
 opt=${OPT:--O1 -g}
 san=${SAN:--fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all}
 warn="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla"
-cflags="-std=c17 -D_GNU_SOURCE $opt $san"
+cflags="-std=c17 -D_GNU_SOURCE $opt $san $(pkg-config --cflags libpq 2>/dev/null)"
 # Every tests/fuzz/fuzz_NAME.c is a target NAME, unless FUZZ_TARGETS names some.
 targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||' | tr '\n' ' ')}
 out=$build/tests/fuzz
@@ -42,7 +42,7 @@ fi
     done
     for t in $targets; do
         $cc $cflags $warn -o "$out/replay_$t" "tests/fuzz/fuzz_$t.c" tests/fuzz/replay_main.c \
-            $objs $san -lsqlite3 -lpthread -lpcap || exit 2
+            $objs $san -lsqlite3 -lpq -lpthread -lpcap || exit 2
     done
 } >&2
 

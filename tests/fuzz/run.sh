@@ -18,7 +18,7 @@ cores=$(nproc 2>/dev/null || echo 1)
 jobs=${FUZZ_JOBS:-$([ "$cores" -ge 2 ] && echo 2 || echo 1)}
 
 # -fno-sanitize-recover: a UBSan finding must stop the run, or libFuzzer would only log it.
-cflags="-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all"
+cflags="-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all $(pkg-config --cflags libpq 2>/dev/null)"
 san="address,undefined"
 warn="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla"
 
@@ -36,7 +36,7 @@ for src in src/*/*.c; do
 done
 for t in $targets; do
     "$cc" $cflags $warn -fsanitize=fuzzer,$san -o "$out/fuzz_$t" "tests/fuzz/fuzz_$t.c" \
-        $objs -lsqlite3 -lpthread -lpcap || exit 2
+        $objs -lsqlite3 -lpq -lpthread -lpcap || exit 2
 done
 
 run_target() {

@@ -16,6 +16,7 @@ trap 'cleanup' EXIT
 
 cleanup() {
     [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
+    [ "${FLOWTALLY_TEST_ENGINE:-}" = postgresql ] && pg_stop
     rm -rf "$TMP"
 }
 
@@ -23,6 +24,34 @@ ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1"; }
 not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $1"; }
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+
+# The store engine: FLOWTALLY_TEST_ENGINE=postgresql runs the test on a database of a
+# throwaway PostgreSQL server (tests/pg.sh, one per test script, stopped by cleanup) instead
+# of "$TMP/flowtally.db"; unset, or anything else, means SQLite and changes nothing.
+STORE_N=0
+STORE_MADE=""
+if [ "${FLOWTALLY_TEST_ENGINE:-}" = postgresql ]; then
+    . "$ROOT/tests/pg.sh"
+    if ! pg_start; then
+        echo "1..0 # SKIP PostgreSQL: $PG_SKIP"
+        exit 0
+    fi
+fi
+
+# new_store: sets DB to a fresh, empty store (SQLite: "$TMP/flowtally.db" with any old file,
+# -wal, -shm and -journal removed; PostgreSQL: a new database, DB=$PGURI). start_flowtally
+# uses it.
+new_store() {
+    STORE_N=$((STORE_N + 1))
+    STORE_MADE=1
+    if [ "${FLOWTALLY_TEST_ENGINE:-}" = postgresql ]; then
+        pg_newdb "store$STORE_N" || { echo "# pg_newdb store$STORE_N failed"; return 1; }
+        DB=$PGURI
+    else
+        DB="$TMP/flowtally.db"
+        rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-journal"
+    fi
+}
 
 # check NAME FILE_GOT FILE_WANT: ok if identical, else not ok with a diff.
 check_same() {
@@ -50,9 +79,14 @@ wait_for() {
 }
 
 # start_flowtally ARGS...: starts `flowtally run` on 127.0.0.1 port 0 with a fresh store
-# in $TMP and sets DAEMON_PID and PORT.
+# in $TMP and sets DAEMON_PID and PORT. On PostgreSQL it uses the store new_store made last,
+# or makes one.
 start_flowtally() {
-    DB="$TMP/flowtally.db"
+    if [ "${FLOWTALLY_TEST_ENGINE:-}" = postgresql ]; then
+        [ -n "$STORE_MADE" ] || new_store || return 1
+    else
+        DB="$TMP/flowtally.db"
+    fi
     # The last daemon's output must go first: the shell truncates these files in the child,
     # after fork, so a quick look could still find the old "listening" line and its port.
     rm -f "$TMP/daemon.out" "$TMP/daemon.err"

@@ -57,6 +57,7 @@ DKIDS="" # its child processes (nfacctd's plugin)
 
 cleanup() {
     for p in $DPID $DKIDS; do kill -9 "$p" 2>/dev/null; done
+    command -v pg_stop >/dev/null 2>&1 && pg_stop
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -228,7 +229,7 @@ say "   building $INPROC"
 SRCS=$(ls src/*/*.c | grep -v '^src/cli/main\.c$')
 # shellcheck disable=SC2086 # the source list is split on purpose
 if ! cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$INPROC" tools/bench/inproc.c $SRCS \
-    -lsqlite3 -lpthread -lpcap; then
+    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap; then
     say "bench: cannot build $INPROC"
     exit 1
 fi
@@ -236,14 +237,27 @@ fi
 FLUSHTIME="$ROOT/$BUILD/tools/bench_flushtime"
 # shellcheck disable=SC2086 # the source list is split on purpose
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$FLUSHTIME" tools/bench/flushtime.c $SRCS \
-    -lsqlite3 -lpthread -lpcap || { say "bench: cannot build $FLUSHTIME"; exit 1; }
+    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap || { say "bench: cannot build $FLUSHTIME"; exit 1; }
 FLUSH_ROWS=""
 for keys in 10000 100000; do
     rm -f "$TMP/flush.db"*
     r=$("$FLUSHTIME" $keys "$TMP/flush.db") || exit 1
     say "   store flush, SQLite: $r"
-    FLUSH_ROWS="$FLUSH_ROWS $(echo "$r" | sed -n 's/.*keys=\([0-9]*\) insert_ms=\([0-9.]*\) update_ms=\([0-9.]*\)/\1:\2:\3/p')"
+    FLUSH_ROWS="$FLUSH_ROWS $(echo "$r" | sed -n 's/.*keys=\([0-9]*\) insert_ms=\([0-9.]*\) update_ms=\([0-9.]*\)/SQLite:\1:\2:\3/p')"
 done
+# The same on a PostgreSQL server of our own (tests/pg.sh; fsync on, as a package runs it).
+. "$ROOT/tests/pg.sh"
+if PG_OPTS="-c fsync=on" pg_start; then
+    for keys in 10000 100000; do
+        pg_newdb "flush$keys" >/dev/null
+        r=$("$FLUSHTIME" $keys "$PGURI") || { pg_stop; exit 1; }
+        say "   store flush, PostgreSQL: $r"
+        FLUSH_ROWS="$FLUSH_ROWS $(echo "$r" | sed -n 's/.*keys=\([0-9]*\) insert_ms=\([0-9.]*\) update_ms=\([0-9.]*\)/PostgreSQL:\1:\2:\3/p')"
+    done
+    pg_stop
+else
+    say "   store flush, PostgreSQL: skipped ($PG_SKIP)"
+fi
 
 say "   generating streams: flowgen, $HOSTS local hosts in 10.0.0.0/8, $REMOTES remotes"
 for p in $PROTOS; do
@@ -733,7 +747,7 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown r
     [ -n "$under" ] && echo "- flowtally undercounted kernel drops in $under (SO_RXQ_OVFL only reports drops" \
         "before the last datagram it receives)."
     for f in $FLUSH_ROWS; do
-        echo "$f" | awk -F: '{ printf "- Store flush (SQLite, WAL, one transaction of additive upserts): %d keys in %s ms when all are new, %s ms when all are updates.\n", $1, $2, $3 }'
+        echo "$f" | awk -F: '{ printf "- Store flush (%s, one transaction of additive upserts): %d keys in %s ms when all are new, %s ms when all are updates.\n", $1, $2, $3, $4 }'
     done
     echo "- \`tools/bench/bench.sh\` took $((T_END - T_START)) s."
 } >"$RESULTS"

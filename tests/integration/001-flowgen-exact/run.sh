@@ -17,7 +17,7 @@ for proto in v5 v9 ipfix; do
         check_eq "$name: records counted" "$(counter records 127.0.0.1)" 20000
         check_eq "$name: no sequence loss" "$(counter seq_lost)" 0
         check_eq "$name: no drops" "$(counter drop_set_no_template)$(counter kernel_drops)" 00
-        rm -f "$DB"*
+        new_store
     done
 done
 
@@ -42,7 +42,7 @@ else
     check_eq "records from ::1" "$(counter records ::1)" 3000
     if grep -q 'new exporter ::1' "$TMP/daemon.err"; then ok "new exporter logged"; else not_ok "new exporter logged"; fi
 fi
-rm -f "$DB"*
+new_store
 
 # An allow-list that leaves the sender out: everything is dropped and counted.
 start_flowtally --exporters 192.0.2.0/24

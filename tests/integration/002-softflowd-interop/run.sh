@@ -92,6 +92,6 @@ for version in 5 9 10; do
     else
         not_ok "softflowd v$version: nfacctd did not start" && sed 's/^/#   /' "$TMP/nfacctd.log"
     fi
-    rm -f "$DB"*
+    new_store
 done
 done_testing

@@ -6,7 +6,7 @@
 # the change and one after, must land on the right accounts to the byte.
 . "$(dirname "$0")/../lib.sh"
 
-DB="$TMP/flowtally.db"
+new_store
 ft() { "$FT" "$@" --db "$DB"; }
 ft plan import "$ROOT/etc/plans.example"
 check_eq "three example plans" "$(ft plan list --format csv | sed 1d | cut -d, -f1,2,4 | tr '\n' ' ')" \

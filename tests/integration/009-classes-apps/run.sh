@@ -27,7 +27,7 @@ gen 1 1790000000 198.18.0.0/24 250 53    # free, DNS (14:13 UTC)
 gen 2 1790000000 198.19.0.0/16 5000 443  # national, WEB
 gen 3 1790000000 203.0.113.0/24 250 22   # international, SSH
 gen 4 1789956000 198.19.0.0/16 5000 443  # 02:00 UTC: night, WEB
-DB="$TMP/flowtally.db"
+new_store
 ft() { "$FT" "$@" --db "$DB"; }
 ft plan add metered --quota 100GB --anchor 1
 ft subscriber add campus --plan metered

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Shared between the PostgreSQL backend's files only: running a statement that is prepared
+// once per connection, the transaction state and what the last failure said (store_pgsql.c),
+// the URI's passwords, masked or scrubbed from messages (uri_pgsql.c), and the usage rows
+// of a flush on their way to the staging table (stage_pgsql.c).
+#ifndef FT_PGSQL_PRIVATE_H
+#define FT_PGSQL_PRIVATE_H
+
+#include "store.h"
+
+#include "../base/err.h"
+#include "../base/uri.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* A statement prepared on first use on a connection, and again after a reconnect. The SQL
+ * is constant; every value goes in as a parameter. */
+struct pgsql_stmt {
+    const char *name;  /* unique among the backend's statements */
+    const char *types; /* one letter per parameter, $1 first: i bigint, t text */
+    const char *sql;
+};
+
+/* Text big enough for any int64 in decimal. */
+#define PGSQL_INT_LEN 24
+
+/* Runs st with its parameters (text; NULL is SQL NULL), after sending what add_usage and
+ * add_stat buffered (so a statement never runs ahead of rows added before it). Returns the
+ * result (caller frees with PQclear()), or NULL with *rc set: ERR_EXISTS when the write
+ * met a taken name or a row still referred to (unique, foreign key), ERR_MALFORMED when the
+ * schema refused a value (check, not null), else ERR_STORE; what the server said is then
+ * in last_error(). s must be a PostgreSQL store (asserted). Thread: the store's. */
+PGresult *store_pgsql_run(struct store *s, const struct pgsql_stmt *st, const char *const *params,
+                          int *rc);
+
+/* Whether a transaction is open on the connection (begin() or a failed one not yet rolled
+ * back). */
+bool store_pgsql_in_transaction(struct store *s);
+
+/* What the last failure said (as last_error()). Borrowed. */
+const char *store_pgsql_error(struct store *s);
+
+/* Opens the store named by a postgresql:// or postgres:// URI, as store_open() documents:
+ * a writer migrates the schema forward, a reader requires this binary's version. Returns a
+ * new store, or NULL with a message (the password masked) in errbuf. */
+struct store *store_pgsql_open(const char *uri, bool readonly, char *errbuf);
+
+/* The administrative operations (admin_pgsql.c), as struct store_ops documents them. */
+int admin_pgsql_batch(struct store *s, store_work_fn *fn, void *ctx);
+int admin_pgsql_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf);
+int admin_pgsql_plan_get(struct store *s, const char *name, struct plan *out);
+int admin_pgsql_plan_list(struct store *s, store_plan_fn *fn, void *ctx);
+int admin_pgsql_plan_remove(struct store *s, const char *name, char *errbuf);
+int admin_pgsql_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
+                                char *errbuf);
+int admin_pgsql_subscriber_get(struct store *s, const char *account, struct subscriber *out);
+int admin_pgsql_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx);
+int admin_pgsql_subscriber_remove(struct store *s, const char *account, char *errbuf);
+int admin_pgsql_binding_add(struct store *s, const char *account, const char *kind,
+                            const char *value, uint64_t start_ms, uint64_t end_ms,
+                            const char *source, const char *session, char *errbuf);
+int admin_pgsql_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
+                            int *n_ended);
+int admin_pgsql_binding_is_open(struct store *s, const char *value, int64_t subscriber_id);
+int admin_pgsql_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx);
+int admin_pgsql_lease_put(struct store *s, const struct lease_row *l);
+int admin_pgsql_lease_list(struct store *s, store_lease_fn *fn, void *ctx);
+int64_t admin_pgsql_bindings_version(struct store *s);
+int admin_pgsql_classes_write(struct store *s, const struct class_row *rows, size_t n,
+                              uint64_t now_ms);
+int admin_pgsql_class_list(struct store *s, store_class_fn *fn, void *ctx);
+int admin_pgsql_classes_check(struct store *s, char *errbuf);
+
+/* ---- the URI's secrets (uri_pgsql.c) ---- */
+
+#define URI_PGSQL_MAX_SECRETS 8
+
+/* The passwords of a URI, as written and percent-decoded. */
+struct uri_pgsql_secrets {
+    char *text[URI_PGSQL_MAX_SECRETS]; /* owned */
+    size_t n;
+};
+
+/* The --db text as it may be shown is base/uri.h's uri_mask_password(). */
+void uri_pgsql_secrets_init(struct uri_pgsql_secrets *s, const char *uri);
+void uri_pgsql_secrets_deinit(struct uri_pgsql_secrets *s);
+/* Replaces, in place, every password of s in msg (size bytes, at most ERR_BUF_LEN) and any
+ * double-quoted piece of one (what libpq quotes when it cannot parse a URI) by ***. */
+void uri_pgsql_scrub(const struct uri_pgsql_secrets *s, char *msg, size_t size);
+
+/* ---- the usage rows of a flush (stage_pgsql.c) ---- */
+
+struct stage_row {
+    int64_t bucket, subscriber;
+    const char *dir;               /* static: flow_dir_name() */
+    const char *class_name, *app;  /* owned by the stage's names; NULL stays NULL */
+    int64_t bytes, packets, flows; /* as stored: bigint */
+    char host[ADDR_STR_LEN];
+};
+
+struct pgsql_stage {
+    struct stage_row *rows; /* owned */
+    size_t n_rows, cap_rows;
+    char **names; /* owned: the class and application names of the rows */
+    size_t n_names, cap_names;
+    size_t last_class, last_app; /* names[] index each was found at last */
+    size_t next;                 /* rows turned into COPY text so far */
+    char *text;                  /* owned: the piece of COPY text last formatted */
+    size_t text_cap;
+};
+
+void stage_pgsql_init(struct pgsql_stage *st);
+void stage_pgsql_deinit(struct pgsql_stage *st);
+/* Copies a row (and its names) into the stage. */
+void stage_pgsql_add(struct pgsql_stage *st, const struct usage_row *row, const char *class_name,
+                     const char *app_name);
+/* Orders the rows by the usage key, as PostgreSQL orders it (text as bytes). */
+void stage_pgsql_sort(struct pgsql_stage *st);
+/* Formats the next rows as COPY text (tab-separated, one line a row), about max bytes.
+ * OUT: *len. Returns the text (borrowed until the next call), or NULL when every row has
+ * been formatted. */
+const char *stage_pgsql_piece(struct pgsql_stage *st, size_t max, size_t *len);
+/* Forgets every row. */
+void stage_pgsql_clear(struct pgsql_stage *st);
+
+/* Formats v for a parameter. Returns buf (PGSQL_INT_LEN bytes). */
+static inline const char *pgsql_int(char *buf, int64_t v)
+{
+    snprintf(buf, PGSQL_INT_LEN, "%lld", (long long)v);
+    return buf;
+}
+
+/* A bigint column of a result row (0 when NULL). */
+static inline int64_t pgsql_get_int(const PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* A text column of a result row, or NULL when it is NULL. Borrowed from r. */
+static inline const char *pgsql_get_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+#endif
