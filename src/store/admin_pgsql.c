@@ -303,135 +303,52 @@ int admin_pgsql_subscriber_remove(struct store *s, const char *account, char *er
 
 /* ---- bindings and leases ---- */
 
-/* Runs fn in a transaction of its own unless one is open already (a batch such as `bind
- * import`), so that the bindings a change ends and the one it adds are stored together. */
-static int atomically(struct store *s, store_work_fn *fn, void *ctx)
-{
-    if (store_pgsql_in_transaction(s))
-        return fn(s, ctx);
-    return store_transaction(s, fn, ctx);
-}
-
-struct binding_change {
-    const char *account, *kind, *value, *source, *session;
-    uint64_t start_ms, end_ms; /* for an end: start_ms is the time it ends */
-    int n_ended;
-    char *errbuf;
-};
-
 /* Runs one of the statements that end the open bindings of a value or a session at $1,
  * adding the rows it changed to *n. */
-static int end_step(struct store *s, const struct pgsql_stmt *st, const struct binding_change *c,
-                    int *n)
+static int close_step(struct store *s, const struct pgsql_stmt *st, const char *what,
+                      uint64_t at_ms, int *n)
 {
     char at[PGSQL_INT_LEN];
-    const char *params[] = {pgsql_int(at, (int64_t)c->start_ms),
-                            c->session ? c->session : c->value};
+    const char *params[] = {pgsql_int(at, (int64_t)at_ms), what};
     int changed;
     int rc = run_write(s, st, params, &changed, NULL);
     *n += rc == 0 ? changed : 0;
     return rc;
 }
 
-static int binding_end_tx(struct store *s, void *ctx)
+int admin_pgsql_binding_close(struct store *s, const char *value, const char *session,
+                              uint64_t at_ms, int *n)
 {
-    struct binding_change *c = ctx;
-    const struct pgsql_stmt *drop = c->session ? &binding_drop_session : &binding_drop_value;
-    const struct pgsql_stmt *end = c->session ? &binding_end_session : &binding_end_value;
-    int rc = end_step(s, drop, c, &c->n_ended);
-    return rc ? rc : end_step(s, end, c, &c->n_ended);
+    const char *what = session ? session : value;
+    int rc = close_step(s, session ? &binding_drop_session : &binding_drop_value, what, at_ms, n);
+    return rc ? rc
+              : close_step(s, session ? &binding_end_session : &binding_end_value, what, at_ms, n);
 }
 
-int admin_pgsql_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
-                            int *n_ended)
-{
-    struct binding_change c = {.value = value, .session = session, .start_ms = at_ms};
-    int rc = atomically(s, binding_end_tx, &c);
-    if (n_ended)
-        *n_ended = rc == 0 ? c.n_ended : 0;
-    return rc;
-}
-
-/* The open bindings of a value, as seen by one subscriber about to bind it. */
-struct open_bindings {
-    int n;             /* open bindings of the value, whoever holds them */
-    bool is_held;      /* the subscriber holds one of them */
-    uint64_t since_ms; /* when the subscriber's earliest one started */
-};
-
-/* One indexed look-up tells both whether the subscriber holds the value already and
- * whether anything is open to end. Returns 0 or ERR_STORE. */
-static int open_of(struct store *s, const char *value, int64_t subscriber_id,
-                   struct open_bindings *o)
+int admin_pgsql_binding_open_of(struct store *s, const char *value,
+                                void (*fn)(void *ctx, int64_t subscriber_id, uint64_t start_ms),
+                                void *ctx)
 {
     const char *params[] = {value};
     int rc;
-    memset(o, 0, sizeof *o);
     PGresult *r = store_pgsql_run(s, &binding_open_of, params, &rc);
     if (!r)
         return rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        o->n++;
-        uint64_t start = (uint64_t)pgsql_get_int(r, i, 1);
-        if (pgsql_get_int(r, i, 0) == subscriber_id && (!o->is_held || start < o->since_ms)) {
-            o->is_held = true;
-            o->since_ms = start;
-        }
-    }
+    for (int i = 0; i < PQntuples(r); i++)
+        fn(ctx, pgsql_get_int(r, i, 0), (uint64_t)pgsql_get_int(r, i, 1));
     PQclear(r);
     return 0;
 }
 
-static int binding_add_tx(struct store *s, void *ctx)
+int admin_pgsql_binding_insert(struct store *s, int64_t subscriber_id, const char *kind,
+                               const char *value, uint64_t start_ms, uint64_t end_ms,
+                               const char *source, const char *session, char *errbuf)
 {
-    struct binding_change *c = ctx;
-    struct subscriber sub;
-    if (store_subscriber_get(s, c->account, &sub) != 0) {
-        snprintf(c->errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
-                 c->account);
-        return ERR_NOT_FOUND;
-    }
-    struct open_bindings o;
-    int rc = open_of(s, c->value, sub.id, &o);
-    if (rc != 0)
-        return rc;
-    /* Binding again what the account holds open changes nothing (see admin_sqlite.c). */
-    if (o.is_held && c->end_ms == 0) {
-        char when[32];
-        time_t t = (time_t)(o.since_ms / 1000);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        snprintf(c->errbuf, ERR_BUF_LEN, "%s is bound to %s already, since %s", c->value,
-                 c->account, when);
-        return STORE_BINDING_HELD;
-    }
-    struct binding_change ended = {.value = c->value, .start_ms = c->start_ms};
-    rc = o.n ? binding_end_tx(s, &ended) : 0; /* by value: whoever, whatever the session */
-    if (rc != 0) {
-        snprintf(c->errbuf, ERR_BUF_LEN, "could not end the open bindings of %s", c->value);
-        return rc;
-    }
     char id[PGSQL_INT_LEN], start[PGSQL_INT_LEN], end[PGSQL_INT_LEN];
     const char *params[] = {
-        pgsql_int(id, sub.id),      c->kind,   c->value,  pgsql_int(start, (int64_t)c->start_ms),
-        param_time(end, c->end_ms), c->source, c->session};
-    return run_write(s, &binding_insert, params, NULL, c->errbuf);
-}
-
-int admin_pgsql_binding_add(struct store *s, const char *account, const char *kind,
-                            const char *value, uint64_t start_ms, uint64_t end_ms,
-                            const char *source, const char *session, char *errbuf)
-{
-    struct binding_change c = {.account = account,
-                               .kind = kind,
-                               .value = value,
-                               .source = source,
-                               .session = session,
-                               .start_ms = start_ms,
-                               .end_ms = end_ms,
-                               .errbuf = errbuf};
-    return atomically(s, binding_add_tx, &c);
+        pgsql_int(id, subscriber_id), kind,   value,  pgsql_int(start, (int64_t)start_ms),
+        param_time(end, end_ms),      source, session};
+    return run_write(s, &binding_insert, params, NULL, errbuf);
 }
 
 int admin_pgsql_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)

@@ -389,145 +389,61 @@ int admin_sqlite_subscriber_remove(struct store *s, const char *account, char *e
 
 /* ---- bindings and leases ---- */
 
-/* Runs fn in a transaction of its own unless one is open already (a batch such as `bind
- * import`), so that the bindings a change ends and the one it adds are stored together. */
-static int atomically(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
-{
-    if (!sqlite3_get_autocommit(store_sqlite_db(s)))
-        return fn(s, ctx);
-    return store_transaction(s, fn, ctx);
-}
-
-struct binding_change {
-    const char *account, *kind, *value, *source, *session;
-    uint64_t start_ms, end_ms; /* for an end: start_ms is the time it ends */
-    int n_ended;
-    char *errbuf;
-};
-
-/* Runs one of the statements that end the open bindings of a value or a session at ?1.
- * OUT: *n, the rows it changed. */
-static int end_step(struct store *s, enum admin_stmt id, const struct binding_change *c, int *n)
+/* Runs one of the statements that end the open bindings of a value or a session at ?1,
+ * adding the rows it changed to *n. */
+static int close_step(struct store *s, enum admin_stmt id, const char *what, uint64_t at_ms, int *n)
 {
     sqlite3_stmt *st = stmt(s, id);
     if (!st)
         return ERR_STORE;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)c->start_ms);
-    bind_text(st, 2, c->session ? c->session : c->value);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)at_ms);
+    bind_text(st, 2, what);
     int rc = finish_write(s, st, NULL);
     *n += rc == 0 ? changes(s) : 0;
     return rc;
 }
 
-static int binding_end_tx(struct store *s, void *ctx)
+int admin_sqlite_binding_close(struct store *s, const char *value, const char *session,
+                               uint64_t at_ms, int *n)
 {
-    struct binding_change *c = ctx;
-    enum admin_stmt drop = c->session ? ST_BINDING_DROP_SESSION : ST_BINDING_DROP_VALUE;
-    enum admin_stmt end = c->session ? ST_BINDING_END_SESSION : ST_BINDING_END_VALUE;
-    int rc = end_step(s, drop, c, &c->n_ended);
-    return rc ? rc : end_step(s, end, c, &c->n_ended);
+    const char *what = session ? session : value;
+    int rc =
+        close_step(s, session ? ST_BINDING_DROP_SESSION : ST_BINDING_DROP_VALUE, what, at_ms, n);
+    return rc ? rc
+              : close_step(s, session ? ST_BINDING_END_SESSION : ST_BINDING_END_VALUE, what, at_ms,
+                           n);
 }
 
-int admin_sqlite_binding_end(struct store *s, const char *value, const char *session,
-                             uint64_t at_ms, int *n_ended)
-{
-    struct binding_change c = {.value = value, .session = session, .start_ms = at_ms};
-    int rc = atomically(s, binding_end_tx, &c);
-    if (n_ended)
-        *n_ended = rc == 0 ? c.n_ended : 0;
-    return rc;
-}
-
-/* The open bindings of a value, as seen by one subscriber about to bind it. */
-struct open_bindings {
-    int n;             /* open bindings of the value, whoever holds them */
-    bool is_held;      /* the subscriber holds one of them */
-    uint64_t since_ms; /* when the subscriber's earliest one started */
-};
-
-/* One indexed look-up tells both whether the subscriber holds the value already and
- * whether anything is open to end: a fresh value (each line of a first import) then costs
- * this and the insert, no more. Returns 0 or ERR_STORE. */
-static int open_of(struct store *s, const char *value, int64_t subscriber_id,
-                   struct open_bindings *o)
+int admin_sqlite_binding_open_of(struct store *s, const char *value,
+                                 void (*fn)(void *ctx, int64_t subscriber_id, uint64_t start_ms),
+                                 void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_BINDING_OPEN_OF);
     if (!st)
         return ERR_STORE;
-    memset(o, 0, sizeof *o);
     bind_text(st, 1, value);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        o->n++;
-        uint64_t start = (uint64_t)sqlite3_column_int64(st, 1);
-        if (sqlite3_column_int64(st, 0) == subscriber_id && (!o->is_held || start < o->since_ms)) {
-            o->is_held = true;
-            o->since_ms = start;
-        }
-    }
-    release(s, st);
-    return rc == SQLITE_DONE ? 0 : ERR_STORE;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0), (uint64_t)sqlite3_column_int64(st, 1));
+    return finish_read(s, st, step);
 }
 
-static int binding_add_tx(struct store *s, void *ctx)
+int admin_sqlite_binding_insert(struct store *s, int64_t subscriber_id, const char *kind,
+                                const char *value, uint64_t start_ms, uint64_t end_ms,
+                                const char *source, const char *session, char *errbuf)
 {
-    struct binding_change *c = ctx;
-    struct subscriber sub;
-    if (store_subscriber_get(s, c->account, &sub) != 0) {
-        snprintf(c->errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
-                 c->account);
-        return ERR_NOT_FOUND;
-    }
-    struct open_bindings o;
-    int rc = open_of(s, c->value, sub.id, &o);
-    if (rc != 0)
-        return rc;
-    /* Binding again what the account holds open changes nothing: ending the binding and
-     * starting an equal one would only split it (or leave a zero-length row), and an
-     * import run twice must store the same as once. With an end given it is a change. */
-    if (o.is_held && c->end_ms == 0) {
-        char when[32];
-        time_t t = (time_t)(o.since_ms / 1000);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        snprintf(c->errbuf, ERR_BUF_LEN, "%s is bound to %s already, since %s", c->value,
-                 c->account, when);
-        return STORE_BINDING_HELD;
-    }
-    struct binding_change ended = {.value = c->value, .start_ms = c->start_ms};
-    rc = o.n ? binding_end_tx(s, &ended) : 0; /* by value: whoever, whatever the session */
-    if (rc != 0) {
-        snprintf(c->errbuf, ERR_BUF_LEN, "could not end the open bindings of %s", c->value);
-        return rc;
-    }
     sqlite3_stmt *st = stmt(s, ST_BINDING_INSERT);
     if (!st)
         return ERR_STORE;
-    sqlite3_bind_int64(st, 1, sub.id);
-    bind_text(st, 2, c->kind);
-    bind_text(st, 3, c->value);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)c->start_ms);
-    bind_time(st, 5, c->end_ms);
-    bind_text(st, 6, c->source);
-    if (c->session)
-        bind_text(st, 7, c->session);
-    return finish_write(s, st, c->errbuf);
-}
-
-int admin_sqlite_binding_add(struct store *s, const char *account, const char *kind,
-                             const char *value, uint64_t start_ms, uint64_t end_ms,
-                             const char *source, const char *session, char *errbuf)
-{
-    struct binding_change c = {.account = account,
-                               .kind = kind,
-                               .value = value,
-                               .source = source,
-                               .session = session,
-                               .start_ms = start_ms,
-                               .end_ms = end_ms,
-                               .errbuf = errbuf};
-    return atomically(s, binding_add_tx, &c);
+    sqlite3_bind_int64(st, 1, subscriber_id);
+    bind_text(st, 2, kind);
+    bind_text(st, 3, value);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)start_ms);
+    bind_time(st, 5, end_ms);
+    bind_text(st, 6, source);
+    if (session)
+        bind_text(st, 7, session);
+    return finish_write(s, st, errbuf);
 }
 
 int admin_sqlite_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)

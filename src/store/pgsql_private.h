@@ -61,11 +61,14 @@ int admin_pgsql_subscriber_save(struct store *s, const struct subscriber *sub, b
 int admin_pgsql_subscriber_get(struct store *s, const char *account, struct subscriber *out);
 int admin_pgsql_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx);
 int admin_pgsql_subscriber_remove(struct store *s, const char *account, char *errbuf);
-int admin_pgsql_binding_add(struct store *s, const char *account, const char *kind,
-                            const char *value, uint64_t start_ms, uint64_t end_ms,
-                            const char *source, const char *session, char *errbuf);
-int admin_pgsql_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
-                            int *n_ended);
+int admin_pgsql_binding_open_of(struct store *s, const char *value,
+                                void (*fn)(void *ctx, int64_t subscriber_id, uint64_t start_ms),
+                                void *ctx);
+int admin_pgsql_binding_close(struct store *s, const char *value, const char *session,
+                              uint64_t at_ms, int *n);
+int admin_pgsql_binding_insert(struct store *s, int64_t subscriber_id, const char *kind,
+                               const char *value, uint64_t start_ms, uint64_t end_ms,
+                               const char *source, const char *session, char *errbuf);
 int admin_pgsql_binding_is_open(struct store *s, const char *value, int64_t subscriber_id);
 int admin_pgsql_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx);
 int admin_pgsql_lease_put(struct store *s, const struct lease_row *l);

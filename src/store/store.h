@@ -148,6 +148,8 @@ struct store_ops {
     /* What the last failed operation said ("database is locked", "database or disk is
      * full", ...). Borrowed, valid until the next operation; "" when nothing failed. */
     const char *(*last_error)(struct store *s);
+    /* Whether a transaction is open on this connection. */
+    bool (*in_transaction)(struct store *s);
     /* Runs fn in one transaction with whatever the engine can keep ready between many
      * small writes (SQLite: prepared statements, on the calling thread only). Returns
      * fn's code, or the commit's. */
@@ -219,21 +221,20 @@ struct store_ops {
 
     /* -- bindings and leases: who held an address when -- */
 
-    /* Binds value (a normalised prefix or MAC text) to the account from start to end. Open
-     * bindings of the same value end at `start`, so an address moves from one subscriber
-     * to the next without overlap; one that starts at or after `start` is deleted (it
-     * never applied). Open-ended (end 0) while the account holds an open binding of value
-     * already: nothing changes and it returns STORE_BINDING_HELD. One transaction (or part
-     * of the one open). Returns 0, STORE_BINDING_HELD, or a negative code with errbuf
-     * (ERR_NOT_FOUND: no such account). */
-    int (*binding_add)(struct store *s, const char *account, const char *kind, const char *value,
-                       uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
-                       char *errbuf);
-    /* Ends the open bindings of value (or of a RADIUS session, when session is non-NULL)
-     * at at_ms; those that start at or after at_ms are deleted, so no binding is ever left
-     * ending where it starts. OUT: *n_ended (may be NULL), both kinds. */
-    int (*binding_end)(struct store *s, const char *value, const char *session, uint64_t at_ms,
-                       int *n_ended);
+    /* The primitives of the bindings' rules (store/bindings.c, the same for every engine,
+     * which store_binding_add() and store_binding_end() below apply). All are part of
+     * the caller's transaction. binding_open_of calls fn for each open binding of value;
+     * binding_close ends the open bindings of value (or of a RADIUS session, when session
+     * is non-NULL) at at_ms and deletes those that start at or after it, adding the rows
+     * it changed to *n; binding_insert adds one row (end 0: open; session may be NULL). */
+    int (*binding_open_of)(struct store *s, const char *value,
+                           void (*fn)(void *ctx, int64_t subscriber_id, uint64_t start_ms),
+                           void *ctx);
+    int (*binding_close)(struct store *s, const char *value, const char *session, uint64_t at_ms,
+                         int *n);
+    int (*binding_insert)(struct store *s, int64_t subscriber_id, const char *kind,
+                          const char *value, uint64_t start_ms, uint64_t end_ms, const char *source,
+                          const char *session, char *errbuf);
     /* Returns 1 if an open binding of value is held by the subscriber, 0 if not, or a
      * negative code. */
     int (*binding_is_open)(struct store *s, const char *value, int64_t subscriber_id);
@@ -327,17 +328,22 @@ static inline int store_subscriber_remove(struct store *s, const char *account, 
 {
     return s->ops->subscriber_remove(s, account, errbuf);
 }
-static inline int store_binding_add(struct store *s, const char *account, const char *kind,
-                                    const char *value, uint64_t start_ms, uint64_t end_ms,
-                                    const char *source, const char *session, char *errbuf)
-{
-    return s->ops->binding_add(s, account, kind, value, start_ms, end_ms, source, session, errbuf);
-}
-static inline int store_binding_end(struct store *s, const char *value, const char *session,
-                                    uint64_t at_ms, int *n_ended)
-{
-    return s->ops->binding_end(s, value, session, at_ms, n_ended);
-}
+/* Binds value (a normalised prefix or MAC text) to the account from start to end. Open
+ * bindings of the same value end at `start`, so an address moves from one subscriber to
+ * the next without overlap; one that starts at or after `start` is deleted (it never
+ * applied). Open-ended (end 0) while the account holds an open binding of value already:
+ * nothing changes and it returns STORE_BINDING_HELD. One transaction (or part of the one
+ * open). Returns 0, STORE_BINDING_HELD, or a negative code with errbuf (ERR_NOT_FOUND: no
+ * such account). (store/bindings.c: the same rules on every engine.) */
+int store_binding_add(struct store *s, const char *account, const char *kind, const char *value,
+                      uint64_t start_ms, uint64_t end_ms, const char *source, const char *session,
+                      char *errbuf);
+/* Ends the open bindings of value (or of a RADIUS session, when session is non-NULL) at
+ * at_ms; those that start at or after at_ms are deleted, so no binding is ever left ending
+ * where it starts. OUT: *n_ended (may be NULL), both kinds. One transaction (or part of the
+ * one open). */
+int store_binding_end(struct store *s, const char *value, const char *session, uint64_t at_ms,
+                      int *n_ended);
 static inline int store_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
 {
     return s->ops->binding_is_open(s, value, subscriber_id);

@@ -393,6 +393,11 @@ static void sq_close(struct store *base)
     free(s);
 }
 
+static bool sq_in_transaction(struct store *base)
+{
+    return !sqlite3_get_autocommit(((struct store_sqlite *)base)->db);
+}
+
 static const char *sq_last_error(struct store *base)
 {
     return ((struct store_sqlite *)base)->err;
@@ -479,6 +484,7 @@ static int sq_verify(struct store *base, char *msg)
 static const struct store_ops sqlite_ops = {
     .engine = "sqlite",
     .batch = admin_sqlite_batch,
+    .in_transaction = sq_in_transaction,
     .plan_save = admin_sqlite_plan_save,
     .plan_get = admin_sqlite_plan_get,
     .plan_list = admin_sqlite_plan_list,
@@ -487,8 +493,9 @@ static const struct store_ops sqlite_ops = {
     .subscriber_get = admin_sqlite_subscriber_get,
     .subscriber_list = admin_sqlite_subscriber_list,
     .subscriber_remove = admin_sqlite_subscriber_remove,
-    .binding_add = admin_sqlite_binding_add,
-    .binding_end = admin_sqlite_binding_end,
+    .binding_open_of = admin_sqlite_binding_open_of,
+    .binding_close = admin_sqlite_binding_close,
+    .binding_insert = admin_sqlite_binding_insert,
     .binding_is_open = admin_sqlite_binding_is_open,
     .binding_list = admin_sqlite_binding_list,
     .lease_put = admin_sqlite_lease_put,
