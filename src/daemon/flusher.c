@@ -58,22 +58,27 @@ static void merge_tables(struct flush_batch *b)
     }
 }
 
+static void totals_add_row(struct flush_totals *t, const struct usage_row *row)
+{
+    t->keys++;
+    t->bytes += row->counts.bytes;
+    t->packets += row->counts.packets;
+    t->flows += row->counts.flows;
+}
+
 void flush_totals_add(struct flush_totals *t, const struct counters_table *table)
 {
     size_t pos = 0;
     const struct usage_row *row;
-    while ((row = counters_next(table, &pos))) {
-        t->keys++;
-        t->bytes += row->counts.bytes;
-        t->packets += row->counts.packets;
-        t->flows += row->counts.flows;
-    }
+    while ((row = counters_next(table, &pos)))
+        totals_add_row(t, row);
 }
 
 /* One transaction: the usage, the counters, interface reports, log positions and, when
  * the daemon (re)loaded them, the classes that usage was counted with. */
 static int write_batch(const struct flusher *fl, const struct flush_batch *b,
-                       const struct class_row *classes, size_t n_classes)
+                       const struct class_row *classes, size_t n_classes,
+                       struct flush_totals *written)
 {
     struct store *st = fl->store;
     int rc = st->ops->begin(st);
@@ -82,9 +87,11 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b,
     if (rc == 0 && classes)
         rc = store_classes_write(st, classes, n_classes, wall_ms());
     for (size_t t = 0; rc == 0 && t < b->n_tables; t++)
-        for (pos = 0; rc == 0 && (row = counters_next(b->tables[t], &pos));)
+        for (pos = 0; rc == 0 && (row = counters_next(b->tables[t], &pos));) {
             rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
                                     intern_name(fl->apps, row->key.app_id));
+            totals_add_row(written, row);
+        }
     for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
         const struct flush_stat *fs = &b->stats[i];
         struct stat_row sr = {.exporter = fs->exporter,
@@ -173,20 +180,23 @@ static void log_recovery(struct flusher *fl, const struct flush_totals *t)
     fl->failing_attempts = 0;
 }
 
-/* Checks the store is still the one readers see, then writes the batch. Returns 0 or a
- * negative code with what failed in why. */
+/* Checks the store is still the one readers see, then writes the batch. OUT: *tot, what
+ * the batch holds: counted as it is written, and counted in full after a failure (the
+ * write may have stopped part way). Returns 0 or a negative code with what failed in why. */
 static int verify_and_write(struct flusher *fl, const struct class_row *classes, size_t n_classes,
-                            char *why)
+                            char *why, struct flush_totals *tot)
 {
     struct store *st = fl->store;
     int rc = st->ops->verify(st, why);
     if (rc > 0)
         log_error("%s", why); /* repaired, but an operator must hear of it */
-    if (rc < 0)
-        return rc;
-    rc = write_batch(fl, &fl->batch, classes, n_classes);
-    if (rc != 0)
+    if (rc >= 0 && (rc = write_batch(fl, &fl->batch, classes, n_classes, tot)) != 0)
         snprintf(why, ERR_BUF_LEN, "%s", st->ops->last_error(st));
+    if (rc != 0) {
+        *tot = (struct flush_totals){0};
+        for (size_t i = 0; i < fl->batch.n_tables; i++)
+            flush_totals_add(tot, fl->batch.tables[i]);
+    }
     return rc;
 }
 
@@ -232,9 +242,7 @@ static void *flusher_main(void *arg)
         uint64_t t0 = mono_ms();
         merge_tables(&fl->batch); /* on a retry this adds nothing: the others are empty */
         struct flush_totals tot = {0};
-        for (size_t i = 0; i < fl->batch.n_tables; i++)
-            flush_totals_add(&tot, fl->batch.tables[i]);
-        int rc = verify_and_write(fl, classes, n_classes, why);
+        int rc = verify_and_write(fl, classes, n_classes, why, &tot);
         uint64_t took = mono_ms() - t0;
         if (rc == 0) /* emptied outside the lock: the loop may be asking for a spare */
             for (size_t i = 0; i < fl->batch.n_tables; i++)

@@ -441,7 +441,7 @@ int admin_pgsql_classes_write(struct store *s, const struct class_row *rows, siz
     return rc == 0 ? run_write(s, &classes_mark, params, NULL, NULL) : rc;
 }
 
-int admin_pgsql_classes_check(struct store *s, char *errbuf)
+int admin_pgsql_classes_known(struct store *s)
 {
     int rc;
     PGresult *r = store_pgsql_run(s, &classes_check, NULL, &rc);
@@ -449,14 +449,7 @@ int admin_pgsql_classes_check(struct store *s, char *errbuf)
         return rc;
     bool ok = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    if (!ok) {
-        snprintf(errbuf, ERR_BUF_LEN,
-                 "the store holds usage in traffic classes but not the class list it was "
-                 "counted with (which classes count toward quota is unknown); start `flowtally "
-                 "run` with its classes file until it has flushed once");
-        return ERR_NOT_FOUND;
-    }
-    return 0;
+    return ok;
 }
 
 int admin_pgsql_class_list(struct store *s, store_class_fn *fn, void *ctx)

@@ -533,7 +533,7 @@ int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, si
     return rc;
 }
 
-int admin_sqlite_classes_check(struct store *s, char *errbuf)
+int admin_sqlite_classes_known(struct store *s)
 {
     sqlite3_stmt *st = stmt(s, ST_CLASSES_CHECK);
     if (!st)
@@ -543,14 +543,7 @@ int admin_sqlite_classes_check(struct store *s, char *errbuf)
     release(s, st);
     if (step != SQLITE_ROW)
         return ERR_STORE;
-    if (!ok) {
-        snprintf(errbuf, ERR_BUF_LEN,
-                 "the store holds usage in traffic classes but not the class list it was "
-                 "counted with (which classes count toward quota is unknown); start `flowtally "
-                 "run` with its classes file until it has flushed once");
-        return ERR_NOT_FOUND;
-    }
-    return 0;
+    return ok;
 }
 
 int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx)

@@ -10,6 +10,7 @@
 #include "migrate_pgsql.h"
 
 #include "../base/err.h"
+#include "schema.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -253,11 +254,8 @@ int migrate_pgsql(PGconn *conn, char *errbuf)
     if (exec(conn, MIGRATE_LOCK, "waiting for another flowtally's migration", errbuf) != 0 ||
         schema_version(conn, &version, errbuf) != 0)
         return abandon(conn, ERR_STORE);
-    if (version > N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
-                 version, N_MIGRATIONS);
+    if (schema_check(version, N_MIGRATIONS, false, errbuf) != 0)
         return abandon(conn, ERR_STORE);
-    }
     for (int v = version; v < N_MIGRATIONS; v++) {
         char what[64];
         snprintf(what, sizeof what, "schema migration %d", v + 1);
@@ -274,23 +272,5 @@ int migrate_pgsql_check(PGconn *conn, char *errbuf)
     int version;
     if (schema_version(conn, &version, errbuf) != 0)
         return ERR_STORE;
-    if (version > N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
-                 version, N_MIGRATIONS);
-        return ERR_STORE;
-    }
-    if (version < 1) {
-        snprintf(errbuf, ERR_BUF_LEN,
-                 "not a flowtally store (no schema_version table): has `flowtally run` stored "
-                 "anything there yet?");
-        return ERR_STORE;
-    }
-    if (version < N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN,
-                 "schema version %d is older than this flowtally's (%d): start `flowtally run` "
-                 "once to migrate it",
-                 version, N_MIGRATIONS);
-        return ERR_STORE;
-    }
-    return 0;
+    return schema_check(version, N_MIGRATIONS, true, errbuf);
 }

@@ -7,6 +7,7 @@
 #include "migrate_sqlite.h"
 
 #include "../base/err.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -213,11 +214,8 @@ static int migrate_once(sqlite3 *db, char *errbuf)
     if ((rc = exec(db, "BEGIN IMMEDIATE", errbuf)) != 0)
         return rc;
     int version = schema_version(db); /* again, now that no one else can be migrating */
-    if (version > N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
-                 version, N_MIGRATIONS);
+    if (schema_check(version, N_MIGRATIONS, false, errbuf) != 0)
         return abandon(db, ERR_STORE);
-    }
     for (int v = version; v < N_MIGRATIONS; v++) {
         if ((rc = exec(db, migrations[v], errbuf)) != 0 ||
             (rc = set_version(db, v + 1, errbuf)) != 0)
@@ -248,23 +246,5 @@ int migrate_sqlite(sqlite3 *db, char *errbuf)
 
 int migrate_sqlite_check(sqlite3 *db, char *errbuf)
 {
-    int version = schema_version(db);
-    if (version > N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN, "schema version %d is newer than this flowtally (%d)",
-                 version, N_MIGRATIONS);
-        return ERR_STORE;
-    }
-    if (version < 1) {
-        snprintf(errbuf, ERR_BUF_LEN,
-                 "not a flowtally store this version can read (schema version %d)", version);
-        return ERR_STORE;
-    }
-    if (version < N_MIGRATIONS) {
-        snprintf(errbuf, ERR_BUF_LEN,
-                 "schema version %d is older than this flowtally's (%d): start `flowtally run` "
-                 "once to migrate it",
-                 version, N_MIGRATIONS);
-        return ERR_STORE;
-    }
-    return 0;
+    return schema_check(schema_version(db), N_MIGRATIONS, true, errbuf);
 }

@@ -77,7 +77,7 @@ int64_t admin_pgsql_bindings_version(struct store *s);
 int admin_pgsql_classes_write(struct store *s, const struct class_row *rows, size_t n,
                               uint64_t now_ms);
 int admin_pgsql_class_list(struct store *s, store_class_fn *fn, void *ctx);
-int admin_pgsql_classes_check(struct store *s, char *errbuf);
+int admin_pgsql_classes_known(struct store *s);
 
 /* ---- the URI's secrets (uri_pgsql.c) ---- */
 

@@ -46,7 +46,7 @@ int64_t admin_sqlite_bindings_version(struct store *s);
 int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, size_t n,
                                uint64_t now_ms);
 int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx);
-int admin_sqlite_classes_check(struct store *s, char *errbuf);
+int admin_sqlite_classes_known(struct store *s);
 
 /* The store's file, as the collector opened it (sqlite_file.c). */
 struct sqlite_file {

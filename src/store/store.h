@@ -258,9 +258,10 @@ struct store_ops {
     int (*classes_write)(struct store *s, const struct class_row *rows, size_t n, uint64_t now_ms);
     /* Every class ever stored, current or not, by name. */
     int (*class_list)(struct store *s, store_class_fn *fn, void *ctx);
-    /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND (message in errbuf) when
-     * the store holds usage in named classes but no class list was ever stored. */
-    int (*classes_check)(struct store *s, char *errbuf);
+    /* Whether readers know which classes count toward quota: 1, or 0 when the store holds
+     * usage in named classes but no class list was ever stored; negative on error.
+     * store_classes_check() below says so to a person. */
+    int (*classes_known)(struct store *s);
 
     /* Closes the connection and frees the store. */
     void (*close)(struct store *s);
@@ -374,10 +375,9 @@ static inline int store_class_list(struct store *s, store_class_fn *fn, void *ct
 {
     return s->ops->class_list(s, fn, ctx);
 }
-static inline int store_classes_check(struct store *s, char *errbuf)
-{
-    return s->ops->classes_check(s, errbuf);
-}
+/* Whether readers may compute quotas: 0, or ERR_NOT_FOUND with errbuf saying why (the
+ * store holds usage in named classes but no class list), or another negative code. */
+int store_classes_check(struct store *s, char *errbuf);
 
 /* SQLite backend constructor, used by store_open(). */
 struct store *store_sqlite_open(const char *path, bool readonly, char *errbuf);

@@ -806,7 +806,7 @@ static const struct store_ops pgsql_ops = {
     .bindings_version = admin_pgsql_bindings_version,
     .classes_write = admin_pgsql_classes_write,
     .class_list = admin_pgsql_class_list,
-    .classes_check = admin_pgsql_classes_check,
+    .classes_known = admin_pgsql_classes_known,
     .close = pq_close,
 };
 
