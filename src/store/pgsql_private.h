@@ -122,7 +122,8 @@ void stage_pgsql_deinit(struct pgsql_stage *st);
 /* Copies a row (and its names) into the stage. */
 void stage_pgsql_add(struct pgsql_stage *st, const struct usage_row *row, const char *class_name,
                      const char *app_name);
-/* Orders the rows by the usage key, as PostgreSQL orders it (text as bytes). */
+/* Orders the rows by the usage key, as PostgreSQL orders it (text as bytes), and makes
+ * rows of one key a single row of their sums. */
 void stage_pgsql_sort(struct pgsql_stage *st);
 /* Formats the next rows as COPY text (tab-separated, one line a row), about max bytes.
  * OUT: *len. Returns the text (borrowed until the next call), or NULL when every row has

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The usage rows of a flush on their way to PostgreSQL: kept in memory as add_usage()
-// hands them over, sorted in the order the upsert locks them (the server's sort then finds
-// them sorted and only checks), and turned into COPY text piece by piece for the staging
-// table. No connection here: store_pgsql.c sends what this formats.
+// hands them over, sorted and merged (the server then needs neither to sort nor to group:
+// one row per key, in the order the upsert locks them), and turned into COPY text piece by
+// piece for the staging table. No connection here: store_pgsql.c sends what this formats.
 #include "pgsql_private.h"
 
 #include "../base/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,10 +97,34 @@ static int cmp_row(const void *pa, const void *pb)
     return c ? c : cmp_text(a->app, b->app);
 }
 
+/* Adds b's counts to a's. Returns false, and leaves a alone, when a sum would not fit in a
+ * bigint (the rows stay apart and the server refuses the flush, as it would the sum). */
+static bool merge_counts(struct stage_row *a, const struct stage_row *b)
+{
+    int64_t bytes, packets, flows;
+    if (__builtin_add_overflow(a->bytes, b->bytes, &bytes) ||
+        __builtin_add_overflow(a->packets, b->packets, &packets) ||
+        __builtin_add_overflow(a->flows, b->flows, &flows))
+        return false;
+    a->bytes = bytes;
+    a->packets = packets;
+    a->flows = flows;
+    return true;
+}
+
 void stage_pgsql_sort(struct pgsql_stage *st)
 {
-    if (st->n_rows > 1)
-        qsort(st->rows, st->n_rows, sizeof *st->rows, cmp_row);
+    if (st->n_rows < 2)
+        return;
+    qsort(st->rows, st->n_rows, sizeof *st->rows, cmp_row);
+    size_t kept = 1;
+    for (size_t i = 1; i < st->n_rows; i++) {
+        struct stage_row *last = &st->rows[kept - 1];
+        if (cmp_row(last, &st->rows[i]) == 0 && merge_counts(last, &st->rows[i]))
+            continue;
+        st->rows[kept++] = st->rows[i];
+    }
+    st->n_rows = kept;
 }
 
 /* Room for n more bytes of text. */

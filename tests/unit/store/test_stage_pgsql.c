@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tests of the PostgreSQL backend's usage stage: rows copied (names too), sorted in the
-// upsert's key order, and written as COPY text with its escapes, in pieces.
+// upsert's key order with one row per key, and written as COPY text with its escapes, in
+// pieces.
 #include "../../../src/store/pgsql_private.h"
 #include "test.h"
 
@@ -57,6 +58,30 @@ static void test_sorted_copy_text(void)
     stage_pgsql_deinit(&st);
 }
 
+/* Rows of one key become one row of their sums (one statement may not update a row twice);
+ * a sum that would not fit in a bigint leaves the rows apart, for the server to refuse. */
+static void test_same_key_merged(void)
+{
+    struct pgsql_stage st;
+    stage_pgsql_init(&st);
+    add(&st, "10.0.0.1", 300, 1, FLOW_DIR_IN, "default", "WEB", 100);
+    add(&st, "10.0.0.1", 300, 1, FLOW_DIR_OUT, "default", "WEB", 1);
+    add(&st, "10.0.0.1", 300, 1, FLOW_DIR_IN, "default", "WEB", 23);
+    add(&st, "10.0.0.1", 300, 1, FLOW_DIR_IN, "default", "DNS", 5);
+    add(&st, "10.0.0.1", 300, 1, FLOW_DIR_IN, "default", "WEB", 4000);
+    add(&st, "10.0.0.2", 300, 1, FLOW_DIR_IN, "default", "WEB", (uint64_t)INT64_MAX);
+    add(&st, "10.0.0.2", 300, 1, FLOW_DIR_IN, "default", "WEB", 1);
+    stage_pgsql_sort(&st);
+    char *text = all_text(&st, 1 << 20);
+    ASSERT_STREQ(text, "300\t1\t10.0.0.1\tin\tdefault\tDNS\t5\t2\t1\n"
+                       "300\t1\t10.0.0.1\tin\tdefault\tWEB\t4123\t6\t3\n"
+                       "300\t1\t10.0.0.1\tout\tdefault\tWEB\t1\t2\t1\n"
+                       "300\t1\t10.0.0.2\tin\tdefault\tWEB\t9223372036854775807\t2\t1\n"
+                       "300\t1\t10.0.0.2\tin\tdefault\tWEB\t1\t2\t1\n");
+    free(text);
+    stage_pgsql_deinit(&st);
+}
+
 static void test_pieces(void)
 {
     struct pgsql_stage st;
@@ -80,6 +105,7 @@ static void test_pieces(void)
 int main(void)
 {
     RUN(test_sorted_copy_text);
+    RUN(test_same_key_merged);
     RUN(test_pieces);
     return test_done();
 }
