@@ -229,7 +229,7 @@ say "   building $INPROC"
 SRCS=$(ls src/*/*.c | grep -v '^src/cli/main\.c$')
 # shellcheck disable=SC2086 # the source list is split on purpose
 if ! cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$INPROC" tools/bench/inproc.c $SRCS \
-    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap; then
+    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls; then
     say "bench: cannot build $INPROC"
     exit 1
 fi
@@ -237,7 +237,7 @@ fi
 FLUSHTIME="$ROOT/$BUILD/tools/bench_flushtime"
 # shellcheck disable=SC2086 # the source list is split on purpose
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$FLUSHTIME" tools/bench/flushtime.c $SRCS \
-    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap || { say "bench: cannot build $FLUSHTIME"; exit 1; }
+    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls || { say "bench: cannot build $FLUSHTIME"; exit 1; }
 FLUSH_ROWS=""
 for keys in 10000 100000; do
     rm -f "$TMP/flush.db"*
