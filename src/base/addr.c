@@ -5,6 +5,8 @@
 #include "err.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -94,4 +96,45 @@ int addr_parse_point(const char *s, struct ip_addr *out, bool *has_if, uint32_t 
         *ifindex = (uint32_t)v;
     }
     return 0;
+}
+
+int addr_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port)
+{
+    char host[ADDR_STR_LEN];
+    const char *colon = strrchr(spec, ':');
+    if (!colon)
+        return ERR_MALFORMED;
+    const char *h = spec;
+    size_t hlen = (size_t)(colon - spec);
+    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    if (hlen == 0 || hlen >= sizeof host)
+        return ERR_MALFORMED;
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    char *end;
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || p > 65535)
+        return ERR_MALFORMED;
+    *port = (uint16_t)p;
+    return addr_parse(host, addr);
+}
+
+unsigned addr_sockaddr(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    if (addr_is_v4(a)) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        memcpy(&sin->sin_addr, a->b + 12, 4);
+        return sizeof *sin;
+    }
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    memcpy(&sin6->sin6_addr, a->b, 16);
+    return sizeof *sin6;
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+struct sockaddr_storage;
+
 #define ADDR_STR_LEN 46 /* INET6_ADDRSTRLEN */
 
 struct ip_addr {
@@ -76,5 +78,12 @@ int addr_parse_point(const char *s, struct ip_addr *out, bool *has_if, uint32_t 
 
 /* Formats a prefix as the operator wrote it ("10.0.0.0/8"). buf holds ADDR_STR_LEN + 4. */
 const char *prefix_format(const struct ip_addr *a, unsigned len, char *buf);
+
+/* Splits "ADDR:PORT" or "[ADDR]:PORT" into an address and port. Returns 0 or ERR_MALFORMED. */
+int addr_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port);
+
+/* Fills ss with a and port as the socket API takes them: AF_INET for an IPv4-mapped
+ * address, AF_INET6 otherwise. Returns the length to pass with it (a socklen_t). */
+unsigned addr_sockaddr(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss);
 
 #endif

@@ -158,3 +158,23 @@ const char *units_format_mac(const uint8_t mac[6], char *buf)
              mac[5]);
     return buf;
 }
+
+const char *units_format_bytes(uint64_t bytes, char *buf)
+{
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+    if (bytes < 1000) {
+        snprintf(buf, 32, "%llu B", (unsigned long long)bytes);
+        return buf;
+    }
+    /* Integer arithmetic to one decimal: exact for billing eyes, no float rounding drift. */
+    uint64_t div = 1;
+    size_t u = 0;
+    while (bytes / div >= 1000 && u + 1 < sizeof units / sizeof units[0]) {
+        div *= 1000;
+        u++;
+    }
+    uint64_t tenths = (bytes % div) * 10 / div;
+    snprintf(buf, 32, "%llu.%llu %s", (unsigned long long)(bytes / div), (unsigned long long)tenths,
+             units[u]);
+    return buf;
+}

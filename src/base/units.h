@@ -38,4 +38,8 @@ int units_hex_value(char c);
 /* Formats a MAC as lowercase aa:bb:cc:dd:ee:ff; buf holds 18 bytes. */
 const char *units_format_mac(const uint8_t mac[6], char *buf);
 
+/* Formats a byte count with a decimal unit and one decimal, truncated ("999 B", "1.9 kB",
+ * "15.0 GB"): what every table, page and chart shows. buf: 32 bytes. Returns buf. */
+const char *units_format_bytes(uint64_t bytes, char *buf);
+
 #endif

@@ -119,3 +119,12 @@ bool args_format(const char *value, enum report_format *f)
     fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", value);
     return false;
 }
+
+int args_done(struct store *s, int rc, const char *errbuf)
+{
+    store_close(s);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "flowtally: %s\n", errbuf);
+    return 1;
+}

@@ -27,6 +27,10 @@ int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const
 int args_parse_msg(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
                    int max_pos, char *msg);
 
+/* Ends a command: closes the store (NULL is fine) and, when rc is not 0, prints errbuf.
+ * Returns the exit status: 0, or 1. */
+int args_done(struct store *s, int rc, const char *errbuf);
+
 /* The value of an option, or NULL. */
 const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name);
 

@@ -15,5 +15,6 @@ int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

@@ -17,16 +17,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static int done(struct store *s, int rc, const char *errbuf)
-{
-    store_close(s);
-    if (rc != 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
-        return 1;
-    }
-    return 0;
-}
-
 /* The message for an import line that args_parse_msg() refused (n < 0, msg saying why) or
  * that has the wrong number of words: what a line holds. */
 static int line_usage(char *msg, int n, const char *expected)
@@ -159,13 +149,13 @@ int cmd_plan(int argc, char **argv)
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
-        return done(NULL, 1, errbuf);
+        return args_done(NULL, 1, errbuf);
     const char *verb = pos[0];
     struct plan_fields f = plan_fields(o);
     if (strcmp(verb, "list") == 0) {
         enum report_format fmt = REPORT_TABLE;
         if (!args_format(args_get(o, N(o), "format"), &fmt))
-            return done(s, 0, errbuf) + 2;
+            return args_done(s, 0, errbuf) + 2;
         if (fmt == REPORT_CSV) {
             struct csv c;
             csv_init(&c, stdout);
@@ -173,20 +163,20 @@ int cmd_plan(int argc, char **argv)
         } else if (fmt == REPORT_TABLE)
             printf("%-16s %12s %-5s %10s %10s %6s  %s\n", "plan", "quota", "dirs", "price",
                    "over/GB", "anchor", "speed");
-        return done(s, store_plan_list(s, print_plan, &fmt), errbuf);
+        return args_done(s, store_plan_list(s, print_plan, &fmt), errbuf);
     }
     if (n != 2) {
         plan_help(stderr);
-        return done(s, 0, errbuf) + 2;
+        return args_done(s, 0, errbuf) + 2;
     }
     if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0)
-        return done(s, admin_plan_save(s, pos[1], &f, verb[0] == 'a', errbuf), errbuf);
+        return args_done(s, admin_plan_save(s, pos[1], &f, verb[0] == 'a', errbuf), errbuf);
     if (strcmp(verb, "remove") == 0)
-        return done(s, store_plan_remove(s, pos[1], errbuf), errbuf);
+        return args_done(s, store_plan_remove(s, pos[1], errbuf), errbuf);
     if (strcmp(verb, "import") == 0)
-        return done(s, import_file(s, pos[1], plan_line, NULL, NULL, errbuf), errbuf);
+        return args_done(s, import_file(s, pos[1], plan_line, NULL, NULL, errbuf), errbuf);
     plan_help(stderr);
-    return done(s, 0, errbuf) + 2;
+    return args_done(s, 0, errbuf) + 2;
 }
 
 /* ---- subscribers ---- */
@@ -319,54 +309,54 @@ int cmd_subscriber(int argc, char **argv)
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
-        return done(NULL, 1, errbuf);
+        return args_done(NULL, 1, errbuf);
     const char *verb = pos[0];
     if (strcmp(verb, "list") == 0) {
         enum report_format fmt = REPORT_TABLE;
         if (!args_format(args_get(o, N(o), "format"), &fmt))
-            return done(s, 0, errbuf) + 2;
+            return args_done(s, 0, errbuf) + 2;
         if (fmt == REPORT_CSV) {
             struct csv c;
             csv_init(&c, stdout);
             csv_header(&c, subscriber_columns);
         } else if (fmt == REPORT_TABLE)
             printf("%-16s %-24s %-28s %-12s %s\n", "account", "name", "email", "plan", "status");
-        return done(s, store_subscriber_list(s, print_subscriber, &fmt), errbuf);
+        return args_done(s, store_subscriber_list(s, print_subscriber, &fmt), errbuf);
     }
     if (n != 2) {
         subscriber_help(stderr);
-        return done(s, 0, errbuf) + 2;
+        return args_done(s, 0, errbuf) + 2;
     }
     const char *account = pos[1];
     if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
         struct subscriber_fields f = subscriber_fields(o);
-        return done(s, admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf), errbuf);
+        return args_done(s, admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf), errbuf);
     }
     if (strcmp(verb, "import") == 0) {
         if (any_given(o, N_SUBSCRIBER_FIELDS)) {
             fprintf(stderr, "flowtally: subscriber import takes FILE and --db only; the fields "
                             "go on each line of FILE\n");
-            return done(s, 0, errbuf) + 2;
+            return args_done(s, 0, errbuf) + 2;
         }
-        return done(s, import_file(s, pos[1], subscriber_line, NULL, "subscribers", errbuf),
-                    errbuf);
+        return args_done(s, import_file(s, pos[1], subscriber_line, NULL, "subscribers", errbuf),
+                         errbuf);
     }
     if (strcmp(verb, "remove") == 0)
-        return done(s, store_subscriber_remove(s, account, errbuf), errbuf);
+        return args_done(s, store_subscriber_remove(s, account, errbuf), errbuf);
     if (strcmp(verb, "show") == 0) {
         struct subscriber sub;
         if (store_subscriber_get(s, account, &sub) != 0) {
             snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
-            return done(s, ERR_NOT_FOUND, errbuf);
+            return args_done(s, ERR_NOT_FOUND, errbuf);
         }
         printf("account: %s\nname:    %s\nemail:   %s\nplan:    %s\nstatus:  %s\nnotes:   %s\n"
                "bindings:\n",
                sub.account, sub.name, sub.email, sub.plan[0] ? sub.plan : "(none)", sub.status,
                sub.notes);
-        return done(s, store_binding_list(s, account, print_binding, NULL), errbuf);
+        return args_done(s, store_binding_list(s, account, print_binding, NULL), errbuf);
     }
     subscriber_help(stderr);
-    return done(s, 0, errbuf) + 2;
+    return args_done(s, 0, errbuf) + 2;
 }
 
 /* ---- bindings ---- */
@@ -454,14 +444,14 @@ static int bind_line(struct store *s, void *ctx, int argc, char **argv, char *ms
     return rc;
 }
 
-/* done() for a binding: one the account holds open already is no error; stdout says so. */
+/* args_done() for a binding: one the account holds open already is no error; stdout says so. */
 static int bound(struct store *s, int rc, const char *errbuf)
 {
     if (rc == STORE_BINDING_HELD) {
         printf("%s\n", errbuf);
         rc = 0;
     }
-    return done(s, rc, errbuf);
+    return args_done(s, rc, errbuf);
 }
 
 /* `bind import FILE`; a second word that is an address, prefix or MAC still binds the
@@ -496,13 +486,13 @@ int cmd_bind(int argc, char **argv)
     }
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
-        return done(NULL, 1, errbuf);
+        return args_done(NULL, 1, errbuf);
     if (import) {
         rc = import_file(s, pos[1], bind_line, &bi, "bindings", errbuf);
         if (rc == 0 && bi.n_held)
             printf("%llu of them bound what their account held already: left as it was\n",
                    (unsigned long long)bi.n_held);
-        return done(s, rc, errbuf);
+        return args_done(s, rc, errbuf);
     }
     return bound(s,
                  admin_bind_wide(s, r.account, r.what, r.from, r.to, "static", r.is_wide, errbuf),
@@ -531,7 +521,7 @@ int cmd_register(int argc, char **argv)
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
-        return done(NULL, 1, errbuf);
+        return args_done(NULL, 1, errbuf);
     return bound(s, admin_bind(s, pos[1], pos[0], from, 0, "register", errbuf), errbuf);
 }
 
@@ -551,9 +541,9 @@ int cmd_unbind(int argc, char **argv)
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
-        return done(NULL, 1, errbuf);
+        return args_done(NULL, 1, errbuf);
     int n_ended = 0;
-    return done(s, admin_unbind(s, pos[0], at, &n_ended, errbuf), errbuf);
+    return args_done(s, admin_unbind(s, pos[0], at, &n_ended, errbuf), errbuf);
 }
 
 /* `import log FORMAT FILE [run options]`: the daemon's own log path, run once over the
@@ -596,7 +586,7 @@ int cmd_import(int argc, char **argv)
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
-        return done(NULL, 1, errbuf);
+        return args_done(NULL, 1, errbuf);
     uint64_t n_leases, n_skipped;
     bool lenient = args_get(o, N(o), "lenient") != NULL;
     int rc = admin_import_leases(s, pos[1], lenient, &n_leases, &n_skipped, errbuf);
@@ -606,5 +596,5 @@ int cmd_import(int argc, char **argv)
         if (errbuf[0])
             fprintf(stderr, "flowtally: %s\n", errbuf); /* the first problem, when lenient */
     }
-    return done(s, rc, errbuf);
+    return args_done(s, rc, errbuf);
 }

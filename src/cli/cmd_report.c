@@ -46,16 +46,6 @@ static struct store *open_store(const char *db)
     return s;
 }
 
-/* Ends a command: closes the store and says what failed. */
-static int finish(struct store *s, int rc, const char *errbuf)
-{
-    store_close(s);
-    if (rc == 0)
-        return 0;
-    fprintf(stderr, "flowtally: %s\n", errbuf);
-    return 1;
-}
-
 /* `report` proper: the period the options select, read, printed. */
 static int usage_report(struct store *s, struct report_query *q, const char *account,
                         const char *cycle, enum report_format f, char *errbuf)
@@ -128,7 +118,7 @@ int cmd_report(int argc, char **argv)
     int rc = args_get(o, N(o), "over-quota") ? over_quota_report(s, at, f, errbuf)
                                              : usage_report(s, &q, args_get(o, N(o), "subscriber"),
                                                             args_get(o, N(o), "cycle"), f, errbuf);
-    return finish(s, rc, errbuf);
+    return args_done(s, rc, errbuf);
 }
 
 /* The cycle's usage by one key, for the table of `usage ACCOUNT`. */
@@ -183,7 +173,7 @@ int cmd_usage(int argc, char **argv)
         rc = breakdown(s, &u, USAGE_BY_CLASS, "by class", errbuf);
     if (rc == 0 && f == REPORT_TABLE)
         rc = breakdown(s, &u, USAGE_BY_APP, "by application", errbuf);
-    return finish(s, rc, errbuf);
+    return args_done(s, rc, errbuf);
 }
 
 int cmd_stats(int argc, char **argv)
@@ -210,5 +200,5 @@ int cmd_stats(int argc, char **argv)
         return 1;
     int rc = args_get(o, N(o), "interfaces") ? report_print_interfaces(s, f, stdout, errbuf)
                                              : report_print_stats(s, f, stdout, errbuf);
-    return finish(s, rc, errbuf);
+    return args_done(s, rc, errbuf);
 }

@@ -2,6 +2,7 @@
 // flowtally's entry point: picks the subcommand. `run` is the writer daemon; every other
 // subcommand reads the store.
 #include "../daemon/run.h"
+#include "../daemon/webrun.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -19,6 +20,8 @@ struct command {
 
 static const struct command commands[] = {
     {"run", run_main, "receive flows and store usage (the daemon)"},
+    {"web", webrun_main, "the customer portal and JSON API alone, beside a collector"},
+    {"user", cmd_user, "portal logins: add, set, list, remove, import"},
     {"report", cmd_report, "usage by subscriber, host, class, app, day, hour; over quota"},
     {"usage", cmd_usage, "a subscriber's cycle against its quota"},
     {"stats", cmd_stats, "collector counters: datagrams, records, drops, sequence losses"},

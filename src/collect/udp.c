@@ -19,47 +19,6 @@
 #define LOG_TAG "collect"
 #include "../base/log.h"
 
-int udp_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port)
-{
-    char host[ADDR_STR_LEN];
-    const char *colon = strrchr(spec, ':');
-    if (!colon)
-        return ERR_MALFORMED;
-    const char *h = spec;
-    size_t hlen = (size_t)(colon - spec);
-    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
-        h++;
-        hlen -= 2;
-    }
-    if (hlen == 0 || hlen >= sizeof host)
-        return ERR_MALFORMED;
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    char *end;
-    unsigned long p = strtoul(colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || p > 65535)
-        return ERR_MALFORMED;
-    *port = (uint16_t)p;
-    return addr_parse(host, addr);
-}
-
-static socklen_t make_sockaddr(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    if (addr_is_v4(a)) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(port);
-        memcpy(&sin->sin_addr, a->b + 12, 4);
-        return sizeof *sin;
-    }
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    memcpy(&sin6->sin6_addr, a->b, 16);
-    return sizeof *sin6;
-}
-
 static void set_rcvbuf(int fd, int rcvbuf, const char *spec, bool warn)
 {
     /* SO_RCVBUFFORCE passes net.core.rmem_max when we have CAP_NET_ADMIN. */
@@ -172,12 +131,12 @@ int udp_open_group(struct udp_socket *socks, size_t n, const char *spec, int rcv
 {
     struct ip_addr addr;
     uint16_t port;
-    if (udp_parse_endpoint(spec, &addr, &port) != 0) {
+    if (addr_parse_endpoint(spec, &addr, &port) != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "'%s': expected ADDR:PORT or [ADDR]:PORT", spec);
         return ERR_CONFIG;
     }
     struct sockaddr_storage ss;
-    socklen_t sslen = make_sockaddr(&addr, port, &ss);
+    socklen_t sslen = addr_sockaddr(&addr, port, &ss);
     for (size_t i = 0; i < n; i++) {
         int rc = open_one(&socks[i], &ss, sslen, n > 1, rcvbuf, spec, i == 0, errbuf);
         if (rc != 0) {

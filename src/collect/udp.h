@@ -56,7 +56,4 @@ int udp_recv(struct udp_socket *s, struct udp_batch *b, uint64_t *new_kernel_dro
  * reports. */
 uint64_t udp_kernel_drops(struct udp_socket *s);
 
-/* Splits "ADDR:PORT" or "[ADDR]:PORT" into an address and port. Returns 0 or ERR_MALFORMED. */
-int udp_parse_endpoint(const char *spec, struct ip_addr *addr, uint16_t *port);
-
 #endif

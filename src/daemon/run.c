@@ -15,6 +15,7 @@
 #include "logsrc.h"
 #include "probe.h"
 #include "radius_listener.h"
+#include "webrun.h"
 #include "workers.h"
 
 #include <errno.h>
@@ -56,6 +57,7 @@ struct daemon {
     struct log_sources logs;
     struct flush_batch pending; /* stats gathered for the next hand-over */
     struct activity activity;   /* tallied for the once-a-minute line at -v */
+    struct web *web;            /* the portal, when the web key names addresses */
     int argc;                   /* the command line, re-read on reload */
     char **argv;
 };
@@ -330,7 +332,7 @@ int run_main(int argc, char **argv)
 {
     static struct daemon d; /* large; one per process */
     char errbuf[ERR_BUF_LEN];
-    bool check_only = false, once = false;
+    bool check_only = false, once = false, status_web_failed = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -417,7 +419,15 @@ int run_main(int argc, char **argv)
     printf("flowtally: storing into %s every %lld s, buckets of %lld s\n", shown,
            (long long)d.cfg.flush, (long long)d.cfg.bucket);
     take_new_map(&d); /* the first map, loaded as the store thread started */
-    if (!once) {      /* --once: what the logs and a pcap file hold, then stop (an import) */
+    /* The portal reads through connections of its own: never the store thread's. An
+     * import (--once) or a pcap file read has no use for one. */
+    if (!once && !d.probe.is_file && d.cfg.web[0] &&
+        !(d.web = webrun_start(&d.cfg, false, errbuf))) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        got_stop = 1; /* stop as after a TERM: the flusher is running, nothing is lost */
+        status_web_failed = true;
+    }
+    if (!once) { /* --once: what the logs and a pcap file hold, then stop (an import) */
         if (workers_start(&d.workers) != 0)
             log_error("could not start every receive worker; running with fewer");
         loop(&d);
@@ -425,7 +435,10 @@ int run_main(int argc, char **argv)
         while (d.probe.is_file && probe_run(&d.probe, wall_ms(), &pipeline_main(&d.pipe)->sink))
             ;
     }
+    webrun_stop(d.web); /* no page reads while the last flush writes */
     status = final_flush(&d);
+    if (status_web_failed)
+        status = 1;
     for (size_t i = 0; once && i < d.logs.n; i++) {
         const struct log_counters *c = &d.logs.src[i].c;
         printf("flowtally: %s: %llu usage lines, %llu mappings, %llu denied, %llu ignored, "

@@ -3,6 +3,8 @@
 // never enters; every time here is UTC.
 #include "report.h"
 
+#include "../base/units.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -88,20 +90,5 @@ int report_parse_time(const char *s, uint64_t *ms)
 
 const char *report_human_bytes(uint64_t bytes, char *buf)
 {
-    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-    if (bytes < 1000) {
-        snprintf(buf, 32, "%llu B", (unsigned long long)bytes);
-        return buf;
-    }
-    /* Integer arithmetic to one decimal: exact for billing eyes, no float rounding drift. */
-    uint64_t div = 1;
-    size_t u = 0;
-    while (bytes / div >= 1000 && u + 1 < sizeof units / sizeof units[0]) {
-        div *= 1000;
-        u++;
-    }
-    uint64_t tenths = (bytes % div) * 10 / div;
-    snprintf(buf, 32, "%llu.%llu %s", (unsigned long long)(bytes / div), (unsigned long long)tenths,
-             units[u]);
-    return buf;
+    return units_format_bytes(bytes, buf);
 }

@@ -8,6 +8,7 @@
 
 #include "../base/err.h"
 #include "pgsql_private.h"
+#include "rows.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +18,8 @@
     "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day"
 
 #define SUBSCRIBER_SELECT                                                                          \
-    "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes"             \
-    " FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
+    "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes,"            \
+    " s.alert_levels FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
 
 static const struct pgsql_stmt plan_insert = {
     "plan_insert", "itiitit",
@@ -35,13 +36,13 @@ static const struct pgsql_stmt plan_list = {"plan_list", "",
 static const struct pgsql_stmt plan_remove = {"plan_remove", "t",
                                               "DELETE FROM plans WHERE name = $1"};
 static const struct pgsql_stmt subscriber_insert = {
-    "subscriber_insert", "ttittt",
-    "INSERT INTO subscribers (name, email, plan_id, status, notes, account)"
-    " VALUES ($1, $2, $3, $4, $5, $6)"};
+    "subscriber_insert", "ttitttt",
+    "INSERT INTO subscribers (name, email, plan_id, status, notes, account, alert_levels)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
 static const struct pgsql_stmt subscriber_update = {
-    "subscriber_update", "ttittt",
-    "UPDATE subscribers SET name = $1, email = $2, plan_id = $3, status = $4, notes = $5"
-    " WHERE account = $6"};
+    "subscriber_update", "ttitttt",
+    "UPDATE subscribers SET name = $1, email = $2, plan_id = $3, status = $4, notes = $5,"
+    " alert_levels = $7 WHERE account = $6"};
 static const struct pgsql_stmt subscriber_get = {"subscriber_get", "t",
                                                  SUBSCRIBER_SELECT " WHERE s.account = $1"};
 static const struct pgsql_stmt subscriber_list = {"subscriber_list", "",
@@ -86,6 +87,10 @@ static const struct pgsql_stmt lease_put = {
 static const struct pgsql_stmt lease_list = {
     "lease_list", "",
     "SELECT ip, mac, start_ms, coalesce(end_ms, 0) FROM leases ORDER BY ip, start_ms"};
+static const struct pgsql_stmt lease_at = {
+    "lease_at", "ti",
+    "SELECT ip, mac, start_ms, coalesce(end_ms, 0) FROM leases WHERE ip = $1 AND start_ms <= $2"
+    " AND (end_ms IS NULL OR end_ms > $2) ORDER BY start_ms DESC LIMIT 1"};
 static const struct pgsql_stmt classes_retire = {"classes_retire", "",
                                                  "UPDATE classes SET current = 0"};
 static const struct pgsql_stmt class_upsert = {
@@ -119,21 +124,6 @@ static void copy_text(char *dst, size_t size, const PGresult *r, int row, int co
 static const char *param_time(char *buf, uint64_t ms)
 {
     return ms == 0 ? NULL : pgsql_int(buf, (int64_t)ms);
-}
-
-/* Runs a write. OUT: *n_rows (may be NULL), the rows it changed. errbuf (may be NULL)
- * gets what the server said when it fails. Returns 0 or a code of store_pgsql_run(). */
-static int run_write(struct store *s, const struct pgsql_stmt *st, const char *const *params,
-                     int *n_rows, char *errbuf)
-{
-    int rc;
-    PGresult *r = store_pgsql_run(s, st, params, &rc);
-    if (n_rows)
-        *n_rows = r ? atoi(PQcmdTuples(r)) : 0;
-    PQclear(r);
-    if (rc != 0 && errbuf)
-        snprintf(errbuf, ERR_BUF_LEN, "%s", store_pgsql_error(s));
-    return rc;
 }
 
 int admin_pgsql_batch(struct store *s, store_work_fn *fn, void *ctx)
@@ -171,7 +161,7 @@ int admin_pgsql_plan_save(struct store *s, const struct plan *p, bool insert, ch
                             pgsql_int(anchor, p->anchor_day),
                             p->name};
     int n;
-    int rc = run_write(s, insert ? &plan_insert : &plan_update, params, &n, errbuf);
+    int rc = store_pgsql_write(s, insert ? &plan_insert : &plan_update, params, &n, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "a plan named '%s' exists already", p->name);
     if (rc == 0 && !insert && n == 0) {
@@ -214,7 +204,7 @@ int admin_pgsql_plan_remove(struct store *s, const char *name, char *errbuf)
 {
     const char *params[] = {name};
     int n;
-    int rc = run_write(s, &plan_remove, params, &n, errbuf);
+    int rc = store_pgsql_write(s, &plan_remove, params, &n, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "plan '%s' has subscribers; move them first", name);
     else if (rc == 0 && n == 0) {
@@ -236,21 +226,26 @@ static void read_subscriber(const PGresult *r, int i, struct subscriber *sub)
     copy_text(sub->plan, sizeof sub->plan, r, i, 4);
     copy_text(sub->status, sizeof sub->status, r, i, 5);
     copy_text(sub->notes, sizeof sub->notes, r, i, 6);
+    copy_text(sub->alert_levels, sizeof sub->alert_levels, r, i, 7);
 }
 
 int admin_pgsql_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
                                 char *errbuf)
 {
+    int rc = rows_subscriber_check(sub, errbuf);
+    if (rc != 0)
+        return rc;
     struct plan p;
     if (sub->plan[0] && store_plan_get(s, sub->plan, &p) != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s' (see flowtally plan list)", sub->plan);
         return ERR_NOT_FOUND;
     }
     char plan_id[PGSQL_INT_LEN];
-    const char *params[] = {sub->name,   sub->email, sub->plan[0] ? pgsql_int(plan_id, p.id) : NULL,
-                            sub->status, sub->notes, sub->account};
+    const char *plan = sub->plan[0] ? pgsql_int(plan_id, p.id) : NULL;
+    const char *params[] = {sub->name,    sub->email,       plan, sub->status, sub->notes,
+                            sub->account, sub->alert_levels};
     int n;
-    int rc = run_write(s, insert ? &subscriber_insert : &subscriber_update, params, &n, errbuf);
+    rc = store_pgsql_write(s, insert ? &subscriber_insert : &subscriber_update, params, &n, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
     if (rc == 0 && !insert && n == 0) {
@@ -293,7 +288,7 @@ int admin_pgsql_subscriber_remove(struct store *s, const char *account, char *er
 {
     const char *params[] = {account};
     int n;
-    int rc = run_write(s, &subscriber_remove, params, &n, errbuf);
+    int rc = store_pgsql_write(s, &subscriber_remove, params, &n, errbuf);
     if (rc == 0 && n == 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
         rc = ERR_NOT_FOUND;
@@ -311,7 +306,7 @@ static int close_step(struct store *s, const struct pgsql_stmt *st, const char *
     char at[PGSQL_INT_LEN];
     const char *params[] = {pgsql_int(at, (int64_t)at_ms), what};
     int changed;
-    int rc = run_write(s, st, params, &changed, NULL);
+    int rc = store_pgsql_write(s, st, params, &changed, NULL);
     *n += rc == 0 ? changed : 0;
     return rc;
 }
@@ -348,7 +343,7 @@ int admin_pgsql_binding_insert(struct store *s, int64_t subscriber_id, const cha
     const char *params[] = {
         pgsql_int(id, subscriber_id), kind,   value,  pgsql_int(start, (int64_t)start_ms),
         param_time(end, end_ms),      source, session};
-    return run_write(s, &binding_insert, params, NULL, errbuf);
+    return store_pgsql_write(s, &binding_insert, params, NULL, errbuf);
 }
 
 int admin_pgsql_binding_is_open(struct store *s, const char *value, int64_t subscriber_id)
@@ -394,7 +389,15 @@ int admin_pgsql_lease_put(struct store *s, const struct lease_row *l)
     char start[PGSQL_INT_LEN], end[PGSQL_INT_LEN];
     const char *params[] = {l->ip, l->mac, pgsql_int(start, (int64_t)l->start_ms),
                             param_time(end, l->end_ms)};
-    return run_write(s, &lease_put, params, NULL, NULL);
+    return store_pgsql_write(s, &lease_put, params, NULL, NULL);
+}
+
+static void read_lease(const PGresult *r, int i, struct lease_row *l)
+{
+    copy_text(l->ip, sizeof l->ip, r, i, 0);
+    copy_text(l->mac, sizeof l->mac, r, i, 1);
+    l->start_ms = (uint64_t)pgsql_get_int(r, i, 2);
+    l->end_ms = (uint64_t)pgsql_get_int(r, i, 3);
 }
 
 int admin_pgsql_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
@@ -405,14 +408,26 @@ int admin_pgsql_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
         return rc;
     struct lease_row l;
     for (int i = 0; i < PQntuples(r); i++) {
-        copy_text(l.ip, sizeof l.ip, r, i, 0);
-        copy_text(l.mac, sizeof l.mac, r, i, 1);
-        l.start_ms = (uint64_t)pgsql_get_int(r, i, 2);
-        l.end_ms = (uint64_t)pgsql_get_int(r, i, 3);
+        read_lease(r, i, &l);
         fn(ctx, &l);
     }
     PQclear(r);
     return 0;
+}
+
+int admin_pgsql_lease_at(struct store *s, const char *ip, uint64_t at_ms, struct lease_row *out)
+{
+    char at[PGSQL_INT_LEN];
+    const char *params[] = {ip, pgsql_int(at, rows_time(at_ms))};
+    int rc;
+    PGresult *r = store_pgsql_run(s, &lease_at, params, &rc);
+    if (!r)
+        return rc;
+    rc = PQntuples(r) == 1 ? 0 : ERR_NOT_FOUND;
+    if (rc == 0)
+        read_lease(r, 0, out);
+    PQclear(r);
+    return rc;
 }
 
 int64_t admin_pgsql_bindings_version(struct store *s)
@@ -429,16 +444,16 @@ int64_t admin_pgsql_bindings_version(struct store *s)
 int admin_pgsql_classes_write(struct store *s, const struct class_row *rows, size_t n,
                               uint64_t now_ms)
 {
-    int rc = run_write(s, &classes_retire, NULL, NULL, NULL);
+    int rc = store_pgsql_write(s, &classes_retire, NULL, NULL, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char price[PGSQL_INT_LEN], counts[PGSQL_INT_LEN];
         const char *params[] = {rows[i].name, pgsql_int(price, rows[i].price_micro_per_gb),
                                 pgsql_int(counts, rows[i].counts_toward_quota)};
-        rc = run_write(s, &class_upsert, params, NULL, NULL);
+        rc = store_pgsql_write(s, &class_upsert, params, NULL, NULL);
     }
     char now[PGSQL_INT_LEN];
     const char *params[] = {pgsql_int(now, (int64_t)now_ms)};
-    return rc == 0 ? run_write(s, &classes_mark, params, NULL, NULL) : rc;
+    return rc == 0 ? store_pgsql_write(s, &classes_mark, params, NULL, NULL) : rc;
 }
 
 int admin_pgsql_classes_known(struct store *s)

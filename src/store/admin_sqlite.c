@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include "../base/err.h"
+#include "rows.h"
 #include "sqlite_private.h"
 
 #include <stdio.h>
@@ -19,8 +20,8 @@
     "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day"
 
 #define SUBSCRIBER_SELECT                                                                          \
-    "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes"             \
-    " FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
+    "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes,"            \
+    " s.alert_levels FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
 
 enum admin_stmt {
     ST_PLAN_INSERT,
@@ -43,6 +44,7 @@ enum admin_stmt {
     ST_BINDING_LIST,
     ST_LEASE_PUT,
     ST_LEASE_LIST,
+    ST_LEASE_AT,
     ST_CLASSES_RETIRE,
     ST_CLASS_UPSERT,
     ST_CLASSES_MARK,
@@ -63,10 +65,10 @@ static const char *const admin_sql[ST_COUNT] = {
     [ST_PLAN_REMOVE] = "DELETE FROM plans WHERE name = ?1",
     /* Never an id given before (migration 8): a removed subscriber's usage stays its own. */
     [ST_SUBSCRIBER_INSERT] = "INSERT INTO subscribers (id, name, email, plan_id, status, notes,"
-                             " account) SELECT value + 1, ?1, ?2, ?3, ?4, ?5, ?6 FROM meta"
-                             " WHERE key = 'subscribers_last_id'",
+                             " alert_levels, account) SELECT value + 1, ?1, ?2, ?3, ?4, ?5, ?7,"
+                             " ?6 FROM meta WHERE key = 'subscribers_last_id'",
     [ST_SUBSCRIBER_UPDATE] = "UPDATE subscribers SET name = ?1, email = ?2, plan_id = ?3,"
-                             " status = ?4, notes = ?5 WHERE account = ?6",
+                             " status = ?4, notes = ?5, alert_levels = ?7 WHERE account = ?6",
     [ST_SUBSCRIBER_GET] = SUBSCRIBER_SELECT " WHERE s.account = ?1",
     [ST_SUBSCRIBER_LIST] = SUBSCRIBER_SELECT " ORDER BY s.account",
     [ST_SUBSCRIBER_REMOVE] = "DELETE FROM subscribers WHERE account = ?1",
@@ -95,6 +97,9 @@ static const char *const admin_sql[ST_COUNT] = {
                      " DO UPDATE SET mac = excluded.mac, end_ms = excluded.end_ms",
     [ST_LEASE_LIST] = "SELECT ip, mac, start_ms, coalesce(end_ms, 0) FROM leases"
                       " ORDER BY ip, start_ms",
+    [ST_LEASE_AT] = "SELECT ip, mac, start_ms, coalesce(end_ms, 0) FROM leases"
+                    " WHERE ip = ?1 AND start_ms <= ?2 AND (end_ms IS NULL OR end_ms > ?2)"
+                    " ORDER BY start_ms DESC LIMIT 1",
     [ST_CLASSES_RETIRE] = "UPDATE classes SET current = 0",
     [ST_CLASS_UPSERT] = "INSERT INTO classes (name, price_micro_per_gb, counts_toward_quota,"
                         " current) VALUES (?1, ?2, ?3, 1) ON CONFLICT (name) DO UPDATE SET"
@@ -166,28 +171,15 @@ static void bind_time(sqlite3_stmt *st, int i, uint64_t ms)
         sqlite3_bind_int64(st, i, (sqlite3_int64)ms);
 }
 
-/* Steps a write to completion and releases it. A taken name or a row still referred to
- * (unique, primary key, foreign key) is ERR_EXISTS; a value the schema refuses (CHECK, NOT
- * NULL) ERR_MALFORMED; anything else ERR_STORE. What SQLite said goes to errbuf (may be
- * NULL) and last_error(). */
+/* Steps a write to completion and releases it. Returns store_sqlite_write_result()'s code;
+ * what SQLite said goes to errbuf (may be NULL) and last_error(). */
 static int finish_write(struct store *s, sqlite3_stmt *st, char *errbuf)
 {
     if (!st)
         return ERR_STORE;
-    int rc = sqlite3_step(st);
-    int code = sqlite3_extended_errcode(store_sqlite_db(s));
-    if (rc != SQLITE_DONE) {
-        store_sqlite_note_error(s);
-        if (errbuf)
-            snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(store_sqlite_db(s)));
-    }
+    int rc = store_sqlite_write_result(s, sqlite3_step(st), errbuf);
     release(s, st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY ||
-        code == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return ERR_EXISTS;
-    return (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_MALFORMED : ERR_STORE;
+    return rc;
 }
 
 /* Ends a read loop: 0 when every row was read, else ERR_STORE with what SQLite said. */
@@ -314,11 +306,15 @@ static void read_subscriber(sqlite3_stmt *st, struct subscriber *sub)
     copy_text(sub->plan, sizeof sub->plan, st, 4);
     copy_text(sub->status, sizeof sub->status, st, 5);
     copy_text(sub->notes, sizeof sub->notes, st, 6);
+    copy_text(sub->alert_levels, sizeof sub->alert_levels, st, 7);
 }
 
 int admin_sqlite_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
                                  char *errbuf)
 {
+    int rc = rows_subscriber_check(sub, errbuf);
+    if (rc != 0)
+        return rc;
     struct plan p;
     if (sub->plan[0] && store_plan_get(s, sub->plan, &p) != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s' (see flowtally plan list)", sub->plan);
@@ -336,7 +332,8 @@ int admin_sqlite_subscriber_save(struct store *s, const struct subscriber *sub, 
     bind_text(st, 4, sub->status);
     bind_text(st, 5, sub->notes);
     bind_text(st, 6, sub->account);
-    int rc = finish_write(s, st, errbuf);
+    bind_text(st, 7, sub->alert_levels);
+    rc = finish_write(s, st, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
     if (rc == 0 && !insert && changes(s) == 0) {
@@ -495,6 +492,14 @@ int admin_sqlite_lease_put(struct store *s, const struct lease_row *l)
     return finish_write(s, st, NULL);
 }
 
+static void read_lease(sqlite3_stmt *st, struct lease_row *l)
+{
+    copy_text(l->ip, sizeof l->ip, st, 0);
+    copy_text(l->mac, sizeof l->mac, st, 1);
+    l->start_ms = (uint64_t)sqlite3_column_int64(st, 2);
+    l->end_ms = (uint64_t)sqlite3_column_int64(st, 3);
+}
+
 int admin_sqlite_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
 {
     sqlite3_stmt *st = stmt(s, ST_LEASE_LIST);
@@ -503,13 +508,27 @@ int admin_sqlite_lease_list(struct store *s, store_lease_fn *fn, void *ctx)
     struct lease_row l;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        copy_text(l.ip, sizeof l.ip, st, 0);
-        copy_text(l.mac, sizeof l.mac, st, 1);
-        l.start_ms = (uint64_t)sqlite3_column_int64(st, 2);
-        l.end_ms = (uint64_t)sqlite3_column_int64(st, 3);
+        read_lease(st, &l);
         fn(ctx, &l);
     }
     return finish_read(s, st, step);
+}
+
+int admin_sqlite_lease_at(struct store *s, const char *ip, uint64_t at_ms, struct lease_row *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_LEASE_AT);
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, ip);
+    sqlite3_bind_int64(st, 2, rows_time(at_ms));
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_lease(st, out);
+        release(s, st);
+        return 0;
+    }
+    int rc = finish_read(s, st, step);
+    return rc == 0 ? ERR_NOT_FOUND : rc;
 }
 
 int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, size_t n,

@@ -153,6 +153,35 @@ static const char *const migrations[] = {
      "0));"
      "CREATE TRIGGER subscribers_last_id AFTER INSERT ON subscribers BEGIN"
      "  UPDATE meta SET value = max(value, NEW.id) WHERE key = 'subscribers_last_id'; END;"),
+
+    /* 9: the portal's logins. A user is staff, an admin or a customer (who sees one
+     * subscriber's account); removing the subscriber removes its logins, and removing a
+     * user its sessions (foreign keys: migrate_once() turns them on for every writer). User
+     * ids are never reused (AUTOINCREMENT), so an id a web request holds never names
+     * another user. A session is kept under the hash of its token, never the token. Failed
+     * logins are counted per key ("user:NAME", "addr:IP") to slow guessing down. A
+     * customer's own alert levels ("50,90", "10GB"; checked above the store). */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  login TEXT NOT NULL UNIQUE," /* lowercase, compared as bytes */
+    "  role TEXT NOT NULL CHECK (role IN ('customer', 'staff', 'admin')),"
+    "  subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,"
+    "  password TEXT NOT NULL DEFAULT ''," /* crypt(3) text; '' = none (LDAP only) */
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE INDEX users_subscriber ON users (subscriber_id);"
+    "CREATE TABLE sessions ("
+    "  id_hash TEXT PRIMARY KEY," /* hex SHA-256 of the cookie's token */
+    "  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  seen_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE TABLE login_failures ("
+    "  key TEXT PRIMARY KEY,"
+    "  failures INTEGER NOT NULL,"
+    "  first_ms INTEGER NOT NULL,"
+    "  last_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "ALTER TABLE subscribers ADD COLUMN alert_levels TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

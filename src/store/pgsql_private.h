@@ -38,6 +38,12 @@ struct pgsql_stmt {
 PGresult *store_pgsql_run(struct store *s, const struct pgsql_stmt *st, const char *const *params,
                           int *rc);
 
+/* Runs a write with store_pgsql_run(). OUT: *n_rows (may be NULL), the rows it changed.
+ * errbuf (may be NULL) gets what the server said when it fails. Returns 0 or a code of
+ * store_pgsql_run(). */
+int store_pgsql_write(struct store *s, const struct pgsql_stmt *st, const char *const *params,
+                      int *n_rows, char *errbuf);
+
 /* Whether a transaction is open on the connection (begin() or a failed one not yet rolled
  * back). */
 bool store_pgsql_in_transaction(struct store *s);
@@ -73,11 +79,31 @@ int admin_pgsql_binding_is_open(struct store *s, const char *value, int64_t subs
 int admin_pgsql_binding_list(struct store *s, const char *account, store_binding_fn *fn, void *ctx);
 int admin_pgsql_lease_put(struct store *s, const struct lease_row *l);
 int admin_pgsql_lease_list(struct store *s, store_lease_fn *fn, void *ctx);
+int admin_pgsql_lease_at(struct store *s, const char *ip, uint64_t at_ms, struct lease_row *out);
 int64_t admin_pgsql_bindings_version(struct store *s);
 int admin_pgsql_classes_write(struct store *s, const struct class_row *rows, size_t n,
                               uint64_t now_ms);
 int admin_pgsql_class_list(struct store *s, store_class_fn *fn, void *ctx);
 int admin_pgsql_classes_known(struct store *s);
+
+/* The portal's logins (users_pgsql.c), as struct store_ops documents them. */
+int users_pgsql_user_save(struct store *s, const struct user *u, bool insert, char *errbuf);
+int users_pgsql_user_get(struct store *s, const char *login, struct user *out);
+int users_pgsql_user_list(struct store *s, store_user_fn *fn, void *ctx);
+int users_pgsql_user_remove(struct store *s, const char *login, char *errbuf);
+int users_pgsql_user_set_password(struct store *s, int64_t user_id, const char *password);
+int users_pgsql_session_put(struct store *s, const struct session_row *r);
+int users_pgsql_session_get(struct store *s, const char *id_hash, struct session_row *out,
+                            struct user *user_out);
+int users_pgsql_session_touch(struct store *s, const char *id_hash, uint64_t seen_ms);
+int users_pgsql_session_remove(struct store *s, const char *id_hash);
+int users_pgsql_session_remove_user(struct store *s, int64_t user_id, int *n_removed);
+int users_pgsql_session_expire(struct store *s, uint64_t seen_before_ms, uint64_t created_before_ms,
+                               int *n_removed);
+int users_pgsql_login_failure_get(struct store *s, const char *key, struct login_failure_row *out);
+int users_pgsql_login_failure_put(struct store *s, const struct login_failure_row *r);
+int users_pgsql_login_failure_clear(struct store *s, const char *key);
+int users_pgsql_login_failure_expire(struct store *s, uint64_t last_before_ms, int *n_removed);
 
 /* ---- the URI's secrets (uri_pgsql.c) ---- */
 

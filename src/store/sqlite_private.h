@@ -18,6 +18,13 @@ sqlite3 *store_sqlite_db(struct store *s);
 /* Keeps what SQLite last said as the store's last_error(). */
 void store_sqlite_note_error(struct store *s);
 
+/* What a write returns after sqlite3_step() said step (call before the statement is reset):
+ * 0 when it is done; else what SQLite said goes to last_error() and errbuf (may be NULL),
+ * and the code is ERR_EXISTS for a taken name or a row still referred to (unique, primary
+ * key, foreign key), ERR_MALFORMED for a value the schema refuses (CHECK, NOT NULL), or
+ * ERR_STORE. */
+int store_sqlite_write_result(struct store *s, int step, char *errbuf);
+
 /* The administrative operations (admin_sqlite.c), as struct store_ops documents them. */
 int admin_sqlite_batch(struct store *s, store_work_fn *fn, void *ctx);
 int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf);
@@ -42,11 +49,31 @@ int admin_sqlite_binding_list(struct store *s, const char *account, store_bindin
                               void *ctx);
 int admin_sqlite_lease_put(struct store *s, const struct lease_row *l);
 int admin_sqlite_lease_list(struct store *s, store_lease_fn *fn, void *ctx);
+int admin_sqlite_lease_at(struct store *s, const char *ip, uint64_t at_ms, struct lease_row *out);
 int64_t admin_sqlite_bindings_version(struct store *s);
 int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, size_t n,
                                uint64_t now_ms);
 int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx);
 int admin_sqlite_classes_known(struct store *s);
+
+/* The portal's logins (users_sqlite.c), as struct store_ops documents them. */
+int users_sqlite_user_save(struct store *s, const struct user *u, bool insert, char *errbuf);
+int users_sqlite_user_get(struct store *s, const char *login, struct user *out);
+int users_sqlite_user_list(struct store *s, store_user_fn *fn, void *ctx);
+int users_sqlite_user_remove(struct store *s, const char *login, char *errbuf);
+int users_sqlite_user_set_password(struct store *s, int64_t user_id, const char *password);
+int users_sqlite_session_put(struct store *s, const struct session_row *r);
+int users_sqlite_session_get(struct store *s, const char *id_hash, struct session_row *out,
+                             struct user *user_out);
+int users_sqlite_session_touch(struct store *s, const char *id_hash, uint64_t seen_ms);
+int users_sqlite_session_remove(struct store *s, const char *id_hash);
+int users_sqlite_session_remove_user(struct store *s, int64_t user_id, int *n_removed);
+int users_sqlite_session_expire(struct store *s, uint64_t seen_before_ms,
+                                uint64_t created_before_ms, int *n_removed);
+int users_sqlite_login_failure_get(struct store *s, const char *key, struct login_failure_row *out);
+int users_sqlite_login_failure_put(struct store *s, const struct login_failure_row *r);
+int users_sqlite_login_failure_clear(struct store *s, const char *key);
+int users_sqlite_login_failure_expire(struct store *s, uint64_t last_before_ms, int *n_removed);
 
 /* The store's file, as the collector opened it (sqlite_file.c). */
 struct sqlite_file {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The store: the one interface through which every other stage reads and writes what
 // flowtally keeps (usage in time buckets, collector counters, interface health, followed
-// logs' positions, plans, subscribers, bindings, leases and traffic classes). One backend
+// logs' positions, plans, subscribers, bindings, leases, traffic classes, and the portal's
+// users, sessions and failed logins). One backend
 // per database engine implements struct store_ops; only src/store/ includes an engine's
 // header or sees a backend's type. store_open() picks the engine from the --db text.
 //
@@ -24,6 +25,8 @@
 //   the same database, in one process or several.
 // - Times are ms since the epoch, UTC; bucket starts in usage are seconds, UTC. An end
 //   time of 0 means open-ended.
+// - Text in a row given to a write must end (NUL) within its array; a write given one that
+//   does not is refused with ERR_MALFORMED and stores nothing, rather than cut short.
 #ifndef FT_STORE_H
 #define FT_STORE_H
 
@@ -88,6 +91,8 @@ struct subscriber {
     char plan[64];   /* plan name, "" for none */
     char status[16]; /* active, suspended, closed */
     char notes[256];
+    char alert_levels[64]; /* the customer's own alert levels ("50,90", "10GB"; checked
+                            * above the store); "" for none */
 };
 
 struct binding_row {
@@ -114,6 +119,33 @@ struct class_row {
     bool is_current; /* in the list the daemon loaded last (read side only) */
 };
 
+/* Someone who may log in to the portal. */
+struct user {
+    int64_t id;          /* given by the store; never reused */
+    char login[128];     /* lowercase (the caller lowers it; the store compares bytes): an
+                          * email address or a name */
+    char role[16];       /* customer, staff, admin */
+    char account[64];    /* the subscriber a customer sees; "" when none */
+    char password[256];  /* crypt(3) text as stored, possibly with a Dovecot scheme prefix
+                          * ("{SHA512-CRYPT}$6$..."); "" = none: LDAP only */
+    uint64_t created_ms; /* when the user was made */
+};
+
+/* A logged-in browser. The token itself is never stored: only its hash. */
+struct session_row {
+    char id_hash[65]; /* hex SHA-256 of the session token */
+    int64_t user_id;
+    char csrf[65]; /* the session's anti-forgery token */
+    uint64_t created_ms, seen_ms;
+};
+
+/* Failed logins counted under one key, to slow guessing down. */
+struct login_failure_row {
+    char key[200]; /* "user:alice@example.net", "addr:192.0.2.7", ... */
+    int64_t failures;
+    uint64_t first_ms, last_ms; /* the first and the latest failure counted */
+};
+
 /* Row callbacks; rows and their strings are borrowed for the call. */
 typedef void store_usage_fn(void *ctx, const struct usage_result *r);
 typedef void store_stat_fn(void *ctx, const struct stat_row *row);
@@ -123,6 +155,7 @@ typedef void store_subscriber_fn(void *ctx, const struct subscriber *s);
 typedef void store_binding_fn(void *ctx, const struct binding_row *b);
 typedef void store_lease_fn(void *ctx, const struct lease_row *l);
 typedef void store_class_fn(void *ctx, const struct class_row *c);
+typedef void store_user_fn(void *ctx, const struct user *u);
 
 /* A unit of work run inside one transaction (store_transaction(), store_admin_batch()). */
 typedef int store_work_fn(struct store *s, void *ctx);
@@ -245,6 +278,11 @@ struct store_ops {
     int (*lease_put)(struct store *s, const struct lease_row *l);
     /* Every lease, by ip and start. */
     int (*lease_list)(struct store *s, store_lease_fn *fn, void *ctx);
+    /* OUT: *out, the lease of ip (the text lease_put stored) that holds at at_ms: start <=
+     * at_ms < end, or start <= at_ms and open-ended (end 0). Of several, the latest start
+     * wins (a lease given out again before the old one ran out). Returns 0 or
+     * ERR_NOT_FOUND. */
+    int (*lease_at)(struct store *s, const char *ip, uint64_t at_ms, struct lease_row *out);
     /* A number that changes whenever bindings or leases change (the daemon reloads its
      * map when it does). Returns it, or -1 when it cannot be read. */
     int64_t (*bindings_version)(struct store *s);
@@ -262,6 +300,67 @@ struct store_ops {
      * usage in named classes but no class list was ever stored; negative on error.
      * store_classes_check() below says so to a person. */
     int (*classes_known)(struct store *s);
+
+    /* -- users: who may log in to the portal -- */
+
+    /* Inserts (insert) or updates by login. An insert stores login, role, account,
+     * password and created_ms (u->id is ignored: the store gives one); an update sets role,
+     * account and password, and keeps id and created_ms. account "" is no subscriber; a
+     * named one must exist (ERR_NOT_FOUND, errbuf names it). Returns 0, ERR_EXISTS (insert:
+     * the login is taken), ERR_NOT_FOUND (update: no such login; or the account),
+     * ERR_MALFORMED (a role other than customer, staff, admin, or text that does not fit its
+     * array) or ERR_STORE, with errbuf. */
+    int (*user_save)(struct store *s, const struct user *u, bool insert, char *errbuf);
+    /* OUT: *out. Returns 0 or ERR_NOT_FOUND. */
+    int (*user_get)(struct store *s, const char *login, struct user *out);
+    /* Every user, by login. */
+    int (*user_list)(struct store *s, store_user_fn *fn, void *ctx);
+    /* Removes the user and its sessions. Returns 0 or ERR_NOT_FOUND, with errbuf. (Removing
+     * a subscriber removes its users, and theirs, likewise.) */
+    int (*user_remove)(struct store *s, const char *login, char *errbuf);
+    /* Replaces the password text of a user (by id, as a session names it). Returns 0,
+     * ERR_NOT_FOUND, or ERR_MALFORMED when it does not fit struct user's password. */
+    int (*user_set_password)(struct store *s, int64_t user_id, const char *password);
+
+    /* -- sessions: logged-in browsers, by the hash of their token -- */
+
+    /* Inserts a session. Returns 0, ERR_EXISTS (the hash is taken), ERR_NOT_FOUND (no user
+     * r->user_id) or ERR_MALFORMED (text that does not fit). */
+    int (*session_put)(struct store *s, const struct session_row *r);
+    /* OUT: *out, and *user_out (may be NULL) the session's user, read together in one
+     * statement. Returns 0 or ERR_NOT_FOUND. */
+    int (*session_get)(struct store *s, const char *id_hash, struct session_row *out,
+                       struct user *user_out);
+    /* Records that the session was seen at seen_ms; it never moves back (an earlier time
+     * than the one stored leaves it). Returns 0 or ERR_NOT_FOUND. */
+    int (*session_touch)(struct store *s, const char *id_hash, uint64_t seen_ms);
+    /* Removes one session. Returns 0, also when there was none. */
+    int (*session_remove)(struct store *s, const char *id_hash);
+    /* Removes every session of a user (logging out everywhere). OUT: *n_removed (may be
+     * NULL). Returns 0, also when there were none. */
+    int (*session_remove_user)(struct store *s, int64_t user_id, int *n_removed);
+    /* Removes the sessions last seen before seen_before_ms, and those created before
+     * created_before_ms; one seen (or created) exactly at the limit is kept. 0 leaves
+     * that limit out; UINT64_MAX takes every session. OUT: *n_removed (may be NULL). */
+    int (*session_expire)(struct store *s, uint64_t seen_before_ms, uint64_t created_before_ms,
+                          int *n_removed);
+
+    /* -- failed logins, counted per key -- */
+
+    /* OUT: *out. Returns 0 or ERR_NOT_FOUND. Inside begin()/commit() the key is then this
+     * transaction's until it ends (SQLite: a write transaction has the store to itself;
+     * PostgreSQL: a lock on the key), so a get and a put in one transaction count every
+     * failure even when several come at once; another connection's get of the key waits.
+     * Outside a transaction, a get then a put may lose a count to a concurrent one. */
+    int (*login_failure_get)(struct store *s, const char *key, struct login_failure_row *out);
+    /* Inserts the row, or replaces the one with its key. Returns 0, or ERR_MALFORMED (a
+     * key that does not fit). */
+    int (*login_failure_put)(struct store *s, const struct login_failure_row *r);
+    /* Forgets a key's failures. Returns 0, also when there were none. */
+    int (*login_failure_clear)(struct store *s, const char *key);
+    /* Forgets the keys whose last failure is before last_before_ms (one exactly at it is
+     * kept; UINT64_MAX: every key). OUT: *n_removed (may be NULL). */
+    int (*login_failure_expire)(struct store *s, uint64_t last_before_ms, int *n_removed);
 
     /* Closes the connection and frees the store. */
     void (*close)(struct store *s);
@@ -374,6 +473,75 @@ static inline int store_classes_write(struct store *s, const struct class_row *r
 static inline int store_class_list(struct store *s, store_class_fn *fn, void *ctx)
 {
     return s->ops->class_list(s, fn, ctx);
+}
+static inline int store_lease_at(struct store *s, const char *ip, uint64_t at_ms,
+                                 struct lease_row *out)
+{
+    return s->ops->lease_at(s, ip, at_ms, out);
+}
+static inline int store_user_save(struct store *s, const struct user *u, bool insert, char *errbuf)
+{
+    return s->ops->user_save(s, u, insert, errbuf);
+}
+static inline int store_user_get(struct store *s, const char *login, struct user *out)
+{
+    return s->ops->user_get(s, login, out);
+}
+static inline int store_user_list(struct store *s, store_user_fn *fn, void *ctx)
+{
+    return s->ops->user_list(s, fn, ctx);
+}
+static inline int store_user_remove(struct store *s, const char *login, char *errbuf)
+{
+    return s->ops->user_remove(s, login, errbuf);
+}
+static inline int store_user_set_password(struct store *s, int64_t user_id, const char *password)
+{
+    return s->ops->user_set_password(s, user_id, password);
+}
+static inline int store_session_put(struct store *s, const struct session_row *r)
+{
+    return s->ops->session_put(s, r);
+}
+static inline int store_session_get(struct store *s, const char *id_hash, struct session_row *out,
+                                    struct user *user_out)
+{
+    return s->ops->session_get(s, id_hash, out, user_out);
+}
+static inline int store_session_touch(struct store *s, const char *id_hash, uint64_t seen_ms)
+{
+    return s->ops->session_touch(s, id_hash, seen_ms);
+}
+static inline int store_session_remove(struct store *s, const char *id_hash)
+{
+    return s->ops->session_remove(s, id_hash);
+}
+static inline int store_session_remove_user(struct store *s, int64_t user_id, int *n_removed)
+{
+    return s->ops->session_remove_user(s, user_id, n_removed);
+}
+static inline int store_session_expire(struct store *s, uint64_t seen_before_ms,
+                                       uint64_t created_before_ms, int *n_removed)
+{
+    return s->ops->session_expire(s, seen_before_ms, created_before_ms, n_removed);
+}
+static inline int store_login_failure_get(struct store *s, const char *key,
+                                          struct login_failure_row *out)
+{
+    return s->ops->login_failure_get(s, key, out);
+}
+static inline int store_login_failure_put(struct store *s, const struct login_failure_row *r)
+{
+    return s->ops->login_failure_put(s, r);
+}
+static inline int store_login_failure_clear(struct store *s, const char *key)
+{
+    return s->ops->login_failure_clear(s, key);
+}
+static inline int store_login_failure_expire(struct store *s, uint64_t last_before_ms,
+                                             int *n_removed)
+{
+    return s->ops->login_failure_expire(s, last_before_ms, n_removed);
 }
 /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND with errbuf saying why (the
  * store holds usage in named classes but no class list), or another negative code. */

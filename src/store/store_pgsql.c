@@ -377,6 +377,19 @@ PGresult *store_pgsql_run(struct store *base, const struct pgsql_stmt *st,
     return *rc == 0 ? run(p, st, params, rc) : NULL;
 }
 
+int store_pgsql_write(struct store *s, const struct pgsql_stmt *st, const char *const *params,
+                      int *n_rows, char *errbuf)
+{
+    int rc;
+    PGresult *r = store_pgsql_run(s, st, params, &rc);
+    if (n_rows)
+        *n_rows = r ? atoi(PQcmdTuples(r)) : 0;
+    PQclear(r);
+    if (rc != 0 && errbuf)
+        snprintf(errbuf, ERR_BUF_LEN, "%s", store_pgsql_error(s));
+    return rc;
+}
+
 bool store_pgsql_in_transaction(struct store *base)
 {
     return PQtransactionStatus(pg(base)->conn) != PQTRANS_IDLE &&
@@ -796,10 +809,26 @@ static const struct store_ops pgsql_ops = {
     .binding_list = admin_pgsql_binding_list,
     .lease_put = admin_pgsql_lease_put,
     .lease_list = admin_pgsql_lease_list,
+    .lease_at = admin_pgsql_lease_at,
     .bindings_version = admin_pgsql_bindings_version,
     .classes_write = admin_pgsql_classes_write,
     .class_list = admin_pgsql_class_list,
     .classes_known = admin_pgsql_classes_known,
+    .user_save = users_pgsql_user_save,
+    .user_get = users_pgsql_user_get,
+    .user_list = users_pgsql_user_list,
+    .user_remove = users_pgsql_user_remove,
+    .user_set_password = users_pgsql_user_set_password,
+    .session_put = users_pgsql_session_put,
+    .session_get = users_pgsql_session_get,
+    .session_touch = users_pgsql_session_touch,
+    .session_remove = users_pgsql_session_remove,
+    .session_remove_user = users_pgsql_session_remove_user,
+    .session_expire = users_pgsql_session_expire,
+    .login_failure_get = users_pgsql_login_failure_get,
+    .login_failure_put = users_pgsql_login_failure_put,
+    .login_failure_clear = users_pgsql_login_failure_clear,
+    .login_failure_expire = users_pgsql_login_failure_expire,
     .close = pq_close,
 };
 

@@ -102,6 +102,22 @@ void store_sqlite_note_error(struct store *base)
     note_error((struct store_sqlite *)base);
 }
 
+int store_sqlite_write_result(struct store *base, int step, char *errbuf)
+{
+    assert(base->ops == &sqlite_ops);
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    if (step == SQLITE_DONE)
+        return 0;
+    int code = sqlite3_extended_errcode(s->db);
+    note_error(s);
+    if (errbuf)
+        snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(s->db));
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY ||
+        code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return ERR_EXISTS;
+    return (code & 0xff) == SQLITE_CONSTRAINT ? ERR_MALFORMED : ERR_STORE;
+}
+
 static sqlite3_stmt *stmt_get(struct store_sqlite *s, enum stmt_id id)
 {
     if (!s->stmt[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
@@ -500,10 +516,26 @@ static const struct store_ops sqlite_ops = {
     .binding_list = admin_sqlite_binding_list,
     .lease_put = admin_sqlite_lease_put,
     .lease_list = admin_sqlite_lease_list,
+    .lease_at = admin_sqlite_lease_at,
     .bindings_version = admin_sqlite_bindings_version,
     .classes_write = admin_sqlite_classes_write,
     .class_list = admin_sqlite_class_list,
     .classes_known = admin_sqlite_classes_known,
+    .user_save = users_sqlite_user_save,
+    .user_get = users_sqlite_user_get,
+    .user_list = users_sqlite_user_list,
+    .user_remove = users_sqlite_user_remove,
+    .user_set_password = users_sqlite_user_set_password,
+    .session_put = users_sqlite_session_put,
+    .session_get = users_sqlite_session_get,
+    .session_touch = users_sqlite_session_touch,
+    .session_remove = users_sqlite_session_remove,
+    .session_remove_user = users_sqlite_session_remove_user,
+    .session_expire = users_sqlite_session_expire,
+    .login_failure_get = users_sqlite_login_failure_get,
+    .login_failure_put = users_sqlite_login_failure_put,
+    .login_failure_clear = users_sqlite_login_failure_clear,
+    .login_failure_expire = users_sqlite_login_failure_expire,
     .begin = sq_begin,
     .add_usage = sq_add_usage,
     .add_stat = sq_add_stat,

@@ -90,7 +90,7 @@ start_flowtally() {
     # The last daemon's output must go first: the shell truncates these files in the child,
     # after fork, so a quick look could still find the old "listening" line and its port.
     rm -f "$TMP/daemon.out" "$TMP/daemon.err"
-    "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow 127.0.0.1:0 --flush 1 "$@" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+    "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow 127.0.0.1:0 --web 127.0.0.1:0 --flush 1 "$@" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
     DAEMON_PID=$!
     if ! wait_for grep -q 'listening on udp' "$TMP/daemon.out"; then
         echo "# flowtally did not start:" && sed 's/^/#   /' "$TMP/daemon.err"
@@ -98,6 +98,13 @@ start_flowtally() {
     fi
     PORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\) (NetFlow.*/\1/p' "$TMP/daemon.out")
     SFLOW_PORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\) (sFlow.*/\1/p' "$TMP/daemon.out")
+}
+
+# web_port: the port of the portal the last start_flowtally started (it says so after the
+# UDP ports). Prints it, or nothing when it did not come.
+web_port() {
+    wait_for grep -q 'web: listening on' "$TMP/daemon.out" || return 1
+    sed -n 's|^web: listening on https*://127.0.0.1:\([0-9]*\)$|\1|p' "$TMP/daemon.out" | head -n 1
 }
 
 # stop_flowtally: SIGTERM, then the exit status must be 0 (a clean stop flushes everything).

@@ -214,7 +214,7 @@ live_test() {
 
     DB="$TMP/live.db"
     rm -f "$TMP/daemon.out" "$TMP/daemon.err" # no stale "capturing on" line
-    ip netns exec "$NSA" "$FT" run --capture ft012a --bpf "$filter" --db "$DB" \
+    ip netns exec "$NSA" "$FT" run --web "" --capture ft012a --bpf "$filter" --db "$DB" \
         --netflow 127.0.0.1:0 --sflow "" --local-nets 10.77.0.1/32,fd77::1/128 \
         >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
     # shellcheck disable=SC2034 # read by lib.sh (stop_flowtally, cleanup)

@@ -9,7 +9,7 @@
 
 run_one() { # run_one N: a collector on $DB (the last round's output removed first)
     rm -f "$TMP/$1.out" "$TMP/$1.err"
-    "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow "" --flush 1 >"$TMP/$1.out" 2>"$TMP/$1.err" &
+    "$FT" run --db "$DB" --netflow 127.0.0.1:0 --sflow "" --web "" --flush 1 >"$TMP/$1.out" 2>"$TMP/$1.err" &
     echo $! >"$TMP/$1.pid"
 }
 listening() { grep -q 'listening on udp' "$TMP/$1.out"; }

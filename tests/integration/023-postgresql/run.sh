@@ -52,7 +52,7 @@ launch() {
     name=$1 db=$2
     shift 2
     rm -f "$TMP/$name.out" "$TMP/$name.err" # a name used before must not show its old port
-    "$FT" run --db "$db" --netflow 127.0.0.1:0 --sflow "" --flush 1 -v \
+    "$FT" run --db "$db" --netflow 127.0.0.1:0 --sflow "" --web "" --flush 1 -v \
         --classes "$TMP/etc/classes.conf" --apps "$TMP/etc/apps.conf" "$@" \
         >"$TMP/$name.out" 2>"$TMP/$name.err" &
     eval "PID_$name=$!"
@@ -162,7 +162,7 @@ pg_sql "UPDATE schema_version SET version = $((V + 1))" >/dev/null
 check_eq "newer schema: a reader exits 1" "$?" 1
 "$FT" plan add x --quota 1GB --db "$PGURI" >>"$TMP/newer.out" 2>>"$TMP/newer.err"
 check_eq "newer schema: an admin command exits 1" "$?" 1
-"$FT" run --db "$PGURI" --netflow 127.0.0.1:0 --sflow "" >>"$TMP/newer.out" 2>>"$TMP/newer.err"
+"$FT" run --db "$PGURI" --netflow 127.0.0.1:0 --sflow "" --web "" >>"$TMP/newer.out" 2>>"$TMP/newer.err"
 check_eq "newer schema: the collector exits 1" "$?" 1
 check_eq "newer schema: each says why" \
     "$(grep -c "schema version $((V + 1)) is newer than this flowtally ($V)" "$TMP/newer.err")" 3

@@ -1,12 +1,15 @@
 #!/bin/sh
 # The store's conformance suite on every engine, and the schema cases a test that sees only
 # store.h cannot set up:
-# - tests/unit/store/test_conformance (every operation of struct store_ops, exact results
-#   written out by hand) on SQLite, then on a PostgreSQL server tests/pg.sh starts
-#   (FLOWTALLY_TEST_DB_URI); one TAP line per engine, the suite's failures as comments;
+# - the conformance suite, tests/unit/store/test_conformance_*.c, one binary per area (every
+#   operation of struct store_ops, exact results written out by hand), on SQLite, then on a
+#   PostgreSQL server tests/pg.sh starts (FLOWTALLY_TEST_DB_URI); one TAP line per binary
+#   and engine, the failures as comments;
 # - a SQLite store of every older schema version (built with the sqlite3 CLI from the SQL of
 #   src/store/migrate_sqlite.c's migrations 1..V), with rows in every table it has, migrated
-#   by an admin command: every row is there, with the values written here;
+#   by an admin command: every row is there, with the values written here (and what
+#   migration 9 adds: subscribers' alert levels empty, the portal's tables empty, their
+#   foreign keys removing a subscriber's logins and sessions with it);
 # - a store whose schema is newer than the binary's, on SQLite and on PostgreSQL: refused by
 #   writers (admin commands, `flowtally run`) and readers, untouched.
 # PostgreSQL parts report SKIP when tests/pg.sh or PostgreSQL is missing.
@@ -14,21 +17,26 @@
 
 PG_UP=""
 trap 'if command -v pg_stop >/dev/null 2>&1; then pg_stop; fi; cleanup' EXIT
-SUITE="$ROOT/$BUILD/tests/unit/store/test_conformance"
+# The suite's binaries, named after its sources (one not built is a failure, not a gap).
+SUITES=""
+for src in "$ROOT"/tests/unit/store/test_conformance_*.c; do
+    SUITES="$SUITES $(basename "$src" .c)"
+done
 
-# suite_result ENGINE FILE STATUS: one TAP line for ENGINE's cases in the suite's output
-# FILE; a failing case shows with its diagnostics, and lines that are not TAP (a sanitizer
-# report) are shown whatever the engine. The suite's TODO notes are passed on as comments.
+# suite_result NAME ENGINE FILE STATUS: one TAP line for ENGINE's cases in the output FILE
+# of the suite's binary NAME; a failing case shows with its diagnostics, and lines that are
+# not TAP (a sanitizer report) are shown whatever the engine. The TODO notes are passed on
+# as comments.
 suite_result() {
-    engine=$1 out=$2 status=$3
+    name=$1 engine=$2 out=$3 status=$4
     n_ok=$(grep -c "^ok [0-9]* - $engine: " "$out")
     n_fail=$(grep -c "^not ok [0-9]* - $engine: " "$out")
     grep "^# TODO $engine:" "$out"
     if [ "$status" -eq 0 ] && [ "$n_fail" -eq 0 ] && [ "$n_ok" -gt 0 ]; then
-        ok "conformance suite on $engine: $n_ok cases"
+        ok "$name on $engine: $n_ok cases"
         return
     fi
-    not_ok "conformance suite on $engine: $n_fail of $((n_ok + n_fail)) cases failed (exit $status)"
+    not_ok "$name on $engine: $n_fail of $((n_ok + n_fail)) cases failed (exit $status)"
     awk -v e="$engine" '
         /^#   / { diag = diag $0 "\n"; next }
         /^# TODO / || /^1\.\./ { next }
@@ -39,14 +47,26 @@ suite_result() {
         { print "#   " $0 }' "$out" | sed 's/^#   #   /#     /' | head -80
 }
 
+# run_suites ENGINE [URI]: every binary of the suite on ENGINE (PostgreSQL: at URI).
+run_suites() {
+    for name in $SUITES; do
+        bin="$ROOT/$BUILD/tests/unit/store/$name"
+        out="$TMP/$name-$1.out"
+        if [ ! -x "$bin" ]; then
+            not_ok "$name on $1: the binary is built ($bin)"
+        elif [ -n "${2:-}" ]; then
+            FLOWTALLY_TEST_DB_URI=$2 "$bin" >"$out" 2>&1
+            suite_result "$name" "$1" "$out" $?
+        else
+            (unset FLOWTALLY_TEST_DB_URI; "$bin") >"$out" 2>&1
+            suite_result "$name" "$1" "$out" $?
+        fi
+    done
+}
+
 # ---- 1. the suite, engine by engine ----
 
-if [ ! -x "$SUITE" ]; then
-    not_ok "the suite is built ($SUITE)"
-else
-    (unset FLOWTALLY_TEST_DB_URI; "$SUITE") >"$TMP/suite-sqlite.out" 2>&1
-    suite_result sqlite "$TMP/suite-sqlite.out" $?
-fi
+run_suites sqlite
 
 pg_why=""
 if [ ! -f "$ROOT/tests/pg.sh" ]; then
@@ -61,9 +81,8 @@ else
 fi
 if [ -z "$PG_UP" ]; then
     skip "conformance suite on postgresql" "$pg_why"
-elif [ -x "$SUITE" ]; then
-    FLOWTALLY_TEST_DB_URI=$PGURI "$SUITE" >"$TMP/suite-postgresql.out" 2>&1
-    suite_result postgresql "$TMP/suite-postgresql.out" $?
+else
+    run_suites postgresql "$PGURI"
 fi
 
 # ---- 2. every older SQLite schema, with rows, migrated ----
@@ -130,8 +149,10 @@ INSERT INTO usage VALUES (1728000300, 1, '10.0.0.1', 'in', 'default', 'web', 100
   (1728003600, 2, '10.0.0.2', 'in', 'default', 'other', 30, 3, 1),
   (1728003600, 0, '2001:db8::1', 'transit', 'default', 'other', 9, 1, 1);
 SQL
-    # from version 6 on, a daemon that stores a class list marks it stored
-    [ "$v" -ge 6 ] && echo "INSERT INTO meta VALUES ('classes_stored_ms', 1790000000000);"
+    # from version 6 on, a daemon that stores a class list marks it stored (replacing the
+    # mark migration 6 itself leaves in a store without classes)
+    [ "$v" -ge 6 ] &&
+        echo "INSERT OR REPLACE INTO meta VALUES ('classes_stored_ms', 1790000000000);"
     [ "$v" -ge 3 ] && cat <<'SQL'
 INSERT INTO classes (name, price_micro_per_gb, counts_toward_quota) VALUES ('default', 0, 1), ('night', 0, 0);
 INSERT INTO usage VALUES (1728003600, 1, '10.0.0.1', 'in', 'night', 'web', 7, 1, 1);
@@ -246,6 +267,28 @@ night 0 0 1"
             'agent,if_index,time,speed_bps,oper,in_octets,out_octets,in_errors,out_errors,in_discards,out_discards
 192.0.2.1,2,1790000000,100000000,up,10,20,1,2,3,4'
     fi
+    # migration 9: every subscriber's alert levels empty; the portal's tables there, empty
+    same "version $v: alert levels" "$(sqlite3 -separator ' ' "$db" "SELECT account,
+        '[' || alert_levels || ']' FROM subscribers ORDER BY account")" "alice []
+bob []"
+    same "version $v: users, sessions, failed logins" "$(sqlite3 "$db" "SELECT
+        (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
+        (SELECT count(*) FROM login_failures)")" "0|0|0"
+    # ... and their foreign keys hold in the migrated file: removing bob (by a command, as
+    # any writer) removes his login and its session, not the staff's
+    sqlite3 "$db" "INSERT INTO users (login, role, subscriber_id, created_ms) VALUES
+        ('bob@example.org', 'customer', 2, 1790000000000), ('ops', 'staff', NULL, 1790000000000);
+        INSERT INTO sessions SELECT login || '-hash', id, 'csrf', 1790000000000, 1790000000000
+        FROM users;"
+    "$FT" subscriber remove bob --db "$db" >/dev/null 2>"$TMP/v$v.err"
+    check_eq "version $v: a subscriber removed after the migration" "$?" 0
+    same "version $v: his login and its session went with him" "$(sqlite3 -separator ' ' "$db" \
+        "SELECT u.login, u.role, s.id_hash FROM users u JOIN sessions s ON s.user_id = u.id
+        UNION ALL SELECT count(*), '', '' FROM sessions")" "ops staff ops-hash
+1  "
+    "$FT" subscriber add bob --plan unlim --status suspended --name "Bob B" --db "$db" \
+        >/dev/null 2>"$TMP/v$v.err"
+    check_eq "version $v: bob again (a new id), for what follows" "$?" 0
     # the migrated store takes writes and quota reads
     "$FT" bind bob 10.0.0.9 --from 1790000000 --db "$db" >/dev/null 2>"$TMP/v$v.err"
     check_eq "version $v: a binding added after the migration" "$?" 0
@@ -297,7 +340,7 @@ newer() {
     refused "$engine: an admin command refuses a newer schema" "$TMP/$engine-newer.err" $? "$want"
     "$FT" plan add late --db "$db" >/dev/null 2>"$TMP/$engine-newer.err"
     refused "$engine: so does one that would write" "$TMP/$engine-newer.err" $? "$want"
-    timeout 30 "$FT" run --db "$db" --netflow 127.0.0.1:0 --sflow "" >/dev/null \
+    timeout 30 "$FT" run --db "$db" --netflow 127.0.0.1:0 --sflow "" --web "" >/dev/null \
         2>"$TMP/$engine-newer.err"
     refused "$engine: flowtally run refuses it" "$TMP/$engine-newer.err" $? "$want"
     "$FT" report --db "$db" >/dev/null 2>"$TMP/$engine-newer.err"

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The password check of the portal: the stored crypt(3) hash (or an LDAP bind, when
+// configured), throttled per account and per address, with legacy hashes replaced by the
+// current scheme after a successful login. An unknown login takes the same path as a
+// wrong password: same answer, same work, same throttling.
+#ifndef FT_AUTH_LOGIN_H
+#define FT_AUTH_LOGIN_H
+
+#include "../base/addr.h"
+#include "../store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum login_result { LOGIN_OK, LOGIN_FAILED, LOGIN_THROTTLED, LOGIN_ERROR };
+
+/* Throttling, per key (an account, or an address: IPv4, or the /64 of IPv6): the first
+ * LOGIN_FREE_FAILURES failures cost nothing; after them each attempt waits 2^(n - free)
+ * seconds from the last failure, up to a cap: LOGIN_ACCOUNT_CAP_S for an account, so
+ * that an attacker can keep a customer out for half a minute at most, and
+ * LOGIN_ADDRESS_CAP_S for an address, which also gets at most LOGIN_ADDRESS_PER_HOUR
+ * failures an hour. A key's failures are forgotten an hour after its last one, and an
+ * account's at its next successful login. */
+#define LOGIN_FREE_FAILURES 5
+#define LOGIN_ACCOUNT_CAP_S 30
+#define LOGIN_ADDRESS_CAP_S 60
+#define LOGIN_ADDRESS_PER_HOUR 100
+#define LOGIN_FORGET_MS 3600000u
+
+/* Seconds the key must still wait before another attempt at now_ms (0: go ahead). */
+unsigned login_wait_s(const struct login_failure_row *r, bool is_address, uint64_t now_ms);
+
+/* A login as the store keeps it: ASCII letters lowercased, 1..127 bytes of valid UTF-8
+ * without control characters. out: sizeof(struct user){0}.login bytes. Returns 0 or
+ * ERR_MALFORMED. */
+int login_normalise(const char *in, char *out, size_t size);
+
+/* Checks a login and password typed by a person at address `from`. OUT: *user on
+ * LOGIN_OK; *retry_after_s on LOGIN_THROTTLED. */
+enum login_result login_check(struct store *s, const char *login, const char *password,
+                              const struct ip_addr *from, uint64_t now_ms, struct user *user,
+                              unsigned *retry_after_s);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// The portal's wiring: see webrun.h. `flowtally web` serves until TERM or INT.
+#include "webrun.h"
+
+#include "../base/err.h"
+#include "../base/xalloc.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_TAG "web"
+#include "../base/log.h"
+
+/* The portal with the trie it borrows, freed together. */
+struct webrun {
+    struct web *web;
+    struct prefix_trie *trusted;
+};
+
+struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
+{
+    struct prefix_trie *trusted = config_prefix_trie(cfg->trusted_proxies);
+    struct web_options o = {.db = cfg->db,
+                            .listen = cfg->web,
+                            .tls_cert = cfg->web_tls_cert,
+                            .tls_key = cfg->web_tls_key,
+                            .trusted_proxies = trusted,
+                            .operator_name = cfg->operator_name,
+                            .logo = cfg->web_logo,
+                            .accent = cfg->web_accent,
+                            .templates = cfg->web_templates,
+                            .threads = (unsigned)cfg->web_threads,
+                            .max_connections = (unsigned)cfg->web_max_connections,
+                            .max_per_address = (unsigned)cfg->web_max_per_address,
+                            .timeout_s = (unsigned)cfg->web_timeout,
+                            .session_idle_s = (uint64_t)cfg->session_idle,
+                            .session_max_s = (uint64_t)cfg->session_max,
+                            .device_limit = (unsigned)cfg->device_limit,
+                            .demo = demo};
+    struct web *w = web_start(&o, errbuf);
+    if (!w) {
+        if (trusted)
+            prefix_trie_free(trusted);
+        return NULL;
+    }
+    web_set_owned_trie(w, trusted);
+    web_print_listening(w, stdout);
+    return w;
+}
+
+void webrun_stop(struct web *w)
+{
+    web_stop(w);
+}
+
+static volatile sig_atomic_t got_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    got_stop = 1;
+}
+
+int webrun_main(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: flowtally web [-c FILE] [-v] [--KEY VALUE ...]\n"
+                   "The customer portal and its JSON API alone, reading the store that a\n"
+                   "collector (`flowtally run`) writes: for a portal in a DMZ, or beside\n"
+                   "several collectors on one PostgreSQL database. Uses the keys db, web,\n"
+                   "web_tls_cert, web_tls_key, trusted_proxies, web_*, session_*,\n"
+                   "device_limit and operator_name (see `flowtally run --help`).\n");
+            return 0;
+        }
+    }
+    struct config cfg;
+    char errbuf[ERR_BUF_LEN];
+    config_init(&cfg);
+    if (config_from_args(&cfg, argc, argv, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        config_deinit(&cfg);
+        return 2;
+    }
+    if (!cfg.web[0]) {
+        fprintf(stderr, "flowtally: web: the web key is empty: nothing to serve\n");
+        config_deinit(&cfg);
+        return 2;
+    }
+    log_threshold = cfg.verbosity >= 2   ? LOG_LEVEL_DEBUG
+                    : cfg.verbosity == 1 ? LOG_LEVEL_INFO
+                                         : LOG_LEVEL_NOTICE;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    sigset_t block, unblocked;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* blocked in the server's threads, which inherit the mask; taken here in sigsuspend */
+    pthread_sigmask(SIG_BLOCK, &block, &unblocked);
+    struct web *w = webrun_start(&cfg, false, errbuf);
+    if (!w) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        config_deinit(&cfg);
+        return 1;
+    }
+    sigdelset(&unblocked, SIGTERM);
+    sigdelset(&unblocked, SIGINT);
+    while (!got_stop)
+        sigsuspend(&unblocked);
+    webrun_stop(w);
+    config_deinit(&cfg);
+    return 0;
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// What every engine checks in a row before it writes it, with the same code and message on
+// each (store/ only): text that does not end within its array is refused, never cut short;
+// and times as the engines keep them.
+#ifndef FT_ROWS_H
+#define FT_ROWS_H
+
+#include "store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whether text ends (NUL) within size bytes. */
+bool rows_fits(const char *text, size_t size);
+
+/* Each returns 0, or ERR_MALFORMED with errbuf (ERR_BUF_LEN; may be NULL) naming the
+ * field that does not fit. */
+int rows_subscriber_check(const struct subscriber *sub, char *errbuf);
+int rows_user_check(const struct user *u, char *errbuf);
+int rows_session_check(const struct session_row *r, char *errbuf);
+int rows_login_failure_check(const struct login_failure_row *r, char *errbuf);
+
+/* What a user_save came to, the same on every engine: rc as the engine's write returned it
+ * and n the rows it changed. Returns the operation's code, with errbuf saying why. */
+int rows_user_saved(const struct user *u, int rc, int n, char *errbuf);
+
+/* A time as the engines store it, a signed 64-bit integer: one past INT64_MAX (UINT64_MAX
+ * for "no end", say) is INT64_MAX, not a negative number that sorts first. */
+static inline int64_t rows_time(uint64_t ms)
+{
+    return ms > INT64_MAX ? INT64_MAX : (int64_t)ms;
+}
+
+#endif

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// The staff's pages: every subscriber with today's top talkers and who is over quota, one
+// subscriber's usage (the customer's own page, read for staff), traffic no subscriber
+// holds, and the exporters' counters.
+#include "../base/err.h"
+#include "../report/report.h"
+#include "html.h"
+#include "page.h"
+#include "usage_page.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TOP_N 10
+#define UNASSIGNED_N 100
+
+static void account_link(struct web_ctx *c, const char *account)
+{
+    fputs("<a href=\"/staff/subscribers/", c->out);
+    html_url_component(c->out, account);
+    fputs("\">", c->out);
+    page_text(c, account);
+    fputs("</a>", c->out);
+}
+
+static void bytes_cell(struct web_ctx *c, uint64_t v)
+{
+    char h[32];
+    fprintf(c->out, "<td class=\"n\" data-bytes=\"%llu\">%s</td>", (unsigned long long)v,
+            report_human_bytes(v, h));
+}
+
+static uint64_t row_total(const struct report_row *r)
+{
+    return r->dir[FLOW_DIR_IN].bytes + r->dir[FLOW_DIR_OUT].bytes;
+}
+
+static int by_total_desc(const void *a, const void *b)
+{
+    uint64_t x = row_total(a), y = row_total(b);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static uint64_t local_midnight(uint64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (uint64_t)mktime(&tm) * 1000;
+}
+
+/* Rows of usage since `from` grouped as asked, largest first, at most max. */
+static int top_rows(struct web_ctx *c, uint64_t from, unsigned group, int64_t subscriber_id,
+                    struct report_rows *rows, char *errbuf)
+{
+    struct report_query q = {
+        .from_ms = from, .to_ms = 0, .group = group, .subscriber_id = subscriber_id};
+    int rc = report_usage_rows(c->store, &q, rows, errbuf);
+    if (rc == 0 && rows->n > 1)
+        qsort(rows->rows, rows->n, sizeof *rows->rows, by_total_desc);
+    return rc;
+}
+
+static void over_row(void *ctx, const struct quota_usage *u)
+{
+    struct web_ctx *c = ctx;
+    uint64_t pct = quota_percent_x100(u);
+    fputs("<tr><th scope=\"row\">", c->out);
+    account_link(c, u->sub.account);
+    fputs("</th><td>", c->out);
+    page_text(c, u->sub.plan);
+    fputs("</td>", c->out);
+    bytes_cell(c, u->used_bytes);
+    bytes_cell(c, u->plan.quota_bytes);
+    fprintf(c->out, "<td class=\"n\">%llu.%02llu%%</td></tr>\n", (unsigned long long)(pct / 100),
+            (unsigned long long)(pct % 100));
+}
+
+static void subscriber_row(void *ctx, const struct subscriber *s)
+{
+    struct web_ctx *c = ctx;
+    fputs("<tr><th scope=\"row\">", c->out);
+    account_link(c, s->account);
+    fputs("</th><td>", c->out);
+    page_text(c, s->name);
+    fputs("</td><td>", c->out);
+    page_text(c, s->plan);
+    fputs("</td><td>", c->out);
+    page_text(c, s->status);
+    fputs("</td></tr>\n", c->out);
+}
+
+void page_staff(struct web_ctx *c)
+{
+    char errbuf[ERR_BUF_LEN];
+    struct report_rows top;
+    if (top_rows(c, local_midnight(c->now_ms), USAGE_BY_SUBSCRIBER, -1, &top, errbuf) != 0) {
+        web_store_failed(c, "staff page");
+        return;
+    }
+    page_begin(c, "Subscribers");
+    fputs("<section><h2>Top talkers today</h2>\n<table><thead><tr><th scope=\"col\">"
+          "Subscriber</th><th scope=\"col\" class=\"n\">Download</th><th scope=\"col\" "
+          "class=\"n\">Upload</th></tr></thead><tbody>\n",
+          c->out);
+    for (size_t i = 0; i < top.n && i < TOP_N; i++) {
+        const struct report_row *r = &top.rows[i];
+        const char *account = r->key[REPORT_KEY_SUBSCRIBER];
+        fputs("<tr><th scope=\"row\">", c->out);
+        if (account && account[0] != '(')
+            account_link(c, account);
+        else
+            page_text(c, account ? account : "");
+        fputs("</th>", c->out);
+        bytes_cell(c, r->dir[FLOW_DIR_IN].bytes);
+        bytes_cell(c, r->dir[FLOW_DIR_OUT].bytes);
+        fputs("</tr>\n", c->out);
+    }
+    report_rows_free(&top);
+    fputs("</tbody></table></section>\n<section><h2>Over quota</h2>\n<table><thead><tr>"
+          "<th scope=\"col\">Subscriber</th><th scope=\"col\">Plan</th><th scope=\"col\" "
+          "class=\"n\">Used</th><th scope=\"col\" class=\"n\">Quota</th><th scope=\"col\" "
+          "class=\"n\">Used of quota</th></tr></thead><tbody>\n",
+          c->out);
+    int rc = report_over_quota(c->store, c->now_ms, over_row, c, errbuf);
+    fputs("</tbody></table></section>\n<section><h2>All subscribers</h2>\n<table><thead><tr>"
+          "<th scope=\"col\">Account</th><th scope=\"col\">Name</th><th scope=\"col\">Plan</th>"
+          "<th scope=\"col\">Status</th></tr></thead><tbody>\n",
+          c->out);
+    if (rc == 0)
+        rc = store_subscriber_list(c->store, subscriber_row, c);
+    fputs("</tbody></table></section>\n", c->out);
+    if (rc != 0) {
+        page_discard(c);
+        web_store_failed(c, "staff page");
+        return;
+    }
+    page_end(c);
+    web_html(c, 200);
+}
+
+void page_staff_subscriber(struct web_ctx *c)
+{
+    int rc = usage_page(c, c->tail, form_get(&c->query, "cycle"), true);
+    if (rc == ERR_NOT_FOUND)
+        web_not_found(c);
+    else if (rc != 0)
+        web_store_failed(c, "subscriber page");
+}
+
+void page_staff_unassigned(struct web_ctx *c)
+{
+    char errbuf[ERR_BUF_LEN];
+    struct report_rows rows;
+    if (top_rows(c, c->now_ms - 86400000, USAGE_BY_HOST, 0, &rows, errbuf) != 0) {
+        web_store_failed(c, "unassigned page");
+        return;
+    }
+    page_begin(c, "Unassigned traffic");
+    fputs("<section><p>Local addresses no subscriber held, in the last 24 hours, largest "
+          "first.</p>\n<table><thead><tr><th scope=\"col\">Address</th><th scope=\"col\" "
+          "class=\"n\">Download</th><th scope=\"col\" class=\"n\">Upload</th></tr></thead>"
+          "<tbody>\n",
+          c->out);
+    for (size_t i = 0; i < rows.n && i < UNASSIGNED_N; i++) {
+        fputs("<tr><th scope=\"row\">", c->out);
+        page_text(c, rows.rows[i].key[REPORT_KEY_HOST] ? rows.rows[i].key[REPORT_KEY_HOST] : "");
+        fputs("</th>", c->out);
+        bytes_cell(c, rows.rows[i].dir[FLOW_DIR_IN].bytes);
+        bytes_cell(c, rows.rows[i].dir[FLOW_DIR_OUT].bytes);
+        fputs("</tr>\n", c->out);
+    }
+    fputs("</tbody></table></section>\n", c->out);
+    report_rows_free(&rows);
+    page_end(c);
+    web_html(c, 200);
+}
+
+static void stat_row(void *ctx, const struct stat_row *r)
+{
+    struct web_ctx *c = ctx;
+    fputs("<tr><th scope=\"row\">", c->out);
+    page_text(c, r->exporter);
+    fprintf(c->out, "</th><td class=\"n\">%u</td><td class=\"n\">%lu</td><td>", r->version,
+            (unsigned long)r->domain);
+    page_text(c, r->name);
+    fprintf(c->out, "</td><td class=\"n\">%llu</td></tr>\n", (unsigned long long)r->value);
+}
+
+void page_staff_exporters(struct web_ctx *c)
+{
+    page_begin(c, "Exporters");
+    fputs("<section><p>Collector counters since the store was made, per exporter stream "
+          "(address, version, domain); \"*\" is the collector itself.</p>\n<table><thead><tr>"
+          "<th scope=\"col\">Exporter</th><th scope=\"col\" class=\"n\">Version</th>"
+          "<th scope=\"col\" class=\"n\">Domain</th><th scope=\"col\">Counter</th>"
+          "<th scope=\"col\" class=\"n\">Value</th></tr></thead><tbody>\n",
+          c->out);
+    int rc = c->store->ops->read_stats(c->store, stat_row, c);
+    fputs("</tbody></table></section>\n", c->out);
+    if (rc != 0) {
+        page_discard(c);
+        web_store_failed(c, "exporters page");
+        return;
+    }
+    page_end(c);
+    web_html(c, 200);
+}

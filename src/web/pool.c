@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// The web's store connections: see pool.h.
+#include "pool.h"
+
+#include "../base/err.h"
+#include "../base/xalloc.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#define LOG_TAG "web"
+#include "../base/log.h"
+
+struct web_pool {
+    char *db;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct store **idle; /* open, unused */
+    size_t n_idle;
+    unsigned size, n_out; /* connections in all; handed out now */
+};
+
+struct web_pool *web_pool_new(const char *db, unsigned size, char *errbuf)
+{
+    /* A writer's open: it creates nothing on an existing store, and sessions, logins and
+     * customers' settings are written through it. */
+    struct store *first = store_open(db, false, errbuf);
+    if (!first)
+        return NULL;
+    struct web_pool *p = xcalloc(1, sizeof *p);
+    p->db = xstrdup(db);
+    p->size = size ? size : 1;
+    p->idle = xcalloc(p->size, sizeof *p->idle);
+    p->idle[p->n_idle++] = first;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    return p;
+}
+
+struct store *web_pool_take(struct web_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->n_idle == 0 && p->n_out == p->size)
+        pthread_cond_wait(&p->freed, &p->lock);
+    struct store *s = p->n_idle ? p->idle[--p->n_idle] : NULL;
+    p->n_out++;
+    pthread_mutex_unlock(&p->lock);
+    if (s)
+        return s;
+    char errbuf[ERR_BUF_LEN];
+    s = store_open(p->db, false, errbuf);
+    if (!s) {
+        log_warn("cannot open the store: %s", errbuf);
+        web_pool_give(p, NULL, true);
+    }
+    return s;
+}
+
+void web_pool_give(struct web_pool *p, struct store *s, bool failed)
+{
+    if (s && failed) {
+        store_close(s);
+        s = NULL;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->n_out--;
+    if (s)
+        p->idle[p->n_idle++] = s;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void web_pool_free(struct web_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_idle; i++)
+        store_close(p->idle[i]);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    free(p->idle);
+    free(p->db);
+    free(p);
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The portal and its JSON API, as the daemon (`web` key) and `flowtally web` start it:
+// the server, the pages and the store connections its threads read through. Web work
+// never touches the collector's store connection, so it never delays a flush.
+#ifndef FT_WEB_H
+#define FT_WEB_H
+
+#include "../base/prefix.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct web_options {
+    const char *db;       /* the store, as --db takes it */
+    const char *listen;   /* ADDR:PORT list, comma-separated */
+    const char *tls_cert; /* PEM file paths; both empty: plain HTTP */
+    const char *tls_key;
+    const struct prefix_trie *trusted_proxies; /* whose X-Forwarded-For is believed (NULL:
+                                                * nobody's); borrowed for the web's life */
+    const char *operator_name;                 /* shown on every page */
+    const char *logo;      /* an SVG or PNG file replacing the built-in logo, or "" */
+    const char *accent;    /* the brand colour, "#rrggbb" */
+    const char *templates; /* a directory of templates replacing the built-in ones */
+    unsigned threads, max_connections, max_per_address, timeout_s;
+    uint64_t session_idle_s, session_max_s;
+    unsigned device_limit; /* MACs a customer may register */
+    bool demo;             /* the demo store: every page says so */
+};
+
+struct web;
+
+/* Starts serving on every address of o->listen. Returns NULL with errbuf (ERR_BUF_LEN). */
+struct web *web_start(const struct web_options *o, char *errbuf);
+/* Prints one "web: listening on http://ADDR:PORT" line per address. */
+void web_print_listening(const struct web *w, FILE *out);
+/* Hands the web a trie to free when it stops (the one in its options). */
+void web_set_owned_trie(struct web *w, struct prefix_trie *t);
+void web_stop(struct web *w);
+
+#endif

@@ -1,0 +1,394 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# The portal's security matrix and behaviour, against a running daemon's web port, with
+# Python's own HTTP client (no browser): every route with every role (anonymous, customer
+# A, customer B, staff, admin), every identifier a route takes replaced by another
+# customer's, SQL injection and traversal strings in every parameter, POSTs without a
+# CSRF token, session fixation, cookie flags, security headers, throttling, oversize,
+# slow and malformed requests, logout, password change, alert levels and device
+# registration. Prints "PASS name" / "FAIL name: detail" lines that run.sh turns into TAP.
+#
+# Usage: portal.py SETTINGS.json   (written by run.sh: port, store path, accounts, users,
+# passwords, the exact expected byte counts from flowgen's totals, the CLI's JSON)
+import http.client
+import json
+import re
+import socket
+import sqlite3
+import sys
+import time
+import urllib.parse
+
+S = json.load(open(sys.argv[1]))
+PORT = S["port"]
+A, B = S["alice"], S["bob"]  # {account, login, password, name, email, used, used_prev}
+SECRETS_OF_B = [B["account"], B["name"], B["email"], str(B["used"]), str(B["used_prev"])]
+failures = 0
+
+
+def result(ok, name, detail=""):
+    global failures
+    if ok:
+        print("PASS " + name)
+    else:
+        failures += 1
+        print("FAIL " + name + (": " + detail if detail else ""))
+    sys.stdout.flush()
+
+
+# Each "client" stands for one browser at one address: behind the trusted proxy
+# (127.0.0.1 is in trusted_proxies) X-Forwarded-For names its address.
+class Client:
+    def __init__(self, addr="198.51.100.1", source="127.0.0.1"):
+        self.addr, self.source, self.cookies = addr, source, {}
+
+    def request(self, method, path, fields=None, headers=None, raw_body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=20,
+                                          source_address=(self.source, 0))
+        h = {"X-Forwarded-For": self.addr}
+        if self.cookies:
+            h["Cookie"] = "; ".join(k + "=" + v for k, v in self.cookies.items())
+        body = raw_body
+        if fields is not None:
+            body = urllib.parse.urlencode(fields)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        h.update(headers or {})
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        r.text = r.read().decode("utf-8", "replace")
+        r.set_cookies = r.headers.get_all("Set-Cookie") or []
+        for c in r.set_cookies:
+            name, value = c.split(";")[0].split("=", 1)
+            if value == "" or "Max-Age=0" in c:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        conn.close()
+        return r
+
+    def csrf(self, path="/login"):
+        r = self.request("GET", path)
+        m = re.search(r'name="csrf" value="([^"]*)"', r.text)
+        return m.group(1) if m else ""
+
+    def login(self, login, password):
+        token = self.csrf("/login")
+        return self.request("POST", "/login", {"csrf": token, "username": login,
+                                               "password": password})
+
+
+def no_secrets_of_b(r, name):
+    leaked = [s for s in SECRETS_OF_B if s in r.text or s in str(r.headers)]
+    result(not leaked, name + ": nothing of B", "leaked " + repr(leaked))
+
+
+def logged_in(login, password, addr):
+    c = Client(addr)
+    r = c.login(login, password)
+    result(r.status == 303 and r.headers.get("Location") == "/", "login " + login,
+           "status %d" % r.status)
+    return c
+
+
+# ---- 1. anonymous, the login form, fixation, cookie flags, headers ----
+
+anon = Client("198.51.100.10")
+r = anon.request("GET", "/")
+result(r.status == 303 and r.headers.get("Location") == "/login", "anonymous / goes to /login")
+r = anon.request("GET", "/login")
+result(r.status == 200 and 'name="csrf"' in r.text, "the login form has a CSRF token")
+flags = [c for c in r.set_cookies if c.startswith("ft_login=")]
+result(len(flags) == 1 and "HttpOnly" in flags[0] and "SameSite=Lax" in flags[0]
+       and "Path=/" in flags[0] and "Secure" not in flags[0],
+       "login cookie: HttpOnly, SameSite=Lax, Path=/, not Secure without TLS", repr(flags))
+for header, want in [("Content-Security-Policy", "default-src 'none'"),
+                     ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
+                     ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store")]:
+    result(want in (r.headers.get(header) or ""), "header " + header, repr(r.headers.get(header)))
+result("script-src" not in r.headers.get("Content-Security-Policy", "")
+       and "<script" not in r.text, "no script anywhere")
+result(r.headers.get("Strict-Transport-Security") is None, "no HSTS without TLS")
+
+c = Client("198.51.100.11")
+r = c.request("POST", "/login", {"username": A["login"], "password": A["password"]})
+result(r.status == 403, "login without a CSRF token: 403", "status %d" % r.status)
+c.csrf()
+r = c.request("POST", "/login", {"csrf": "x" * 43, "username": A["login"],
+                                 "password": A["password"]})
+result(r.status == 403, "login with a wrong CSRF token: 403", "status %d" % r.status)
+
+# Session fixation: a session id planted before the login is never the one after it.
+planted = "A" * 43
+c = Client("198.51.100.12")
+c.cookies["ft_session"] = planted
+r = c.login(A["login"], A["password"])
+new = c.cookies.get("ft_session", "")
+result(r.status == 303 and new and new != planted, "login makes a new session id")
+sess = [x for x in r.set_cookies if x.startswith("ft_session=")]
+result(len(sess) == 1 and "HttpOnly" in sess[0] and "SameSite=Lax" in sess[0],
+       "session cookie flags", repr(sess))
+fixed = Client("198.51.100.12")
+fixed.cookies["ft_session"] = planted
+result(fixed.request("GET", "/").status == 303, "the planted id logs nobody in")
+
+# ---- 2. the customer's numbers ----
+
+alice = logged_in(A["login"], A["password"], "198.51.100.20")
+r = alice.request("GET", "/")
+m = re.search(r'id="used" data-bytes="(\d+)"', r.text)
+result(r.status == 200 and m and int(m.group(1)) == A["used"],
+       "alice's page: used bytes equal flowgen's totals",
+       "got %s, expected %d" % (m.group(1) if m else None, A["used"]))
+m = re.search(r'id="quota" data-bytes="(\d+)"', r.text)
+result(m and int(m.group(1)) == S["quota"], "alice's page: the quota")
+m = re.search(r'id="remaining" data-bytes="(\d+)"', r.text)
+result(m and int(m.group(1)) == S["quota"] - A["used"], "alice's page: remaining")
+result(A["name"] in r.text and "<svg" in r.text and 'role="img"' in r.text,
+       "alice's page: her name, and charts a screen reader can name")
+no_secrets_of_b(r, "alice's page")
+r = alice.request("GET", "/api/v1/usage")
+doc = json.loads(r.text) if r.status == 200 else {}
+result(doc.get("used_bytes") == A["used"] and doc.get("account") == A["account"],
+       "GET /api/v1/usage: alice's used bytes", r.text[:200])
+r = alice.request("GET", "/api/v1/usage?cycle=" + S["prev_cycle"])
+result(r.status == 200 and r.text == S["alice_prev_json"],
+       "GET /api/v1/usage?cycle=PREV is `flowtally usage --cycle PREV --format json` byte "
+       "for byte", "got %r expected %r" % (r.text, S["alice_prev_json"]))
+r = alice.request("GET", "/api/v1/subscribers/%s/usage?cycle=%s" % (A["account"], S["prev_cycle"]))
+result(r.status == 200 and r.text == S["alice_prev_json"], "the subscriber route, own account")
+r = alice.request("GET", "/usage?cycle=" + S["prev_cycle"])
+m = re.search(r'id="used" data-bytes="(\d+)"', r.text)
+result(m and int(m.group(1)) == A["used_prev"], "alice's past cycle page")
+r = alice.request("GET", "/cycles")
+result(r.status == 200 and ('data-bytes="%d"' % A["used_prev"]) in r.text,
+       "past cycles list the previous cycle's usage")
+
+# ---- 3. the matrix: every route, every role, B's identifiers in A's hands ----
+
+bob = logged_in(B["login"], B["password"], "198.51.100.30")
+staff = logged_in(S["staff"]["login"], S["staff"]["password"], "198.51.100.40")
+admin = logged_in(S["admin"]["login"], S["admin"]["password"], "198.51.100.41")
+roles = {"anonymous": anon, "alice": alice, "bob": bob, "staff": staff, "admin": admin}
+prev = S["prev_cycle"]
+# route -> expected status per role (anonymous, customer A, customer B, staff, admin).
+# A's own account is alice's; "B" routes name bob's account, seen by alice (must be 404).
+matrix = [
+    ("GET", "/", [303, 200, 200, 303, 303]),
+    ("GET", "/login", [200, 303, 303, 303, 303]),
+    ("GET", "/password", [303, 200, 200, 200, 200]),
+    ("GET", "/usage", [303, 200, 200, 404, 404]),
+    ("GET", "/usage?cycle=" + prev, [303, 200, 200, 404, 404]),
+    ("GET", "/cycles", [303, 200, 200, 404, 404]),
+    ("GET", "/devices", [303, 200, 200, 404, 404]),
+    ("GET", "/staff", [303, 404, 404, 200, 200]),
+    ("GET", "/staff/subscribers/" + B["account"], [303, 404, 404, 200, 200]),
+    ("GET", "/staff/subscribers/" + A["account"], [303, 404, 404, 200, 200]),
+    ("GET", "/staff/subscribers/nobody-here", [303, 404, 404, 404, 404]),
+    ("GET", "/staff/unassigned", [303, 404, 404, 200, 200]),
+    ("GET", "/staff/exporters", [303, 404, 404, 200, 200]),
+    ("GET", "/api/v1/usage", [401, 200, 200, 404, 404]),
+    ("GET", "/api/v1/subscribers/%s/usage" % B["account"], [401, 404, 200, 200, 200]),
+    ("GET", "/api/v1/subscribers/%s/usage?cycle=%s" % (B["account"], prev),
+     [401, 404, 200, 200, 200]),
+    ("GET", "/api/v1/subscribers/nobody-here/usage", [401, 404, 404, 404, 404]),
+    ("GET", "/assets/style.css", [200, 200, 200, 200, 200]),
+    ("GET", "/assets/logo", [200, 200, 200, 200, 200]),
+    ("GET", "/no/such/page", [404, 404, 404, 404, 404]),
+]
+names = ["anonymous", "alice", "bob", "staff", "admin"]
+for method, path, want in matrix:
+    got = []
+    for who in names:
+        r = roles[who].request(method, path)
+        got.append(r.status)
+        if who in ("anonymous", "alice"):
+            no_secrets_of_b(r, "%s %s as %s" % (method, path, who))
+        if not r.headers.get("Content-Security-Policy"):
+            result(False, "%s %s as %s: security headers" % (method, path, who))
+    result(got == want, "%s %s: statuses %s" % (method, path, want), "got %s" % got)
+
+# POST routes: without a token 403 for whoever may use them; anonymous goes to /login.
+posts = ["/logout", "/password", "/devices", "/alerts"]
+for path in posts:
+    for who in names:
+        r = roles[who].request("POST", path, {"levels": "50", "current": "x", "new": "y",
+                                              "confirm": "y"})
+        want = 303 if who == "anonymous" else (404 if who in ("staff", "admin") and path in
+                                               ("/devices", "/alerts") else 403)
+        result(r.status == want, "POST %s without CSRF as %s: %d" % (path, who, want),
+               "got %d" % r.status)
+    r = alice.request("POST", path, {"csrf": "x" * 43})
+    result(r.status == 403, "POST %s with a wrong token as alice: 403" % path)
+r = alice.request("POST", "/alerts", raw_body='{"levels":"50"}',
+                  headers={"Content-Type": "application/json"})
+result(r.status == 415, "POST of JSON to a form route: 415", "got %d" % r.status)
+
+# ---- 4. injection and traversal in every parameter ----
+
+def counts():
+    db = sqlite3.connect(S["db"])
+    n = [db.execute("SELECT count(*) FROM " + t).fetchone()[0]
+         for t in ("subscribers", "users", "bindings", "plans", "usage")]
+    db.close()
+    return n
+
+before = counts()
+payloads = ["' OR '1'='1", "'; DROP TABLE usage; --", "1' UNION SELECT password FROM users--",
+            "%27%20OR%201=1--", "../../../etc/passwd", "..%2f..%2fetc%2fpasswd", "%00",
+            "bob-7f3a' --", "\" OR \"\"=\"", "2026-13", "9999-99", "<script>alert(1)</script>"]
+for p in payloads:
+    q = urllib.parse.quote(p, safe="")
+    for who in ("anonymous", "alice"):
+        cl = roles[who]
+        for path in ["/usage?cycle=" + q, "/api/v1/usage?cycle=" + q,
+                     "/api/v1/subscribers/" + q + "/usage", "/staff/subscribers/" + q,
+                     "/assets/" + q, "/" + q, "/api/v1/subscribers/%s/usage?cycle=%s" %
+                     (A["account"], q)]:
+            r = cl.request("GET", path)
+            bad = r.status >= 500 or "root:" in r.text or "$1$" in r.text or "$y$" in r.text
+            if bad or r.status == 200 and "subscribers/" in path and who == "alice" and \
+                    not path.startswith("/api/v1/subscribers/" + A["account"]):
+                result(False, "injection %r in %s as %s" % (p, path, who), "status %d" % r.status)
+            no_secrets_of_b(r, "injection %r in %s as %s" % (p, path, who))
+    for raw in ["/../../etc/passwd", "/assets/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                "/staff/subscribers/..%2f" + B["account"], "/api/v1/subscribers/../usage",
+                "//etc/passwd", "/assets/%2e%2e%2fstyle.css"]:
+        r = alice.request("GET", raw)
+        result(r.status in (400, 404) and "root:" not in r.text,
+               "traversal %s: 400 or 404" % raw, "got %d" % r.status)
+    inj = Client("198.51.100.%d" % (100 + payloads.index(p)))
+    r = inj.login(p, p)
+    result(r.status == 401, "injection %r as a login and password: refused" % p,
+           "got %d" % r.status)
+result(counts() == before, "the store holds the same rows after the injections",
+       "%s -> %s" % (before, counts()))
+
+# ---- 5. throttling ----
+
+t = Client("198.51.100.60")
+statuses = []
+for i in range(7):
+    statuses.append(t.login(S["throttled"]["login"], "wrong-%d" % i).status)
+result(statuses == [401] * 6 + [429], "7 wrong passwords: 6 refused, then throttled",
+       repr(statuses))
+r = Client("198.51.100.61").login(S["throttled"]["login"], S["throttled"]["password"])
+ra = r.headers.get("Retry-After")
+result(r.status == 429 and ra and 1 <= int(ra) <= 30,
+       "the right password from another address waits too (Retry-After %s)" % ra)
+r = Client("198.51.100.62").login(A["login"], A["password"])
+result(r.status == 303, "another account logs in meanwhile")
+r = Client("198.51.100.60").login(A["login"], A["password"])
+result(r.status == 429, "the address that failed 6 times waits too, whatever the account")
+time.sleep(int(ra or "2") + 1)
+r = Client("198.51.100.61").login(S["throttled"]["login"], S["throttled"]["password"])
+result(r.status == 303, "after Retry-After the right password logs in")
+
+# Unknown login and wrong password: the same answer, no sooner than the floor.
+times = {}
+for kind, login in (("unknown", "nobody@example.net"), ("wrong", A["login"])):
+    c = Client("198.51.100.%d" % (70 + len(times)))
+    t0 = time.monotonic()
+    r = c.login(login, "not-the-password")
+    times[kind] = (time.monotonic() - t0, r.status, re.sub(r'value="[^"]*"', "", r.text))
+result(times["unknown"][1] == times["wrong"][1] == 401, "unknown and wrong: both 401")
+result(times["unknown"][2].replace("nobody@example.net", A["login"]) == times["wrong"][2],
+       "unknown and wrong: the same page")
+print("# login failure took %.0f ms (unknown login) and %.0f ms (wrong password)" %
+      (times["unknown"][0] * 1000, times["wrong"][0] * 1000))
+
+# ---- 6. settings, devices, logout, password change ----
+
+token = alice.csrf("/")
+r = alice.request("POST", "/alerts", {"csrf": token, "levels": " 50, 90% ,10GB"})
+result(r.status == 303, "alice sets alert levels")
+r = alice.request("GET", "/")
+result('value="50,90,10000000000B"' in r.text, "the levels read back normalised")
+r = alice.request("POST", "/alerts", {"csrf": token, "levels": "50,abc"})
+result(r.status == 400, "bad alert levels: 400")
+
+# Devices: the leases put MAC 02:00:00:00:10:01 on 10.60.0.1 and :10:02 on 10.60.0.2.
+dev = Client("10.60.0.1")
+dev.cookies = dict(alice.cookies)
+r = dev.request("GET", "/devices")
+result("02:00:00:00:10:01" in r.text, "the device page shows this device's MAC",
+       "status %d: %s" % (r.status, r.text[-600:]))
+r = dev.request("POST", "/devices", {"csrf": token})
+result(r.status == 200 and "now registered to you" in r.text, "alice registers this device")
+r = dev.request("POST", "/devices", {"csrf": token})
+result("registered to you already" in r.text, "registering twice changes nothing")
+bobdev = Client("10.60.0.1")
+bobdev.cookies = dict(bob.cookies)
+r = bobdev.request("POST", "/devices", {"csrf": bob.csrf("/")})
+result(r.status == 409 and A["account"] not in r.text,
+       "bob cannot take alice's device, and is not told whose it is")
+dev2 = Client("10.60.0.2")
+dev2.cookies = dict(alice.cookies)
+r = dev2.request("POST", "/devices", {"csrf": token})
+result(r.status == 409, "past the device limit (1): 409", "got %d" % r.status)
+nolease = Client("10.60.0.99")
+nolease.cookies = dict(alice.cookies)
+r = nolease.request("POST", "/devices", {"csrf": token})
+result(r.status == 400, "a device without a lease cannot register")
+# An untrusted peer's X-Forwarded-For is not believed: from 127.0.0.2 it names 10.60.0.2,
+# but the client is 127.0.0.2, which has no lease.
+spoof = Client("10.60.0.2", source="127.0.0.2")
+spoof.cookies = dict(alice.cookies)
+r = spoof.request("GET", "/devices")
+result("02:00:00:00:10:02" not in r.text, "X-Forwarded-For from an untrusted peer is ignored")
+
+b2 = logged_in(B["login"], B["password"], "198.51.100.31")
+r = bob.request("POST", "/password", {"csrf": bob.csrf("/password"), "current": B["password"],
+                                      "new": "a-new-secret-9", "confirm": "a-new-secret-9"})
+result(r.status == 200 and "was changed" in r.text, "bob changes his password",
+       "status %d: %s" % (r.status, r.text[-600:]))
+result(b2.request("GET", "/").status == 303, "the password change ends bob's other session")
+result(bob.request("GET", "/").status == 200, "the session that changed it goes on")
+result(Client("198.51.100.32").login(B["login"], B["password"]).status == 401,
+       "the old password no longer works")
+b3 = logged_in(B["login"], "a-new-secret-9", "198.51.100.33")
+r = b3.request("POST", "/logout", {"csrf": b3.csrf("/"), "all": "1"})
+result(r.status == 303, "bob logs out everywhere")
+result(bob.request("GET", "/").status == 303 and b3.request("GET", "/").status == 303,
+       "every session of bob ended")
+old = dict(alice.cookies)
+r = alice.request("POST", "/logout", {"csrf": alice.csrf("/")})
+result(r.status == 303 and "ft_session" not in alice.cookies, "alice logs out")
+again = Client("198.51.100.20")
+again.cookies = old
+result(again.request("GET", "/").status == 303, "her old session id is dead")
+
+# ---- 7. hostile requests ----
+
+def raw(data, wait_close=False, timeout=20):
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=timeout)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        out += b"(timeout)"
+    s.close()
+    return out
+
+r = raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+result(re.match(rb"HTTP/1\.1 (413|431|400)", r) is not None, "a 20 KB header is refused",
+       repr(r[:40]))
+r = raw(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+        b"\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n" + b"a=" + b"b" * 99998)
+result(r.startswith(b"HTTP/1.1 413"), "a 100 KB body is refused", repr(r[:40]))
+r = raw(b"GARBAGE\r\n\r\n")
+result(r.startswith(b"HTTP/1.1 400") or r == b"", "a malformed request line: 400",
+       repr(r[:40]))
+t0 = time.monotonic()
+r = raw(b"GET / HTTP/1.1\r\nHost: x\r\n", timeout=S["web_timeout"] + 10)
+took = time.monotonic() - t0
+result(b"(timeout)" not in r and took < S["web_timeout"] + 8,
+       "a request that stops half way is closed after web_timeout (%.1f s)" % took)
+r = alice.request("GET", "/?a=1&a=2")
+result(r.status == 400, "a repeated query field: 400")
+
+sys.exit(1 if failures else 0)

@@ -1,0 +1,156 @@
+#!/bin/sh
+# The customer portal against the running daemon: customers of the example WISP log in
+# with the mailbox passwords they already had (md5crypt from a postfixadmin table, upgraded
+# to yescrypt at the first login) and see exactly what `flowtally usage` prints; the
+# security matrix (portal.py: every route x every role, B's identifiers in A's hands,
+# injection and traversal in every parameter, CSRF, fixation, cookie flags, throttling,
+# hostile requests); then `flowtally web` alone on the same store, and the portal over TLS.
+# Expected bytes come from flowgen's own totals.
+. "$(dirname "$0")/../lib.sh"
+export TZ=UTC
+PY=/usr/bin/python3
+
+new_store
+ft() { "$FT" "$@" --db "$DB"; }
+QUOTA=15000000000
+ft plan add basic --quota 15GB --anchor 1 --price 25.00
+ft subscriber add alice-4k2 --plan basic --name "Alice Example" --email alice@example.net
+ft subscriber add bob-7f3a --plan basic --name "Robert Secretname" --email bob@example.org
+ft subscriber add tina-0 --plan basic
+
+NOW=$(date -u +%s)
+MONTH_START=$(date -u -d "$(date -u +%Y-%m-01)" +%s)
+PREV_START=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%s)
+PREV_CYCLE=$(date -u -d "@$PREV_START" +%Y-%m)
+for who in alice-4k2:10.0.0.1 bob-7f3a:10.0.0.2; do
+    ft bind "${who%%:*}" "${who#*:}" --from "$(date -u -d "@$PREV_START" +%Y-%m-%d)"
+done
+
+# The mailbox table as `mysql -B -e "SELECT username, password, account FROM mailbox"`
+# prints it. alice's hash: openssl passwd -1 -salt Xq3vR8pL 'mailbox-pass-1'
+printf 'username\tpassword\taccount\n' >"$TMP/mailbox.tsv"
+printf 'alice@example.net\t$1$Xq3vR8pL$12qmeAChwXgpWy7/ltUSf0\talice-4k2\n' >>"$TMP/mailbox.tsv"
+ft user import "$TMP/mailbox.tsv" --postfixadmin --account-from column >/dev/null
+check_eq "alice's md5crypt hash is stored as imported" \
+    "$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select substr(password,1,3) from users where login='alice@example.net'\").fetchone()[0])" "$DB")" '$1$'
+echo 'bob-pass-12345' | ft user add bob@example.org --role customer --account bob-7f3a --password-stdin
+echo 'tina-pass-12345' | ft user add tina@example.net --role customer --account tina-0 --password-stdin
+# staff's hash: openssl passwd -6 -salt 9yTq2LmW 'staff-pass-22'
+ft user add sam --role staff \
+    --password-hash '$6$9yTq2LmW$FUzDMCsP5OiufhRbtWP3A1nVrq2Lphk4CkNR1zcTtJamjvuR0EkKzmcq646hSStKQzoRPSvwbVf9FAjJfgHX31'
+echo 'admin-pass-12345' | ft user add ada --role admin --password-stdin
+
+# Leases for device registration: 10.60.0.1 and .2 hold MACs :10:01 and :10:02 now.
+L_START=$(date -u -d "@$((NOW - 3600))" '+%w %Y/%m/%d %H:%M:%S')
+L_END=$(date -u -d "@$((NOW + 86400))" '+%w %Y/%m/%d %H:%M:%S')
+for n in 1 2; do
+    printf 'lease 10.60.0.%s {\n  starts %s;\n  ends %s;\n  binding state active;\n  hardware ethernet 02:00:00:00:10:0%s;\n}\n' \
+        "$n" "$L_START" "$L_END" "$n" >>"$TMP/dhcpd.leases"
+done
+ft import leases "$TMP/dhcpd.leases" >/dev/null
+
+# Traffic: one stream in the previous cycle (day 2, noon), one two hours ago.
+CUR_START=$((NOW - 7200))
+[ "$CUR_START" -lt $((MONTH_START + 60)) ] && CUR_START=$((MONTH_START + 60))
+"$FLOWGEN" write --proto v9 --seed 28 --records 2000 --hosts 2 --start $((PREV_START + 129600)) \
+    --out "$TMP/prev.dgrams" --expect "$TMP/prev.csv" >/dev/null
+"$FLOWGEN" write --proto ipfix --seed 29 --records 2000 --hosts 2 --start "$CUR_START" \
+    --out "$TMP/cur.dgrams" --expect "$TMP/cur.csv" >/dev/null
+total() { awk -F, -v h="$2" '$1 == h { print $2 + $3 }' "$1"; }
+
+start_flowtally --trusted-proxies 127.0.0.1/32 --device-limit 1 --web-timeout 3 ||
+    { not_ok start; done_testing; exit; }
+WEB=$(web_port)
+[ -n "$WEB" ] && ok "the daemon serves the portal" || not_ok "the daemon serves the portal"
+"$FLOWGEN" send --in "$TMP/prev.dgrams" --to 127.0.0.1:$PORT >/dev/null
+"$FLOWGEN" send --in "$TMP/cur.dgrams" --to 127.0.0.1:$PORT >/dev/null
+used_now() { ft usage alice-4k2 --format json | jq -r .used_bytes; }
+kill -USR1 "$DAEMON_PID"
+A_USED=$(total "$TMP/cur.csv" 10.0.0.1)
+wait_for test "$(used_now)" = "$A_USED" || not_ok "the flows were stored before the checks"
+
+ft usage alice-4k2 --cycle "$PREV_CYCLE" --format json >"$TMP/alice-prev.json"
+cat >"$TMP/settings.json" <<EOF
+{"port": $WEB, "db": "$DB", "quota": $QUOTA, "prev_cycle": "$PREV_CYCLE", "web_timeout": 3,
+ "alice": {"account": "alice-4k2", "login": "alice@example.net", "password": "mailbox-pass-1",
+           "name": "Alice Example", "email": "alice@example.net",
+           "used": $A_USED, "used_prev": $(total "$TMP/prev.csv" 10.0.0.1)},
+ "bob": {"account": "bob-7f3a", "login": "bob@example.org", "password": "bob-pass-12345",
+         "name": "Robert Secretname", "email": "bob@example.org",
+         "used": $(total "$TMP/cur.csv" 10.0.0.2), "used_prev": $(total "$TMP/prev.csv" 10.0.0.2)},
+ "staff": {"login": "sam", "password": "staff-pass-22"},
+ "admin": {"login": "ada", "password": "admin-pass-12345"},
+ "throttled": {"login": "tina@example.net", "password": "tina-pass-12345"},
+ "alice_prev_json": $(jq -Rs . <"$TMP/alice-prev.json")}
+EOF
+# the matrix; its PASS/FAIL lines become TAP here
+"$PY" "$ROOT/tests/integration/028-portal/portal.py" "$TMP/settings.json" >"$TMP/portal.out" 2>&1
+py_status=$?
+while IFS= read -r line; do
+    case $line in
+    "PASS "*) ok "${line#PASS }" ;;
+    "FAIL "*) not_ok "${line#FAIL }" ;;
+    "#"*) echo "$line" ;;
+    *) echo "#   $line" ;;
+    esac
+done <"$TMP/portal.out"
+check_eq "portal.py exits 0" "$py_status" 0
+check_eq "alice's md5crypt hash became yescrypt at her first login" \
+    "$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select substr(password,1,3) from users where login='alice@example.net'\").fetchone()[0])" "$DB")" '$y$'
+check_eq "the registered device is bound to alice from the portal" \
+    "$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select value||' '||source from bindings where kind='mac' and end_ms is null\").fetchall())" "$DB")" \
+    "[('02:00:00:00:10:01 register',)]"
+if grep -q 'mailbox-pass-1\|bob-pass-12345\|a-new-secret-9\|\$1\$Xq3v' "$TMP/daemon.out" "$TMP/daemon.err"; then
+    not_ok "no password or hash in the daemon's output"
+else
+    ok "no password or hash in the daemon's output"
+fi
+stop_flowtally
+
+# `flowtally web` alone on the same store (the portal in a DMZ), then over TLS.
+# portal_get SCHEME PORT PATH: logs alice in with curl and prints the page at PATH.
+portal_get() {
+    rm -f "$TMP/jar"
+    csrf=$(curl -sk -c "$TMP/jar" "$1://127.0.0.1:$2/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p')
+    curl -sk -b "$TMP/jar" -c "$TMP/jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+        --data-urlencode "username=alice@example.net" --data-urlencode "password=mailbox-pass-1" \
+        "$1://127.0.0.1:$2/login"
+    curl -sk -b "$TMP/jar" "$1://127.0.0.1:$2$3"
+}
+start_web() {
+    rm -f "$TMP/web.out"
+    "$FT" web --db "$DB" --web 127.0.0.1:0 "$@" >"$TMP/web.out" 2>"$TMP/web.err" &
+    WEB_PID=$!
+    wait_for grep -q 'web: listening' "$TMP/web.out" || { echo "# web did not start:"; sed 's/^/#   /' "$TMP/web.err"; }
+    WEB=$(sed -n 's|^web: listening on https*://127.0.0.1:\([0-9]*\)$|\1|p' "$TMP/web.out")
+}
+stop_web() {
+    kill -TERM "$WEB_PID"
+    wait "$WEB_PID"
+    check_eq "$1 stops cleanly on SIGTERM" "$?" 0
+    if grep -q 'runtime error\|Sanitizer' "$TMP/web.err"; then
+        not_ok "$1: no sanitizer report" && sed 's/^/#   /' "$TMP/web.err" | head -30
+    fi
+}
+start_web
+check_eq "flowtally web: alice's used bytes" \
+    "$(portal_get http "$WEB" /api/v1/usage | jq .used_bytes)" "$A_USED"
+stop_web "flowtally web"
+
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
+    -days 1 -subj /CN=localhost >/dev/null 2>&1; then
+    start_web --web-tls-cert "$TMP/cert.pem" --web-tls-key "$TMP/key.pem"
+    check_eq "over TLS: alice's used bytes" \
+        "$(portal_get https "$WEB" /api/v1/usage | jq .used_bytes)" "$A_USED"
+    head=$(curl -sk -D - -o /dev/null "https://127.0.0.1:$WEB/login")
+    case $head in *"Strict-Transport-Security: max-age=31536000"*) ok "over TLS: HSTS" ;;
+    *) not_ok "over TLS: HSTS" ;; esac
+    case $head in *"Set-Cookie: ft_login="*"; Secure"*) ok "over TLS: cookies are Secure" ;;
+    *) not_ok "over TLS: cookies are Secure" ;; esac
+    curl -s -o /dev/null "http://127.0.0.1:$WEB/login"
+    check_eq "over TLS: plain HTTP gets no page" "$([ $? -ne 0 ] && echo refused)" refused
+    stop_web "flowtally web over TLS"
+else
+    skip "over TLS" "openssl cannot make a certificate"
+fi
+done_testing
