@@ -73,7 +73,7 @@ static int count_failure(struct store *s, const char *key, uint64_t now_ms)
 }
 
 struct failure {
-    const char *user_key, *addr_key;
+    const char *user_key, *addr_key; /* user_key NULL: the address's failure only */
     uint64_t now_ms;
 };
 
@@ -83,7 +83,7 @@ struct failure {
 static int count_failures(struct store *s, void *ctx)
 {
     const struct failure *f = ctx;
-    int rc = count_failure(s, f->user_key, f->now_ms);
+    int rc = f->user_key ? count_failure(s, f->user_key, f->now_ms) : 0;
     if (rc == 0)
         rc = count_failure(s, f->addr_key, f->now_ms);
     if (rc == 0)
@@ -99,9 +99,33 @@ static unsigned key_wait_s(struct store *s, const char *key, bool is_address, ui
     return login_wait_s(&r, is_address, now_ms);
 }
 
+/* The directory's verdict on a user without a local password: 1, 0, or negative when it
+ * could not tell (logged here, with the URI, as the caller cannot say more). */
+static int directory_check(const struct ldap_options *ldap, const char *login, const char *password)
+{
+    /* ldap_password_check() refuses it too; here it also costs what a wrong password does */
+    if (!password[0]) {
+        password_verify(NULL, password);
+        return 0;
+    }
+    char errbuf[ERR_BUF_LEN];
+    int rc = ldap_password_check(ldap, login, password, errbuf);
+    if (rc < 0)
+        log_warn("cannot check a password with the directory at %s: %s", ldap->uri, errbuf);
+    return rc;
+}
+
 enum login_result login_check(struct store *s, const char *login, const char *password,
                               const struct ip_addr *from, uint64_t now_ms, struct user *user,
                               unsigned *retry_after_s)
+{
+    return login_check_with(s, NULL, login, password, from, now_ms, user, retry_after_s);
+}
+
+enum login_result login_check_with(struct store *s, const struct ldap_options *ldap,
+                                   const char *login, const char *password,
+                                   const struct ip_addr *from, uint64_t now_ms, struct user *user,
+                                   unsigned *retry_after_s)
 {
     char name[sizeof user->login], user_key[sizeof name + 8], addr_key[ADDR_STR_LEN + 16];
     if (login_normalise(login, name, sizeof name) != 0)
@@ -117,16 +141,18 @@ enum login_result login_check(struct store *s, const char *login, const char *pa
     int rc = s->ops->user_get(s, name, user);
     if (rc != 0 && rc != ERR_NOT_FOUND)
         return LOGIN_ERROR;
+    bool by_directory = rc == 0 && !user->password[0] && ldap && ldap->uri && ldap->uri[0];
     /* An unknown login is checked against a dummy hash: the same work as a wrong password. */
-    bool ok = password_verify(rc == 0 ? user->password : NULL, password) == 1;
-    if (!ok) {
-        struct failure f = {user_key, addr_key, now_ms};
+    int ok = by_directory ? directory_check(ldap, name, password)
+                          : password_verify(rc == 0 ? user->password : NULL, password);
+    if (ok != 1) {
+        struct failure f = {ok < 0 ? NULL : user_key, addr_key, now_ms};
         if (store_transaction(s, count_failures, &f) != 0)
             log_warn("cannot record a failed login: %s", s->ops->last_error(s));
-        return LOGIN_FAILED;
+        return ok < 0 ? LOGIN_UNAVAILABLE : LOGIN_FAILED;
     }
     s->ops->login_failure_clear(s, user_key);
-    if (password_needs_upgrade(user->password)) {
+    if (!by_directory && password_needs_upgrade(user->password)) {
         char hash[PASSWORD_HASH_MAX], errbuf[ERR_BUF_LEN];
         if (password_hash(password, hash, errbuf) == 0 &&
             s->ops->user_set_password(s, user->id, hash) == 0) {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The password check of the portal: the stored crypt(3) hash (or an LDAP bind, when
-// configured), throttled per account and per address, with legacy hashes replaced by the
-// current scheme after a successful login. An unknown login takes the same path as a
-// wrong password: same answer, same work, same throttling.
+// The password check of the portal: the stored crypt(3) hash, or for a user without one an
+// LDAP bind when a directory is configured, throttled per account and per address, with
+// legacy hashes replaced by the current scheme after a successful login. An unknown login
+// takes the same path as a wrong password: same answer, same work, same throttling.
 #ifndef FT_AUTH_LOGIN_H
 #define FT_AUTH_LOGIN_H
 
+#include "../auth/ldap.h" /* not "ldap.h": doc/layers.txt keeps that name for OpenLDAP's */
 #include "../base/addr.h"
 #include "../store/store.h"
 
@@ -13,7 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum login_result { LOGIN_OK, LOGIN_FAILED, LOGIN_THROTTLED, LOGIN_ERROR };
+enum login_result {
+    LOGIN_OK,
+    LOGIN_FAILED,      /* an unknown login, a wrong password: the same */
+    LOGIN_THROTTLED,   /* too many failures: not even checked */
+    LOGIN_ERROR,       /* the store failed */
+    LOGIN_UNAVAILABLE, /* the directory did not answer (down, a timeout, TLS): logged */
+};
 
 /* Throttling, per key (an account, or an address: IPv4, or the /64 of IPv6): the first
  * LOGIN_FREE_FAILURES failures cost nothing; after them each attempt waits 2^(n - free)
@@ -36,10 +43,27 @@ unsigned login_wait_s(const struct login_failure_row *r, bool is_address, uint64
  * ERR_MALFORMED. */
 int login_normalise(const char *in, char *out, size_t size);
 
-/* Checks a login and password typed by a person at address `from`. OUT: *user on
- * LOGIN_OK; *retry_after_s on LOGIN_THROTTLED. */
+/* Checks a login and password typed by a person at address `from` against the stored
+ * hash; a user without one ("") cannot log in. OUT: *user on LOGIN_OK; *retry_after_s on
+ * LOGIN_THROTTLED. Never LOGIN_UNAVAILABLE. */
 enum login_result login_check(struct store *s, const char *login, const char *password,
                               const struct ip_addr *from, uint64_t now_ms, struct user *user,
                               unsigned *retry_after_s);
+
+/* login_check() with a directory (ldap NULL, or its uri NULL or "": none, which is
+ * login_check()). A user whose stored password is "" is checked by ldap_password_check()
+ * with the normalised login; a user with a password only by it, never by the directory
+ * as well (one account, one source of truth); an unknown login never reaches the
+ * directory. An empty password is refused before any bind, after the work a wrong one
+ * costs. A refused bind is a failure like a wrong password: counted, throttled, LOGIN_FAILED.
+ * A directory that does not answer gives LOGIN_UNAVAILABLE, logged with its URI, and
+ * counts as a failure of the address only (it holds a thread for up to the timeout, which
+ * one address should not do without limit; it is not the account's fault). A directory
+ * user's hash is never "upgraded": there is none. Blocks for the directory's answer (see
+ * ldap_password_check()). */
+enum login_result login_check_with(struct store *s, const struct ldap_options *ldap,
+                                   const char *login, const char *password,
+                                   const struct ip_addr *from, uint64_t now_ms, struct user *user,
+                                   unsigned *retry_after_s);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define LOG_TAG "web"
 #include "../base/log.h"
@@ -20,8 +21,44 @@ struct webrun {
     struct prefix_trie *trusted;
 };
 
+/* The directory's keys taken together, at start rather than at the first login: a bind
+ * DN without %u would bind every login as one entry, STARTTLS inside ldaps:// fails every
+ * bind, and a URI libldap cannot read would too (each is an item of a space- or
+ * comma-separated list, as ldap_initialize() takes it). */
+static int check_ldap(const struct config *cfg, char *errbuf)
+{
+    if (!cfg->ldap_uri[0])
+        return 0;
+    if (!strstr(cfg->ldap_bind_dn, "%u")) {
+        snprintf(errbuf, ERR_BUF_LEN, "ldap_bind_dn = '%s': expected a DN with %%u, the login",
+                 cfg->ldap_bind_dn);
+        return ERR_CONFIG;
+    }
+    for (const char *p = cfg->ldap_uri; *p;) {
+        size_t n = strcspn(p, " ,");
+        if (n && strncasecmp(p, "ldap://", 7) != 0 && strncasecmp(p, "ldaps://", 8) != 0 &&
+            strncasecmp(p, "ldapi://", 8) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN,
+                     "ldap_uri: bad item '%.*s': expected ldap://, ldaps:// or ldapi:// URIs "
+                     "separated by spaces or commas",
+                     (int)n, p);
+            return ERR_CONFIG;
+        }
+        if (cfg->ldap_starttls && strncasecmp(p, "ldaps://", 8) == 0) {
+            snprintf(errbuf, ERR_BUF_LEN,
+                     "ldap_starttls = 1 with '%.*s': an ldaps:// connection is TLS already", (int)n,
+                     p);
+            return ERR_CONFIG;
+        }
+        p += n + (p[n] != '\0');
+    }
+    return 0;
+}
+
 struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
 {
+    if (check_ldap(cfg, errbuf) != 0)
+        return NULL;
     struct prefix_trie *trusted = config_prefix_trie(cfg->trusted_proxies);
     struct web_options o = {.db = cfg->db,
                             .listen = cfg->web,
@@ -39,7 +76,12 @@ struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
                             .session_idle_s = (uint64_t)cfg->session_idle,
                             .session_max_s = (uint64_t)cfg->session_max,
                             .device_limit = (unsigned)cfg->device_limit,
-                            .demo = demo};
+                            .arp_table = cfg->arp_table,
+                            .demo = demo,
+                            .ldap_uri = cfg->ldap_uri,
+                            .ldap_bind_dn = cfg->ldap_bind_dn,
+                            .ldap_timeout_ms = (unsigned)cfg->ldap_timeout * 1000,
+                            .ldap_starttls = cfg->ldap_starttls != 0};
     struct web *w = web_start(&o, errbuf);
     if (!w) {
         if (trusted)
@@ -73,7 +115,7 @@ int webrun_main(int argc, char **argv)
                    "collector (`flowtally run`) writes: for a portal in a DMZ, or beside\n"
                    "several collectors on one PostgreSQL database. Uses the keys db, web,\n"
                    "web_tls_cert, web_tls_key, trusted_proxies, web_*, session_*,\n"
-                   "device_limit and operator_name (see `flowtally run --help`).\n");
+                   "device_limit, operator_name and ldap_* (see `flowtally run --help`).\n");
             return 0;
         }
     }

@@ -128,10 +128,8 @@ void web_error(struct web_ctx *c, int status, const char *message)
         web_json(c, status);
         return;
     }
-    page_begin(c, message);
-    fputs("<p class=\"error\">", c->out);
-    page_text(c, message);
-    fputs("</p>\n", c->out);
+    page_begin(c, message); /* the heading says it all */
+    fputs("<p><a href=\"/\">Back to the start page</a></p>\n", c->out);
     page_end(c);
     web_html(c, status);
 }

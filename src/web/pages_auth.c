@@ -88,10 +88,18 @@ void page_login_post(struct web_ctx *c)
     }
     struct user user;
     unsigned retry = 0;
+    struct ldap_options ldap = {.uri = c->opt->ldap_uri,
+                                .bind_dn = c->opt->ldap_bind_dn,
+                                .timeout_ms = c->opt->ldap_timeout_ms,
+                                .starttls = c->opt->ldap_starttls};
     enum login_result r =
-        login_check(c->store, login, password, &c->client, c->now_ms, &user, &retry);
+        login_check_with(c->store, &ldap, login, password, &c->client, c->now_ms, &user, &retry);
     if (r == LOGIN_ERROR) {
         web_store_failed(c, "login");
+        return;
+    }
+    if (r == LOGIN_UNAVAILABLE) { /* logged, with the directory's URI */
+        web_error(c, 503, "The service is busy; please try again in a moment");
         return;
     }
     if (r == LOGIN_THROTTLED) {

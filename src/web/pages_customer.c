@@ -5,10 +5,12 @@
 #include "../admin/admin.h"
 #include "../base/err.h"
 #include "../base/units.h"
+#include "../bind/neigh.h"
 #include "../report/report.h"
 #include "page.h"
 #include "usage_page.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,14 +209,54 @@ static void device_row(void *ctx, const struct binding_row *b)
     fputs("</td></tr>\n", d->c->out);
 }
 
-/* The MAC of the device making the request, from its lease. Returns 0, ERR_NOT_FOUND. */
+/* The MAC of the device making the request: from its lease, or else from the neighbour
+ * table of the box the portal runs on (arp_table). Returns 0 or ERR_NOT_FOUND. */
 static int this_device(struct web_ctx *c, char *mac, size_t size)
 {
     struct lease_row l;
+    char arp_mac[18];
     int rc = c->store->ops->lease_at(c->store, c->client_text, c->now_ms, &l);
-    if (rc == 0)
+    if (rc == 0) {
         snprintf(mac, size, "%s", l.mac);
+    } else if (addr_is_v4(&c->client) && c->opt->arp_table && c->opt->arp_table[0] &&
+               neigh_lookup(c->opt->arp_table, c->client_text, arp_mac) == 0) {
+        snprintf(mac, size, "%s", arp_mac);
+        rc = 0;
+    }
     return rc;
+}
+
+static void note_holder(void *ctx, int64_t subscriber_id, uint64_t start_ms)
+{
+    (void)start_ms;
+    *(int64_t *)ctx = subscriber_id;
+}
+
+/* Who holds the MAC open: a subscriber id, or -1 for nobody (or a negative code). */
+static int64_t holder_of(struct store *s, const char *mac)
+{
+    int64_t holder = -1;
+    int rc = s->ops->binding_open_of(s, mac, note_holder, &holder);
+    return rc != 0 ? rc : holder;
+}
+
+void usage_page_device_prompt(struct web_ctx *c)
+{
+    char lease_mac[32], mac[32], errbuf[ERR_BUF_LEN];
+    const char *kind;
+    if (this_device(c, lease_mac, sizeof lease_mac) != 0 ||
+        admin_binding_value(lease_mac, &kind, mac, sizeof mac, errbuf) != 0 ||
+        holder_of(c->store, mac) != -1)
+        return;
+    fputs("<section class=\"prompt\" role=\"region\" aria-label=\"This device\">\n"
+          "<h2>This device is not registered</h2>\n<p>Its MAC address is ",
+          c->out);
+    page_text(c, mac);
+    fputs(". Register it to your account so that its traffic counts as yours.</p>\n"
+          "<form method=\"post\" action=\"/devices\">",
+          c->out);
+    page_csrf_field(c);
+    fputs("<button>Register this device</button></form></section>\n", c->out);
 }
 
 static size_t open_devices(struct web_ctx *c)
@@ -248,18 +290,30 @@ static void devices_page(struct web_ctx *c, int status, const char *message)
     }
     fprintf(c->out, "</tbody></table>\n<p>%zu of %u devices registered.</p></section>\n", d.n_open,
             c->opt->device_limit);
-    char mac[32];
+    char lease_mac[32], mac[32], errbuf[ERR_BUF_LEN];
+    const char *kind;
+    struct subscriber sub;
     fputs("<section><h2>This device</h2>\n", c->out);
-    if (this_device(c, mac, sizeof mac) != 0) {
+    if (this_device(c, lease_mac, sizeof lease_mac) != 0 ||
+        admin_binding_value(lease_mac, &kind, mac, sizeof mac, errbuf) != 0) {
         fputs("<p>This device has no address lease from the network, so it cannot be "
               "registered from here.</p>",
               c->out);
     } else {
+        int64_t holder = holder_of(c->store, mac);
+        bool mine = holder >= 0 && store_subscriber_get(c->store, own_account(c), &sub) == 0 &&
+                    sub.id == holder;
         fputs("<p>MAC address ", c->out);
         page_text(c, mac);
-        fputs("</p>\n<form method=\"post\" action=\"/devices\">", c->out);
-        page_csrf_field(c);
-        fputs("<button>Register this device to my account</button></form>\n", c->out);
+        if (mine) {
+            fputs(": registered to you.</p>\n", c->out);
+        } else if (holder != -1) {
+            fputs(": registered to another account; ask the staff.</p>\n", c->out);
+        } else {
+            fputs("</p>\n<form method=\"post\" action=\"/devices\">", c->out);
+            page_csrf_field(c);
+            fputs("<button>Register this device to my account</button></form>\n", c->out);
+        }
     }
     fputs("</section>\n", c->out);
     page_end(c);
@@ -274,27 +328,20 @@ void page_devices(struct web_ctx *c)
 struct registration {
     struct web_ctx *c;
     char mac[32];
-    int64_t mine, holder; /* subscriber ids; holder -1: nobody */
+    int64_t mine; /* the customer's subscriber id */
     char errbuf[ERR_BUF_LEN];
 };
-
-static void note_holder(void *ctx, int64_t subscriber_id, uint64_t start_ms)
-{
-    (void)start_ms;
-    ((struct registration *)ctx)->holder = subscriber_id;
-}
 
 /* In one transaction: who holds the MAC, how many the customer has, then the binding. */
 static int register_work(struct store *s, void *ctx)
 {
     struct registration *r = ctx;
-    r->holder = -1;
-    int rc = s->ops->binding_open_of(s, r->mac, note_holder, r);
-    if (rc != 0)
-        return rc;
-    if (r->holder == r->mine)
+    int64_t holder = holder_of(s, r->mac);
+    if (holder < -1)
+        return (int)holder;
+    if (holder == r->mine)
         return STORE_BINDING_HELD;
-    if (r->holder != -1)
+    if (holder != -1)
         return ERR_EXISTS; /* a customer never takes a device from another */
     if (open_devices(r->c) >= r->c->opt->device_limit)
         return ERR_LIMIT;

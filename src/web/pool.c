@@ -22,8 +22,13 @@ struct web_pool {
 
 struct web_pool *web_pool_new(const char *db, unsigned size, char *errbuf)
 {
-    /* A writer's open: it creates nothing on an existing store, and sessions, logins and
-     * customers' settings are written through it. */
+    /* The portal never makes or migrates a store: a reader's open first refuses one that is
+     * missing or of another schema version. Then a writer's open, as sessions, failed
+     * logins and customers' settings are written through it. */
+    struct store *check = store_open(db, true, errbuf);
+    if (!check)
+        return NULL;
+    store_close(check);
     struct store *first = store_open(db, false, errbuf);
     if (!first)
         return NULL;

@@ -25,6 +25,7 @@ struct day_axis {
     char name[DAY_MAX][16];
     char label[DAY_MAX][4];
     const char *labels[DAY_MAX];
+    const char *names[DAY_MAX]; /* pointers to name[] */
 };
 
 static void day_axis(uint64_t from_ms, uint64_t to_ms, struct day_axis *a)
@@ -45,6 +46,7 @@ static void day_axis(uint64_t from_ms, uint64_t to_ms, struct day_axis *a)
         strftime(a->name[a->n], sizeof a->name[0], "%Y-%m-%d", &day);
         snprintf(a->label[a->n], sizeof a->label[0], "%d", day.tm_mday);
         a->labels[a->n] = a->label[a->n];
+        a->names[a->n] = a->name[a->n];
         a->n++;
         tm.tm_mday++;
         tm.tm_isdst = -1;
@@ -86,58 +88,143 @@ static void bytes_cell(struct web_ctx *c, uint64_t v)
             report_human_bytes(v, h));
 }
 
-/* The chart and, folded beside it, the same numbers as a table. */
+/* The chart and, folded beside it, the same numbers as a table whose rows are named in
+ * full (a date, a date and hour: the chart's labels are only the day or the hour). */
 static void bars_with_table(struct web_ctx *c, const char *id, const char *title,
-                            const char *const *labels, size_t n, const uint64_t *in,
-                            const uint64_t *out)
+                            const char *const *labels, const char *const *row_names, size_t n,
+                            const struct chart_series *series, size_t n_series)
 {
-    struct chart_series series[] = {{"Download", "s-in", in}, {"Upload", "s-out", out}};
     fputs("<figure>\n", c->out);
-    chart_bars(c->out, id, title, labels, n, series, 2);
+    chart_bars(c->out, id, title, labels, n, series, n_series);
     fputs("<details><summary>", c->out);
     page_text(c, title);
-    fputs(" as a table</summary>\n<table><thead><tr><th scope=\"col\">When</th>"
-          "<th scope=\"col\" class=\"n\">Download</th><th scope=\"col\" class=\"n\">Upload</th>"
-          "</tr></thead><tbody>\n",
-          c->out);
+    fputs(" as a table</summary>\n<table><thead><tr><th scope=\"col\">When</th>", c->out);
+    for (size_t k = 0; k < n_series; k++) {
+        fputs("<th scope=\"col\" class=\"n\">", c->out);
+        page_text(c, series[k].name);
+        fputs("</th>", c->out);
+    }
+    fputs("</tr></thead><tbody>\n", c->out);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><th scope=\"row\">", c->out);
-        page_text(c, labels[i]);
+        page_text(c, row_names[i]);
         fputs("</th>", c->out);
-        bytes_cell(c, in[i]);
-        bytes_cell(c, out[i]);
+        for (size_t k = 0; k < n_series; k++)
+            bytes_cell(c, series[k].values[i]);
         fputs("</tr>\n", c->out);
     }
     fputs("</tbody></table></details></figure>\n", c->out);
 }
 
-static int daily(struct web_ctx *c, const struct quota_usage *u, char *errbuf)
+static void in_out_chart(struct web_ctx *c, const char *id, const char *title,
+                         const char *const *labels, const char *const *row_names, size_t n,
+                         const uint64_t *in, const uint64_t *out)
+{
+    struct chart_series series[] = {{"Download", "s-in", in}, {"Upload", "s-out", out}};
+    bars_with_table(c, id, title, labels, row_names, n, series, 2);
+}
+
+/* The cycle's days by traffic class: the classes by name, each day's download and upload
+ * together; past CLASS_SERIES_MAX classes the rest are summed as one. */
+#define CLASS_SERIES_MAX 8
+static int daily_by_class(struct web_ctx *c, const struct quota_usage *u, const struct day_axis *a,
+                          char *errbuf)
+{
+    struct report_query q = {.from_ms = u->cycle.start_ms,
+                             .to_ms = u->cycle.end_ms,
+                             .group = USAGE_BY_DAY | USAGE_BY_CLASS,
+                             .subscriber_id = u->sub.id};
+    struct report_rows rows;
+    int rc = report_usage_rows(c->store, &q, &rows, errbuf);
+    if (rc != 0)
+        return rc;
+    static const char *const css[CLASS_SERIES_MAX] = {"s-0", "s-1", "s-2", "s-3",
+                                                      "s-4", "s-5", "s-6", "s-7"};
+    const char *names[CLASS_SERIES_MAX];
+    uint64_t values[CLASS_SERIES_MAX][DAY_MAX] = {{0}};
+    size_t n_classes = 0;
+    for (size_t r = 0; r < rows.n; r++) {
+        const struct report_row *row = &rows.rows[r];
+        const char *name = row->key[REPORT_KEY_CLASS] ? row->key[REPORT_KEY_CLASS] : "";
+        size_t k = 0;
+        while (k < n_classes && strcmp(names[k], name) != 0)
+            k++;
+        if (k == n_classes && n_classes < CLASS_SERIES_MAX)
+            names[n_classes++] = name;
+        if (k == CLASS_SERIES_MAX) {
+            k = CLASS_SERIES_MAX - 1;
+            names[k] = "other classes";
+        }
+        for (size_t i = 0; i < a->n; i++)
+            if (row->key[REPORT_KEY_PERIOD] &&
+                strncmp(a->name[i], row->key[REPORT_KEY_PERIOD], 10) == 0)
+                values[k][i] += row->dir[FLOW_DIR_IN].bytes + row->dir[FLOW_DIR_OUT].bytes;
+    }
+    struct chart_series series[CLASS_SERIES_MAX];
+    for (size_t k = 0; k < n_classes; k++)
+        series[k] = (struct chart_series){names[k], css[k], values[k]};
+    bars_with_table(c, "days", "Usage per day by class", a->labels, a->names, a->n, series,
+                    n_classes);
+    report_rows_free(&rows);
+    return 0;
+}
+
+/* Links between the two views of the days, keeping the cycle asked for. */
+static void view_links(struct web_ctx *c, const char *base, const char *cycle, bool by_class)
+{
+    fputs("<p class=\"views\">Show: ", c->out);
+    for (int v = 0; v < 2; v++) {
+        bool on = v == (by_class ? 1 : 0);
+        const char *label = v ? "by class" : "download and upload";
+        if (on) {
+            fprintf(c->out, "<strong aria-current=\"page\">%s</strong>", label);
+        } else {
+            fprintf(c->out, "<a href=\"%s?by=%s", base, v ? "class" : "direction");
+            if (cycle) {
+                fputs("&amp;cycle=", c->out);
+                html_url_component(c->out, cycle);
+            }
+            fprintf(c->out, "\">%s</a>", label);
+        }
+        fputs(v ? "</p>\n" : " &middot; ", c->out);
+    }
+}
+
+static int daily(struct web_ctx *c, const struct quota_usage *u, const char *base,
+                 const char *cycle, bool by_class, char *errbuf)
 {
     struct day_axis a;
     day_axis(u->cycle.start_ms, u->cycle.end_ms, &a);
-    uint64_t in[DAY_MAX], out[DAY_MAX];
-    int rc = read_series(c->store, u->sub.id, u->cycle.start_ms, u->cycle.end_ms, USAGE_BY_DAY,
-                         a.name, 10, a.n, in, out, errbuf);
-    if (rc != 0)
-        return rc;
     fputs("<section><h2>Per day of the cycle</h2>\n", c->out);
-    bars_with_table(c, "days", "Usage per day", a.labels, a.n, in, out);
+    view_links(c, base, cycle, by_class);
+    int rc;
+    if (by_class) {
+        rc = daily_by_class(c, u, &a, errbuf);
+    } else {
+        uint64_t in[DAY_MAX], out[DAY_MAX];
+        rc = read_series(c->store, u->sub.id, u->cycle.start_ms, u->cycle.end_ms, USAGE_BY_DAY,
+                         a.name, 10, a.n, in, out, errbuf);
+        if (rc == 0)
+            in_out_chart(c, "days", "Usage per day", a.labels, a.names, a.n, in, out);
+    }
     fputs("</section>\n", c->out);
-    return 0;
+    return rc;
 }
 
 static int hourly(struct web_ctx *c, const struct quota_usage *u, char *errbuf)
 {
     uint64_t end = (c->now_ms / 3600000 + 1) * 3600000, start = end - HOURS * 3600000ULL;
-    char names[HOURS][16], labels_buf[HOURS][4];
-    const char *labels[HOURS];
+    char names[HOURS][16], labels_buf[HOURS][4], rows_buf[HOURS][20];
+    const char *labels[HOURS], *rows[HOURS];
     for (size_t i = 0; i < HOURS; i++) {
         time_t t = (time_t)((start + i * 3600000ULL) / 1000);
         struct tm tm;
         localtime_r(&t, &tm);
         strftime(names[i], sizeof names[i], "%Y-%m-%d %H", &tm);
         strftime(labels_buf[i], sizeof labels_buf[i], "%H", &tm);
+        strftime(rows_buf[i], sizeof rows_buf[i], "%Y-%m-%d %H:00", &tm);
         labels[i] = labels_buf[i];
+        rows[i] = rows_buf[i];
     }
     uint64_t in[HOURS], out[HOURS];
     int rc = read_series(c->store, u->sub.id, start, end, USAGE_BY_HOUR, names, 13, HOURS, in, out,
@@ -145,7 +232,7 @@ static int hourly(struct web_ctx *c, const struct quota_usage *u, char *errbuf)
     if (rc != 0)
         return rc;
     fputs("<section><h2>The last 48 hours</h2>\n", c->out);
-    bars_with_table(c, "hours", "Usage per hour", labels, HOURS, in, out);
+    in_out_chart(c, "hours", "Usage per hour", labels, rows, HOURS, in, out);
     fputs("</section>\n", c->out);
     return 0;
 }
@@ -251,6 +338,8 @@ int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool s
              : current  ? "This cycle"
                         : "A past cycle");
     page_begin(c, title);
+    if (!staff_view && current)
+        usage_page_device_prompt(c);
     fputs("<section>\n<p>", c->out);
     if (u.sub.name[0]) {
         page_text(c, u.sub.name);
@@ -263,7 +352,21 @@ int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool s
                 u.plan.unlimited ? 0 : u.plan.quota_bytes);
     figures(c, &u, current);
     fputs("</section>\n", c->out);
-    rc = daily(c, &u, errbuf);
+    const char *by = form_get(&c->query, "by");
+    bool by_class = by && strcmp(by, "class") == 0;
+    if (by && !by_class && strcmp(by, "direction") != 0) {
+        page_discard(c);
+        web_error(c, 400, "Expected by=direction or by=class");
+        return 0;
+    }
+    char base[WEB_PATH_MAX] = "/usage";
+    FILE *f = staff_view ? fmemopen(base, sizeof base, "w") : NULL;
+    if (f) { /* an account is at most 63 bytes: escaped, far less than the buffer */
+        fputs("/staff/subscribers/", f);
+        html_url_component(f, account);
+        fclose(f);
+    }
+    rc = daily(c, &u, base, cycle, by_class, errbuf);
     if (rc == 0 && current)
         rc = hourly(c, &u, errbuf);
     if (rc == 0)

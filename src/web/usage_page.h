@@ -13,6 +13,10 @@
  * written (ERR_NOT_FOUND: no such account). */
 int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool staff_view);
 
+/* A prompt to register the device in hand, when it has a lease (or a neighbour entry)
+ * and nobody holds its MAC; nothing otherwise. */
+void usage_page_device_prompt(struct web_ctx *c);
+
 /* The customer's alert levels form, inside their usage page. */
 void usage_page_alerts(struct web_ctx *c, const struct subscriber *sub);
 

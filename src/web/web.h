@@ -25,7 +25,14 @@ struct web_options {
     unsigned threads, max_connections, max_per_address, timeout_s;
     uint64_t session_idle_s, session_max_s;
     unsigned device_limit; /* MACs a customer may register */
+    const char *arp_table; /* the neighbour table to find a device without a lease, or "" */
     bool demo;             /* the demo store: every page says so */
+
+    /* the directory (LDAP) checking the users without a local password */
+    const char *ldap_uri;     /* libldap's URI list; NULL or "": none */
+    const char *ldap_bind_dn; /* the DN to bind as, %u the login (escaped) */
+    unsigned ldap_timeout_ms; /* for each connection and each answer */
+    bool ldap_starttls;       /* STARTTLS before the bind */
 };
 
 struct web;

@@ -42,7 +42,7 @@ fi
     done
     for t in $targets; do
         $cc $cflags $warn -o "$out/replay_$t" "tests/fuzz/fuzz_$t.c" tests/fuzz/replay_main.c \
-            $objs $san -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls || exit 2
+            $objs $san -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap || exit 2
     done
 } >&2
 

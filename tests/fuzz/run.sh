@@ -36,7 +36,7 @@ for src in src/*/*.c; do
 done
 for t in $targets; do
     "$cc" $cflags $warn -fsanitize=fuzzer,$san -o "$out/fuzz_$t" "tests/fuzz/fuzz_$t.c" \
-        $objs -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls || exit 2
+        $objs -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap || exit 2
 done
 
 run_target() {

@@ -53,6 +53,27 @@ new_store() {
     fi
 }
 
+# store_sql_cmd: the command (words, one per line) that runs one SQL statement given as its
+# last argument on the current store and prints rows as text, one per line, columns split
+# by '|': sqlite3 on SQLite, psql as the superuser on PostgreSQL. For tests that look into
+# the store behind flowtally's back.
+store_sql_cmd() {
+    if [ "${FLOWTALLY_TEST_ENGINE:-}" = postgresql ]; then
+        printf '%s\n' psql -X -q -A -t -h "$PG_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" -c
+    else
+        printf '%s\n' sqlite3 "$DB"
+    fi
+}
+
+# store_sql SQL: runs SQL on the current store (see store_sql_cmd).
+store_sql() {
+    if [ "${FLOWTALLY_TEST_ENGINE:-}" = postgresql ]; then
+        psql -X -q -A -t -h "$PG_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" -c "$1"
+    else
+        sqlite3 "$DB" "$1"
+    fi
+}
+
 # check NAME FILE_GOT FILE_WANT: ok if identical, else not ok with a diff.
 check_same() {
     if cmp -s "$2" "$3"; then

@@ -8,12 +8,17 @@
 #     flowtally's store holds 1,000 subscribers, one bound to each host of the stream;
 #  3. CPU seconds per million records and peak RSS of each at a common rate, and at 1M
 #     records/s from several exporters over 100,000 hosts (flowtally: 100,000 subscribers);
+#  4. the store's flush time (tools/bench/flushtime.c), SQLite and PostgreSQL;
+#  5. the customer portal (tools/bench/portal.sh): p50/p99 and requests/s of this cycle's page,
+#     /api/v1/usage and /cycles at 50 connections (wrk) on a store of a year and 1,000
+#     subscribers, and whether the collector stays lossless meanwhile;
 # then prints one table (also written to build/bench/results.md) with flowtally/peer ratios,
 # and keeps every rung's raw numbers in build/bench/raw.csv (also printed as they come).
 # Usage: sh tools/bench/bench.sh BUILD_DIR. Knobs (environment): BENCH_PROTOS, BENCH_COLLECTORS,
 # BENCH_REPS, BENCH_SECS, BENCH_LADDER, BENCH_COMMON_RATE, BENCH_BUDGET, BENCH_INPROC_RECORDS,
 # BENCH_INPROC_PASSES, BENCH_STREAM_RECORDS, BENCH_FT_RCVBUF, BENCH_EXPORTERS, BENCH_BIG_RATE,
-# BENCH_BIG_EXPORTERS (defaults below).
+# BENCH_BIG_EXPORTERS, BENCH_PORTAL (0: skip part 5; its own knobs: tools/bench/portal.sh)
+# (defaults below).
 # Only loopback addresses are used; every wait and loop is bounded in count and time.
 set -u
 
@@ -229,7 +234,7 @@ say "   building $INPROC"
 SRCS=$(ls src/*/*.c | grep -v '^src/cli/main\.c$')
 # shellcheck disable=SC2086 # the source list is split on purpose
 if ! cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$INPROC" tools/bench/inproc.c $SRCS \
-    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls; then
+    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap; then
     say "bench: cannot build $INPROC"
     exit 1
 fi
@@ -237,7 +242,7 @@ fi
 FLUSHTIME="$ROOT/$BUILD/tools/bench_flushtime"
 # shellcheck disable=SC2086 # the source list is split on purpose
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$FLUSHTIME" tools/bench/flushtime.c $SRCS \
-    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls || { say "bench: cannot build $FLUSHTIME"; exit 1; }
+    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap || { say "bench: cannot build $FLUSHTIME"; exit 1; }
 FLUSH_ROWS=""
 for keys in 10000 100000; do
     rm -f "$TMP/flush.db"*
@@ -586,6 +591,17 @@ done
 [ "$(elapsed)" -ge "$BUDGET" ] && say "   ! time budget of $BUDGET s reached: later rungs skipped (see ladders.csv)"
 
 # ---------------------------------------------------------------------------------------------
+# 5. The customer portal: its own store, daemon, load and stream (tools/bench/portal.sh).
+
+PORTAL_ROWS="$TMP/portal.rows"
+: >"$PORTAL_ROWS"
+if [ "${BENCH_PORTAL:-1}" != 0 ]; then
+    say ""
+    sh "$ROOT/tools/bench/portal.sh" "$BUILD" "$PORTAL_ROWS" ||
+        printf 'portal benchmark\tfailed (exit status %s; see its output above)\n' "$?" >>"$PORTAL_ROWS"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 5-6. The table.
 
 # ladder_stat COLL PROTO EXP: "median min max n lowerbound" of the max lossless rate over reps.
@@ -705,6 +721,14 @@ table_row() {
         table_row "$p" "peak RSS $at (VmHWM, median)" rss "big.$p" "$BIG_RATE" "$BIG_EXPORTERS"
         table_row "$p" "lossless and exact $at (runs)" exact "big.$p" "$BIG_RATE" "$BIG_EXPORTERS"
     done
+    # the portal's rows: one measure and flowtally's value (no peer has a portal)
+    while IFS="$(printf '\t')" read -r measure value; do
+        [ "$measure" = NOTE ] && continue
+        printf '| portal | %s | %s' "$measure" "$value"
+        for c in $PEERS; do printf ' | —'; done
+        for c in $PEERS; do printf ' | —'; done
+        printf ' |\n'
+    done <"$PORTAL_ROWS"
 } >"$TABLE"
 
 T_END=$(date +%s)
@@ -749,6 +773,7 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown r
     for f in $FLUSH_ROWS; do
         echo "$f" | awk -F: '{ printf "- Store flush (%s, one transaction of additive upserts): %d keys in %s ms when all are new, %s ms when all are updates.\n", $1, $2, $3, $4 }'
     done
+    awk -F'\t' '$1 == "NOTE" { print "- " $2 }' "$PORTAL_ROWS"
     echo "- \`tools/bench/bench.sh\` took $((T_END - T_START)) s."
 } >"$RESULTS"
 

@@ -32,7 +32,7 @@ printf 'username\tpassword\taccount\n' >"$TMP/mailbox.tsv"
 printf 'alice@example.net\t$1$Xq3vR8pL$12qmeAChwXgpWy7/ltUSf0\talice-4k2\n' >>"$TMP/mailbox.tsv"
 ft user import "$TMP/mailbox.tsv" --postfixadmin --account-from column >/dev/null
 check_eq "alice's md5crypt hash is stored as imported" \
-    "$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select substr(password,1,3) from users where login='alice@example.net'\").fetchone()[0])" "$DB")" '$1$'
+    "$(store_sql "select substr(password,1,3) from users where login='alice@example.net'")" '$1$'
 echo 'bob-pass-12345' | ft user add bob@example.org --role customer --account bob-7f3a --password-stdin
 echo 'tina-pass-12345' | ft user add tina@example.net --role customer --account tina-0 --password-stdin
 # staff's hash: openssl passwd -6 -salt 9yTq2LmW 'staff-pass-22'
@@ -48,6 +48,13 @@ for n in 1 2; do
         "$n" "$L_START" "$L_END" "$n" >>"$TMP/dhcpd.leases"
 done
 ft import leases "$TMP/dhcpd.leases" >/dev/null
+# The neighbour table of the box: 10.60.0.3 has no lease, only an ARP entry (and an
+# incomplete one for .4), in the format of /proc/net/arp.
+cat >"$TMP/arp" <<'ARP'
+IP address       HW type     Flags       HW address            Mask     Device
+10.60.0.3        0x1         0x2         02:00:00:00:10:03     *        eth1
+10.60.0.4        0x1         0x0         00:00:00:00:00:00     *        eth1
+ARP
 
 # Traffic: one stream in the previous cycle (day 2, noon), one two hours ago.
 CUR_START=$((NOW - 7200))
@@ -58,7 +65,8 @@ CUR_START=$((NOW - 7200))
     --out "$TMP/cur.dgrams" --expect "$TMP/cur.csv" >/dev/null
 total() { awk -F, -v h="$2" '$1 == h { print $2 + $3 }' "$1"; }
 
-start_flowtally --trusted-proxies 127.0.0.1/32 --device-limit 1 --web-timeout 3 ||
+start_flowtally --trusted-proxies 127.0.0.1/32 --device-limit 1 --web-timeout 3 --arp-table "$TMP/arp" \
+    --web-max-per-address 8 ||
     { not_ok start; done_testing; exit; }
 WEB=$(web_port)
 [ -n "$WEB" ] && ok "the daemon serves the portal" || not_ok "the daemon serves the portal"
@@ -71,7 +79,7 @@ wait_for test "$(used_now)" = "$A_USED" || not_ok "the flows were stored before 
 
 ft usage alice-4k2 --cycle "$PREV_CYCLE" --format json >"$TMP/alice-prev.json"
 cat >"$TMP/settings.json" <<EOF
-{"port": $WEB, "db": "$DB", "quota": $QUOTA, "prev_cycle": "$PREV_CYCLE", "web_timeout": 3,
+{"port": $WEB, "sql": $(store_sql_cmd | jq -R . | jq -s -c .), "quota": $QUOTA, "prev_cycle": "$PREV_CYCLE", "web_timeout": 3,
  "alice": {"account": "alice-4k2", "login": "alice@example.net", "password": "mailbox-pass-1",
            "name": "Alice Example", "email": "alice@example.net",
            "used": $A_USED, "used_prev": $(total "$TMP/prev.csv" 10.0.0.1)},
@@ -96,10 +104,10 @@ while IFS= read -r line; do
 done <"$TMP/portal.out"
 check_eq "portal.py exits 0" "$py_status" 0
 check_eq "alice's md5crypt hash became yescrypt at her first login" \
-    "$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select substr(password,1,3) from users where login='alice@example.net'\").fetchone()[0])" "$DB")" '$y$'
-check_eq "the registered device is bound to alice from the portal" \
-    "$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select value||' '||source from bindings where kind='mac' and end_ms is null\").fetchall())" "$DB")" \
-    "[('02:00:00:00:10:01 register',)]"
+    "$(store_sql "select substr(password,1,3) from users where login='alice@example.net'")" '$y$'
+check_eq "the devices registered from the portal are bound" \
+    "$(store_sql "select value||' '||source from bindings where kind='mac' and end_ms is null order by value" | tr '\n' ';')" \
+    "02:00:00:00:10:01 register;02:00:00:00:10:03 register;"
 if grep -q 'mailbox-pass-1\|bob-pass-12345\|a-new-secret-9\|\$1\$Xq3v' "$TMP/daemon.out" "$TMP/daemon.err"; then
     not_ok "no password or hash in the daemon's output"
 else
@@ -132,6 +140,9 @@ stop_web() {
         not_ok "$1: no sanitizer report" && sed 's/^/#   /' "$TMP/web.err" | head -30
     fi
 }
+"$FT" web --db "$TMP/missing.db" --web 127.0.0.1:0 >/dev/null 2>"$TMP/missing.err"
+check_eq "flowtally web on a missing store exits 1 and makes none" \
+    "$?:$([ -e "$TMP/missing.db" ] && echo made)" "1:"
 start_web
 check_eq "flowtally web: alice's used bytes" \
     "$(portal_get http "$WEB" /api/v1/usage | jq .used_bytes)" "$A_USED"
