@@ -79,7 +79,7 @@ int quota_usage_compute(struct store *s, const struct subscriber *sub, uint64_t 
                             .to_ms = out->cycle.end_ms,
                             .group = USAGE_BY_CLASS,
                             .subscriber_id = sub->id};
-    return s->ops->read_usage(s, &q, sum_class, &sc);
+    return store_read_usage(s, &q, sum_class, &sc);
 }
 
 uint64_t quota_usage_projected(const struct quota_usage *u)

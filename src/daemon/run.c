@@ -435,8 +435,10 @@ int run_main(int argc, char **argv)
         while (d.probe.is_file && probe_run(&d.probe, wall_ms(), &pipeline_main(&d.pipe)->sink))
             ;
     }
-    webrun_stop(d.web); /* no page reads while the last flush writes */
+    /* The last flush first: the portal's threads may still be answering (each stops only
+     * after the request in hand), and nothing counted may wait for them. */
     status = final_flush(&d);
+    webrun_stop(d.web);
     if (status_web_failed)
         status = 1;
     for (size_t i = 0; once && i < d.logs.n; i++) {

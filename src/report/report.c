@@ -133,7 +133,7 @@ int report_usage_rows(struct store *st, const struct report_query *q, struct rep
         uq.from_ms = spans[i].from_ms;
         uq.to_ms = spans[i].to_ms;
         uq.utc_offset_s = spans[i].utc_offset_s;
-        rc = st->ops->read_usage(st, &uq, collect, rr);
+        rc = store_read_usage(st, &uq, collect, rr);
     }
     if (rc != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "could not read usage: %s", st->ops->last_error(st));

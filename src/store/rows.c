@@ -66,6 +66,20 @@ int rows_login_failure_check(const struct login_failure_row *r, char *errbuf)
     return 0;
 }
 
+int rows_user_subscriber(struct store *s, const struct user *u, struct subscriber *sub,
+                         char *errbuf)
+{
+    int rc = rows_user_check(u, errbuf);
+    if (rc != 0 || !u->account[0])
+        return rc;
+    rc = store_subscriber_get(s, u->account, sub);
+    if (rc == ERR_NOT_FOUND)
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", u->account);
+    else if (rc != 0)
+        snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));
+    return rc;
+}
+
 int rows_user_saved(const struct user *u, int rc, int n, char *errbuf)
 {
     if (rc == ERR_EXISTS)

@@ -21,6 +21,12 @@ int rows_user_check(const struct user *u, char *errbuf);
 int rows_session_check(const struct session_row *r, char *errbuf);
 int rows_login_failure_check(const struct login_failure_row *r, char *errbuf);
 
+/* Before a user_save: u checked (rows_user_check()), and the subscriber its account names
+ * read into *sub (nothing read when the account is ""). Returns 0, or ERR_MALFORMED,
+ * ERR_NOT_FOUND (no such subscriber) or the read's code, with errbuf. */
+int rows_user_subscriber(struct store *s, const struct user *u, struct subscriber *sub,
+                         char *errbuf);
+
 /* What a user_save came to, the same on every engine: rc as the engine's write returned it
  * and n the rows it changed. Returns the operation's code, with errbuf saying why. */
 int rows_user_saved(const struct user *u, int rc, int n, char *errbuf);

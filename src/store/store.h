@@ -57,7 +57,7 @@ enum usage_group {
 struct usage_query {
     uint64_t from_ms, to_ms; /* buckets starting in [from, to) */
     unsigned group;          /* enum usage_group bits; DAY and HOUR: HOUR wins */
-    int64_t subscriber_id;   /* only this subscriber, or -1 for all */
+    int64_t subscriber_id;   /* only this subscriber (0: unassigned), or -1 for all */
     int32_t utc_offset_s;    /* DAY/HOUR: local time minus UTC throughout [from, to) */
 };
 
@@ -215,6 +215,12 @@ struct store_ops {
     /* Reads usage grouped by q->group and direction, rows of one key together (ordered by
      * the key's columns, then direction). */
     int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
+    /* A number that changes whenever usage rows change: every commit of a transaction
+     * that added usage (a flush, from any collector writing this store) moves it on, in
+     * that transaction, so a reader never sees the new rows with the old number. A
+     * rollback, or a transaction without usage, leaves it. Returns it (>= 0; 0 for a store
+     * that never had usage added), or a negative code. Cheap: one indexed read. */
+    int64_t (*usage_version)(struct store *s);
     /* Adds a counter increase to its (exporter, version, domain, counter). */
     int (*add_stat)(struct store *s, const struct stat_row *row);
     /* Every counter, summed over every flush, ordered by exporter, version, domain, name. */
@@ -370,6 +376,7 @@ struct store_ops {
  * only after checking ops is theirs, so a store of one engine is never read as another. */
 struct store {
     const struct store_ops *ops;
+    struct store_read_cache *read_cache; /* NULL, or one the owner attached (readcache.c) */
 };
 
 /* Opens the store named by db: a path means a SQLite file. A writer (readonly false)
@@ -465,6 +472,10 @@ static inline int64_t store_bindings_version(struct store *s)
 {
     return s->ops->bindings_version(s);
 }
+static inline int64_t store_usage_version(struct store *s)
+{
+    return s->ops->usage_version(s);
+}
 static inline int store_classes_write(struct store *s, const struct class_row *rows, size_t n,
                                       uint64_t now_ms)
 {
@@ -546,6 +557,40 @@ static inline int store_login_failure_expire(struct store *s, uint64_t last_befo
 /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND with errbuf saying why (the
  * store holds usage in named classes but no class list), or another negative code. */
 int store_classes_check(struct store *s, char *errbuf);
+
+/* ---- the portal's read cache (readcache.c) ---- */
+
+/* A cache of usage reads, shared by several stores open on one database (the portal's
+ * connections, one per thread). Usage changes only when a flush commits, and every such
+ * commit moves the store's usage_version on: a read asked again while the version has not
+ * moved has the answer it had, so the cache hands that back instead of reading again, and
+ * the answer is exact, not nearly fresh. Engine-agnostic: it sits in front of
+ * ops->read_usage and keeps the rows the engine gave, in the order it gave them. */
+
+struct store_read_cache;
+
+/* A cache holding the answers of at most max_reads reads (the least recently used go
+ * first). Thread-safe. Returns it; free with store_read_cache_free() after every store
+ * using it is closed or detached. */
+struct store_read_cache *store_read_cache_new(size_t max_reads);
+void store_read_cache_free(struct store_read_cache *c);
+
+/* Reads through the cache: fn gets exactly the rows s->ops->read_usage would give now, in
+ * its order, from memory when the same query was answered at the current usage_version.
+ * Without a cache (c NULL), or when the version cannot be read, it reads the store. Returns
+ * as read_usage. Several threads may call it at once, each with its own store. */
+int store_read_cache_usage(struct store_read_cache *c, struct store *s, const struct usage_query *q,
+                           store_usage_fn *fn, void *ctx);
+
+/* Hits, misses (reads that went to the store), for tests and the benchmark. */
+void store_read_cache_counts(struct store_read_cache *c, uint64_t *hits, uint64_t *misses);
+
+/* Usage as ops->read_usage reads it, through the store's read cache when it has one. */
+static inline int store_read_usage(struct store *s, const struct usage_query *q, store_usage_fn *fn,
+                                   void *ctx)
+{
+    return store_read_cache_usage(s->read_cache, s, q, fn, ctx);
+}
 
 /* SQLite backend constructor, used by store_open(). */
 struct store *store_sqlite_open(const char *path, bool readonly, char *errbuf);

@@ -94,6 +94,16 @@ static const struct pgsql_stmt stmt_collector_started = {
     "collector_started", "i",
     "INSERT INTO meta (key, value) VALUES ('collector_started_ms', $1)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value"};
+/* The usage version: a key/value row of meta, no migration (missing, it reads 0). Moved as
+ * the last write before COMMIT: the row's lock is then held by a transaction that waits for
+ * nothing more, so collectors flushing at once queue on it for a moment, never deadlock. */
+static const struct pgsql_stmt stmt_usage_version_move = {
+    "usage_version_move", "",
+    "INSERT INTO meta (key, value) VALUES ('usage_version', 1)"
+    " ON CONFLICT (key) DO UPDATE SET value = meta.value + 1"};
+static const struct pgsql_stmt stmt_usage_version = {
+    "usage_version", "",
+    "SELECT coalesce((SELECT value FROM meta WHERE key = 'usage_version'), 0)"};
 
 /* ---- the connection ---- */
 
@@ -116,6 +126,8 @@ struct store_pgsql {
     struct pgsql_stage stage;   /* usage rows added in this transaction, not yet sent */
     bool has_stage;             /* the staging table exists on this connection */
     bool stage_is_new;          /* ... made by the open transaction */
+    bool usage_unversioned;     /* the open transaction added usage; the version has not
+                                 * moved in it yet */
     struct pending_stat *stats; /* owned: counters added in this transaction */
     size_t n_stats, cap_stats;
     char err[512]; /* what the last failure said */
@@ -413,6 +425,7 @@ static int pq_begin(struct store *base)
                                                     : "the connection is lost");
         return ERR_STORE;
     }
+    p->usage_unversioned = false;
     return exec_plain(p, "BEGIN");
 }
 
@@ -420,6 +433,10 @@ static int pq_commit(struct store *base)
 {
     struct store_pgsql *p = pg(base);
     int rc = send_pending(p);
+    if (rc == 0 && p->usage_unversioned && PQtransactionStatus(p->conn) == PQTRANS_INTRANS) {
+        rc = run_write(p, &stmt_usage_version_move, NULL);
+        p->usage_unversioned = rc != 0; /* moved, in the transaction: not again */
+    }
     if (rc != 0)
         return rc;
     PGresult *r = PQexec(p->conn, "COMMIT");
@@ -443,6 +460,7 @@ static void pq_rollback(struct store *base)
 {
     struct store_pgsql *p = pg(base);
     drop_pending(p);
+    p->usage_unversioned = false;
     if (p->stage_is_new) /* the staging table went with the transaction that made it */
         p->has_stage = false;
     p->stage_is_new = false;
@@ -471,7 +489,10 @@ static int pq_add_usage(struct store *base, const struct usage_row *row, const c
                         const char *app_name)
 {
     struct store_pgsql *p = pg(base);
-    if (!store_pgsql_in_transaction(base)) { /* a write of its own: no stage to fill */
+    if (!store_pgsql_in_transaction(base)) {
+        /* A write of its own: no stage to fill, and a transaction of its own, so the
+         * version moves with it. */
+        int rc = pq_begin(base);
         char host[ADDR_STR_LEN];
         addr_format(&row->key.host, host);
         char b[PGSQL_INT_LEN], s[PGSQL_INT_LEN], by[PGSQL_INT_LEN], pk[PGSQL_INT_LEN],
@@ -485,9 +506,17 @@ static int pq_add_usage(struct store *base, const struct usage_row *row, const c
                                 pgsql_int(by, (int64_t)row->counts.bytes),
                                 pgsql_int(pk, (int64_t)row->counts.packets),
                                 pgsql_int(fl, (int64_t)row->counts.flows)};
-        return run_write(p, &stmt_usage_one, params);
+        if (rc == 0)
+            rc = run_write(p, &stmt_usage_one, params);
+        p->usage_unversioned = rc == 0;
+        if (rc == 0)
+            rc = pq_commit(base);
+        if (rc != 0)
+            pq_rollback(base);
+        return rc;
     }
     stage_pgsql_add(&p->stage, row, class_name, app_name);
+    p->usage_unversioned = true;
     return 0;
 }
 
@@ -595,6 +624,15 @@ static int pq_read_stats(struct store *base, store_stat_fn *fn, void *ctx)
     return 0;
 }
 
+static int64_t pq_usage_version(struct store *base)
+{
+    int rc;
+    PGresult *r = store_pgsql_run(base, &stmt_usage_version, NULL, &rc);
+    int64_t v = r && PQntuples(r) == 1 ? pgsql_get_int(r, 0, 0) : ERR_STORE;
+    PQclear(r);
+    return v;
+}
+
 /* ---- reading usage ---- */
 
 /* The grouping columns of a usage read: fixed SQL chosen by the query's bits, never text
@@ -615,7 +653,10 @@ static const struct {
 
 #define N_GROUP_COLS (sizeof group_cols / sizeof group_cols[0])
 
-static void build_usage_sql(unsigned group, char *sql, size_t size)
+/* A read of one subscriber has a SQL text (and a prepared statement) of its own: with the
+ * condition written "($3 < 0 OR u.subscriber_id = $3)" the index usage_subscriber cannot
+ * serve it, and a generic plan walks every subscriber's rows of the period. */
+static void build_usage_sql(unsigned group, bool one_subscriber, char *sql, size_t size)
 {
     size_t n = (size_t)snprintf(sql, size, "SELECT ");
     for (size_t i = 0; i < N_GROUP_COLS; i++)
@@ -625,8 +666,8 @@ static void build_usage_sql(unsigned group, char *sql, size_t size)
                           "u.dir, CAST(sum(u.bytes) AS BIGINT), CAST(sum(u.packets) AS BIGINT),"
                           " CAST(sum(u.flows) AS BIGINT)"
                           " FROM usage u LEFT JOIN subscribers s ON s.id = u.subscriber_id"
-                          " WHERE u.bucket >= $1 AND u.bucket < $2"
-                          " AND ($3 < 0 OR u.subscriber_id = $3) GROUP BY ");
+                          " WHERE u.bucket >= $1 AND u.bucket < $2%s GROUP BY ",
+                          one_subscriber ? " AND u.subscriber_id = $3" : "");
     for (size_t i = 0; i < N_GROUP_COLS; i++)
         if (group & group_cols[i].bit)
             n += (size_t)snprintf(sql + n, size - n, "%zu, ", i + 1);
@@ -654,8 +695,10 @@ static int pq_read_usage(struct store *base, const struct usage_query *q, store_
     if ((group & USAGE_BY_DAY) && (group & USAGE_BY_HOUR))
         group &= ~(unsigned)USAGE_BY_DAY; /* the hour names its day already */
     char sql[1024], name[32];
-    build_usage_sql(group, sql, sizeof sql);
-    snprintf(name, sizeof name, "usage_read_%u", group);
+    bool one_subscriber = q->subscriber_id >= 0;
+    build_usage_sql(group, one_subscriber, sql, sizeof sql);
+    snprintf(name, sizeof name, "usage_read_%u%s", group, one_subscriber ? "_one" : "");
+    /* $3 typed though the SQL of every subscriber leaves it out: the parameters stay alike */
     const struct pgsql_stmt st = {name, "iiii", sql};
     /* Bucket b (seconds) starts in [from, to) when b * 1000 >= from and b * 1000 < to:
      * b >= ceil(from / 1000) and b < ceil(to / 1000). */
@@ -734,7 +777,7 @@ static int pq_verify(struct store *base, char *msg)
      * staging table) went with it; the flusher still holds the batch. */
     forget_prepared(p);
     drop_pending(p);
-    p->has_stage = p->stage_is_new = false;
+    p->has_stage = p->stage_is_new = p->usage_unversioned = false;
     PQreset(p->conn);
     if (PQstatus(p->conn) != CONNECTION_OK) {
         note(p, NULL);
@@ -788,6 +831,7 @@ static const struct store_ops pgsql_ops = {
     .verify = pq_verify,
     .add_usage = pq_add_usage,
     .read_usage = pq_read_usage,
+    .usage_version = pq_usage_version,
     .add_stat = pq_add_stat,
     .read_stats = pq_read_stats,
     .set_interface = pq_set_interface,

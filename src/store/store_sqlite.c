@@ -34,6 +34,8 @@ enum stmt_id {
     STMT_READ_INTERFACES,
     STMT_GET_LOG_POSITION,
     STMT_COLLECTOR_STARTED,
+    STMT_USAGE_VERSION_MOVE,
+    STMT_USAGE_VERSION,
     STMT_COUNT
 };
 
@@ -69,6 +71,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_GET_LOG_POSITION] = "SELECT inode, offset FROM log_positions WHERE path = ?1",
     [STMT_COLLECTOR_STARTED] = "INSERT INTO meta (key, value) VALUES ('collector_started_ms', ?1)"
                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    /* A key/value row, no migration: a store that never had usage added reads 0. */
+    [STMT_USAGE_VERSION_MOVE] = "INSERT INTO meta (key, value) VALUES ('usage_version', 1)"
+                                " ON CONFLICT (key) DO UPDATE SET value = value + 1",
+    [STMT_USAGE_VERSION] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'usage_version'),"
+                           " 0)",
     [STMT_READ_STATS] = "SELECT exporter, version, domain, counter, value FROM collector_stats"
                         " ORDER BY exporter, version, domain, counter",
 };
@@ -79,6 +86,8 @@ struct store_sqlite {
     sqlite3_stmt *stmt[STMT_COUNT]; /* prepared on first use */
     struct sqlite_file file;        /* the path, and for the collector its identity and lock */
     char err[256];                  /* what the last failure said */
+    bool usage_unversioned;         /* the open transaction added usage; the version has not
+                                     * moved in it yet */
 };
 
 static const struct store_ops sqlite_ops;
@@ -146,12 +155,21 @@ static int sq_begin(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
     s->err[0] = '\0';
+    s->usage_unversioned = false;
     return stmt_run(s, stmt_get(s, STMT_BEGIN));
 }
 
 static int sq_commit(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
+    /* Once per transaction, in it: a reader sees the new rows and the new version together.
+     * (A transaction SQLite already ended after a failure moves nothing.) */
+    if (s->usage_unversioned && !sqlite3_get_autocommit(s->db)) {
+        int rc = stmt_run(s, stmt_get(s, STMT_USAGE_VERSION_MOVE));
+        if (rc != 0)
+            return rc;
+    }
+    s->usage_unversioned = false;
     int rc = stmt_run(s, stmt_get(s, STMT_COMMIT));
     if (rc == 0 && s->file.known && !s->file.has_wal)
         sqlite_file_identify(&s->file); /* the -wal exists once something was written */
@@ -161,6 +179,7 @@ static int sq_commit(struct store *base)
 static void sq_rollback(struct store *base)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
+    s->usage_unversioned = false;
     /* A BEGIN that failed (the file locked) opened nothing: no "cannot rollback - no
      * transaction is active" for the operator to puzzle over. */
     if (!sqlite3_get_autocommit(s->db))
@@ -171,6 +190,18 @@ static int sq_add_usage(struct store *base, const struct usage_row *row, const c
                         const char *app_name)
 {
     struct store_sqlite *s = (struct store_sqlite *)base;
+    if (sqlite3_get_autocommit(s->db)) {
+        /* A write of its own: a transaction of its own, so the version moves with it. */
+        int rc = sq_begin(base);
+        if (rc == 0)
+            rc = sq_add_usage(base, row, class_name, app_name);
+        if (rc == 0)
+            rc = sq_commit(base);
+        if (rc != 0)
+            sq_rollback(base);
+        return rc;
+    }
+    s->usage_unversioned = true;
     sqlite3_stmt *st = stmt_get(s, STMT_UPSERT_USAGE);
     if (!st)
         return ERR_STORE;
@@ -302,7 +333,10 @@ static const struct {
 
 #define N_GROUP_COLS (sizeof group_cols / sizeof group_cols[0])
 
-static void build_usage_sql(unsigned group, char *sql, size_t size)
+/* A read of one subscriber has a SQL text of its own: with the condition written
+ * "(?3 < 0 OR u.subscriber_id = ?3)" the planner cannot use usage_subscriber and walks
+ * every subscriber's rows of the period (30 M rows to keep 73 k: 2.3 s instead of 0.13 s). */
+static void build_usage_sql(unsigned group, bool one_subscriber, char *sql, size_t size)
 {
     size_t n = (size_t)snprintf(sql, size, "SELECT ");
     for (size_t i = 0; i < N_GROUP_COLS; i++) {
@@ -312,8 +346,8 @@ static void build_usage_sql(unsigned group, char *sql, size_t size)
     n += (size_t)snprintf(sql + n, size - n,
                           "u.dir, sum(u.bytes), sum(u.packets), sum(u.flows)"
                           " FROM usage u LEFT JOIN subscribers s ON s.id = u.subscriber_id"
-                          " WHERE u.bucket >= ?1 AND u.bucket < ?2"
-                          " AND (?3 < 0 OR u.subscriber_id = ?3) GROUP BY ");
+                          " WHERE u.bucket >= ?1 AND u.bucket < ?2%s GROUP BY ",
+                          one_subscriber ? " AND u.subscriber_id = ?3" : "");
     for (int pass = 0; pass < 2; pass++) {
         /* The same columns order the rows, so the rows of one key arrive together. */
         for (size_t i = 0; i < N_GROUP_COLS; i++)
@@ -337,7 +371,7 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
     unsigned group = q->group;
     if ((group & USAGE_BY_DAY) && (group & USAGE_BY_HOUR))
         group &= ~(unsigned)USAGE_BY_DAY; /* the hour names its day already */
-    build_usage_sql(group, sql, sizeof sql);
+    build_usage_sql(group, q->subscriber_id >= 0, sql, sizeof sql);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         note_error(s);
         return ERR_STORE;
@@ -347,7 +381,7 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
     uint64_t to_s = q->to_ms / 1000 + (q->to_ms % 1000 != 0);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)(q->from_ms / 1000 + (q->from_ms % 1000 != 0)));
     sqlite3_bind_int64(st, 2, to_s > INT64_MAX ? INT64_MAX : (sqlite3_int64)to_s);
-    sqlite3_bind_int64(st, 3, q->subscriber_id);
+    sqlite3_bind_int64(st, 3, q->subscriber_id); /* not in the SQL of every subscriber */
     sqlite3_bind_int(st, 4, q->utc_offset_s);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -369,6 +403,21 @@ static int sq_read_usage(struct store *base, const struct usage_query *q, store_
         note_error(s);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : ERR_STORE;
+}
+
+static int64_t sq_usage_version(struct store *base)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    sqlite3_stmt *st = stmt_get(s, STMT_USAGE_VERSION);
+    if (!st)
+        return ERR_STORE;
+    int64_t v = ERR_STORE;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else
+        note_error(s);
+    sqlite3_reset(st);
+    return v;
 }
 
 static int sq_read_stats(struct store *base, store_stat_fn *fn, void *ctx)
@@ -546,6 +595,7 @@ static const struct store_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .read_usage = sq_read_usage,
+    .usage_version = sq_usage_version,
     .read_stats = sq_read_stats,
     .close = sq_close,
     .last_error = sq_last_error,

@@ -108,17 +108,10 @@ static void read_user(const PGresult *r, int i, int col, struct user *u)
 
 int users_pgsql_user_save(struct store *s, const struct user *u, bool insert, char *errbuf)
 {
-    int rc = rows_user_check(u, errbuf);
+    struct subscriber sub = {0};
+    int rc = rows_user_subscriber(s, u, &sub, errbuf);
     if (rc != 0)
         return rc;
-    struct subscriber sub;
-    if (u->account[0] && (rc = store_subscriber_get(s, u->account, &sub)) != 0) {
-        if (rc == ERR_NOT_FOUND)
-            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", u->account);
-        else
-            snprintf(errbuf, ERR_BUF_LEN, "%s", store_pgsql_error(s));
-        return rc;
-    }
     char id[PGSQL_INT_LEN], created[PGSQL_INT_LEN];
     const char *params[] = {u->role, u->account[0] ? pgsql_int(id, sub.id) : NULL, u->password,
                             u->login, pgsql_int(created, rows_time(u->created_ms))};

@@ -122,17 +122,10 @@ static void read_user(sqlite3_stmt *st, int col, struct user *u)
 
 int users_sqlite_user_save(struct store *s, const struct user *u, bool insert, char *errbuf)
 {
-    int rc = rows_user_check(u, errbuf);
+    struct subscriber sub = {0};
+    int rc = rows_user_subscriber(s, u, &sub, errbuf);
     if (rc != 0)
         return rc;
-    struct subscriber sub;
-    if (u->account[0] && (rc = store_subscriber_get(s, u->account, &sub)) != 0) {
-        if (rc == ERR_NOT_FOUND)
-            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", u->account);
-        else
-            snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));
-        return rc;
-    }
     sqlite3_stmt *st = prepare(s, insert ? user_insert : user_update);
     if (!st) {
         snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));

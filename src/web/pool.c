@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The web's store connections: see pool.h.
+// The web's store connections: see pool.h. They share one cache of usage reads, which
+// answers a read again from memory until a flush changes the usage (store_read_usage()).
 #include "pool.h"
 
 #include "../base/err.h"
@@ -11,8 +12,13 @@
 #define LOG_TAG "web"
 #include "../base/log.h"
 
+/* Reads a cache keeps: a page makes about six, so this is a few hundred customers' pages
+ * (each entry is a few kB: one subscriber's rows of a cycle, grouped). */
+#define WEB_POOL_CACHED_READS 2048
+
 struct web_pool {
     char *db;
+    struct store_read_cache *cache; /* shared by every connection of the pool */
     pthread_mutex_t lock;
     pthread_cond_t freed;
     struct store **idle; /* open, unused */
@@ -36,6 +42,8 @@ struct web_pool *web_pool_new(const char *db, unsigned size, char *errbuf)
     p->db = xstrdup(db);
     p->size = size ? size : 1;
     p->idle = xcalloc(p->size, sizeof *p->idle);
+    p->cache = store_read_cache_new(WEB_POOL_CACHED_READS);
+    first->read_cache = p->cache;
     p->idle[p->n_idle++] = first;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
@@ -57,7 +65,9 @@ struct store *web_pool_take(struct web_pool *p)
     if (!s) {
         log_warn("cannot open the store: %s", errbuf);
         web_pool_give(p, NULL, true);
+        return NULL;
     }
+    s->read_cache = p->cache;
     return s;
 }
 
@@ -81,6 +91,7 @@ void web_pool_free(struct web_pool *p)
         return;
     for (size_t i = 0; i < p->n_idle; i++)
         store_close(p->idle[i]);
+    store_read_cache_free(p->cache);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->freed);
     free(p->idle);

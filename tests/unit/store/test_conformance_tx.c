@@ -480,6 +480,94 @@ static void test_classes_check_without_list(void)
 
 /* A reader during a flush: it sees what is committed, the writer sees its own transaction
  * too, and the reader neither waits for the writer nor fails. */
+/* The usage version: a flush moves it, once, and every connection sees it; a rollback, a
+ * transaction without usage, or a reader leave it. */
+static void test_usage_version(void)
+{
+    struct store *w = open_store(false);
+    struct store *w2 = w ? open_store(false) : NULL; /* another collector, same database */
+    struct store *r = w2 ? open_store(true) : NULL;
+    if (!r) {
+        store_close(w2);
+        store_close(w);
+        return;
+    }
+    int64_t v0 = store_usage_version(w);
+    ASSERT_EQ_INT(v0, 0); /* a new store */
+    ASSERT_EQ_INT(store_usage_version(r), v0);
+
+    /* a flush moves it on, once however many rows; every connection sees the same */
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_usage(w, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 100, 1, 1);
+    add_usage(w, B2, NULL, "10.0.0.2", FLOW_DIR_OUT, "default", "other", 7, 1, 1);
+    ASSERT_EQ_INT(store_usage_version(r), v0); /* not before the commit */
+    ASSERT_EQ_INT(w->ops->commit(w), 0);
+    int64_t v1 = store_usage_version(w);
+    ASSERT_TRUE(v1 > v0);
+    ASSERT_EQ_INT(store_usage_version(r), v1);
+    ASSERT_EQ_INT(store_usage_version(w2), v1);
+
+    /* rolled back: no move */
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_usage(w, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 1, 1, 1);
+    w->ops->rollback(w);
+    ASSERT_EQ_INT(store_usage_version(r), v1);
+
+    /* a transaction without usage (counters, a log position, a plan; an empty one): no move */
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_stat(w, "*", 0, 0, "flows", 1);
+    ASSERT_EQ_INT(w->ops->set_log_position(w, "/var/log/a", 1, 2), 0);
+    add_plan(w, "basic", false, 1, "both", 0, 0, "", 1, true, 0);
+    ASSERT_EQ_INT(w->ops->commit(w), 0);
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    ASSERT_EQ_INT(w->ops->commit(w), 0);
+    ASSERT_EQ_INT(store_usage_version(r), v1);
+    /* a rollback after a flush does not carry its move into the next transaction */
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_usage(w, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 1, 1, 1);
+    w->ops->rollback(w);
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_stat(w, "*", 0, 0, "flows", 1);
+    ASSERT_EQ_INT(w->ops->commit(w), 0);
+    ASSERT_EQ_INT(store_usage_version(r), v1);
+
+    /* the other collector's flush moves it too, seen by all; then the first's again */
+    ASSERT_EQ_INT(w2->ops->begin(w2), 0);
+    add_usage(w2, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 5, 1, 1);
+    ASSERT_EQ_INT(w2->ops->commit(w2), 0);
+    int64_t v2 = store_usage_version(r);
+    ASSERT_TRUE(v2 > v1);
+    ASSERT_EQ_INT(store_usage_version(w), v2);
+    ASSERT_EQ_INT(store_usage_version(w2), v2);
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_usage(w, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 5, 1, 1);
+    ASSERT_EQ_INT(w->ops->commit(w), 0);
+    int64_t v3 = store_usage_version(w2);
+    ASSERT_TRUE(v3 > v2);
+    ASSERT_EQ_INT(store_usage_version(r), v3);
+
+    /* a usage write outside a transaction is its own, and moves it */
+    add_usage(w2, B2, NULL, "10.0.0.2", FLOW_DIR_OUT, "default", "other", 1, 1, 1);
+    int64_t v4 = store_usage_version(r);
+    ASSERT_TRUE(v4 > v3);
+    ASSERT_TRUE(!w2->ops->in_transaction(w2));
+
+    /* admin writes (a subscriber, a binding): no move */
+    add_account(w, "alice");
+    add_binding(w, "alice", "prefix", "10.0.0.1/32", 1000, 0, "static", NULL, 0);
+    ASSERT_EQ_INT(store_usage_version(r), v4);
+
+    /* every row counted, none twice */
+    struct lines l;
+    static const char *const want[] = {"#0 - 10.0.0.1 - - 0 in 110/3/3",
+                                       "#0 - 10.0.0.2 - - 0 out 8/2/2"};
+    read_all(r, USAGE_BY_HOST, 0, &l);
+    EXPECT_LINES(l, want);
+    store_close(r);
+    store_close(w2);
+    store_close(w);
+}
+
 static void test_concurrent_reader(void)
 {
     struct store *w = open_store(false);
@@ -551,6 +639,7 @@ static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_classes_check),
     CONFORMANCE_CASE(test_classes_check_without_list),
     CONFORMANCE_CASE(test_concurrent_reader),
+    CONFORMANCE_CASE(test_usage_version),
 };
 
 int main(void)

@@ -336,6 +336,68 @@ static void test_usage_filters(void)
     store_close(s);
 }
 
+/* The subscriber filter, each kind of value, grouped and not, over all time and over a
+ * period: all (-1), the unassigned (0), one subscriber, one without usage. A read of one
+ * subscriber has SQL of its own (so the index on subscriber serves it): each must give
+ * exactly the rows of the read of all that are its own. */
+static void test_usage_subscriber_filter(void)
+{
+    struct store *s = usage_store();
+    if (!s)
+        return;
+    static const char *const all[] = {
+        "#0 - - - - 0 internal 5/1/1",       "#0 - - - - 0 transit 9/1/1",
+        "#alice alice - - - 0 in 3577/40/7", "#alice alice - - - 0 out 200/2/1",
+        "#bob bob - - - 0 in 371/5/3",       "#bob bob - - - 0 out 400/4/1",
+    };
+    static const char *const all_b2[] = {
+        "#0 - - - - 0 internal 5/1/1",
+        "#0 - - - - 0 transit 9/1/1",
+        "#alice alice - - - 0 in 2000/20/2",
+        "#bob bob - - - 0 in 60/1/1",
+    };
+    static const char *const unassigned[] = {"#0 - - - - 0 internal 5/1/1",
+                                             "#0 - - - - 0 transit 9/1/1"};
+    static const char *const alice[] = {"#alice alice - - - 0 in 3577/40/7",
+                                        "#alice alice - - - 0 out 200/2/1"};
+    static const char *const alice_b2[] = {"#alice alice - - - 0 in 2000/20/2"};
+    static const char *const bob[] = {"#bob bob - - - 0 in 371/5/3",
+                                      "#bob bob - - - 0 out 400/4/1"};
+    static const char *const bob_b2[] = {"#bob bob - - - 0 in 60/1/1"};
+    static const char *const bob_ungrouped[] = {"#0 - - - - 0 in 371/5/3",
+                                                "#0 - - - - 0 out 400/4/1"};
+    const struct {
+        const char *who; /* an account, "" for the unassigned, NULL for all */
+        unsigned group;
+        uint64_t from, to;
+        const char *const *want;
+        size_t n_want;
+    } rows[] = {
+        {NULL, USAGE_BY_SUBSCRIBER, 0, ALL, all, N(all)},
+        {NULL, USAGE_BY_SUBSCRIBER, B2 * 1000ull, B3 * 1000ull, all_b2, N(all_b2)},
+        {"", USAGE_BY_SUBSCRIBER, 0, ALL, unassigned, N(unassigned)},
+        {"", USAGE_BY_SUBSCRIBER, B2 * 1000ull, B3 * 1000ull, unassigned, N(unassigned)},
+        {"", USAGE_BY_SUBSCRIBER, B3 * 1000ull, ALL, NULL, 0},
+        {"alice", USAGE_BY_SUBSCRIBER, 0, ALL, alice, N(alice)},
+        {"alice", USAGE_BY_SUBSCRIBER, B2 * 1000ull, B3 * 1000ull, alice_b2, N(alice_b2)},
+        {"alice", USAGE_BY_SUBSCRIBER, B3 * 1000ull, ALL, NULL, 0},
+        {"bob", USAGE_BY_SUBSCRIBER, 0, ALL, bob, N(bob)},
+        {"bob", USAGE_BY_SUBSCRIBER, B2 * 1000ull, B3 * 1000ull, bob_b2, N(bob_b2)},
+        {"bob", 0, 0, ALL, bob_ungrouped, N(bob_ungrouped)},
+        {"carol", USAGE_BY_SUBSCRIBER, 0, ALL, NULL, 0}, /* no usage, subscriber or not */
+    };
+    add_account(s, "carol");
+    for (size_t i = 0; i < N(rows); i++) {
+        int64_t id = !rows[i].who ? -1 : rows[i].who[0] ? id_of(rows[i].who) : USAGE_UNASSIGNED;
+        struct lines l;
+        ASSERT_EQ_INT(read_usage(s, rows[i].group, 0, id, rows[i].from, rows[i].to, &l), 0);
+        char what[64];
+        snprintf(what, sizeof what, "row %zu (%s)", i, rows[i].who ? rows[i].who : "all");
+        expect_lines(&l, rows[i].want, rows[i].n_want, what, __LINE__);
+    }
+    store_close(s);
+}
+
 /* Bounds that are not whole seconds: a bucket starting at B3 s = B3 * 1000 ms is before
  * from = B3 * 1000 + 1 and is not read; B4 * 1000 ms is before to = B4 * 1000 + 1 and is. */
 static void test_usage_ms_bounds(void)
@@ -485,6 +547,7 @@ static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_usage_hours),
     CONFORMANCE_CASE(test_usage_filters),
     CONFORMANCE_CASE(test_usage_ms_bounds),
+    CONFORMANCE_CASE(test_usage_subscriber_filter),
     CONFORMANCE_CASE(test_usage_of_removed_subscriber),
     CONFORMANCE_CASE(test_stats),
     CONFORMANCE_CASE(test_interfaces),
