@@ -173,17 +173,17 @@ static void insert(struct store_read_cache *c, struct entry *e)
     c->entries[slot] = e;
 }
 
-/* Takes e out of the cache (a read that failed: the next asks the store again). Under
- * the lock. */
-static void drop(struct store_read_cache *c, struct entry *e)
+/* Takes e out of the cache (a read that failed: the next asks the store again), keeping
+ * the cache's reference for the caller to drop. Returns whether it was in. Under the lock. */
+static bool take_out(struct store_read_cache *c, struct entry *e)
 {
     for (size_t i = 0; i < c->n; i++) {
         if (c->entries[i] == e) {
             c->entries[i] = c->entries[--c->n];
-            entry_unref(e);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 /* Reads what is missing into a new entry that the others asking meanwhile wait for.
@@ -209,8 +209,9 @@ static int fill(struct store_read_cache *c, struct store *s, const struct usage_
         free(f.rows);
         free(f.text);
         e->state = ENTRY_FAILED;
-        drop(c, e);
-        entry_unref(e);
+        e->refs -= take_out(c, e) ? 2 : 1; /* the cache's, if it still had it, and ours */
+        if (e->refs == 0)
+            entry_free(e);
     }
     pthread_cond_broadcast(&c->filled);
     return rc;
