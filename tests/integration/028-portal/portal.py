@@ -408,20 +408,22 @@ result(b"(timeout)" not in r and took < S["web_timeout"] + 8,
        "a request that stops half way is closed after web_timeout", "%.1f s" % took)
 print("# a stalled request was closed after %.1f s" % took)
 # web_max_per_address (8 here, high enough that the test's own quick connections, which the
-# server reaps a moment after they close, never reach it): a ninth connection from one
-# address is closed unanswered while eight stay open; once they close, it is served again.
+# server reaps a moment after they close, never reach it): of nine connections opened at
+# once from one address, at most eight are served and the others are closed unanswered
+# (which one is refused depends on the order the server's threads accept them in).
 time.sleep(0.5)
-held = [socket.create_connection(("127.0.0.1", PORT), timeout=10) for _ in range(8)]
-fifth = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-fifth.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-try:
-    got = fifth.recv(100)
-except (ConnectionResetError, socket.timeout):
-    got = b""
-fifth.close()
-result(got == b"", "a connection past web_max_per_address is refused", repr(got[:40]))
-for h in held:
-    h.close()
+conns = [socket.create_connection(("127.0.0.1", PORT), timeout=10) for _ in range(9)]
+time.sleep(1)
+answered = 0
+for conn in conns:
+    try:
+        conn.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answered += conn.recv(100).startswith(b"HTTP/1.1 200")
+    except (ConnectionResetError, BrokenPipeError, socket.timeout):
+        pass
+    conn.close()
+result(1 <= answered <= 8, "nine connections from one address: at most eight served",
+       "%d answered" % answered)
 time.sleep(0.5)
 r = Client("198.51.100.90").request("GET", "/login")
 result(r.status == 200, "after they close, the address is served again")
