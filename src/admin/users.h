@@ -3,8 +3,8 @@
 // the rules of a user written once, above the store. A login is normalised (login.h), a
 // role is customer, staff or admin, a customer sees one subscriber's account, and a
 // password arrives either in clear (checked and hashed with yescrypt here) or as a crypt(3)
-// string from another system (taken as is once auth/ can verify it). Neither the password
-// nor its hash ever enters a message.
+// string exported from a mail server's database (kept as is once auth/ can verify it).
+// Neither the password nor its hash ever enters a message.
 #ifndef FT_USERS_H
 #define FT_USERS_H
 

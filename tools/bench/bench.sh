@@ -72,25 +72,7 @@ say() { printf '%s\n' "$*"; }
 elapsed() { echo $(($(date +%s) - T_START)); }
 over_budget() { [ "$(elapsed)" -ge "$BUDGET" ]; }
 
-# wait_for MAX_TRIES CMD...: polls CMD every 50 ms, at most MAX_TRIES times.
-wait_for() {
-    n=$1
-    shift
-    i=0
-    while ! "$@" 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -ge "$n" ] && return 1
-        sleep 0.05
-    done
-}
-
-# alive PID: true while the process exists and is not a zombie.
-alive() {
-    [ -r "/proc/$1/stat" ] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-    [ -n "$st" ] && [ "$st" != Z ]
-}
-not_alive() { ! alive "$1"; }
+. "$ROOT/tools/bench/lib.sh" # wait_for, alive, not_alive
 
 # stop_daemon SIGNAL: signals $DPID, waits up to 30 s, then SIGKILL; reaps it and its children.
 # Sets STOP_STATUS.

@@ -72,22 +72,7 @@ say() { printf '%s\n' "$*"; }
 row() { [ -n "$ROWS_OUT" ] && printf '%s\t%s\n' "$1" "$2" >>"$ROWS_OUT"; }
 [ -n "$ROWS_OUT" ] && : >"$ROWS_OUT"
 
-wait_for() {
-    n=$1
-    shift
-    i=0
-    while ! "$@" 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -ge "$n" ] && return 1
-        sleep 0.05
-    done
-}
-alive() {
-    [ -r "/proc/$1/stat" ] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-    [ -n "$st" ] && [ "$st" != Z ]
-}
-not_alive() { ! alive "$1"; }
+. "$ROOT/tools/bench/lib.sh" # wait_for, alive, not_alive
 udp_lines() {
     hex=$(printf '%04X' "$1")
     awk -v p=":$hex" 'substr($2, length($2) - 4) == p' /proc/net/udp /proc/net/udp6 2>/dev/null
