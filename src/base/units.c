@@ -119,6 +119,14 @@ const char *units_format_money(int64_t micro, char *buf)
     return buf;
 }
 
+const char *units_format_cents(int64_t cents, char *buf)
+{
+    uint64_t c = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+    snprintf(buf, 32, "%s%llu.%02llu", cents < 0 ? "-" : "", (unsigned long long)(c / 100),
+             (unsigned long long)(c % 100));
+    return buf;
+}
+
 int units_hex_value(char c)
 {
     if (c >= '0' && c <= '9')

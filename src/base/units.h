@@ -28,6 +28,9 @@ int units_parse_money(const char *s, int64_t *micro);
 /* Formats millionths as a decimal with at least 2 decimals ("25.00", "0.125"); buf 32. */
 const char *units_format_money(int64_t micro, char *buf);
 
+/* Formats cents as a decimal with exactly 2 decimals ("25.00", "-0.05"); buf 32. */
+const char *units_format_cents(int64_t cents, char *buf);
+
 /* Parses a MAC address (aa:bb:cc:dd:ee:ff, aa-bb-.., or aabb.ccdd.eeff). Returns 0 or
  * ERR_MALFORMED. */
 int units_parse_mac(const char *s, uint8_t mac[6]);

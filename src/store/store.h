@@ -80,7 +80,14 @@ struct plan {
     int64_t price_micro;  /* monthly price, millionths of the currency */
     int64_t overage_micro_per_gb;
     char speed[64]; /* a label, e.g. "1.6 Mbps symmetrical" */
-    int anchor_day; /* day of the month a cycle starts, 1..28 */
+    int anchor_day; /* day of the month a cycle starts, 1..31 (a shorter month: its last) */
+    /* Burstable (95th percentile) billing: the monthly price plus, per Mbps the cycle's
+     * 95th percentile rate is above commit_bps, price_micro_per_mbps. */
+    bool burstable;
+    uint64_t commit_bps;
+    int64_t price_micro_per_mbps;
+    char burst_dirs[8]; /* in, out or max (the greater of the two percentiles); "" when
+                         * not burstable */
 };
 
 struct subscriber {
@@ -93,6 +100,78 @@ struct subscriber {
     char notes[256];
     char alert_levels[64]; /* the customer's own alert levels ("50,90", "10GB"; checked
                             * above the store); "" for none */
+    uint64_t plan_from_ms; /* subscriber_save only (never read back): when the plan it
+                            * saves took effect; see plan_history */
+};
+
+/* One step of a subscriber's plan history: from start_ms it held plan ("" = none) until the
+ * next step's start. Before its first step a subscriber held no plan. */
+struct plan_step {
+    int64_t subscriber_id;
+    char plan[64];
+    uint64_t start_ms;
+};
+
+/* Bytes bought on top of a cycle's quota (`flowtally quota add`). */
+struct topup_row {
+    int64_t id; /* given by the store */
+    int64_t subscriber_id;
+    uint64_t at_ms; /* when it was bought: it adds to the quota of the cycle holding it */
+    uint64_t bytes;
+    int64_t price_micro; /* what it costs, millionths of the currency (0: free) */
+};
+
+/* An issued billing document: an invoice for a cycle, or a credit or debit note that
+ * corrects one. Never changed once issued (the engines refuse an UPDATE or DELETE). */
+struct invoice_row {
+    int64_t id;         /* given by the store; lines and settled usage name it */
+    char kind[8];       /* invoice, credit, debit */
+    int64_t number;     /* given by the store: 1, 2, ... per kind, never reused */
+    int64_t refers_to;  /* a note: the id of the invoice it corrects; else 0 */
+    int64_t subscriber_id;
+    char account[64];   /* as they were when issued */
+    char name[128];
+    char plan[64];      /* the plan held at the cycle's end ("" none) */
+    char cycle[8];      /* "YYYY-MM": the local month the billed cycle starts in */
+    uint64_t cycle_start_ms, cycle_end_ms;
+    uint64_t used_bytes;  /* counted toward the quota in the cycle */
+    uint64_t quota_bytes; /* the cycle's quota: prorated plan quotas plus top-ups */
+    bool unlimited;
+    int64_t subtotal_cents, tax_cents, total_cents;
+    int64_t tax_rate_micro; /* percent, in millionths (8.1% = 8100000) */
+    char currency[4];       /* ISO 4217 code */
+    char unit[4];           /* GB (10^9 bytes) or GiB (2^30) */
+    uint64_t issued_ms;
+};
+
+/* One line of a document, with its amount already rounded to cents. */
+struct invoice_line {
+    int64_t invoice_id;
+    int seq;             /* 1, 2, ... in the document */
+    char kind[12];       /* plan, topup, usage, burst */
+    char class_name[33]; /* usage: the traffic class; else "" */
+    char cycle[8];       /* the cycle it bills: the document's, or an earlier one (late flows) */
+    uint64_t bytes;      /* usage: the bytes charged */
+    char quantity[32];   /* decimal text: GB, share of the cycle, Mbps, 1 */
+    int64_t unit_price_micro;
+    int64_t amount_cents;
+    char text[128]; /* what a person reads */
+};
+
+/* Usage a document settled: the bytes of a class in a cycle it billed. What a cycle's
+ * documents settled, against what the store holds now, is what arrived late. */
+struct invoice_usage {
+    int64_t invoice_id;
+    char cycle[8];
+    char class_name[33];
+    uint64_t bytes;
+};
+
+/* Which documents invoice_list() gives. */
+struct invoice_query {
+    const char *cycle;     /* "YYYY-MM", or NULL for every cycle */
+    int64_t subscriber_id; /* or -1 for all */
+    const char *kind;      /* invoice, credit, debit, or NULL for every kind */
 };
 
 struct binding_row {
@@ -156,6 +235,11 @@ typedef void store_binding_fn(void *ctx, const struct binding_row *b);
 typedef void store_lease_fn(void *ctx, const struct lease_row *l);
 typedef void store_class_fn(void *ctx, const struct class_row *c);
 typedef void store_user_fn(void *ctx, const struct user *u);
+typedef void store_plan_step_fn(void *ctx, const struct plan_step *p);
+typedef void store_topup_fn(void *ctx, const struct topup_row *t);
+typedef void store_invoice_fn(void *ctx, const struct invoice_row *inv);
+typedef void store_invoice_line_fn(void *ctx, const struct invoice_line *l);
+typedef void store_invoice_usage_fn(void *ctx, const struct invoice_usage *u);
 
 /* A unit of work run inside one transaction (store_transaction(), store_admin_batch()). */
 typedef int store_work_fn(struct store *s, void *ctx);
@@ -215,6 +299,14 @@ struct store_ops {
     /* Reads usage grouped by q->group and direction, rows of one key together (ordered by
      * the key's columns, then direction). */
     int (*read_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
+    /* Every stored usage row (one per key: bucket, subscriber, host, direction, class,
+     * app) with a bucket in [q->from_ms, q->to_ms), of q->subscriber_id (-1: all), not
+     * summed: in bucket order, the rows of one bucket and subscriber together (all
+     * subscribers: by bucket, then subscriber id). q->group is ignored; r->period is the
+     * bucket's start (seconds), r->account NULL. For billing, which walks a month of every
+     * subscriber's buckets in time order: it streams in the stored order without a sort
+     * and in bounded memory on every engine. */
+    int (*scan_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
     /* A number that changes whenever usage rows change: every commit of a transaction
      * that added usage (a flush, from any collector writing this store) moves it on, in
      * that transaction, so a reader never sees the new rows with the old number. A
@@ -249,7 +341,10 @@ struct store_ops {
     /* -- subscribers -- */
 
     /* Inserts or updates by account; the plan is named ("" for none) and must exist
-     * (ERR_NOT_FOUND). Otherwise as plan_save. */
+     * (ERR_NOT_FOUND). Otherwise as plan_save. The plan history (plan_history) follows:
+     * an insert starts it with the plan from sub->plan_from_ms (0: from the beginning);
+     * an update that changes the plan deletes the steps starting at or after
+     * sub->plan_from_ms and adds one there. */
     int (*subscriber_save)(struct store *s, const struct subscriber *sub, bool insert,
                            char *errbuf);
     int (*subscriber_get)(struct store *s, const char *account, struct subscriber *out);
@@ -306,6 +401,49 @@ struct store_ops {
      * usage in named classes but no class list was ever stored; negative on error.
      * store_classes_check() below says so to a person. */
     int (*classes_known)(struct store *s);
+
+    /* -- billing -- */
+
+    /* The plan history of one subscriber (or of all, subscriber_id -1), ordered by
+     * subscriber id, then start. */
+    int (*plan_history)(struct store *s, int64_t subscriber_id, store_plan_step_fn *fn, void *ctx);
+    /* Inserts a top-up (t->id ignored; ERR_NOT_FOUND: no such subscriber). */
+    int (*topup_add)(struct store *s, const struct topup_row *t, char *errbuf);
+    /* Top-ups of one subscriber (or all, -1) bought in [from_ms, to_ms), by subscriber id,
+     * then time, then id. */
+    int (*topup_list)(struct store *s, int64_t subscriber_id, uint64_t from_ms, uint64_t to_ms,
+                      store_topup_fn *fn, void *ctx);
+    /* Issues a document within the caller's transaction: gives it an id and the next
+     * number of its kind (written back into *inv), and stores its lines and settled usage
+     * (their invoice_id is set from it). At most one invoice per subscriber and cycle:
+     * ERR_EXISTS for a second (notes: any number). ERR_MALFORMED: a kind other than
+     * invoice, credit, debit, or text that does not fit. */
+    int (*invoice_issue)(struct store *s, struct invoice_row *inv, const struct invoice_line *lines,
+                         size_t n_lines, const struct invoice_usage *usage, size_t n_usage,
+                         char *errbuf);
+    /* Documents as q selects them, in the order they were issued (id). */
+    int (*invoice_list)(struct store *s, const struct invoice_query *q, store_invoice_fn *fn,
+                        void *ctx);
+    /* OUT: *out, the document of kind numbered number. Returns 0 or ERR_NOT_FOUND. */
+    int (*invoice_get)(struct store *s, const char *kind, int64_t number, struct invoice_row *out);
+    /* The lines of one document, by seq. */
+    int (*invoice_lines)(struct store *s, int64_t invoice_id, store_invoice_line_fn *fn,
+                         void *ctx);
+    /* Every line of every document of one subscriber that bills `cycle`, by document id
+     * and seq (what the cycle was billed so far, wherever). */
+    int (*invoice_lines_of_cycle)(struct store *s, int64_t subscriber_id, const char *cycle,
+                                  store_invoice_line_fn *fn, void *ctx);
+    /* What one subscriber's documents settled (or every subscriber's, -1), by subscriber
+     * id (of the document), cycle, class, document id. */
+    int (*invoice_usage_list)(struct store *s, int64_t subscriber_id, store_invoice_usage_fn *fn,
+                              void *ctx);
+
+    /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width -- */
+
+    /* OUT: *value. Returns 0 or ERR_NOT_FOUND. */
+    int (*meta_get)(struct store *s, const char *key, int64_t *value);
+    /* Sets (inserts or replaces) a key's value. */
+    int (*meta_set)(struct store *s, const char *key, int64_t value);
 
     /* -- users: who may log in to the portal -- */
 
@@ -553,6 +691,66 @@ static inline int store_login_failure_expire(struct store *s, uint64_t last_befo
                                              int *n_removed)
 {
     return s->ops->login_failure_expire(s, last_before_ms, n_removed);
+}
+static inline int store_scan_usage(struct store *s, const struct usage_query *q,
+                                   store_usage_fn *fn, void *ctx)
+{
+    return s->ops->scan_usage(s, q, fn, ctx);
+}
+static inline int store_plan_history(struct store *s, int64_t subscriber_id,
+                                     store_plan_step_fn *fn, void *ctx)
+{
+    return s->ops->plan_history(s, subscriber_id, fn, ctx);
+}
+static inline int store_topup_add(struct store *s, const struct topup_row *t, char *errbuf)
+{
+    return s->ops->topup_add(s, t, errbuf);
+}
+static inline int store_topup_list(struct store *s, int64_t subscriber_id, uint64_t from_ms,
+                                   uint64_t to_ms, store_topup_fn *fn, void *ctx)
+{
+    return s->ops->topup_list(s, subscriber_id, from_ms, to_ms, fn, ctx);
+}
+static inline int store_invoice_issue(struct store *s, struct invoice_row *inv,
+                                      const struct invoice_line *lines, size_t n_lines,
+                                      const struct invoice_usage *usage, size_t n_usage,
+                                      char *errbuf)
+{
+    return s->ops->invoice_issue(s, inv, lines, n_lines, usage, n_usage, errbuf);
+}
+static inline int store_invoice_list(struct store *s, const struct invoice_query *q,
+                                     store_invoice_fn *fn, void *ctx)
+{
+    return s->ops->invoice_list(s, q, fn, ctx);
+}
+static inline int store_invoice_get(struct store *s, const char *kind, int64_t number,
+                                    struct invoice_row *out)
+{
+    return s->ops->invoice_get(s, kind, number, out);
+}
+static inline int store_invoice_lines(struct store *s, int64_t invoice_id,
+                                      store_invoice_line_fn *fn, void *ctx)
+{
+    return s->ops->invoice_lines(s, invoice_id, fn, ctx);
+}
+static inline int store_invoice_lines_of_cycle(struct store *s, int64_t subscriber_id,
+                                               const char *cycle, store_invoice_line_fn *fn,
+                                               void *ctx)
+{
+    return s->ops->invoice_lines_of_cycle(s, subscriber_id, cycle, fn, ctx);
+}
+static inline int store_invoice_usage_list(struct store *s, int64_t subscriber_id,
+                                           store_invoice_usage_fn *fn, void *ctx)
+{
+    return s->ops->invoice_usage_list(s, subscriber_id, fn, ctx);
+}
+static inline int store_meta_get(struct store *s, const char *key, int64_t *value)
+{
+    return s->ops->meta_get(s, key, value);
+}
+static inline int store_meta_set(struct store *s, const char *key, int64_t value)
+{
+    return s->ops->meta_set(s, key, value);
 }
 /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND with errbuf saying why (the
  * store holds usage in named classes but no class list), or another negative code. */
