@@ -22,6 +22,12 @@ CFLAGS   += -DFLOWTALLY_NDPI $(shell pkg-config --cflags libndpi)
 LDLIBS   += $(shell pkg-config --libs libndpi)
 endif
 
+# Printed bills (src/print/) draw with cairo and lay text out with pango. Their include
+# flags go to print/ alone (and to its unit test, which draws a PNG logo), so no other folder
+# can reach their headers; `private` keeps them from the objects the test links.
+PRINT_CFLAGS := $(shell pkg-config --cflags pangocairo 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs pangocairo 2>/dev/null)
+
 SRC       = $(wildcard src/*/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ   = $(filter-out $(BUILD)/src/cli/main.o,$(OBJ))
@@ -46,6 +52,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/src/print/%.o: CFLAGS += $(PRINT_CFLAGS)
+$(BUILD)/tests/unit/print/%: private CFLAGS += $(PRINT_CFLAGS)
 
 # A unit test of tests/unit/F/ links F's objects and those of the folders doc/layers.txt
 # lets F reach (tests/layering.sh --deps F), nothing else: a test that leans on a folder its

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct store *admin_open(const char *db, char *errbuf)
 {
@@ -75,6 +76,68 @@ static bool money_ok(char *errbuf, const char *what, const char *value, int64_t 
     return rc == 0;
 }
 
+/* --dirs: on a burstable plan the 95th percentile's direction, and the quota's with it (the
+ * greater of in and out counts both toward a quota); on any other, the quota's. */
+static int apply_dirs(struct plan *p, const char *dirs, char *errbuf)
+{
+    bool is_max = strcmp(dirs, "max") == 0;
+    if (p->burstable) {
+        if (strcmp(dirs, "in") && strcmp(dirs, "out") && !is_max)
+            return fail(errbuf, "--dirs", dirs,
+                        "in, out or max (whose 95th percentile a burstable plan bills; max: "
+                        "the greater of the two)");
+        snprintf(p->burst_dirs, sizeof p->burst_dirs, "%s", dirs);
+        snprintf(p->quota_dirs, sizeof p->quota_dirs, "%s", is_max ? "both" : dirs);
+        return 0;
+    }
+    if (is_max)
+        return fail(errbuf, "--dirs", dirs,
+                    "in, out or both (what counts toward the quota); max, the greater of in and "
+                    "out, is for burstable plans: give --burstable");
+    if (strcmp(dirs, "in") && strcmp(dirs, "out") && strcmp(dirs, "both"))
+        return fail(errbuf, "--dirs", dirs, "in, out or both");
+    snprintf(p->quota_dirs, sizeof p->quota_dirs, "%s", dirs);
+    return 0;
+}
+
+/* --burstable, --commit and --price-per-mbps. A plan that becomes burstable needs both
+ * numbers: defaults of 0 would bill every Mbps of the percentile, or none of them, without
+ * anyone having said so. */
+static int apply_burst_fields(struct plan *p, const struct plan_fields *f, char *errbuf)
+{
+    if (f->burstable && !p->burstable) {
+        if (!f->commit || !f->price_per_mbps) {
+            snprintf(errbuf, ERR_BUF_LEN,
+                     "--burstable: give --commit RATE (the rate the monthly price includes, "
+                     "e.g. 100Mbps) and --price-per-mbps MONEY (what each Mbps of the 95th "
+                     "percentile above it costs) too");
+            return ERR_MALFORMED;
+        }
+        p->burstable = true;
+        snprintf(p->burst_dirs, sizeof p->burst_dirs, "max"); /* until --dirs says */
+        snprintf(p->quota_dirs, sizeof p->quota_dirs, "both");
+    }
+    const char *given = f->commit ? "--commit" : f->price_per_mbps ? "--price-per-mbps" : NULL;
+    if (given && !p->burstable) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s: only for a burstable plan (give --burstable)", given);
+        return ERR_MALFORMED;
+    }
+    if (f->commit) {
+        int rc = units_parse_rate(f->commit, &p->commit_bps);
+        if (rc == -ERANGE)
+            return fail(errbuf, "--commit", f->commit,
+                        "at most 9223372036854775807 bps (the most the store can hold)");
+        if (rc != 0)
+            return fail(errbuf, "--commit", f->commit,
+                        "a rate such as 100Mbps, 1.5Gbps or 512kbps (bps, kbps, Mbps, Gbps: "
+                        "powers of 1000, whole bits per second)");
+    }
+    if (f->price_per_mbps &&
+        !money_ok(errbuf, "--price-per-mbps", f->price_per_mbps, &p->price_micro_per_mbps))
+        return ERR_MALFORMED;
+    return 0;
+}
+
 static int apply_plan_fields(struct plan *p, const struct plan_fields *f, char *errbuf)
 {
     if (f->quota) {
@@ -87,11 +150,11 @@ static int apply_plan_fields(struct plan *p, const struct plan_fields *f, char *
         if (rc != 0)
             return fail(errbuf, "--quota", f->quota, "a size such as 15GB, 500MiB or unlimited");
     }
-    if (f->dirs) {
-        if (strcmp(f->dirs, "in") && strcmp(f->dirs, "out") && strcmp(f->dirs, "both"))
-            return fail(errbuf, "--dirs", f->dirs, "in, out or both");
-        snprintf(p->quota_dirs, sizeof p->quota_dirs, "%s", f->dirs);
-    }
+    int rc = apply_burst_fields(p, f, errbuf);
+    if (rc == 0 && f->dirs)
+        rc = apply_dirs(p, f->dirs, errbuf);
+    if (rc != 0)
+        return rc;
     if (f->price && !money_ok(errbuf, "--price", f->price, &p->price_micro))
         return ERR_MALFORMED;
     if (f->overage && !money_ok(errbuf, "--overage", f->overage, &p->overage_micro_per_gb))
@@ -103,11 +166,35 @@ static int apply_plan_fields(struct plan *p, const struct plan_fields *f, char *
     if (f->anchor) {
         char *end;
         long day = strtol(f->anchor, &end, 10);
-        if (*end || end == f->anchor || day < 1 || day > 28)
-            return fail(errbuf, "--anchor", f->anchor, "a day of the month from 1 to 28");
+        /* 1..31, as billing/cycles.h takes them: a shorter month starts on its last day */
+        if (*end || end == f->anchor || day < 1 || day > 31)
+            return fail(errbuf, "--anchor", f->anchor,
+                        "a day of the month from 1 to 31 (a month without that day starts the "
+                        "cycle on its last day)");
         p->anchor_day = (int)day;
     }
     return 0;
+}
+
+/* A burstable plan's percentile is taken over 5-minute samples: on a store whose collector
+ * writes other buckets it would bill nonsense, so it is refused while the store says so.
+ * A store no collector has written yet says nothing, and the daemon checks from its side. */
+static int check_burst_bucket(struct store *s, char *errbuf)
+{
+    int64_t bucket;
+    int rc = store_meta_get(s, "bucket_seconds", &bucket);
+    if (rc == ERR_NOT_FOUND || (rc == 0 && bucket == ADMIN_BURST_BUCKET_S))
+        return 0;
+    if (rc != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "cannot read the store's bucket width: %s",
+                 s->ops->last_error(s));
+        return rc;
+    }
+    snprintf(errbuf, ERR_BUF_LEN,
+             "burstable plans need 5-minute samples: this store's bucket is %lld s (bucket = %d "
+             "in the configuration)",
+             (long long)bucket, ADMIN_BURST_BUCKET_S);
+    return ERR_MALFORMED;
 }
 
 int admin_plan_save(struct store *s, const char *name, const struct plan_fields *f, bool insert,
@@ -124,7 +211,49 @@ int admin_plan_save(struct store *s, const char *name, const struct plan_fields 
     }
     snprintf(p.name, sizeof p.name, "%s", name);
     rc = apply_plan_fields(&p, f, errbuf);
+    if (rc == 0 && p.burstable)
+        rc = check_burst_bucket(s, errbuf);
     return rc ? rc : store_plan_save(s, &p, insert, errbuf);
+}
+
+/* ms since the epoch as 2025-03-01T00:00:00Z, for messages. buf: 32 bytes. */
+static const char *utc_text(uint64_t ms, char *buf)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+/* When the plan saved took effect (sub->plan is set, old_plan what it was before). */
+static int apply_plan_from(struct subscriber *sub, const char *old_plan,
+                           const struct subscriber_fields *f, bool insert, char *errbuf)
+{
+    char when[32], now[32];
+    if (!f->has_plan_from) {
+        /* new: held from the beginning; a change of plan: from now */
+        sub->plan_from_ms = insert ? 0 : f->now_ms;
+        return 0;
+    }
+    if (!f->plan) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "--plan-from: give --plan too (--plan-from says when that plan took effect)");
+        return ERR_MALFORMED;
+    }
+    if (f->plan_from_ms > f->now_ms) {
+        snprintf(errbuf, ERR_BUF_LEN, "--plan-from %s: expected a time not in the future (now: %s)",
+                 utc_text(f->plan_from_ms, when), utc_text(f->now_ms, now));
+        return ERR_MALFORMED;
+    }
+    if (!insert && strcmp(old_plan, sub->plan) == 0) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "--plan-from: %s holds plan '%s' already; --plan-from dates a change of plan",
+                 sub->account, sub->plan[0] ? sub->plan : "(none)");
+        return ERR_MALFORMED;
+    }
+    sub->plan_from_ms = f->plan_from_ms;
+    return 0;
 }
 
 int admin_subscriber_save(struct store *s, const char *account, const struct subscriber_fields *f,
@@ -151,12 +280,37 @@ int admin_subscriber_save(struct store *s, const char *account, const struct sub
         return ERR_MALFORMED;                                                                      \
     if (f->field)                                                                                  \
         snprintf(sub.field, sizeof sub.field, "%s", f->field);
+    char old_plan[sizeof sub.plan];
+    snprintf(old_plan, sizeof old_plan, "%s", sub.plan);
     SET(name)
     SET(email)
     SET(plan)
     SET(notes)
 #undef SET
-    return store_subscriber_save(s, &sub, insert, errbuf);
+    rc = apply_plan_from(&sub, old_plan, f, insert, errbuf);
+    return rc ? rc : store_subscriber_save(s, &sub, insert, errbuf);
+}
+
+int admin_topup_add(struct store *s, const char *account, const char *size, const char *price,
+                    uint64_t at_ms, char *errbuf)
+{
+    struct topup_row t = {.at_ms = at_ms};
+    int rc = units_parse_bytes(size, &t.bytes);
+    if (rc == -ERANGE)
+        return fail(errbuf, "SIZE", size,
+                    "at most 9223372036854775807 bytes (9.2 EB, the most the store can hold)");
+    if (rc != 0 || t.bytes == 0)
+        return fail(errbuf, "SIZE", size, "a size above 0 such as 5GB or 500MiB");
+    if (price && !money_ok(errbuf, "--price", price, &t.price_micro))
+        return ERR_MALFORMED;
+    struct subscriber sub;
+    if (store_subscriber_get(s, account, &sub) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
+                 account);
+        return ERR_NOT_FOUND;
+    }
+    t.subscriber_id = sub.id;
+    return store_topup_add(s, &t, errbuf);
 }
 
 int admin_binding_value(const char *text, const char **kind, char *value, size_t size, char *errbuf)

@@ -11,23 +11,51 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A field given on the command line: NULL when absent (keep the stored value). */
+/* A field given on the command line: NULL when absent (keep the stored value).
+ * burstable is a flag: non-NULL when given. On a burstable plan (--burstable, or `set` of
+ * one that is) dirs names the 95th percentile's direction, in, out or max, and the quota
+ * counts the same direction (both for max); on any other plan it names what counts toward
+ * the quota, in, out or both. commit and price_per_mbps are for burstable plans only. */
 struct plan_fields {
     const char *quota, *dirs, *price, *overage, *speed, *anchor;
+    const char *burstable, *commit, *price_per_mbps;
 };
 
+/* As plan_fields; and when the plan given took effect. */
 struct subscriber_fields {
     const char *name, *email, *plan, *status, *notes;
+    bool has_plan_from;    /* --plan-from given: plan_from_ms holds it */
+    uint64_t plan_from_ms; /* when the plan given took effect; never after now_ms */
+    uint64_t now_ms;       /* now: when `set` changes the plan unless --plan-from says */
 };
+
+/* The bucket width burstable plans need: their 95th percentile is taken over 5-minute
+ * samples (the daemon refuses another bucket while one exists; daemon/run.c). */
+#define ADMIN_BURST_BUCKET_S 300
 
 /* Opens the store for writing (creating and migrating it if needed). Returns NULL with a
  * message in errbuf. */
 struct store *admin_open(const char *db, char *errbuf);
 
+/* Adds (insert) or updates a plan from the fields given. A burstable plan is refused on a
+ * store whose collector records a bucket other than ADMIN_BURST_BUCKET_S (store meta
+ * "bucket_seconds"; none recorded yet is fine). Returns 0 or a negative code with errbuf. */
 int admin_plan_save(struct store *s, const char *name, const struct plan_fields *f, bool insert,
                     char *errbuf);
+
+/* Adds (insert) or updates a subscriber from the fields given. Its plan history follows
+ * (store.h, subscriber_save): a new subscriber holds its plan from --plan-from, else from
+ * the beginning; `set` that changes the plan changes it at --plan-from, else now. A
+ * --plan-from without --plan, after now, or with a plan the subscriber holds already is
+ * refused. Returns 0 or a negative code with errbuf. */
 int admin_subscriber_save(struct store *s, const char *account, const struct subscriber_fields *f,
                           bool insert, char *errbuf);
+
+/* Adds a top-up to account's quota: size bytes ("5GB", above 0) bought at at_ms for price
+ * (money text; NULL: free), counted in the cycle holding at_ms. Returns 0 or a negative
+ * code with errbuf (ERR_NOT_FOUND: no such account). */
+int admin_topup_add(struct store *s, const char *account, const char *size, const char *price,
+                    uint64_t at_ms, char *errbuf);
 
 /* Normalises an address, prefix or MAC: OUT kind ("prefix"/"mac") and value text
  * ("10.1.2.3/32", "2001:db8:1200::/56", "aa:bb:cc:dd:ee:ff"). */

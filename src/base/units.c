@@ -87,6 +87,36 @@ int units_parse_bytes(const char *s, uint64_t *out)
     return ERR_MALFORMED;
 }
 
+int units_parse_rate(const char *s, uint64_t *bps)
+{
+    static const struct {
+        const char *name;
+        uint64_t factor;
+    } units[] = {{"bps", 1}, {"kbps", 1000ULL}, {"mbps", 1000000ULL}, {"gbps", 1000000000ULL}};
+    uint64_t whole, frac;
+    size_t n = read_decimal(s, 9, &whole, &frac); /* fraction in billionths */
+    if (n == 0)
+        return ERR_MALFORMED;
+    const char *unit = s + n;
+    while (*unit == ' ')
+        unit++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcasecmp(unit, units[i].name) != 0)
+            continue;
+        /* 128 bits, as in units_parse_bytes(): neither product wraps */
+        unsigned __int128 f = units[i].factor;
+        unsigned __int128 frac_billionths = frac * f;
+        if (frac_billionths % 1000000000U != 0)
+            return ERR_MALFORMED; /* a fraction of a bit per second */
+        unsigned __int128 total = whole * f + frac_billionths / 1000000000U;
+        if (total > UNITS_BPS_MAX)
+            return -ERANGE;
+        *bps = (uint64_t)total;
+        return 0;
+    }
+    return ERR_MALFORMED;
+}
+
 int units_parse_money(const char *s, int64_t *micro)
 {
     uint64_t whole, frac;

@@ -20,6 +20,16 @@
  * -ERANGE (above UNITS_BYTES_MAX, however many digits). */
 int units_parse_bytes(const char *s, uint64_t *out);
 
+/* The largest rate units_parse_rate() accepts, as units_parse_bytes() for the same reason. */
+#define UNITS_BPS_MAX ((uint64_t)INT64_MAX)
+
+/* Parses a bit rate: an integer with an optional decimal fraction and a unit, bps, kbps,
+ * Mbps or Gbps (powers of 1000, any case; a blank may come before it), e.g. "100Mbps",
+ * "1.5 Gbps", into bits per second. The unit is required: a bare number would leave open
+ * whether 100 means bps or Mbps. Returns 0, ERR_MALFORMED (also for a fraction of a bit
+ * per second) or -ERANGE (above UNITS_BPS_MAX). */
+int units_parse_rate(const char *s, uint64_t *bps);
+
 /* Parses a decimal amount with up to 6 decimals into millionths. Returns 0, ERR_MALFORMED,
  * or -ERANGE for a negative amount or one whose millionths pass INT64_MAX
  * (9223372036854.775807). */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// `flowtally plan`, `subscriber`, `bind`, `unbind` and `register`: argument parsing and
-// printing; validation and storage are in admin/.
+// `flowtally plan`, `subscriber`, `quota`, `bind`, `unbind` and `register`: argument parsing
+// and printing; validation and storage are in admin/.
 #include "../admin/admin.h"
 #include "../base/csv.h"
 #include "../base/json.h"
 #include "../base/units.h"
+#include "../base/xalloc.h"
 #include "../report/report.h"
 #include "argfile.h"
 #include "args.h"
@@ -12,6 +13,7 @@
 #include "../daemon/run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,16 +42,94 @@ static int import_file(struct store *s, const char *path, argfile_line_fn *fn, v
 
 /* ---- plans ---- */
 
-/* The plan columns of CSV and JSON, in output order. */
-static const char *const plan_columns[] = {"name",           "quota_bytes", "quota_dirs", "price",
-                                           "overage_per_gb", "anchor_day",  "speed",      NULL};
+/* The plan columns of CSV and JSON, in output order: new columns go at the end, so scripts
+ * that read columns by position keep working. */
+static const char *const plan_columns[] = {
+    "name",  "quota_bytes", "quota_dirs", "price",          "overage_per_gb", "anchor_day",
+    "speed", "burstable",   "commit_bps", "price_per_mbps", "burst_dirs",     NULL};
+
+/* A rate exactly, in the largest unit it reaches, as units_parse_rate() reads it back:
+ * 100000000 -> "100Mbps", 1500000000 -> "1.5Gbps", 64500 -> "64.5kbps". buf: 32 bytes. */
+static const char *format_rate(uint64_t bps, char *buf)
+{
+    static const struct {
+        const char *name;
+        uint64_t factor;
+        int digits; /* of the fraction */
+    } units[] = {{"Gbps", 1000000000ULL, 9}, {"Mbps", 1000000ULL, 6}, {"kbps", 1000ULL, 3}};
+    for (size_t i = 0; i < N(units); i++) {
+        if (bps < units[i].factor)
+            continue;
+        uint64_t frac = bps % units[i].factor;
+        int digits = units[i].digits;
+        while (digits > 0 && frac % 10 == 0 && frac) {
+            frac /= 10;
+            digits--;
+        }
+        if (frac == 0)
+            snprintf(buf, 32, "%llu%s", (unsigned long long)(bps / units[i].factor), units[i].name);
+        else
+            snprintf(buf, 32, "%llu.%0*llu%s", (unsigned long long)(bps / units[i].factor), digits,
+                     (unsigned long long)frac, units[i].name);
+        return buf;
+    }
+    snprintf(buf, 32, "%llubps", (unsigned long long)bps);
+    return buf;
+}
+
+/* A burstable plan's columns in CSV: commit, price per Mbps and direction; empty cells for
+ * another plan (nothing to say, as the quota of an unlimited one). */
+static void csv_burst(struct csv *c, const struct plan *p, const char *per_mbps)
+{
+    csv_u64(c, p->burstable);
+    if (p->burstable)
+        csv_u64(c, p->commit_bps);
+    else
+        csv_number(c, "");
+    csv_number(c, p->burstable ? per_mbps : "");
+    csv_text(c, p->burst_dirs);
+}
+
+/* The same in JSON: null for another plan. burstable is 0 or 1, as in CSV (the JSON writer
+ * has no booleans). */
+static void json_burst(struct json *j, const struct plan *p, const char *per_mbps)
+{
+    json_member_u64(j, "burstable", p->burstable);
+    json_key(j, "commit_bps");
+    if (p->burstable)
+        json_u64(j, p->commit_bps);
+    else
+        json_null(j);
+    json_key(j, "price_per_mbps");
+    if (p->burstable)
+        json_str(j, per_mbps);
+    else
+        json_null(j);
+    json_key(j, "burst_dirs");
+    if (p->burstable)
+        json_str(j, p->burst_dirs);
+    else
+        json_null(j);
+}
+
+/* The table's 95th percentile column: "max >100Mbps 2.50" (direction, commit, price per
+ * Mbps above it), "-" for another plan. */
+static const char *table_burst(const struct plan *p, const char *per_mbps, char *buf, size_t size)
+{
+    char rate[32];
+    if (p->burstable)
+        snprintf(buf, size, "%s >%s %s", p->burst_dirs, format_rate(p->commit_bps, rate), per_mbps);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
 
 /* CSV and JSON carry the quota in bytes: "" (CSV) or null (JSON) when unlimited. One JSON
  * document per line; the speed is free text, always quoted in CSV. */
 static void print_plan(void *ctx, const struct plan *p)
 {
     enum report_format *f = ctx;
-    char quota[32], price[32], over[32];
+    char quota[32], price[32], over[32], per_mbps[32];
     if (p->unlimited)
         snprintf(quota, sizeof quota, "%s", *f == REPORT_TABLE ? "unlimited" : "");
     else if (*f == REPORT_TABLE)
@@ -58,6 +138,7 @@ static void print_plan(void *ctx, const struct plan *p)
         snprintf(quota, sizeof quota, "%llu", (unsigned long long)p->quota_bytes);
     units_format_money(p->price_micro, price);
     units_format_money(p->overage_micro_per_gb, over);
+    units_format_money(p->price_micro_per_mbps, per_mbps);
     if (*f == REPORT_CSV) {
         struct csv c;
         csv_init(&c, stdout);
@@ -68,6 +149,7 @@ static void print_plan(void *ctx, const struct plan *p)
         csv_number(&c, over);
         csv_u64(&c, (uint64_t)p->anchor_day);
         csv_text_quoted(&c, p->speed);
+        csv_burst(&c, p, per_mbps);
         csv_end_row(&c);
     } else if (*f == REPORT_JSON) {
         struct json j;
@@ -84,11 +166,14 @@ static void print_plan(void *ctx, const struct plan *p)
         json_member_str(&j, "overage_per_gb", over);
         json_member_u64(&j, "anchor_day", (uint64_t)p->anchor_day);
         json_member_str(&j, "speed", p->speed);
+        json_burst(&j, p, per_mbps);
         json_object_end(&j);
         putchar('\n');
-    } else
-        printf("%-16s %12s %-5s %10s %10s %6d  %s\n", p->name, quota, p->quota_dirs, price, over,
-               p->anchor_day, p->speed);
+    } else {
+        char burst[80];
+        printf("%-16s %12s %-5s %10s %10s %6d  %-24s %s\n", p->name, quota, p->quota_dirs, price,
+               over, p->anchor_day, table_burst(p, per_mbps, burst, sizeof burst), p->speed);
+    }
 }
 
 static void plan_help(FILE *out)
@@ -97,26 +182,42 @@ static void plan_help(FILE *out)
             "usage: flowtally plan add|set NAME [--quota SIZE|unlimited] [--dirs in|out|both]\n"
             "                 [--price MONEY] [--overage MONEY_PER_GB] [--speed TEXT]\n"
             "                 [--anchor DAY] [--db PATH]\n"
+            "       flowtally plan add|set NAME --burstable --commit RATE --price-per-mbps MONEY\n"
+            "                 [--dirs in|out|max] [--price MONEY] [...] [--db PATH]\n"
             "       flowtally plan list [--format table|csv|json] [--db PATH]\n"
             "       flowtally plan remove NAME [--db PATH]\n"
             "       flowtally plan import FILE [--db PATH]   (each line: the arguments of "
             "plan add)\n"
-            "SIZE: 15GB, 500MiB (GB = 10^9 bytes, GiB = 2^30). MONEY: 25.00. DAY: 1..28, the\n"
-            "day of the month a cycle starts. --dirs: what counts toward the quota.\n");
+            "SIZE: 15GB, 500MiB (GB = 10^9 bytes, GiB = 2^30). MONEY: 25.00. DAY: 1..31, the\n"
+            "day of the month a cycle starts at 00:00 local time (a month without that day:\n"
+            "its last day). --dirs: what counts toward the quota.\n"
+            "Burstable (95th percentile) plans bill the monthly --price plus, for each Mbps\n"
+            "the cycle's 95th percentile of 5-minute samples is above --commit, the price\n"
+            "per Mbps. RATE: 100Mbps, 1.5Gbps, 512kbps (powers of 1000). --dirs: the\n"
+            "percentile of in, of out, or max, the greater of the two (the quota then counts\n"
+            "the same: in, out, or both). They need a store whose bucket is 300 s.\n");
 }
 
 /* The options of `plan add|set`, first in the command's list and alone on an import line. */
 // clang-format off
 #define PLAN_FIELD_OPTS \
     {.name = "quota"}, {.name = "dirs"}, {.name = "price"}, {.name = "overage"}, \
-    {.name = "speed"}, {.name = "anchor"}
+    {.name = "speed"}, {.name = "anchor"}, {.name = "burstable", .is_flag = true}, \
+    {.name = "commit"}, {.name = "price-per-mbps"}
 // clang-format on
 #define PLAN_ADD_ARGS "NAME [--quota SIZE|unlimited] [--dirs in|out|both] [--price MONEY] [...]"
 
 static struct plan_fields plan_fields(const struct arg_opt *o)
 {
-    return (struct plan_fields){o[0].value, o[1].value, o[2].value,
-                                o[3].value, o[4].value, o[5].value};
+    return (struct plan_fields){.quota = o[0].value,
+                                .dirs = o[1].value,
+                                .price = o[2].value,
+                                .overage = o[3].value,
+                                .speed = o[4].value,
+                                .anchor = o[5].value,
+                                .burstable = o[6].value,
+                                .commit = o[7].value,
+                                .price_per_mbps = o[8].value};
 }
 
 /* One line of `plan import`: the arguments of `plan add`; a plan that exists is updated. */
@@ -161,8 +262,8 @@ int cmd_plan(int argc, char **argv)
             csv_init(&c, stdout);
             csv_header(&c, plan_columns);
         } else if (fmt == REPORT_TABLE)
-            printf("%-16s %12s %-5s %10s %10s %6s  %s\n", "plan", "quota", "dirs", "price",
-                   "over/GB", "anchor", "speed");
+            printf("%-16s %12s %-5s %10s %10s %6s  %-24s %s\n", "plan", "quota", "dirs", "price",
+                   "over/GB", "anchor", "burstable", "speed");
         return args_done(s, store_plan_list(s, print_plan, &fmt), errbuf);
     }
     if (n != 2) {
@@ -240,7 +341,8 @@ static void subscriber_help(FILE *out)
 {
     fprintf(out,
             "usage: flowtally subscriber add|set ACCOUNT [--name TEXT] [--email ADDR]\n"
-            "                 [--plan PLAN] [--status active|suspended|closed] [--notes TEXT]\n"
+            "                 [--plan PLAN [--plan-from TIME]] [--status active|suspended|closed]\n"
+            "                 [--notes TEXT]\n"
             "       flowtally subscriber list [--format table|csv|json]\n"
             "       flowtally subscriber show ACCOUNT\n"
             "       flowtally subscriber remove ACCOUNT   (usage rows stay, shown as removed)\n"
@@ -248,36 +350,52 @@ static void subscriber_help(FILE *out)
             "All take --db PATH. Each line of an import FILE holds the arguments of subscriber\n"
             "add (\"double quotes\" group words, # starts a comment); an account that exists\n"
             "is updated as by subscriber set. The whole file is stored in one transaction:\n"
-            "a bad line is reported as FILE:LINE and nothing of the file is stored.\n");
+            "a bad line is reported as FILE:LINE and nothing of the file is stored.\n"
+            "--plan-from: when the plan took effect (bills prorate a change inside a cycle):\n"
+            "unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC), not in the future. By\n"
+            "default add holds the plan from the beginning, and set changes it now.\n");
 }
 
 /* The options of `subscriber add|set`, first in the command's list and alone on an import
  * line, so both go through subscriber_fields() and admin_subscriber_save(). */
 // clang-format off
 #define SUBSCRIBER_FIELD_OPTS \
-    {.name = "name"}, {.name = "email"}, {.name = "plan"}, {.name = "status"}, {.name = "notes"}
+    {.name = "name"}, {.name = "email"}, {.name = "plan"}, {.name = "status"}, \
+    {.name = "notes"}, {.name = "plan-from"}
 // clang-format on
-#define N_SUBSCRIBER_FIELDS 5
+#define N_SUBSCRIBER_FIELDS 6
 #define SUBSCRIBER_ADD_ARGS                                                                        \
-    "ACCOUNT [--name TEXT] [--email ADDR] [--plan PLAN] [--status active|suspended|closed] "       \
-    "[--notes TEXT]"
+    "ACCOUNT [--name TEXT] [--email ADDR] [--plan PLAN [--plan-from TIME]] "                       \
+    "[--status active|suspended|closed] [--notes TEXT]"
 
-static struct subscriber_fields subscriber_fields(const struct arg_opt *o)
+/* The fields of SUBSCRIBER_FIELD_OPTS; --plan-from parsed as the other time options are.
+ * Returns 0, or ERR_MALFORMED with msg saying what --plan-from should have been. */
+static int subscriber_fields(const struct arg_opt *o, uint64_t now, struct subscriber_fields *f,
+                             char *msg)
 {
-    return (struct subscriber_fields){o[0].value, o[1].value, o[2].value, o[3].value, o[4].value};
+    *f = (struct subscriber_fields){.name = o[0].value,
+                                    .email = o[1].value,
+                                    .plan = o[2].value,
+                                    .status = o[3].value,
+                                    .notes = o[4].value,
+                                    .has_plan_from = o[5].value != NULL,
+                                    .now_ms = now};
+    return args_time_msg("plan-from", o[5].value, 0, &f->plan_from_ms, msg) ? 0 : ERR_MALFORMED;
 }
 
 /* One line of `subscriber import`: the arguments of `subscriber add`; an account that
- * exists is updated with the fields given, as by `subscriber set`. */
+ * exists is updated with the fields given, as by `subscriber set`. ctx: the import's now. */
 static int subscriber_line(struct store *s, void *ctx, int argc, char **argv, char *msg)
 {
     struct arg_opt o[] = {SUBSCRIBER_FIELD_OPTS};
     const char *pos[1];
-    (void)ctx;
+    const uint64_t *now = ctx;
     int n = args_parse_msg(argc, argv, o, N(o), pos, 1, msg);
     if (n != 1)
         return line_usage(msg, n, SUBSCRIBER_ADD_ARGS);
-    struct subscriber_fields f = subscriber_fields(o);
+    struct subscriber_fields f;
+    if (subscriber_fields(o, *now, &f, msg) != 0)
+        return ERR_MALFORMED;
     struct subscriber existing;
     bool insert = store_subscriber_get(s, pos[0], &existing) != 0;
     return admin_subscriber_save(s, pos[0], &f, insert, msg);
@@ -328,8 +446,13 @@ int cmd_subscriber(int argc, char **argv)
         return args_done(s, 0, errbuf) + 2;
     }
     const char *account = pos[1];
+    uint64_t now = args_now_ms();
     if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
-        struct subscriber_fields f = subscriber_fields(o);
+        struct subscriber_fields f;
+        if (subscriber_fields(o, now, &f, errbuf) != 0) {
+            fprintf(stderr, "flowtally: %s\n", errbuf);
+            return args_done(s, 0, errbuf) + 2;
+        }
         return args_done(s, admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf), errbuf);
     }
     if (strcmp(verb, "import") == 0) {
@@ -338,7 +461,7 @@ int cmd_subscriber(int argc, char **argv)
                             "go on each line of FILE\n");
             return args_done(s, 0, errbuf) + 2;
         }
-        return args_done(s, import_file(s, pos[1], subscriber_line, NULL, "subscribers", errbuf),
+        return args_done(s, import_file(s, pos[1], subscriber_line, &now, "subscribers", errbuf),
                          errbuf);
     }
     if (strcmp(verb, "remove") == 0)
@@ -357,6 +480,153 @@ int cmd_subscriber(int argc, char **argv)
     }
     subscriber_help(stderr);
     return args_done(s, 0, errbuf) + 2;
+}
+
+/* ---- top-ups ---- */
+
+static void quota_help(FILE *out)
+{
+    fprintf(out, "usage: flowtally quota add ACCOUNT SIZE [--price MONEY] [--at TIME] [--db PATH]\n"
+                 "       flowtally quota list [ACCOUNT] [--format table|csv|json] [--db PATH]\n"
+                 "add: bytes bought on top of the quota of the cycle holding TIME (default now),\n"
+                 "billed as a line of that cycle's bill at MONEY (default 0). SIZE: 5GB, 500MiB\n"
+                 "(GB = 10^9 bytes, GiB = 2^30). TIME: unix seconds, YYYY-MM-DD or\n"
+                 "YYYY-MM-DDTHH:MM[:SS] (UTC).\n"
+                 "list: every top-up (of ACCOUNT), by account and time.\n");
+}
+
+/* The top-up columns of CSV and JSON, in output order. */
+static const char *const topup_columns[] = {"account", "at", "bytes", "price", NULL};
+
+/* Who bought each top-up: subscriber ids and accounts, sorted by id. */
+struct topup_print {
+    enum report_format fmt;
+    struct subscriber *subs; /* from malloc() */
+    size_t n, cap;
+};
+
+static void collect_sub(void *ctx, const struct subscriber *sub)
+{
+    struct topup_print *tp = ctx;
+    if (tp->n == tp->cap) {
+        tp->cap = tp->cap ? tp->cap * 2 : 64;
+        tp->subs = xrealloc(tp->subs, tp->cap * sizeof *tp->subs);
+    }
+    tp->subs[tp->n++] = *sub;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct subscriber *)a)->id, y = ((const struct subscriber *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static void print_topup(void *ctx, const struct topup_row *t)
+{
+    struct topup_print *tp = ctx;
+    struct subscriber key = {.id = t->subscriber_id};
+    const struct subscriber *sub = bsearch(&key, tp->subs, tp->n, sizeof key, by_id);
+    const char *account = sub ? sub->account : "(removed)";
+    char at[32], price[32], size[32];
+    format_time(t->at_ms, at, sizeof at);
+    units_format_money(t->price_micro, price);
+    if (tp->fmt == REPORT_CSV) {
+        struct csv c;
+        csv_init(&c, stdout);
+        csv_text(&c, account);
+        csv_text(&c, at);
+        csv_u64(&c, t->bytes);
+        csv_number(&c, price);
+        csv_end_row(&c);
+    } else if (tp->fmt == REPORT_JSON) {
+        struct json j;
+        json_init(&j, stdout);
+        json_object_begin(&j);
+        json_member_str(&j, "account", account);
+        json_member_str(&j, "at", at);
+        json_member_u64(&j, "bytes", t->bytes);
+        json_member_str(&j, "price", price);
+        json_object_end(&j);
+        putchar('\n');
+    } else
+        printf("%-16s %-20s %12s %10s\n", account, at, report_human_bytes(t->bytes, size), price);
+}
+
+/* Every top-up (of one account, or all), by subscriber id and time, with its account. */
+static int quota_list(struct store *s, const char *account, enum report_format fmt, char *errbuf)
+{
+    struct topup_print tp = {.fmt = fmt};
+    int rc = store_subscriber_list(s, collect_sub, &tp);
+    if (rc != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "cannot list subscribers: %s", s->ops->last_error(s));
+        free(tp.subs);
+        return rc;
+    }
+    qsort(tp.subs, tp.n, sizeof *tp.subs, by_id);
+    int64_t id = -1;
+    if (account) {
+        struct subscriber sub;
+        if (store_subscriber_get(s, account, &sub) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s' (see flowtally subscriber list)",
+                     account);
+            free(tp.subs);
+            return ERR_NOT_FOUND;
+        }
+        id = sub.id;
+    }
+    if (fmt == REPORT_CSV) {
+        struct csv c;
+        csv_init(&c, stdout);
+        csv_header(&c, topup_columns);
+    } else if (fmt == REPORT_TABLE)
+        printf("%-16s %-20s %12s %10s\n", "account", "at", "size", "price");
+    /* all time: [0, INT64_MAX), the largest time every engine holds */
+    rc = store_topup_list(s, id, 0, (uint64_t)INT64_MAX, print_topup, &tp);
+    if (rc != 0)
+        snprintf(errbuf, ERR_BUF_LEN, "cannot list top-ups: %s", s->ops->last_error(s));
+    free(tp.subs);
+    return rc;
+}
+
+int cmd_quota(int argc, char **argv)
+{
+    struct arg_opt o[] = {{.name = "price"},
+                          {.name = "at"},
+                          {.name = "format"},
+                          {.name = "db"},
+                          {.name = "help", .is_flag = true}};
+    const char *pos[3];
+    int n = args_parse(argc, argv, o, N(o), pos, 3);
+    if (n < 0)
+        return 2;
+    bool asked = args_get(o, N(o), "help") != NULL;
+    bool is_add = n == 3 && strcmp(pos[0], "add") == 0;
+    bool is_list = (n == 1 || n == 2) && strcmp(pos[0], "list") == 0;
+    if (asked || (!is_add && !is_list)) {
+        quota_help(asked ? stdout : stderr);
+        return asked ? 0 : 2;
+    }
+    enum report_format fmt = REPORT_TABLE;
+    uint64_t at;
+    const char *misplaced = is_add ? (args_get(o, N(o), "format") ? "--format" : NULL)
+                            : args_get(o, N(o), "price") ? "--price"
+                            : args_get(o, N(o), "at")    ? "--at"
+                                                         : NULL;
+    if (misplaced) {
+        fprintf(stderr, "flowtally: quota %s takes no %s\n", pos[0], misplaced);
+        return 2;
+    }
+    if (!args_format(args_get(o, N(o), "format"), &fmt) ||
+        !args_time("at", args_get(o, N(o), "at"), args_now_ms(), &at))
+        return 2;
+    char errbuf[ERR_BUF_LEN];
+    struct store *s = admin_open(args_db(o, N(o)), errbuf);
+    if (!s)
+        return args_done(NULL, 1, errbuf);
+    if (is_list)
+        return args_done(s, quota_list(s, n == 2 ? pos[1] : NULL, fmt, errbuf), errbuf);
+    return args_done(s, admin_topup_add(s, pos[1], pos[2], args_get(o, N(o), "price"), at, errbuf),
+                     errbuf);
 }
 
 /* ---- bindings ---- */

@@ -4,15 +4,20 @@
 #include "config.h"
 
 #include "../base/addr.h"
+#include "../base/units.h"
 #include "../base/uri.h"
 #include "../base/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#define CONFIG_ZONEINFO "/usr/share/zoneinfo"
 
 enum key_type {
     KEY_INT,
@@ -152,6 +157,107 @@ static void check_item(void *ctx, const char *item)
     }
 }
 
+/* ---- the TEXT keys with a form of their own: each check returns NULL when the value is
+ * fine, else what was expected ---- */
+
+/* A POSIX TZ string as tzset() reads it without a zone file: a name of 3 or more letters
+ * (or <+03> in angle brackets), then an offset with at least one digit, then anything of
+ * a daylight-saving name, offset and rules ("CET-1CEST,M3.5.0,M10.5.0/3", "UTC0"). glibc
+ * takes anything else for UTC without a word, so the shape is checked here. */
+static bool is_posix_tz(const char *s)
+{
+    const char *p = s;
+    if (*p == '<') {
+        p = strchr(p, '>');
+        if (!p || p - s < 4)
+            return false;
+        p++;
+    } else {
+        while (isalpha((unsigned char)*p))
+            p++;
+        if (p - s < 3)
+            return false;
+    }
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return false;
+    for (; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("<>+-:,./", *p))
+            return false;
+    return true;
+}
+
+/* An IANA zone: a file of the tz database (it starts with "TZif"; zone.tab and the like,
+ * which sit beside the zones, do not). The name comes from the operator, but it is still
+ * kept inside the database's directory. */
+static bool is_zone_file(const char *name)
+{
+    char path[512], magic[4];
+    if (name[0] == '/' || strlen(name) >= sizeof path - sizeof CONFIG_ZONEINFO - 1)
+        return false;
+    snprintf(path, sizeof path, "%s/%s", CONFIG_ZONEINFO, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = read(fd, magic, sizeof magic) == (ssize_t)sizeof magic &&
+              memcmp(magic, "TZif", sizeof magic) == 0;
+    close(fd);
+    return ok;
+}
+
+static const char *check_timezone(const char *v)
+{
+    if (strstr(v, ".."))
+        return "a zone name without '..', such as Europe/Berlin";
+    if (v[0] == '\0' || is_zone_file(v) || is_posix_tz(v))
+        return NULL;
+    return "an IANA zone name found in " CONFIG_ZONEINFO " (e.g. Europe/Berlin), a POSIX TZ "
+           "string such as CET-1CEST,M3.5.0,M10.5.0/3, or nothing (the system's zone)";
+}
+
+static const char *check_currency(const char *v)
+{
+    for (int i = 0; i < 3; i++)
+        if (v[i] < 'A' || v[i] > 'Z')
+            return "an ISO 4217 code of three capital letters, e.g. EUR";
+    return v[3] == '\0' ? NULL : "an ISO 4217 code of three capital letters, e.g. EUR";
+}
+
+static const char *check_tax_rate(const char *v)
+{
+    int64_t micro;
+    if (units_parse_money(v, &micro) == 0 && micro <= 100 * UNITS_MICRO)
+        return NULL;
+    return "a percent from 0 to 100 with up to 6 decimals, e.g. 8.1";
+}
+
+static const char *check_billing_unit(const char *v)
+{
+    if (strcmp(v, "GB") == 0 || strcmp(v, "GiB") == 0)
+        return NULL;
+    return "GB (10^9 bytes) or GiB (2^30 bytes)";
+}
+
+static const struct {
+    const char *key;
+    const char *(*check)(const char *value);
+} text_checks[] = {
+    {"timezone", check_timezone},
+    {"currency", check_currency},
+    {"tax_rate", check_tax_rate},
+    {"billing_unit", check_billing_unit},
+};
+
+/* What a TEXT key's value should have been, or NULL when it is fine (or free text). */
+static const char *text_expected(const char *key, const char *value)
+{
+    for (size_t i = 0; i < sizeof text_checks / sizeof text_checks[0]; i++)
+        if (strcmp(text_checks[i].key, key) == 0)
+            return text_checks[i].check(value);
+    return NULL;
+}
+
 static const char *const expected[] = {
     [KEY_INT] = "an integer",
     [KEY_STR] = "a string",
@@ -201,6 +307,12 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
     } else if (k->type == KEY_STR && value[0] == '\0') {
         snprintf(errbuf, ERR_BUF_LEN, "%s: %s: expected a non-empty value", where, key);
         return ERR_CONFIG;
+    } else if (k->type == KEY_TEXT) {
+        const char *want = text_expected(key, value);
+        if (want) {
+            snprintf(errbuf, ERR_BUF_LEN, "%s: %s = '%s': expected %s", where, key, value, want);
+            return ERR_CONFIG;
+        }
     }
     char **field = str_field(cfg, k);
     free(*field);
@@ -336,6 +448,34 @@ int config_validate(const struct config *cfg, char *errbuf)
         return ERR_CONFIG;
     }
     return 0;
+}
+
+int config_apply_timezone(const struct config *cfg, char *errbuf)
+{
+    if (!cfg->timezone[0])
+        return 0;
+    if (setenv("TZ", cfg->timezone, 1) != 0) {
+        int rc = -errno;
+        snprintf(errbuf, ERR_BUF_LEN, "timezone = '%s': %s", cfg->timezone, strerror(errno));
+        return rc;
+    }
+    tzset();
+    return 0;
+}
+
+int config_tax_rate_micro(const struct config *cfg, int64_t *out)
+{
+    /* validated when set: this fails only on a config that config_set() never saw */
+    int64_t micro;
+    if (check_tax_rate(cfg->tax_rate) || units_parse_money(cfg->tax_rate, &micro) != 0)
+        return ERR_CONFIG;
+    *out = micro;
+    return 0;
+}
+
+uint64_t config_billing_unit_bytes(const struct config *cfg)
+{
+    return strcmp(cfg->billing_unit, "GiB") == 0 ? (uint64_t)1 << 30 : 1000000000ULL;
 }
 
 void config_take_reloadable(struct config *dst, struct config *src)

@@ -50,6 +50,21 @@ int config_from_args(struct config *cfg, int argc, char **argv, char *errbuf);
 /* Checks constraints between keys (bucket divides a day). Returns 0 or ERR_CONFIG. */
 int config_validate(const struct config *cfg, char *errbuf);
 
+/* Sets the process's time zone (TZ, then tzset()) from the timezone key, so that billing
+ * cycles and local days are computed in it; an empty key leaves the environment's TZ (or
+ * the system's zone) alone. Call it once at startup, before any thread starts: setenv()
+ * is not safe beside threads that read the environment. Returns 0 or -errno with errbuf. */
+int config_apply_timezone(const struct config *cfg, char *errbuf);
+
+/* The tax_rate key as millionths of a percent (8.1 -> 8100000, as invoices store it),
+ * parsed from the text that config_set() validated (0 to 100, up to 6 decimals): the key
+ * stays text in struct config, like every key of keys.def, and this is its one reader.
+ * Returns 0, or ERR_CONFIG for a config that was never validated. */
+int config_tax_rate_micro(const struct config *cfg, int64_t *out);
+
+/* The bytes of the billing_unit key: 10^9 (GB) or 2^30 (GiB). */
+uint64_t config_billing_unit_bytes(const struct config *cfg);
+
 /* Moves the values of the reloadable keys from src into dst (src keeps copies no more). */
 void config_take_reloadable(struct config *dst, struct config *src);
 

@@ -32,6 +32,9 @@
 #include "../base/log.h"
 
 #define DRAIN_ROUNDS 4096 /* batches per socket read at shutdown: far above any buffer */
+/* The bucket burstable plans need: their 95th percentile is taken over 5-minute samples
+ * (admin/admin.h ADMIN_BURST_BUCKET_S, which refuses such a plan on another bucket). */
+#define RUN_BURST_BUCKET_S 300
 
 static volatile sig_atomic_t got_stop, got_reload, got_flush;
 
@@ -105,6 +108,41 @@ static void open_one(void *ctx, const char *spec)
         return;
     }
     oc->rc = rc;
+}
+
+static void find_burstable(void *ctx, const struct plan *p)
+{
+    struct plan *found = ctx;
+    if (p->burstable && !found->burstable)
+        *found = *p;
+}
+
+/* Burstable plans bill a 95th percentile of 5-minute samples, so another bucket is refused
+ * while the store holds one. A collector then records its bucket in the store (meta
+ * "bucket_seconds"), where `plan add --burstable` looks before making one. An import
+ * (--once) writes beside the collector and records nothing. */
+static int check_bucket(struct store *s, int64_t bucket, bool record, char *errbuf)
+{
+    if (bucket != RUN_BURST_BUCKET_S) {
+        struct plan found = {0};
+        if (store_plan_list(s, find_burstable, &found) != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "cannot read the plans: %s", s->ops->last_error(s));
+            return ERR_STORE;
+        }
+        if (found.burstable) {
+            snprintf(errbuf, ERR_BUF_LEN,
+                     "bucket = %lld: plan '%s' is burstable, and burstable plans need 5-minute "
+                     "samples: set bucket = %d (or remove the plan)",
+                     (long long)bucket, found.name, RUN_BURST_BUCKET_S);
+            return ERR_CONFIG;
+        }
+    }
+    if (record && store_meta_set(s, "bucket_seconds", bucket) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "cannot record the bucket width in the store: %s",
+                 s->ops->last_error(s));
+        return ERR_STORE;
+    }
+    return 0;
 }
 
 static int open_sockets(struct daemon *d)
@@ -359,6 +397,11 @@ int run_main(int argc, char **argv)
         config_deinit(&d.cfg);
         return 0;
     }
+    if (config_apply_timezone(&d.cfg, errbuf) != 0) { /* before any thread starts */
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        config_deinit(&d.cfg);
+        return 2;
+    }
     log_threshold = d.cfg.verbosity >= 2   ? LOG_LEVEL_DEBUG
                     : d.cfg.verbosity == 1 ? LOG_LEVEL_INFO
                                            : LOG_LEVEL_NOTICE;
@@ -373,6 +416,10 @@ int run_main(int argc, char **argv)
      * write, or it would listen and lose every count. */
     if (!once && d.store->ops->claim_collector(d.store, errbuf) != 0) {
         fprintf(stderr, "flowtally: cannot collect into the store: %s\n", errbuf);
+        goto out_store;
+    }
+    if (check_bucket(d.store, d.cfg.bucket, !once, errbuf) != 0) {
+        fprintf(stderr, "flowtally: %s\n", errbuf);
         goto out_store;
     }
     if (probe_open(&d.probe, &d.cfg, errbuf) != 0) {

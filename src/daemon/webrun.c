@@ -115,7 +115,8 @@ int webrun_main(int argc, char **argv)
                    "collector (`flowtally run`) writes: for a portal in a DMZ, or beside\n"
                    "several collectors on one PostgreSQL database. Uses the keys db, web,\n"
                    "web_tls_cert, web_tls_key, trusted_proxies, web_*, session_*,\n"
-                   "device_limit, operator_name and ldap_* (see `flowtally run --help`).\n");
+                   "device_limit, operator_name, ldap_* and timezone (see `flowtally run\n"
+                   "--help`).\n");
             return 0;
         }
     }
@@ -129,6 +130,11 @@ int webrun_main(int argc, char **argv)
     }
     if (!cfg.web[0]) {
         fprintf(stderr, "flowtally: web: the web key is empty: nothing to serve\n");
+        config_deinit(&cfg);
+        return 2;
+    }
+    if (config_apply_timezone(&cfg, errbuf) != 0) { /* local days; before any thread */
+        fprintf(stderr, "flowtally: %s\n", errbuf);
         config_deinit(&cfg);
         return 2;
     }

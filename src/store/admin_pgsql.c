@@ -15,26 +15,36 @@
 #include <time.h>
 
 #define PLAN_COLS                                                                                  \
-    "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day"
+    "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day,"     \
+    " burstable, commit_bps, price_micro_per_mbps, burst_dirs"
 
 #define SUBSCRIBER_SELECT                                                                          \
     "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes,"            \
     " s.alert_levels FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
 
 static const struct pgsql_stmt plan_insert = {
-    "plan_insert", "itiitit",
+    "plan_insert", "itiititiiit",
     "INSERT INTO plans (quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed,"
-    " anchor_day, name) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+    " anchor_day, name, burstable, commit_bps, price_micro_per_mbps, burst_dirs)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
 static const struct pgsql_stmt plan_update = {
-    "plan_update", "itiitit",
+    "plan_update", "itiititiiit",
     "UPDATE plans SET quota_bytes = $1, quota_dirs = $2, price_micro = $3,"
-    " overage_micro_per_gb = $4, speed = $5, anchor_day = $6 WHERE name = $7"};
+    " overage_micro_per_gb = $4, speed = $5, anchor_day = $6, burstable = $8,"
+    " commit_bps = $9, price_micro_per_mbps = $10, burst_dirs = $11 WHERE name = $7"};
 static const struct pgsql_stmt plan_get = {"plan_get", "t",
                                            "SELECT " PLAN_COLS " FROM plans WHERE name = $1"};
 static const struct pgsql_stmt plan_list = {"plan_list", "",
                                             "SELECT " PLAN_COLS " FROM plans ORDER BY name"};
 static const struct pgsql_stmt plan_remove = {"plan_remove", "t",
                                               "DELETE FROM plans WHERE name = $1"};
+/* Who holds the plan now, and whose history names it (a bill of any cycle may need it):
+ * either keeps it. */
+static const struct pgsql_stmt plan_use = {
+    "plan_use", "t",
+    "SELECT (SELECT count(*) FROM subscribers WHERE plan_id = p.id),"
+    " (SELECT count(DISTINCT subscriber_id) FROM plan_history WHERE plan_id = p.id)"
+    " FROM plans p WHERE p.name = $1"};
 static const struct pgsql_stmt subscriber_insert = {
     "subscriber_insert", "ttitttt",
     "INSERT INTO subscribers (name, email, plan_id, status, notes, account, alert_levels)"
@@ -49,6 +59,16 @@ static const struct pgsql_stmt subscriber_list = {"subscriber_list", "",
                                                   SUBSCRIBER_SELECT " ORDER BY s.account"};
 static const struct pgsql_stmt subscriber_remove = {"subscriber_remove", "t",
                                                     "DELETE FROM subscribers WHERE account = $1"};
+static const struct pgsql_stmt subscriber_plan = {
+    "subscriber_plan", "t", "SELECT coalesce(plan_id, -1) FROM subscribers WHERE account = $1"};
+static const struct pgsql_stmt history_cut = {
+    "history_cut", "ti",
+    "DELETE FROM plan_history WHERE start_ms >= $2 AND subscriber_id ="
+    " (SELECT id FROM subscribers WHERE account = $1)"};
+static const struct pgsql_stmt history_add = {
+    "history_add", "tii",
+    "INSERT INTO plan_history (subscriber_id, plan_id, start_ms)"
+    " SELECT id, $2, $3 FROM subscribers WHERE account = $1"};
 /* An open binding that starts at or after $1 would end before it started: it never
  * applied, so it goes rather than stay as a zero-length row. The rest end at $1. */
 static const struct pgsql_stmt binding_drop_value = {
@@ -148,20 +168,32 @@ static void read_plan(const PGresult *r, int i, struct plan *p)
     p->overage_micro_per_gb = pgsql_get_int(r, i, 5);
     copy_text(p->speed, sizeof p->speed, r, i, 6);
     p->anchor_day = (int)pgsql_get_int(r, i, 7);
+    p->burstable = pgsql_get_int(r, i, 8) != 0;
+    p->commit_bps = (uint64_t)pgsql_get_int(r, i, 9);
+    p->price_micro_per_mbps = pgsql_get_int(r, i, 10);
+    copy_text(p->burst_dirs, sizeof p->burst_dirs, r, i, 11);
 }
 
 int admin_pgsql_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
 {
-    char quota[PGSQL_INT_LEN], price[PGSQL_INT_LEN], over[PGSQL_INT_LEN], anchor[PGSQL_INT_LEN];
+    int rc = rows_plan_check(p, errbuf);
+    if (rc != 0)
+        return rc;
+    char quota[PGSQL_INT_LEN], price[PGSQL_INT_LEN], over[PGSQL_INT_LEN], anchor[PGSQL_INT_LEN],
+        burst[PGSQL_INT_LEN], commit[PGSQL_INT_LEN], per_mbps[PGSQL_INT_LEN];
     const char *params[] = {p->unlimited ? NULL : pgsql_int(quota, (int64_t)p->quota_bytes),
                             p->quota_dirs,
                             pgsql_int(price, p->price_micro),
                             pgsql_int(over, p->overage_micro_per_gb),
                             p->speed,
                             pgsql_int(anchor, p->anchor_day),
-                            p->name};
+                            p->name,
+                            pgsql_int(burst, p->burstable),
+                            pgsql_int(commit, rows_time(p->commit_bps)),
+                            pgsql_int(per_mbps, p->price_micro_per_mbps),
+                            p->burst_dirs};
     int n;
-    int rc = store_pgsql_write(s, insert ? &plan_insert : &plan_update, params, &n, errbuf);
+    rc = store_pgsql_write(s, insert ? &plan_insert : &plan_update, params, &n, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "a plan named '%s' exists already", p->name);
     if (rc == 0 && !insert && n == 0) {
@@ -203,9 +235,21 @@ int admin_pgsql_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
 int admin_pgsql_plan_remove(struct store *s, const char *name, char *errbuf)
 {
     const char *params[] = {name};
+    int rc;
+    PGresult *r = store_pgsql_run(s, &plan_use, params, &rc);
+    if (!r) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s", store_pgsql_error(s));
+        return rc;
+    }
+    /* no row: no such plan, which the DELETE below finds too */
+    if (PQntuples(r) == 1)
+        rc = rows_plan_in_use(name, pgsql_get_int(r, 0, 0), pgsql_get_int(r, 0, 1), errbuf);
+    PQclear(r);
+    if (rc != 0)
+        return rc;
     int n;
-    int rc = store_pgsql_write(s, &plan_remove, params, &n, errbuf);
-    if (rc == ERR_EXISTS)
+    rc = store_pgsql_write(s, &plan_remove, params, &n, errbuf);
+    if (rc == ERR_EXISTS) /* taken since it was counted */
         snprintf(errbuf, ERR_BUF_LEN, "plan '%s' has subscribers; move them first", name);
     else if (rc == 0 && n == 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s'", name);
@@ -229,9 +273,73 @@ static void read_subscriber(const PGresult *r, int i, struct subscriber *sub)
     copy_text(sub->alert_levels, sizeof sub->alert_levels, r, i, 7);
 }
 
+/* A subscriber_save: the row and its plan history, written together. */
+struct subscriber_write {
+    const struct subscriber *sub;
+    bool insert;
+    int64_t plan_id; /* the plan saved, -1 for none */
+    char *errbuf;
+};
+
+/* OUT: *plan_id, the plan the subscriber of `account` holds now (-1 for none). Returns 0,
+ * ERR_NOT_FOUND or a code of store_pgsql_run(). */
+static int plan_now(struct store *s, const char *account, int64_t *plan_id)
+{
+    const char *params[] = {account};
+    int rc;
+    PGresult *r = store_pgsql_run(s, &subscriber_plan, params, &rc);
+    if (!r)
+        return rc;
+    rc = PQntuples(r) == 1 ? 0 : ERR_NOT_FOUND;
+    if (rc == 0)
+        *plan_id = pgsql_get_int(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+/* The plan history from w->sub->plan_from_ms on: the steps starting then or later go (an
+ * update's change replaces what was planned after it), and one starts there. */
+static int history_from(struct store *s, const struct subscriber_write *w)
+{
+    char from[PGSQL_INT_LEN], plan[PGSQL_INT_LEN];
+    pgsql_int(from, rows_time(w->sub->plan_from_ms));
+    const char *cut[] = {w->sub->account, from};
+    int rc = w->insert ? 0 : store_pgsql_write(s, &history_cut, cut, NULL, w->errbuf);
+    const char *add[] = {w->sub->account, w->plan_id >= 0 ? pgsql_int(plan, w->plan_id) : NULL,
+                         from};
+    return rc ? rc : store_pgsql_write(s, &history_add, add, NULL, w->errbuf);
+}
+
+static int subscriber_write(struct store *s, void *ctx)
+{
+    struct subscriber_write *w = ctx;
+    const struct subscriber *sub = w->sub;
+    int64_t old_plan = -1;
+    if (!w->insert) {
+        int rc = plan_now(s, sub->account, &old_plan);
+        if (rc == ERR_NOT_FOUND)
+            snprintf(w->errbuf, ERR_BUF_LEN, "no subscriber '%s'", sub->account);
+        if (rc != 0)
+            return rc;
+    }
+    char plan_id[PGSQL_INT_LEN];
+    const char *plan = w->plan_id >= 0 ? pgsql_int(plan_id, w->plan_id) : NULL;
+    const char *params[] = {sub->name,    sub->email,       plan, sub->status, sub->notes,
+                            sub->account, sub->alert_levels};
+    int rc = store_pgsql_write(s, w->insert ? &subscriber_insert : &subscriber_update, params, NULL,
+                               w->errbuf);
+    if (rc == ERR_EXISTS)
+        snprintf(w->errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
+    /* the history follows a new subscriber's plan and a change; the same plan leaves it */
+    if (rc == 0 && (w->insert || old_plan != w->plan_id))
+        rc = history_from(s, w);
+    return rc;
+}
+
 int admin_pgsql_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
                                 char *errbuf)
 {
+    errbuf[0] = '\0';
     int rc = rows_subscriber_check(sub, errbuf);
     if (rc != 0)
         return rc;
@@ -240,18 +348,14 @@ int admin_pgsql_subscriber_save(struct store *s, const struct subscriber *sub, b
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s' (see flowtally plan list)", sub->plan);
         return ERR_NOT_FOUND;
     }
-    char plan_id[PGSQL_INT_LEN];
-    const char *plan = sub->plan[0] ? pgsql_int(plan_id, p.id) : NULL;
-    const char *params[] = {sub->name,    sub->email,       plan, sub->status, sub->notes,
-                            sub->account, sub->alert_levels};
-    int n;
-    rc = store_pgsql_write(s, insert ? &subscriber_insert : &subscriber_update, params, &n, errbuf);
-    if (rc == ERR_EXISTS)
-        snprintf(errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
-    if (rc == 0 && !insert && n == 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", sub->account);
-        return ERR_NOT_FOUND;
-    }
+    struct subscriber_write w = {sub, insert, sub->plan[0] ? p.id : -1, errbuf};
+    /* a write of its own is one transaction, the row and its history */
+    if (store_pgsql_in_transaction(s))
+        rc = subscriber_write(s, &w);
+    else
+        rc = store_transaction(s, subscriber_write, &w);
+    if (rc != 0 && !errbuf[0])
+        snprintf(errbuf, ERR_BUF_LEN, "%s", store_pgsql_error(s));
     return rc;
 }
 

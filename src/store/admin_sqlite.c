@@ -17,7 +17,8 @@
 #include "../base/log.h"
 
 #define PLAN_COLS                                                                                  \
-    "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day"
+    "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day,"     \
+    " burstable, commit_bps, price_micro_per_mbps, burst_dirs"
 
 #define SUBSCRIBER_SELECT                                                                          \
     "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes,"            \
@@ -29,11 +30,15 @@ enum admin_stmt {
     ST_PLAN_GET,
     ST_PLAN_LIST,
     ST_PLAN_REMOVE,
+    ST_PLAN_USE,
     ST_SUBSCRIBER_INSERT,
     ST_SUBSCRIBER_UPDATE,
     ST_SUBSCRIBER_GET,
     ST_SUBSCRIBER_LIST,
     ST_SUBSCRIBER_REMOVE,
+    ST_SUBSCRIBER_PLAN,
+    ST_HISTORY_CUT,
+    ST_HISTORY_ADD,
     ST_BINDING_DROP_VALUE,
     ST_BINDING_DROP_SESSION,
     ST_BINDING_END_VALUE,
@@ -56,13 +61,21 @@ enum admin_stmt {
 
 static const char *const admin_sql[ST_COUNT] = {
     [ST_PLAN_INSERT] = "INSERT INTO plans (quota_bytes, quota_dirs, price_micro,"
-                       " overage_micro_per_gb, speed, anchor_day, name)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                       " overage_micro_per_gb, speed, anchor_day, name, burstable, commit_bps,"
+                       " price_micro_per_mbps, burst_dirs)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_PLAN_UPDATE] = "UPDATE plans SET quota_bytes = ?1, quota_dirs = ?2, price_micro = ?3,"
-                       " overage_micro_per_gb = ?4, speed = ?5, anchor_day = ?6 WHERE name = ?7",
+                       " overage_micro_per_gb = ?4, speed = ?5, anchor_day = ?6,"
+                       " burstable = ?8, commit_bps = ?9, price_micro_per_mbps = ?10,"
+                       " burst_dirs = ?11 WHERE name = ?7",
     [ST_PLAN_GET] = "SELECT " PLAN_COLS " FROM plans WHERE name = ?1",
     [ST_PLAN_LIST] = "SELECT " PLAN_COLS " FROM plans ORDER BY name",
     [ST_PLAN_REMOVE] = "DELETE FROM plans WHERE name = ?1",
+    /* Who holds the plan now, and whose history names it (a bill of any cycle may need
+     * it): either keeps it. */
+    [ST_PLAN_USE] = "SELECT (SELECT count(*) FROM subscribers WHERE plan_id = p.id),"
+                    " (SELECT count(DISTINCT subscriber_id) FROM plan_history"
+                    " WHERE plan_id = p.id) FROM plans p WHERE p.name = ?1",
     /* Never an id given before (migration 8): a removed subscriber's usage stays its own. */
     [ST_SUBSCRIBER_INSERT] = "INSERT INTO subscribers (id, name, email, plan_id, status, notes,"
                              " alert_levels, account) SELECT value + 1, ?1, ?2, ?3, ?4, ?5, ?7,"
@@ -72,6 +85,11 @@ static const char *const admin_sql[ST_COUNT] = {
     [ST_SUBSCRIBER_GET] = SUBSCRIBER_SELECT " WHERE s.account = ?1",
     [ST_SUBSCRIBER_LIST] = SUBSCRIBER_SELECT " ORDER BY s.account",
     [ST_SUBSCRIBER_REMOVE] = "DELETE FROM subscribers WHERE account = ?1",
+    [ST_SUBSCRIBER_PLAN] = "SELECT plan_id FROM subscribers WHERE account = ?1",
+    [ST_HISTORY_CUT] = "DELETE FROM plan_history WHERE start_ms >= ?2 AND subscriber_id ="
+                       " (SELECT id FROM subscribers WHERE account = ?1)",
+    [ST_HISTORY_ADD] = "INSERT INTO plan_history (subscriber_id, plan_id, start_ms)"
+                       " SELECT id, ?2, ?3 FROM subscribers WHERE account = ?1",
     /* An open binding that starts at or after ?1 would end before it started: it never
      * applied, so it goes rather than stay as a zero-length row. The rest end at ?1. */
     [ST_BINDING_DROP_VALUE] = "DELETE FROM bindings"
@@ -224,10 +242,17 @@ static void read_plan(sqlite3_stmt *st, struct plan *p)
     p->overage_micro_per_gb = sqlite3_column_int64(st, 5);
     copy_text(p->speed, sizeof p->speed, st, 6);
     p->anchor_day = sqlite3_column_int(st, 7);
+    p->burstable = sqlite3_column_int(st, 8) != 0;
+    p->commit_bps = (uint64_t)sqlite3_column_int64(st, 9);
+    p->price_micro_per_mbps = sqlite3_column_int64(st, 10);
+    copy_text(p->burst_dirs, sizeof p->burst_dirs, st, 11);
 }
 
 int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
 {
+    int rc = rows_plan_check(p, errbuf);
+    if (rc != 0)
+        return rc;
     sqlite3_stmt *st = stmt(s, insert ? ST_PLAN_INSERT : ST_PLAN_UPDATE);
     if (!st)
         return ERR_STORE;
@@ -241,7 +266,11 @@ int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, c
     bind_text(st, 5, p->speed);
     sqlite3_bind_int(st, 6, p->anchor_day);
     bind_text(st, 7, p->name);
-    int rc = finish_write(s, st, errbuf);
+    sqlite3_bind_int(st, 8, p->burstable);
+    sqlite3_bind_int64(st, 9, rows_time(p->commit_bps));
+    sqlite3_bind_int64(st, 10, p->price_micro_per_mbps);
+    bind_text(st, 11, p->burst_dirs);
+    rc = finish_write(s, st, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "a plan named '%s' exists already", p->name);
     if (rc == 0 && !insert && changes(s) == 0) {
@@ -278,14 +307,40 @@ int admin_sqlite_plan_list(struct store *s, store_plan_fn *fn, void *ctx)
     return finish_read(s, st, step);
 }
 
+/* OUT: *n_current, the subscribers on plan `name` now, and *n_history, those whose plan
+ * history names it (both 0 when there is no such plan). Returns 0 or ERR_STORE. */
+static int plan_use(struct store *s, const char *name, int64_t *n_current, int64_t *n_history)
+{
+    sqlite3_stmt *st = stmt(s, ST_PLAN_USE);
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, name);
+    *n_current = *n_history = 0;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *n_current = sqlite3_column_int64(st, 0);
+        *n_history = sqlite3_column_int64(st, 1);
+        step = SQLITE_DONE;
+    }
+    return finish_read(s, st, step);
+}
+
 int admin_sqlite_plan_remove(struct store *s, const char *name, char *errbuf)
 {
+    int64_t n_current, n_history;
+    int rc = plan_use(s, name, &n_current, &n_history);
+    if (rc != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));
+        return rc;
+    }
+    if ((rc = rows_plan_in_use(name, n_current, n_history, errbuf)) != 0)
+        return rc;
     sqlite3_stmt *st = stmt(s, ST_PLAN_REMOVE);
     if (!st)
         return ERR_STORE;
     bind_text(st, 1, name);
-    int rc = finish_write(s, st, errbuf);
-    if (rc == ERR_EXISTS)
+    rc = finish_write(s, st, errbuf);
+    if (rc == ERR_EXISTS) /* taken since it was counted */
         snprintf(errbuf, ERR_BUF_LEN, "plan '%s' has subscribers; move them first", name);
     else if (rc == 0 && changes(s) == 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s'", name);
@@ -309,9 +364,92 @@ static void read_subscriber(sqlite3_stmt *st, struct subscriber *sub)
     copy_text(sub->alert_levels, sizeof sub->alert_levels, st, 7);
 }
 
+/* A subscriber_save: the row and its plan history, written together. */
+struct subscriber_write {
+    const struct subscriber *sub;
+    bool insert;
+    int64_t plan_id; /* the plan saved, -1 for none */
+    char *errbuf;
+};
+
+/* OUT: *plan_id, the plan the subscriber of `account` holds now (-1 for none). Returns 0,
+ * ERR_NOT_FOUND or ERR_STORE. */
+static int plan_now(struct store *s, const char *account, int64_t *plan_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_PLAN);
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, account);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *plan_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+        release(s, st);
+        return 0;
+    }
+    int rc = finish_read(s, st, step);
+    return rc == 0 ? ERR_NOT_FOUND : rc;
+}
+
+/* The plan history from w->sub->plan_from_ms on: the steps starting then or later go (an
+ * update's change replaces what was planned after it), and one starts there. */
+static int history_from(struct store *s, const struct subscriber_write *w)
+{
+    int64_t from = rows_time(w->sub->plan_from_ms);
+    sqlite3_stmt *st;
+    if (!w->insert) { /* a new subscriber has no steps yet */
+        if (!(st = stmt(s, ST_HISTORY_CUT)))
+            return ERR_STORE;
+        bind_text(st, 1, w->sub->account);
+        sqlite3_bind_int64(st, 2, from);
+        int rc = finish_write(s, st, w->errbuf);
+        if (rc != 0)
+            return rc;
+    }
+    if (!(st = stmt(s, ST_HISTORY_ADD)))
+        return ERR_STORE;
+    bind_text(st, 1, w->sub->account);
+    if (w->plan_id >= 0)
+        sqlite3_bind_int64(st, 2, w->plan_id);
+    sqlite3_bind_int64(st, 3, from);
+    return finish_write(s, st, w->errbuf);
+}
+
+static int subscriber_write(struct store *s, void *ctx)
+{
+    struct subscriber_write *w = ctx;
+    const struct subscriber *sub = w->sub;
+    int64_t old_plan = -1;
+    if (!w->insert) {
+        int rc = plan_now(s, sub->account, &old_plan);
+        if (rc == ERR_NOT_FOUND)
+            snprintf(w->errbuf, ERR_BUF_LEN, "no subscriber '%s'", sub->account);
+        if (rc != 0)
+            return rc;
+    }
+    sqlite3_stmt *st = stmt(s, w->insert ? ST_SUBSCRIBER_INSERT : ST_SUBSCRIBER_UPDATE);
+    if (!st)
+        return ERR_STORE;
+    bind_text(st, 1, sub->name);
+    bind_text(st, 2, sub->email);
+    if (w->plan_id >= 0)
+        sqlite3_bind_int64(st, 3, w->plan_id);
+    bind_text(st, 4, sub->status);
+    bind_text(st, 5, sub->notes);
+    bind_text(st, 6, sub->account);
+    bind_text(st, 7, sub->alert_levels);
+    int rc = finish_write(s, st, w->errbuf);
+    if (rc == ERR_EXISTS)
+        snprintf(w->errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
+    /* the history follows a new subscriber's plan and a change; the same plan leaves it */
+    if (rc == 0 && (w->insert || old_plan != w->plan_id))
+        rc = history_from(s, w);
+    return rc;
+}
+
 int admin_sqlite_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
                                  char *errbuf)
 {
+    errbuf[0] = '\0';
     int rc = rows_subscriber_check(sub, errbuf);
     if (rc != 0)
         return rc;
@@ -320,26 +458,14 @@ int admin_sqlite_subscriber_save(struct store *s, const struct subscriber *sub, 
         snprintf(errbuf, ERR_BUF_LEN, "no plan named '%s' (see flowtally plan list)", sub->plan);
         return ERR_NOT_FOUND;
     }
-    sqlite3_stmt *st = stmt(s, insert ? ST_SUBSCRIBER_INSERT : ST_SUBSCRIBER_UPDATE);
-    if (!st)
-        return ERR_STORE;
-    bind_text(st, 1, sub->name);
-    bind_text(st, 2, sub->email);
-    if (sub->plan[0])
-        sqlite3_bind_int64(st, 3, p.id);
+    struct subscriber_write w = {sub, insert, sub->plan[0] ? p.id : -1, errbuf};
+    /* a write of its own is one transaction, the row and its history */
+    if (sqlite3_get_autocommit(store_sqlite_db(s)))
+        rc = store_transaction(s, subscriber_write, &w);
     else
-        sqlite3_bind_null(st, 3);
-    bind_text(st, 4, sub->status);
-    bind_text(st, 5, sub->notes);
-    bind_text(st, 6, sub->account);
-    bind_text(st, 7, sub->alert_levels);
-    rc = finish_write(s, st, errbuf);
-    if (rc == ERR_EXISTS)
-        snprintf(errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
-    if (rc == 0 && !insert && changes(s) == 0) {
-        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", sub->account);
-        return ERR_NOT_FOUND;
-    }
+        rc = subscriber_write(s, &w);
+    if (rc != 0 && !errbuf[0])
+        snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));
     return rc;
 }
 

@@ -182,6 +182,107 @@ static const char *const migrations[] = {
     "  first_ms INTEGER NOT NULL,"
     "  last_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "ALTER TABLE subscribers ADD COLUMN alert_levels TEXT NOT NULL DEFAULT '';",
+
+    /* 10: billing. Plans: a cycle may start on any day of the month (29..31: on a shorter
+     * month's last), and burstable (95th percentile) pricing. SQLite cannot change a CHECK
+     * in place: the table is made again, copied, dropped and the copy renamed (the order
+     * of https://sqlite.org/lang_altertable.html, with foreign keys off around it:
+     * migrate_once()), keeping every plan's id. Each subscriber's plan history, starting
+     * with the plan held now, from the beginning; top-ups of a cycle's quota (ids never
+     * reused). Issued documents (invoices, credit and debit notes) with their lines and
+     * the usage they settled: no foreign key to subscribers (a removed subscriber's
+     * documents stay), numbered per kind, at most one invoice per subscriber and cycle,
+     * and never changed nor removed once written (triggers refuse it). */
+    "CREATE TABLE plans_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  quota_bytes INTEGER,"
+    "  quota_dirs TEXT NOT NULL DEFAULT 'both' CHECK (quota_dirs IN ('in', 'out', 'both')),"
+    "  price_micro INTEGER NOT NULL DEFAULT 0,"
+    "  overage_micro_per_gb INTEGER NOT NULL DEFAULT 0,"
+    "  speed TEXT NOT NULL DEFAULT '',"
+    "  anchor_day INTEGER NOT NULL DEFAULT 1 CHECK (anchor_day BETWEEN 1 AND 31),"
+    "  burstable INTEGER NOT NULL DEFAULT 0 CHECK (burstable IN (0, 1)),"
+    "  commit_bps INTEGER NOT NULL DEFAULT 0,"
+    "  price_micro_per_mbps INTEGER NOT NULL DEFAULT 0,"
+    "  burst_dirs TEXT NOT NULL DEFAULT '' CHECK (burst_dirs IN ('', 'in', 'out', 'max')));"
+    "INSERT INTO plans_new (id, name, quota_bytes, quota_dirs, price_micro,"
+    "  overage_micro_per_gb, speed, anchor_day) SELECT id, name, quota_bytes, quota_dirs,"
+    "  price_micro, overage_micro_per_gb, speed, anchor_day FROM plans;"
+    "DROP TABLE plans;"
+    "ALTER TABLE plans_new RENAME TO plans;"
+    "CREATE TABLE plan_history ("
+    "  subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,"
+    "  plan_id INTEGER REFERENCES plans (id)," /* NULL = no plan */
+    "  start_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (subscriber_id, start_ms)) WITHOUT ROWID;"
+    "CREATE INDEX plan_history_plan ON plan_history (plan_id);"
+    "INSERT INTO plan_history (subscriber_id, plan_id, start_ms)"
+    "  SELECT id, plan_id, 0 FROM subscribers;"
+    "CREATE TABLE topups ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,"
+    "  at_ms INTEGER NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  price_micro INTEGER NOT NULL);"
+    "CREATE INDEX topups_subscriber ON topups (subscriber_id, at_ms);"
+    "CREATE TABLE invoices ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit', 'debit')),"
+    "  number INTEGER NOT NULL,"
+    "  refers_to INTEGER REFERENCES invoices (id)," /* a note's invoice; NULL = none */
+    "  subscriber_id INTEGER NOT NULL,"
+    "  account TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  plan TEXT NOT NULL,"
+    "  cycle TEXT NOT NULL," /* YYYY-MM */
+    "  cycle_start_ms INTEGER NOT NULL,"
+    "  cycle_end_ms INTEGER NOT NULL,"
+    "  used_bytes INTEGER NOT NULL,"
+    "  quota_bytes INTEGER NOT NULL,"
+    "  unlimited INTEGER NOT NULL CHECK (unlimited IN (0, 1)),"
+    "  subtotal_cents INTEGER NOT NULL,"
+    "  tax_cents INTEGER NOT NULL,"
+    "  total_cents INTEGER NOT NULL,"
+    "  tax_rate_micro INTEGER NOT NULL,"
+    "  currency TEXT NOT NULL,"
+    "  unit TEXT NOT NULL,"
+    "  issued_ms INTEGER NOT NULL,"
+    "  UNIQUE (kind, number));"
+    "CREATE UNIQUE INDEX invoices_one_per_cycle ON invoices (subscriber_id, cycle)"
+    "  WHERE kind = 'invoice';"
+    "CREATE INDEX invoices_subscriber ON invoices (subscriber_id, id);"
+    "CREATE INDEX invoices_cycle ON invoices (cycle, id);"
+    "CREATE TABLE invoice_lines ("
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id),"
+    "  seq INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"  /* plan, topup, usage, burst */
+    "  class TEXT NOT NULL," /* usage: the traffic class; else '' */
+    "  cycle TEXT NOT NULL," /* the cycle the line bills */
+    "  bytes INTEGER NOT NULL,"
+    "  quantity TEXT NOT NULL,"
+    "  unit_price_micro INTEGER NOT NULL,"
+    "  amount_cents INTEGER NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  PRIMARY KEY (invoice_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE invoice_usage ("
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id),"
+    "  cycle TEXT NOT NULL,"
+    "  class TEXT NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  PRIMARY KEY (invoice_id, cycle, class)) WITHOUT ROWID;"
+    "CREATE TRIGGER invoices_no_update BEFORE UPDATE ON invoices BEGIN"
+    "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;"
+    "CREATE TRIGGER invoices_no_delete BEFORE DELETE ON invoices BEGIN"
+    "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;"
+    "CREATE TRIGGER invoice_lines_no_update BEFORE UPDATE ON invoice_lines BEGIN"
+    "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;"
+    "CREATE TRIGGER invoice_lines_no_delete BEFORE DELETE ON invoice_lines BEGIN"
+    "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;"
+    "CREATE TRIGGER invoice_usage_no_update BEFORE UPDATE ON invoice_usage BEGIN"
+    "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;"
+    "CREATE TRIGGER invoice_usage_no_delete BEFORE DELETE ON invoice_usage BEGIN"
+    "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -230,16 +331,38 @@ static int abandon(sqlite3 *db, int rc)
     return rc;
 }
 
-static int migrate_once(sqlite3 *db, char *errbuf)
+/* Whether the foreign keys hold everywhere: PRAGMA foreign_key_check gives a row for each
+ * one that does not. Returns 0, or ERR_STORE with errbuf naming the first. */
+static int foreign_keys_hold(sqlite3 *db, char *errbuf)
 {
-    int rc = exec(db,
-                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                  " PRAGMA foreign_keys = ON;",
-                  errbuf);
-    if (rc != 0)
-        return rc;
-    if (schema_version(db) == N_MIGRATIONS)
-        return 0; /* the usual case: no write lock taken */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(db));
+        return ERR_STORE;
+    }
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_DONE ? 0 : ERR_STORE;
+    if (step == SQLITE_ROW) {
+        const unsigned char *table = sqlite3_column_text(st, 0);
+        const unsigned char *parent = sqlite3_column_text(st, 2);
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "the migration left a row of %s naming a row of %s that is not there",
+                 table ? (const char *)table : "?", parent ? (const char *)parent : "?");
+    } else if (step != SQLITE_DONE) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Runs the migrations the file needs in one write transaction. Foreign keys are off while
+ * it runs: a migration that makes a table again (10: plans) drops the old one, which with
+ * them on would delete its rows first, failing on every subscriber that names one (and
+ * SQLite ignores the pragma inside a transaction, so it is set around it). Instead the keys
+ * are checked, all of them, before the commit. */
+static int migrate_versions(sqlite3 *db, char *errbuf)
+{
+    int rc;
     if ((rc = exec(db, "BEGIN IMMEDIATE", errbuf)) != 0)
         return rc;
     int version = schema_version(db); /* again, now that no one else can be migrating */
@@ -250,9 +373,34 @@ static int migrate_once(sqlite3 *db, char *errbuf)
             (rc = set_version(db, v + 1, errbuf)) != 0)
             return abandon(db, rc);
     }
+    if ((rc = foreign_keys_hold(db, errbuf)) != 0)
+        return abandon(db, rc);
     if ((rc = exec(db, "COMMIT", errbuf)) != 0)
         return abandon(db, rc);
     return 0;
+}
+
+static int migrate_once(sqlite3 *db, char *errbuf)
+{
+    int rc = exec(db,
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                  " PRAGMA foreign_keys = ON;",
+                  errbuf);
+    if (rc != 0)
+        return rc;
+    if (schema_version(db) == N_MIGRATIONS)
+        return 0; /* the usual case: no write lock taken */
+    if ((rc = exec(db, "PRAGMA foreign_keys = OFF", errbuf)) != 0)
+        return rc;
+    rc = migrate_versions(db, errbuf);
+    /* on again whatever happened: every writer relies on them (ON DELETE CASCADE) */
+    char on_err[ERR_BUF_LEN];
+    int on = exec(db, "PRAGMA foreign_keys = ON", on_err);
+    if (rc == 0 && on != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "%s", on_err);
+        rc = on;
+    }
+    return rc;
 }
 
 #define MIGRATE_BUSY_MS 10000 /* as long as a busy timeout: then "database is locked" */

@@ -44,6 +44,11 @@ PGresult *store_pgsql_run(struct store *s, const struct pgsql_stmt *st, const ch
 int store_pgsql_write(struct store *s, const struct pgsql_stmt *st, const char *const *params,
                       int *n_rows, char *errbuf);
 
+/* Runs constant SQL without parameters (transaction control, a cursor's CLOSE), after
+ * sending what add_usage and add_stat buffered. Returns 0 or ERR_STORE (last_error() says
+ * why). */
+int store_pgsql_exec(struct store *s, const char *sql);
+
 /* Whether a transaction is open on the connection (begin() or a failed one not yet rolled
  * back). */
 bool store_pgsql_in_transaction(struct store *s);
@@ -85,6 +90,30 @@ int admin_pgsql_classes_write(struct store *s, const struct class_row *rows, siz
                               uint64_t now_ms);
 int admin_pgsql_class_list(struct store *s, store_class_fn *fn, void *ctx);
 int admin_pgsql_classes_known(struct store *s);
+
+/* What billing reads and writes (billing_pgsql.c), as struct store_ops documents it. */
+int billing_pgsql_scan_usage(struct store *s, const struct usage_query *q, store_usage_fn *fn,
+                             void *ctx);
+int billing_pgsql_plan_history(struct store *s, int64_t subscriber_id, store_plan_step_fn *fn,
+                               void *ctx);
+int billing_pgsql_topup_add(struct store *s, const struct topup_row *t, char *errbuf);
+int billing_pgsql_topup_list(struct store *s, int64_t subscriber_id, uint64_t from_ms,
+                             uint64_t to_ms, store_topup_fn *fn, void *ctx);
+int billing_pgsql_invoice_issue(struct store *s, struct invoice_row *inv,
+                                const struct invoice_line *lines, size_t n_lines,
+                                const struct invoice_usage *usage, size_t n_usage, char *errbuf);
+int billing_pgsql_invoice_list(struct store *s, const struct invoice_query *q, store_invoice_fn *fn,
+                               void *ctx);
+int billing_pgsql_invoice_get(struct store *s, const char *kind, int64_t number,
+                              struct invoice_row *out);
+int billing_pgsql_invoice_lines(struct store *s, int64_t invoice_id, store_invoice_line_fn *fn,
+                                void *ctx);
+int billing_pgsql_invoice_lines_of_cycle(struct store *s, int64_t subscriber_id, const char *cycle,
+                                         store_invoice_line_fn *fn, void *ctx);
+int billing_pgsql_invoice_usage_list(struct store *s, int64_t subscriber_id,
+                                     store_invoice_usage_fn *fn, void *ctx);
+int billing_pgsql_meta_get(struct store *s, const char *key, int64_t *value);
+int billing_pgsql_meta_set(struct store *s, const char *key, int64_t value);
 
 /* The portal's logins (users_pgsql.c), as struct store_ops documents them. */
 int users_pgsql_user_save(struct store *s, const struct user *u, bool insert, char *errbuf);

@@ -32,6 +32,15 @@ static int field(const char *name, const char *text, size_t size, char *errbuf)
             return rc_;                                                                            \
     } while (0)
 
+int rows_plan_check(const struct plan *p, char *errbuf)
+{
+    FIELD(p, name);
+    FIELD(p, quota_dirs);
+    FIELD(p, speed);
+    FIELD(p, burst_dirs);
+    return 0;
+}
+
 int rows_subscriber_check(const struct subscriber *sub, char *errbuf)
 {
     FIELD(sub, account);
@@ -91,4 +100,86 @@ int rows_user_saved(const struct user *u, int rc, int n, char *errbuf)
         rc = ERR_NOT_FOUND;
     }
     return rc;
+}
+
+/* The lines and settled usage of a document: each field, named with its index. */
+static int invoice_parts_check(const struct invoice_line *lines, size_t n_lines,
+                               const struct invoice_usage *usage, size_t n_usage, char *errbuf)
+{
+    char name[64];
+    for (size_t i = 0; i < n_lines; i++) {
+        const struct invoice_line *l = &lines[i];
+        const struct {
+            const char *field, *text;
+            size_t size;
+        } f[] = {{"kind", l->kind, sizeof l->kind},
+                 {"class", l->class_name, sizeof l->class_name},
+                 {"cycle", l->cycle, sizeof l->cycle},
+                 {"quantity", l->quantity, sizeof l->quantity},
+                 {"text", l->text, sizeof l->text}};
+        for (size_t j = 0; j < sizeof f / sizeof f[0]; j++) {
+            snprintf(name, sizeof name, "line %zu's %s", i + 1, f[j].field);
+            int rc = field(name, f[j].text, f[j].size, errbuf);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    for (size_t i = 0; i < n_usage; i++) {
+        snprintf(name, sizeof name, "settled usage %zu's cycle", i + 1);
+        int rc = field(name, usage[i].cycle, sizeof usage[i].cycle, errbuf);
+        if (rc == 0) {
+            snprintf(name, sizeof name, "settled usage %zu's class", i + 1);
+            rc = field(name, usage[i].class_name, sizeof usage[i].class_name, errbuf);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int rows_invoice_check(const struct invoice_row *inv, const struct invoice_line *lines,
+                       size_t n_lines, const struct invoice_usage *usage, size_t n_usage,
+                       char *errbuf)
+{
+    FIELD(inv, kind);
+    FIELD(inv, account);
+    FIELD(inv, name);
+    FIELD(inv, plan);
+    FIELD(inv, cycle);
+    FIELD(inv, currency);
+    FIELD(inv, unit);
+    if (!rows_invoice_kind(inv->kind)) {
+        if (errbuf)
+            snprintf(errbuf, ERR_BUF_LEN, "a document of kind '%s': not invoice, credit or debit",
+                     inv->kind);
+        return ERR_MALFORMED;
+    }
+    return invoice_parts_check(lines, n_lines, usage, n_usage, errbuf);
+}
+
+bool rows_invoice_kind(const char *kind)
+{
+    return strcmp(kind, "invoice") == 0 || strcmp(kind, "credit") == 0 ||
+           strcmp(kind, "debit") == 0;
+}
+
+int rows_invoice_exists(const struct invoice_row *inv, int64_t number, char *errbuf)
+{
+    snprintf(errbuf, ERR_BUF_LEN, "%s has invoice %lld for cycle %s already",
+             inv->account[0] ? inv->account : "the subscriber", (long long)number, inv->cycle);
+    return ERR_EXISTS;
+}
+
+int rows_plan_in_use(const char *name, int64_t n_current, int64_t n_history, char *errbuf)
+{
+    if (n_current > 0)
+        snprintf(errbuf, ERR_BUF_LEN, "plan '%s' has subscribers; move them first", name);
+    else if (n_history > 0)
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "plan '%s' is in the plan history of %lld subscriber%s, and their bills need "
+                 "it; it stays",
+                 name, (long long)n_history, n_history == 1 ? "" : "s");
+    else
+        return 0;
+    return ERR_EXISTS;
 }

@@ -16,10 +16,26 @@ bool rows_fits(const char *text, size_t size);
 
 /* Each returns 0, or ERR_MALFORMED with errbuf (ERR_BUF_LEN; may be NULL) naming the
  * field that does not fit. */
+int rows_plan_check(const struct plan *p, char *errbuf);
 int rows_subscriber_check(const struct subscriber *sub, char *errbuf);
 int rows_user_check(const struct user *u, char *errbuf);
 int rows_session_check(const struct session_row *r, char *errbuf);
 int rows_login_failure_check(const struct login_failure_row *r, char *errbuf);
+
+/* A document to issue: its text, its lines' and its settled usage's fit, and its kind is
+ * invoice, credit or debit. Returns 0 or ERR_MALFORMED with errbuf. */
+int rows_invoice_check(const struct invoice_row *inv, const struct invoice_line *lines,
+                       size_t n_lines, const struct invoice_usage *usage, size_t n_usage,
+                       char *errbuf);
+/* Whether kind is one a document may have. */
+bool rows_invoice_kind(const char *kind);
+/* What invoice_issue says when inv's subscriber has invoice `number` for inv's cycle
+ * already: returns ERR_EXISTS with errbuf. */
+int rows_invoice_exists(const struct invoice_row *inv, int64_t number, char *errbuf);
+
+/* Whether plan_remove may remove plan `name`, which n_current subscribers hold now and the
+ * plan history of n_history subscribers names: 0, or ERR_EXISTS with errbuf saying why. */
+int rows_plan_in_use(const char *name, int64_t n_current, int64_t n_history, char *errbuf);
 
 /* Before a user_save: u checked (rows_user_check()), and the subscriber its account names
  * read into *sub (nothing read when the account is ""). Returns 0, or ERR_MALFORMED,

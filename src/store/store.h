@@ -124,15 +124,15 @@ struct topup_row {
 /* An issued billing document: an invoice for a cycle, or a credit or debit note that
  * corrects one. Never changed once issued (the engines refuse an UPDATE or DELETE). */
 struct invoice_row {
-    int64_t id;         /* given by the store; lines and settled usage name it */
-    char kind[8];       /* invoice, credit, debit */
-    int64_t number;     /* given by the store: 1, 2, ... per kind, never reused */
-    int64_t refers_to;  /* a note: the id of the invoice it corrects; else 0 */
+    int64_t id;        /* given by the store; lines and settled usage name it */
+    char kind[8];      /* invoice, credit, debit */
+    int64_t number;    /* given by the store: 1, 2, ... per kind, never reused */
+    int64_t refers_to; /* a note: the id of the invoice it corrects; else 0 */
     int64_t subscriber_id;
-    char account[64];   /* as they were when issued */
+    char account[64]; /* as they were when issued */
     char name[128];
-    char plan[64];      /* the plan held at the cycle's end ("" none) */
-    char cycle[8];      /* "YYYY-MM": the local month the billed cycle starts in */
+    char plan[64]; /* the plan held at the cycle's end ("" none) */
+    char cycle[8]; /* "YYYY-MM": the local month the billed cycle starts in */
     uint64_t cycle_start_ms, cycle_end_ms;
     uint64_t used_bytes;  /* counted toward the quota in the cycle */
     uint64_t quota_bytes; /* the cycle's quota: prorated plan quotas plus top-ups */
@@ -302,10 +302,13 @@ struct store_ops {
     /* Every stored usage row (one per key: bucket, subscriber, host, direction, class,
      * app) with a bucket in [q->from_ms, q->to_ms), of q->subscriber_id (-1: all), not
      * summed: in bucket order, the rows of one bucket and subscriber together (all
-     * subscribers: by bucket, then subscriber id). q->group is ignored; r->period is the
-     * bucket's start (seconds), r->account NULL. For billing, which walks a month of every
-     * subscriber's buckets in time order: it streams in the stored order without a sort
-     * and in bounded memory on every engine. */
+     * subscribers: by bucket, then subscriber id), and those by host, direction, class,
+     * app. q->group and q->utc_offset_s are ignored; r->period is the bucket's start
+     * (seconds), r->account NULL. For billing, which walks a month of every subscriber's
+     * buckets in time order: it streams in the stored order without a sort and in bounded
+     * memory on every engine (PostgreSQL: a cursor, read a chunk at a time, in the caller's
+     * transaction, or else in a read-only one of its own that ends with the scan). fn may
+     * use the store, but not start another scan on it. */
     int (*scan_usage)(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx);
     /* A number that changes whenever usage rows change: every commit of a transaction
      * that added usage (a flush, from any collector writing this store) moves it on, in
@@ -335,7 +338,9 @@ struct store_ops {
     int (*plan_get)(struct store *s, const char *name, struct plan *out);
     /* Every plan, by name. */
     int (*plan_list)(struct store *s, store_plan_fn *fn, void *ctx);
-    /* Refuses (ERR_EXISTS) while subscribers are on the plan; ERR_NOT_FOUND if none. */
+    /* Refuses (ERR_EXISTS) while subscribers are on the plan, or while a step of anyone's
+     * plan history names it (the bills of the cycles it held need it; removing those
+     * subscribers removes their history); ERR_NOT_FOUND if none. */
     int (*plan_remove)(struct store *s, const char *name, char *errbuf);
 
     /* -- subscribers -- */
@@ -344,7 +349,8 @@ struct store_ops {
      * (ERR_NOT_FOUND). Otherwise as plan_save. The plan history (plan_history) follows:
      * an insert starts it with the plan from sub->plan_from_ms (0: from the beginning);
      * an update that changes the plan deletes the steps starting at or after
-     * sub->plan_from_ms and adds one there. */
+     * sub->plan_from_ms and adds one there; an update with the same plan leaves it. The row
+     * and its history are written together (outside a transaction, in one of their own). */
     int (*subscriber_save)(struct store *s, const struct subscriber *sub, bool insert,
                            char *errbuf);
     int (*subscriber_get)(struct store *s, const char *account, struct subscriber *out);
@@ -404,20 +410,28 @@ struct store_ops {
 
     /* -- billing -- */
 
-    /* The plan history of one subscriber (or of all, subscriber_id -1), ordered by
-     * subscriber id, then start. */
+    /* The plan history of one subscriber (or of all, subscriber_id -1), as
+     * subscriber_save wrote it, ordered by subscriber id, then start. */
     int (*plan_history)(struct store *s, int64_t subscriber_id, store_plan_step_fn *fn, void *ctx);
     /* Inserts a top-up (t->id ignored; ERR_NOT_FOUND: no such subscriber). */
     int (*topup_add)(struct store *s, const struct topup_row *t, char *errbuf);
-    /* Top-ups of one subscriber (or all, -1) bought in [from_ms, to_ms), by subscriber id,
-     * then time, then id. */
+    /* Top-ups of one subscriber (or all, -1) bought in [from_ms, to_ms) (UINT64_MAX: no
+     * end), by subscriber id, then time, then id. A removed subscriber's go with it. */
     int (*topup_list)(struct store *s, int64_t subscriber_id, uint64_t from_ms, uint64_t to_ms,
                       store_topup_fn *fn, void *ctx);
-    /* Issues a document within the caller's transaction: gives it an id and the next
-     * number of its kind (written back into *inv), and stores its lines and settled usage
-     * (their invoice_id is set from it). At most one invoice per subscriber and cycle:
-     * ERR_EXISTS for a second (notes: any number). ERR_MALFORMED: a kind other than
-     * invoice, credit, debit, or text that does not fit. */
+    /* Issues a document within the caller's transaction (outside one, in one of its own):
+     * gives it an id and the next number of its kind (written back into *inv; inv->id and
+     * inv->number are ignored), and stores its lines and settled usage (their invoice_id is
+     * set from it). At most one invoice per subscriber and cycle: ERR_EXISTS for a second
+     * (notes: any number). ERR_NOT_FOUND: inv->refers_to is not 0 and names no document.
+     * ERR_MALFORMED: a kind other than invoice, credit, debit, or text that does not fit
+     * (the document's, a line's or a settled usage's). These three are found before
+     * anything is written: the caller's transaction may go on, on every engine.
+     * Numbers: a number given in a committed transaction is never given again (documents
+     * are never removed); one given in a transaction rolled back was never issued, and is
+     * the next one's. Another connection issuing a document of the same kind meanwhile
+     * waits for this transaction to end (SQLite: one writer; PostgreSQL: the kind's
+     * counter is locked until then), so keep it short. */
     int (*invoice_issue)(struct store *s, struct invoice_row *inv, const struct invoice_line *lines,
                          size_t n_lines, const struct invoice_usage *usage, size_t n_usage,
                          char *errbuf);
@@ -427,8 +441,7 @@ struct store_ops {
     /* OUT: *out, the document of kind numbered number. Returns 0 or ERR_NOT_FOUND. */
     int (*invoice_get)(struct store *s, const char *kind, int64_t number, struct invoice_row *out);
     /* The lines of one document, by seq. */
-    int (*invoice_lines)(struct store *s, int64_t invoice_id, store_invoice_line_fn *fn,
-                         void *ctx);
+    int (*invoice_lines)(struct store *s, int64_t invoice_id, store_invoice_line_fn *fn, void *ctx);
     /* Every line of every document of one subscriber that bills `cycle`, by document id
      * and seq (what the cycle was billed so far, wherever). */
     int (*invoice_lines_of_cycle)(struct store *s, int64_t subscriber_id, const char *cycle,
@@ -438,7 +451,9 @@ struct store_ops {
     int (*invoice_usage_list)(struct store *s, int64_t subscriber_id, store_invoice_usage_fn *fn,
                               void *ctx);
 
-    /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width -- */
+    /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width --
+     * Keys the store keeps itself, not to be set: usage_version, bindings_version,
+     * classes_stored_ms, collector_started_ms, subscribers_last_id, last_number_<kind>. */
 
     /* OUT: *value. Returns 0 or ERR_NOT_FOUND. */
     int (*meta_get)(struct store *s, const char *key, int64_t *value);
@@ -692,13 +707,13 @@ static inline int store_login_failure_expire(struct store *s, uint64_t last_befo
 {
     return s->ops->login_failure_expire(s, last_before_ms, n_removed);
 }
-static inline int store_scan_usage(struct store *s, const struct usage_query *q,
-                                   store_usage_fn *fn, void *ctx)
+static inline int store_scan_usage(struct store *s, const struct usage_query *q, store_usage_fn *fn,
+                                   void *ctx)
 {
     return s->ops->scan_usage(s, q, fn, ctx);
 }
-static inline int store_plan_history(struct store *s, int64_t subscriber_id,
-                                     store_plan_step_fn *fn, void *ctx)
+static inline int store_plan_history(struct store *s, int64_t subscriber_id, store_plan_step_fn *fn,
+                                     void *ctx)
 {
     return s->ops->plan_history(s, subscriber_id, fn, ctx);
 }

@@ -12,6 +12,7 @@
 #include "../base/xalloc.h"
 #include "migrate_pgsql.h"
 #include "pgsql_private.h"
+#include "usage_sql.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@
 #define PGSQL_OID_TEXT 25
 
 #define PGSQL_MAX_PREPARED 128     /* statements kept prepared per connection */
-#define PGSQL_MAX_PARAMS 16        /* parameters of a statement */
+#define PGSQL_MAX_PARAMS 24        /* parameters of a statement (a document: 20) */
 #define PGSQL_COPY_PIECE (1 << 20) /* COPY text is sent in pieces of about this size */
 
 /* ---- statements ---- */
@@ -402,6 +403,13 @@ int store_pgsql_write(struct store *s, const struct pgsql_stmt *st, const char *
     return rc;
 }
 
+int store_pgsql_exec(struct store *base, const char *sql)
+{
+    struct store_pgsql *p = pg(base);
+    int rc = send_pending(p);
+    return rc == 0 ? exec_plain(p, sql) : rc;
+}
+
 bool store_pgsql_in_transaction(struct store *base)
 {
     return PQtransactionStatus(pg(base)->conn) != PQTRANS_IDLE &&
@@ -635,78 +643,20 @@ static int64_t pq_usage_version(struct store *base)
 
 /* ---- reading usage ---- */
 
-/* The grouping columns of a usage read: fixed SQL chosen by the query's bits, never text
- * from outside; the values are parameters. A period is the bucket plus the offset, divided:
- * integers, as in every engine. */
-static const struct {
-    unsigned bit;
-    const char *select; /* expression when grouped */
-} group_cols[] = {
-    {USAGE_BY_SUBSCRIBER, "u.subscriber_id"},
-    {USAGE_BY_SUBSCRIBER, "s.account"},
-    {USAGE_BY_HOST, "u.host"},
-    {USAGE_BY_CLASS, "u.class"},
-    {USAGE_BY_APP, "u.app"},
-    {USAGE_BY_DAY, "(u.bucket + $4) / 86400"},
-    {USAGE_BY_HOUR, "(u.bucket + $4) / 3600"},
-};
-
-#define N_GROUP_COLS (sizeof group_cols / sizeof group_cols[0])
-
-/* A read of one subscriber has a SQL text (and a prepared statement) of its own: with the
- * condition written "($3 < 0 OR u.subscriber_id = $3)" the index usage_subscriber cannot
- * serve it, and a generic plan walks every subscriber's rows of the period. */
-static void build_usage_sql(unsigned group, bool one_subscriber, char *sql, size_t size)
-{
-    size_t n = (size_t)snprintf(sql, size, "SELECT ");
-    for (size_t i = 0; i < N_GROUP_COLS; i++)
-        n += (size_t)snprintf(sql + n, size - n, "%s, ",
-                              group & group_cols[i].bit ? group_cols[i].select : "NULL");
-    n += (size_t)snprintf(sql + n, size - n,
-                          "u.dir, CAST(sum(u.bytes) AS BIGINT), CAST(sum(u.packets) AS BIGINT),"
-                          " CAST(sum(u.flows) AS BIGINT)"
-                          " FROM usage u LEFT JOIN subscribers s ON s.id = u.subscriber_id"
-                          " WHERE u.bucket >= $1 AND u.bucket < $2%s GROUP BY ",
-                          one_subscriber ? " AND u.subscriber_id = $3" : "");
-    for (size_t i = 0; i < N_GROUP_COLS; i++)
-        if (group & group_cols[i].bit)
-            n += (size_t)snprintf(sql + n, size - n, "%zu, ", i + 1);
-    /* The same columns order the rows, so the rows of one key arrive together; NULL (no
-     * account) first, as SQLite sorts it. */
-    n += (size_t)snprintf(sql + n, size - n, "u.dir ORDER BY ");
-    for (size_t i = 0; i < N_GROUP_COLS; i++)
-        if (group & group_cols[i].bit)
-            n += (size_t)snprintf(sql + n, size - n, "%zu NULLS FIRST, ", i + 1);
-    snprintf(sql + n, size - n, "u.dir");
-}
-
-static enum flow_dir dir_from_name(const char *name)
-{
-    for (int d = 0; d < FLOW_DIR_COUNT; d++)
-        if (name && strcmp(name, flow_dir_name((enum flow_dir)d)) == 0)
-            return (enum flow_dir)d;
-    return FLOW_DIR_TRANSIT;
-}
-
 static int pq_read_usage(struct store *base, const struct usage_query *q, store_usage_fn *fn,
                          void *ctx)
 {
-    unsigned group = q->group & 0x3f;
-    if ((group & USAGE_BY_DAY) && (group & USAGE_BY_HOUR))
-        group &= ~(unsigned)USAGE_BY_DAY; /* the hour names its day already */
-    char sql[1024], name[32];
+    unsigned group = usage_sql_group(q->group);
+    char sql[USAGE_SQL_LEN], name[32];
     bool one_subscriber = q->subscriber_id >= 0;
-    build_usage_sql(group, one_subscriber, sql, sizeof sql);
+    usage_sql_read(group, one_subscriber, '$', sql, sizeof sql);
     snprintf(name, sizeof name, "usage_read_%u%s", group, one_subscriber ? "_one" : "");
     /* $3 typed though the SQL of every subscriber leaves it out: the parameters stay alike */
     const struct pgsql_stmt st = {name, "iiii", sql};
-    /* Bucket b (seconds) starts in [from, to) when b * 1000 >= from and b * 1000 < to:
-     * b >= ceil(from / 1000) and b < ceil(to / 1000). */
-    uint64_t from_s = q->from_ms / 1000 + (q->from_ms % 1000 != 0);
-    uint64_t to_s = q->to_ms / 1000 + (q->to_ms % 1000 != 0);
+    int64_t from_s, to_s;
+    usage_sql_bounds(q, &from_s, &to_s);
     char from[PGSQL_INT_LEN], to[PGSQL_INT_LEN], sub[PGSQL_INT_LEN], off[PGSQL_INT_LEN];
-    const char *params[] = {pgsql_int(from, (int64_t)from_s),
-                            pgsql_int(to, to_s > INT64_MAX ? INT64_MAX : (int64_t)to_s),
+    const char *params[] = {pgsql_int(from, from_s), pgsql_int(to, to_s),
                             pgsql_int(sub, q->subscriber_id), pgsql_int(off, q->utc_offset_s)};
     int rc;
     PGresult *r = store_pgsql_run(base, &st, params, &rc);
@@ -721,7 +671,7 @@ static int pq_read_usage(struct store *base, const struct usage_query *q, store_
             .class_name = pgsql_get_text(r, i, 3),
             .app = pgsql_get_text(r, i, 4),
             .period = has_period ? pgsql_get_int(r, i, PQgetisnull(r, i, 5) ? 6 : 5) : 0,
-            .dir = dir_from_name(PQgetvalue(r, i, 7)),
+            .dir = usage_sql_dir(PQgetvalue(r, i, 7)),
             .counts = {(uint64_t)pgsql_get_int(r, i, 8), (uint64_t)pgsql_get_int(r, i, 9),
                        (uint64_t)pgsql_get_int(r, i, 10)},
         };
@@ -873,6 +823,18 @@ static const struct store_ops pgsql_ops = {
     .login_failure_put = users_pgsql_login_failure_put,
     .login_failure_clear = users_pgsql_login_failure_clear,
     .login_failure_expire = users_pgsql_login_failure_expire,
+    .scan_usage = billing_pgsql_scan_usage,
+    .plan_history = billing_pgsql_plan_history,
+    .topup_add = billing_pgsql_topup_add,
+    .topup_list = billing_pgsql_topup_list,
+    .invoice_issue = billing_pgsql_invoice_issue,
+    .invoice_list = billing_pgsql_invoice_list,
+    .invoice_get = billing_pgsql_invoice_get,
+    .invoice_lines = billing_pgsql_invoice_lines,
+    .invoice_lines_of_cycle = billing_pgsql_invoice_lines_of_cycle,
+    .invoice_usage_list = billing_pgsql_invoice_usage_list,
+    .meta_get = billing_pgsql_meta_get,
+    .meta_set = billing_pgsql_meta_set,
     .close = pq_close,
 };
 

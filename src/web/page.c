@@ -3,9 +3,9 @@
 #include "page.h"
 
 #include "../base/err.h"
+#include "../base/html.h"
 #include "../base/xalloc.h"
 #include "assets.h"
-#include "html.h"
 
 #include <errno.h>
 #include <stdlib.h>

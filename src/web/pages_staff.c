@@ -3,8 +3,8 @@
 // subscriber's usage (the customer's own page, read for staff), traffic no subscriber
 // holds, and the exporters' counters.
 #include "../base/err.h"
+#include "../base/html.h"
 #include "../report/report.h"
-#include "html.h"
 #include "page.h"
 #include "usage_page.h"
 

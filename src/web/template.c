@@ -7,9 +7,9 @@
 #include "template.h"
 
 #include "../base/err.h"
+#include "../base/html.h"
 #include "../base/utf8.h"
 #include "../base/xalloc.h"
-#include "html.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -6,10 +6,10 @@
 #include "usage_page.h"
 
 #include "../base/err.h"
+#include "../base/html.h"
 #include "../base/xalloc.h"
 #include "../report/report.h"
 #include "chart.h"
-#include "html.h"
 #include "page.h"
 
 #include <stdlib.h>

@@ -13,10 +13,10 @@
 //   trailing "/." or "/..", '\\', control character or invalid UTF-8; the query is what
 //   follows the first '?'; the path, re-encoded segment by segment, splits back to itself.
 #include "../../src/base/err.h"
+#include "../../src/base/html.h"
 #include "../../src/base/units.h"
 #include "../../src/base/utf8.h"
 #include "../../src/web/form.h"
-#include "../../src/web/html.h"
 #include "fuzz.h"
 
 /* ---- forms ------------------------------------------------------------------------------ */

@@ -29,7 +29,8 @@ mkdir -p "$out/obj" "$out/scratch" "$out/crashes" "$out/logs" || exit 2
 echo "building fuzz targets with $cc into $out"
 objs=""
 for src in src/*/*.c; do
-    case $src in src/cli/* | src/daemon/*) continue ;; esac
+    # no target reaches cli/, daemon/ or print/ (which needs pango's flags)
+    case $src in src/cli/* | src/daemon/* | src/print/*) continue ;; esac
     obj=$out/obj/$(echo "$src" | sed 's|^src/||; s|/|_|g; s|\.c$|.o|')
     "$cc" $cflags -fsanitize=fuzzer-no-link,$san -c -o "$obj" "$src" || exit 2
     objs="$objs $obj"

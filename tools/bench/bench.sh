@@ -12,12 +12,15 @@
 #  5. the customer portal (tools/bench/portal.sh): p50/p99 and requests/s of this cycle's page,
 #     /api/v1/usage and /cycles at 50 connections (wrk) on a store of a year and 1,000
 #     subscribers, and whether the collector stays lossless meanwhile;
+#  6. closing a month's bills (tools/bench/bills.sh): `bill close` for 1,000 and 10,000
+#     subscribers with a month of 300 s usage each (SQLite; PostgreSQL at 1,000), and again;
 # then prints one table (also written to build/bench/results.md) with flowtally/peer ratios,
 # and keeps every rung's raw numbers in build/bench/raw.csv (also printed as they come).
 # Usage: sh tools/bench/bench.sh BUILD_DIR. Knobs (environment): BENCH_PROTOS, BENCH_COLLECTORS,
 # BENCH_REPS, BENCH_SECS, BENCH_LADDER, BENCH_COMMON_RATE, BENCH_BUDGET, BENCH_INPROC_RECORDS,
 # BENCH_INPROC_PASSES, BENCH_STREAM_RECORDS, BENCH_FT_RCVBUF, BENCH_EXPORTERS, BENCH_BIG_RATE,
-# BENCH_BIG_EXPORTERS, BENCH_PORTAL (0: skip part 5; its own knobs: tools/bench/portal.sh)
+# BENCH_BIG_EXPORTERS, BENCH_PORTAL (0: skip part 5; its own knobs: tools/bench/portal.sh),
+# BENCH_BILLS (0: skip part 6; its own knobs: tools/bench/bills.sh)
 # (defaults below).
 # Only loopback addresses are used; every wait and loop is bounded in count and time.
 set -u
@@ -216,7 +219,7 @@ say "   building $INPROC"
 SRCS=$(ls src/*/*.c | grep -v '^src/cli/main\.c$')
 # shellcheck disable=SC2086 # the source list is split on purpose
 if ! cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$INPROC" tools/bench/inproc.c $SRCS \
-    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap; then
+    $(pkg-config --cflags libpq pangocairo) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap $(pkg-config --libs pangocairo); then
     say "bench: cannot build $INPROC"
     exit 1
 fi
@@ -224,7 +227,7 @@ fi
 FLUSHTIME="$ROOT/$BUILD/tools/bench_flushtime"
 # shellcheck disable=SC2086 # the source list is split on purpose
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$FLUSHTIME" tools/bench/flushtime.c $SRCS \
-    $(pkg-config --cflags libpq) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap || { say "bench: cannot build $FLUSHTIME"; exit 1; }
+    $(pkg-config --cflags libpq pangocairo) -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap $(pkg-config --libs pangocairo) || { say "bench: cannot build $FLUSHTIME"; exit 1; }
 FLUSH_ROWS=""
 for keys in 10000 100000; do
     rm -f "$TMP/flush.db"*
@@ -584,7 +587,18 @@ if [ "${BENCH_PORTAL:-1}" != 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 5-6. The table.
+# 6. Closing a month's bills: its own stores (tools/bench/bills.sh).
+
+BILLS_ROWS="$TMP/bills.rows"
+: >"$BILLS_ROWS"
+if [ "${BENCH_BILLS:-1}" != 0 ]; then
+    say ""
+    sh "$ROOT/tools/bench/bills.sh" "$BUILD" "$BILLS_ROWS" ||
+        printf 'billing benchmark\tfailed (exit status %s; see its output above)\n' "$?" >>"$BILLS_ROWS"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# The table.
 
 # ladder_stat COLL PROTO EXP: "median min max n lowerbound" of the max lossless rate over reps.
 ladder_stat() {
@@ -711,6 +725,14 @@ table_row() {
         for c in $PEERS; do printf ' | —'; done
         printf ' |\n'
     done <"$PORTAL_ROWS"
+    # the bills' rows, likewise
+    while IFS="$(printf '\t')" read -r measure value; do
+        [ "$measure" = NOTE ] && continue
+        printf '| bills | %s | %s' "$measure" "$value"
+        for c in $PEERS; do printf ' | —'; done
+        for c in $PEERS; do printf ' | —'; done
+        printf ' |\n'
+    done <"$BILLS_ROWS"
 } >"$TABLE"
 
 T_END=$(date +%s)
@@ -755,7 +777,7 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown r
     for f in $FLUSH_ROWS; do
         echo "$f" | awk -F: '{ printf "- Store flush (%s, one transaction of additive upserts): %d keys in %s ms when all are new, %s ms when all are updates.\n", $1, $2, $3, $4 }'
     done
-    awk -F'\t' '$1 == "NOTE" { print "- " $2 }' "$PORTAL_ROWS"
+    awk -F'\t' '$1 == "NOTE" { print "- " $2 }' "$PORTAL_ROWS" "$BILLS_ROWS"
     echo "- \`tools/bench/bench.sh\` took $((T_END - T_START)) s."
 } >"$RESULTS"
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `flowgen write`: validates the generation parameters, then makes the flow
-// records in order, packs them into datagrams with the chosen encoder,
-// appends each datagram to the .dgrams container and accumulates the
-// expected per-host totals that become the --expect CSV. The whole run is a
-// pure function of the command line.
+// records in order (drawn from the seed, or read from a --flows file),
+// packs them into datagrams with the chosen encoder, appends each datagram
+// to the .dgrams container and accumulates the expected per-host totals
+// that become the --expect CSV. The whole run is a pure function of the
+// command line and the --flows file.
 #include "flowgen.h"
 
 #include <stdlib.h>
@@ -25,6 +26,7 @@ enum {
     OPT_PACE,
     OPT_OUT,
     OPT_EXPECT,
+    OPT_FLOWS,
     OPT_COUNT
 };
 
@@ -82,6 +84,14 @@ static void parse_prefixes(const struct cli_option *o, struct gen_config *c)
         cli_fail("--remote", "a prefix that does not overlap --local", o[OPT_REMOTE].value);
 }
 
+static void parse_outputs(const struct cli_option *o)
+{
+    if (!o[OPT_OUT].value)
+        cli_fail("--out", "FILE.dgrams (required)", NULL);
+    if (!o[OPT_EXPECT].value)
+        cli_fail("--expect", "FILE.csv (required)", NULL);
+}
+
 // The start bound keeps boot time (start - 3600) positive and every export
 // time, up to start + records/1000, inside a 32-bit unix_secs field.
 static void parse_config(const struct cli_option *o, struct gen_config *c)
@@ -107,10 +117,43 @@ static void parse_config(const struct cli_option *o, struct gen_config *c)
     c->per_packet = (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet",
                                       flows_default_per_datagram(c->proto), 1, max_pp);
     parse_prefixes(o, c);
-    if (!o[OPT_OUT].value)
-        cli_fail("--out", "FILE.dgrams (required)", NULL);
-    if (!o[OPT_EXPECT].value)
-        cli_fail("--expect", "FILE.csv (required)", NULL);
+    parse_outputs(o);
+}
+
+// --flows gives every flow, its hosts, bytes and times, so the options that
+// shape the random set would be silently ignored: they are refused instead.
+// Sampling is refused too, as the file's bytes are what must be billed.
+static void parse_flows_config(const struct cli_option *o, struct gen_config *c,
+                               struct flow_list *fl)
+{
+    static const int random_only[] = {OPT_SEED,  OPT_RECORDS,    OPT_HOSTS, OPT_REMOTES,
+                                      OPT_LOCAL, OPT_REMOTE,     OPT_START, OPT_SAMPLING,
+                                      OPT_PACE,  OPT_REMOTE_PORT};
+
+    for (size_t i = 0; i < sizeof(random_only) / sizeof(random_only[0]); i++) {
+        const struct cli_option *r = &o[random_only[i]];
+        char arg[32], expected[96];
+
+        if (!r->value)
+            continue;
+        snprintf(arg, sizeof(arg), "--%s", r->name);
+        snprintf(expected, sizeof(expected), "no %s with --flows (the file gives every flow)", arg);
+        cli_fail(arg, expected, NULL);
+    }
+    c->proto = parse_proto(o[OPT_PROTO].value);
+    c->sampling = 1;
+    c->domain = (uint32_t)opt_u64(&o[OPT_DOMAIN], "--domain", 1, 0,
+                                  c->proto == PROTO_V5 ? 255 : UINT32_MAX);
+    c->per_packet =
+        (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet", flows_default_per_datagram(c->proto),
+                          1, flows_max_per_datagram(c->proto, 1));
+    parse_outputs(o);
+    flowfile_load(o[OPT_FLOWS].value, c->proto, fl);
+    c->records = fl->records;
+    c->hosts = fl->n_hosts;
+    c->host_addrs = fl->hosts;
+    // The v5/v9 uptime clock starts an hour before this (export_boot_secs).
+    c->start = fl->first_end;
 }
 
 static FILE *open_out(const char *path, char **buf)
@@ -167,15 +210,73 @@ static int generate(const struct gen_config *cfg, FILE *out, struct host_totals 
     return 0;
 }
 
+// Datagrams of a --flows stream are cut where the end second changes, so
+// the builder keeps the records of the datagram being filled.
+struct flows_packer {
+    struct flow_record recs[64]; // above every per-datagram maximum (<= 36)
+    uint32_t n;
+    struct wire_buf w;
+    struct export_state st;
+};
+
+static int flows_flush(const struct gen_config *cfg, struct flows_packer *p, FILE *out)
+{
+    if (p->n == 0)
+        return 0;
+    p->st.export_secs = p->recs[0].end_ms / 1000;
+    encode(&p->w, cfg, &p->st, p->recs, p->n);
+    if (dgram_write(out, p->w.data, (uint32_t)p->w.len, p->n) != 0)
+        return -1;
+    p->n = 0;
+    return 0;
+}
+
+// Packs the --flows list, already in time order. A datagram holds flows of
+// one end second only and is exported at that second, so the age of each
+// v5/v9 record (header sysUptime - record Last) is 0 and the collector's
+// export time - age is exactly the end time, however many uptime wraps the
+// months of the file span. A flow whose bytes outgrow the format's counters
+// becomes several records of the same second.
+static int generate_flows(const struct gen_config *cfg, const struct flow_list *fl, FILE *out,
+                          struct host_totals *totals, uint64_t *datagrams)
+{
+    struct flows_packer p = {.n = 0};
+    uint64_t max = flowfile_max_record_bytes(cfg->proto);
+
+    for (size_t i = 0; i < fl->count; i++) {
+        const struct flow_record *f = &fl->flows[i];
+        uint64_t left = f->bytes;
+
+        while (left > 0) {
+            struct flow_record *r;
+
+            if ((p.n == cfg->per_packet || (p.n > 0 && p.recs[0].end_ms != f->end_ms)) &&
+                flows_flush(cfg, &p, out) != 0)
+                return -1;
+            r = &p.recs[p.n++];
+            *r = *f;
+            r->bytes = left < max ? left : max;
+            r->packets = flowfile_packets(r->bytes);
+            expect_add(totals, r, cfg->sampling);
+            left -= r->bytes;
+        }
+    }
+    if (flows_flush(cfg, &p, out) != 0)
+        return -1;
+    *datagrams = p.st.datagram_index;
+    return 0;
+}
+
 int cmd_write(int argc, char **argv)
 {
     struct cli_option o[OPT_COUNT] = {
         {"proto", NULL},      {"seed", NULL},     {"records", NULL}, {"hosts", NULL},
         {"remotes", NULL},    {"local", NULL},    {"remote", NULL},  {"start", NULL},
         {"per-packet", NULL}, {"sampling", NULL}, {"domain", NULL},  {"remote-port", NULL},
-        {"pace", NULL},       {"out", NULL},      {"expect", NULL},
+        {"pace", NULL},       {"out", NULL},      {"expect", NULL},  {"flows", NULL},
     };
     struct gen_config cfg;
+    struct flow_list fl = {0};
     struct host_totals *totals;
     uint64_t datagrams = 0;
     char *buf;
@@ -184,11 +285,15 @@ int cmd_write(int argc, char **argv)
 
     cli_parse(argc, argv, o, OPT_COUNT);
     memset(&cfg, 0, sizeof(cfg));
-    parse_config(o, &cfg);
+    if (o[OPT_FLOWS].value)
+        parse_flows_config(o, &cfg, &fl);
+    else
+        parse_config(o, &cfg);
     totals = expect_alloc(cfg.hosts);
     out = open_out(o[OPT_OUT].value, &buf);
     if (totals && out) {
-        int gen = generate(&cfg, out, totals, &datagrams);
+        int gen = o[OPT_FLOWS].value ? generate_flows(&cfg, &fl, out, totals, &datagrams)
+                                     : generate(&cfg, out, totals, &datagrams);
         int failed = ferror(out);
 
         if (fclose(out) != 0 || gen != 0 || failed)
@@ -206,5 +311,6 @@ int cmd_write(int argc, char **argv)
                (unsigned long long)cfg.records, o[OPT_OUT].value);
     free(totals);
     free(buf);
+    flowfile_free(&fl);
     return rc;
 }

@@ -17,7 +17,7 @@ void expect_add(struct host_totals *t, const struct flow_record *r, uint32_t sam
 {
     struct host_totals *h = &t[r->host_index];
     uint64_t bytes = r->bytes * sampling;
-    uint64_t packets = (uint64_t)r->packets * sampling;
+    uint64_t packets = r->packets * sampling;
 
     if (r->inbound) {
         h->bytes_in += bytes;
@@ -30,8 +30,9 @@ void expect_add(struct host_totals *t, const struct flow_record *r, uint32_t sam
     }
 }
 
-// Host i has address local_base + 1 + i, so walking the array in index order
-// already gives the numerically ascending order the CSV promises.
+// Host i has address local_base + 1 + i (or host_addrs[i], kept ascending),
+// so walking the array in index order already gives the numerically
+// ascending order the CSV promises.
 static void expect_row(FILE *f, uint32_t addr, const struct host_totals *h)
 {
     fprintf(f, "%u.%u.%u.%u,%llu,%llu,%llu,%llu,%llu,%llu\n", addr >> 24, (addr >> 16) & 0xff,
@@ -55,7 +56,7 @@ int expect_write_csv(const char *path, const struct host_totals *t, const struct
     for (uint32_t i = 0; i < cfg->hosts; i++) {
         if (t[i].flows_in + t[i].flows_out == 0)
             continue; // only hosts that appear in some record
-        expect_row(f, cfg->local_base + 1 + i, &t[i]);
+        expect_row(f, cfg->host_addrs ? cfg->host_addrs[i] : cfg->local_base + 1 + i, &t[i]);
     }
     // ferror() must be read before fclose() releases the stream.
     int failed = ferror(f);

@@ -17,7 +17,9 @@ uint64_t export_boot_secs(const struct gen_config *cfg)
 }
 
 // Uptime is a 32-bit millisecond counter in both v5 and v9 (RFC 3954 §5.1);
-// the record limit keeps runs far below its 49.7-day wrap.
+// the record limit keeps random runs far below its 49.7-day wrap. A --flows
+// file may span months: the counter wraps as a real router's does, and as
+// each datagram is exported at its flows' end time, record ages stay 0.
 uint32_t export_uptime_ms(const struct gen_config *cfg, uint64_t unix_ms)
 {
     return (uint32_t)(unix_ms - export_boot_secs(cfg) * 1000);
@@ -54,8 +56,10 @@ static void v5_record(struct wire_buf *w, const struct gen_config *cfg, const st
     wire_u32(w, 0); // nexthop
     wire_u16(w, r->input_if);
     wire_u16(w, r->output_if);
-    wire_u32(w, r->packets);
-    wire_u32(w, (uint32_t)r->bytes); // <= 1.5e6 by construction
+    // Both fit 32 bits: the random set stays below 1.5e6 bytes and --flows
+    // splits bigger flows (flowfile_max_record_bytes).
+    wire_u32(w, (uint32_t)r->packets);
+    wire_u32(w, (uint32_t)r->bytes);
     wire_u32(w, export_uptime_ms(cfg, r->start_ms));
     wire_u32(w, export_uptime_ms(cfg, r->end_ms));
     wire_u16(w, r->src_port);

@@ -109,7 +109,7 @@ static void v9_record(struct wire_buf *w, const struct gen_config *cfg, const st
     wire_u8(w, r->protocol);
     wire_u8(w, r->tcp_flags);
     wire_u64(w, r->bytes);
-    wire_u32(w, r->packets);
+    wire_u32(w, (uint32_t)r->packets); // fits: see flowfile_max_record_bytes
     wire_u32(w, export_uptime_ms(cfg, r->start_ms));
     wire_u32(w, export_uptime_ms(cfg, r->end_ms));
     wire_u16(w, r->input_if);

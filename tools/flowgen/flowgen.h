@@ -36,6 +36,13 @@
 
 enum flowgen_proto { PROTO_V5, PROTO_V9, PROTO_IPFIX };
 
+#define FLOWGEN_TCP 6
+#define FLOWGEN_UDP 17
+
+// Interface numbers let a collector tell the uplink from the LAN side.
+#define FLOWGEN_IF_UPLINK 1
+#define FLOWGEN_IF_LAN 2
+
 // ---- prng.c ----
 struct prng {
     uint64_t state;
@@ -73,6 +80,9 @@ struct gen_config {
     uint32_t domain;
     uint16_t remote_port; // the remote (server) side's port; 0 = random
     uint64_t pace;        // records per second of export time (default 1000)
+    // --flows: the distinct local addresses, ascending; host i is host_addrs[i].
+    // NULL for the random set, whose host i is local_base + 1 + i.
+    const uint32_t *host_addrs;
 };
 
 struct flow_record {
@@ -86,7 +96,7 @@ struct flow_record {
     uint8_t dst_mask;
     uint16_t input_if;
     uint16_t output_if;
-    uint32_t packets;
+    uint64_t packets; // 64 bits for --flows totals; v5 and v9 records carry 32
     uint64_t bytes;
     uint64_t start_ms; // unix milliseconds
     uint64_t end_ms;   // unix milliseconds
@@ -99,6 +109,23 @@ void flows_make(const struct gen_config *cfg, struct prng *rng, uint64_t export_
                 struct flow_record *out);
 uint32_t flows_max_per_datagram(enum flowgen_proto proto, uint32_t sampling);
 uint32_t flows_default_per_datagram(enum flowgen_proto proto);
+
+// ---- flowfile.c ----
+// The flows of a --flows file: one per direction with bytes > 0, sorted by
+// end time (file order within a second). Each carries its whole byte count;
+// cmd_write splits it into wire records of at most flowfile_max_record_bytes.
+struct flow_list {
+    struct flow_record *flows;
+    size_t count;
+    uint32_t *hosts; // distinct local addresses, ascending; host_index indexes it
+    uint32_t n_hosts;
+    uint64_t records;   // wire records after splitting
+    uint64_t first_end; // earliest end time, unix seconds
+};
+void flowfile_load(const char *path, enum flowgen_proto proto, struct flow_list *out);
+void flowfile_free(struct flow_list *l);
+uint64_t flowfile_max_record_bytes(enum flowgen_proto proto);
+uint64_t flowfile_packets(uint64_t bytes);
 
 // ---- wire.c ----
 struct wire_buf {

@@ -6,13 +6,6 @@
 // fit one MTU-sized datagram.
 #include "flowgen.h"
 
-#define TCP_PROTO 6
-#define UDP_PROTO 17
-
-// Interface numbers let a collector tell the uplink from the LAN side.
-#define IF_UPLINK 1
-#define IF_LAN 2
-
 // Fixed sizes of the pieces the encoders emit, in bytes, used to derive the
 // largest record count per datagram. export_v9.c / export_ipfix.c must stay
 // in step; wire.c aborts if a datagram ever outgrows FLOWGEN_MAX_DGRAM.
@@ -58,15 +51,15 @@ void flows_make(const struct gen_config *cfg, struct prng *rng, uint64_t export_
     out->dst_addr = inbound ? local_addr : remote_addr;
     out->src_mask = inbound ? cfg->remote_len : cfg->local_len;
     out->dst_mask = inbound ? cfg->local_len : cfg->remote_len;
-    out->input_if = inbound ? IF_UPLINK : IF_LAN;
-    out->output_if = inbound ? IF_LAN : IF_UPLINK;
-    out->protocol = tcp ? TCP_PROTO : UDP_PROTO;
+    out->input_if = inbound ? FLOWGEN_IF_UPLINK : FLOWGEN_IF_LAN;
+    out->output_if = inbound ? FLOWGEN_IF_LAN : FLOWGEN_IF_UPLINK;
+    out->protocol = tcp ? FLOWGEN_TCP : FLOWGEN_UDP;
     out->tcp_flags = tcp ? flags : 0;
     out->src_port = (uint16_t)prng_range(rng, 1, 65535);
     out->dst_port = (uint16_t)prng_range(rng, 1, 65535);
     if (cfg->remote_port) // drawn all the same, so the rest of the stream is unchanged
         *(inbound ? &out->src_port : &out->dst_port) = cfg->remote_port;
-    out->packets = (uint32_t)prng_range(rng, 1, 1000);
+    out->packets = prng_range(rng, 1, 1000);
     out->bytes = prng_range(rng, 40ull * out->packets, 1500ull * out->packets);
     flows_time(rng, export_secs, out);
 }

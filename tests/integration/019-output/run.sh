@@ -111,7 +111,7 @@ check_eq "an ordinary row is unchanged (name quoted, as always)" \
 
 if rows=$(ft plan list --format csv | csv_rows); then ok "plan list --format csv: every row has the header's fields"; else not_ok "plan list --format csv: $rows"; fi
 check_eq "plan tiny's CSV row: numbers as numbers, the exact speed" "$(row_of "$rows" tiny)" \
-    "$(jq -cn --arg s "$SPEED" '["tiny", "1000", "both", "0.00", "0.00", "1", $s]')"
+    "$(jq -cn --arg s "$SPEED" '["tiny", "1000", "both", "0.00", "0.00", "1", $s, "0", "", "", ""]')"
 
 # ---- report: usage of every account from a plain usage log (timestamp user mac local
 # remote in out)

@@ -9,7 +9,9 @@
 #   src/store/migrate_sqlite.c's migrations 1..V), with rows in every table it has, migrated
 #   by an admin command: every row is there, with the values written here (and what
 #   migration 9 adds: subscribers' alert levels empty, the portal's tables empty, their
-#   foreign keys removing a subscriber's logins and sessions with it);
+#   foreign keys removing a subscriber's logins and sessions with it; and migration 10:
+#   plans made again with their ids, each subscriber's plan history started, the billing
+#   tables empty, every foreign key holding);
 # - a store whose schema is newer than the binary's, on SQLite and on PostgreSQL: refused by
 #   writers (admin commands, `flowtally run`) and readers, untouched.
 # PostgreSQL parts report SKIP when tests/pg.sh or PostgreSQL is missing.
@@ -184,9 +186,9 @@ old_store() {
 STATS_WANT='exporter,version,domain,counter,value
 *,0,0,flows,7
 192.0.2.1,9,3,records,40'
-PLANS_WANT='name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed
-basic,100000000000,both,25.00,1.00,5,"10/2 Mbps"
-unlim,,in,60.00,0.00,1,""'
+PLANS_WANT='name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed,burstable,commit_bps,price_per_mbps,burst_dirs
+basic,100000000000,both,25.00,1.00,5,"10/2 Mbps",0,,,
+unlim,,in,60.00,0.00,1,"",0,,,'
 SUBSCRIBERS_WANT='account,name,email,plan,status
 alice,"Alice A",alice@example.org,basic,active
 bob,"Bob B",,unlim,suspended'
@@ -236,7 +238,7 @@ while [ -n "$N" ] && [ $v -lt "$N" ]; do
     same "version $v: stats" "$("$FT" stats --db "$db" --format csv 2>&1)" "$STATS_WANT"
     if [ $v -eq 1 ]; then
         same "version 1: no plans" "$(cat "$TMP/v1.plans")" \
-            'name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed'
+            'name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed,burstable,commit_bps,price_per_mbps,burst_dirs'
         v=$((v + 1))
         continue
     fi
@@ -250,6 +252,38 @@ while [ -n "$N" ] && [ $v -lt "$N" ]; do
 bob prefix 10.0.0.2/32 1000000 2000000 radius S-1"
     same "version $v: leases" "$(sqlite3 -separator ' ' "$db" 'SELECT * FROM leases')" \
         "10.0.0.3 aa:bb:cc:dd:ee:01 1000000 2000000"
+    # migration 10: plans made again with their ids and values, the billing fields at
+    # their defaults, anchor days up to 31; each subscriber's plan history started with the
+    # plan held, from the beginning; the billing tables there, empty; and every foreign key
+    # holds, the subscribers' to the new plans table too
+    same "version $v: plans' ids and billing fields" "$(sqlite3 -separator ' ' "$db" "SELECT id,
+        name, anchor_day, burstable, commit_bps, price_micro_per_mbps, '[' || burst_dirs || ']'
+        FROM plans ORDER BY id")" "1 basic 5 0 0 0 []
+2 unlim 1 0 0 0 []"
+    same "version $v: plan history" "$(sqlite3 -separator ' ' "$db" "SELECT s.account,
+        coalesce(p.name, '-'), h.start_ms FROM plan_history h
+        JOIN subscribers s ON s.id = h.subscriber_id LEFT JOIN plans p ON p.id = h.plan_id
+        ORDER BY s.account")" "alice basic 0
+bob unlim 0"
+    same "version $v: top-ups and documents" "$(sqlite3 "$db" "SELECT (SELECT count(*) FROM
+        topups), (SELECT count(*) FROM invoices), (SELECT count(*) FROM invoice_lines),
+        (SELECT count(*) FROM invoice_usage)")" "0|0|0|0"
+    same "version $v: foreign keys hold" "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ""
+    if ! sqlite3 "$db" "PRAGMA foreign_keys = ON; DELETE FROM plans WHERE name = 'basic'" \
+        2>"$TMP/v$v.err" && grep -q 'FOREIGN KEY constraint failed' "$TMP/v$v.err"; then
+        ok "version $v: a plan a subscriber holds cannot be deleted"
+    else
+        not_ok "version $v: a plan a subscriber holds cannot be deleted: $(cat "$TMP/v$v.err")"
+    fi
+    sqlite3 "$db" "UPDATE plans SET anchor_day = 31 WHERE name = 'unlim'" 2>"$TMP/v$v.err"
+    check_eq "version $v: anchor day 31 taken" "$?" 0
+    if ! sqlite3 "$db" "UPDATE plans SET anchor_day = 32 WHERE name = 'unlim'" \
+        2>"$TMP/v$v.err" && grep -q 'CHECK constraint failed' "$TMP/v$v.err"; then
+        ok "version $v: anchor day 32 refused"
+    else
+        not_ok "version $v: anchor day 32 refused: $(cat "$TMP/v$v.err")"
+    fi
+    sqlite3 "$db" "UPDATE plans SET anchor_day = 1 WHERE name = 'unlim'"
     # migration 6: classes kept as current; the marker that a class list is there
     classes_want=""
     [ $v -ge 3 ] && classes_want="default 0 1 1
@@ -282,6 +316,8 @@ bob []"
         FROM users;"
     "$FT" subscriber remove bob --db "$db" >/dev/null 2>"$TMP/v$v.err"
     check_eq "version $v: a subscriber removed after the migration" "$?" 0
+    same "version $v: his plan history went with him" "$(sqlite3 "$db" "SELECT
+        count(*) FROM plan_history WHERE subscriber_id = 2")" "0"
     same "version $v: his login and its session went with him" "$(sqlite3 -separator ' ' "$db" \
         "SELECT u.login, u.role, s.id_hash FROM users u JOIN sessions s ON s.user_id = u.id
         UNION ALL SELECT count(*), '', '' FROM sessions")" "ops staff ops-hash

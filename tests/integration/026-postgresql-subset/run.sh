@@ -1,7 +1,7 @@
 #!/bin/sh
 # The tests that read totals, on PostgreSQL too: 001 (exact totals), 002 (softflowd/pmacct
-# interop), 005 (subscriber handover), 009 (classes and applications), 027 (portal logins)
-# and 028 (the portal) run once on SQLite and once with FLOWTALLY_TEST_ENGINE=postgresql
+# interop), 005 (subscriber handover), 009 (classes and applications), 027 (portal logins),
+# 028 (the portal) and 031 (bills, to the cent) run once on SQLite and once with FLOWTALLY_TEST_ENGINE=postgresql
 # (lib.sh: a throwaway server per script, a new database per store), with the same BUILD.
 # Each PostgreSQL run must pass, and pass exactly the checks the SQLite run passes (same
 # lines, same count).
@@ -19,7 +19,8 @@ fi
 pg_stop
 
 HERE="$ROOT/tests/integration"
-for t in 001-flowgen-exact 002-softflowd-interop 005-subscribers 009-classes-apps 027-users 028-portal; do
+for t in 001-flowgen-exact 002-softflowd-interop 005-subscribers 009-classes-apps 027-users 028-portal \
+    031-bills; do
     env -u FLOWTALLY_TEST_ENGINE BUILD="$BUILD" sh "$HERE/$t/run.sh" >"$TMP/$t.sqlite" 2>&1
     sqlite_rc=$?
     FLOWTALLY_TEST_ENGINE=postgresql BUILD="$BUILD" sh "$HERE/$t/run.sh" >"$TMP/$t.pg" 2>&1

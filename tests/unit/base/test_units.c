@@ -99,6 +99,57 @@ static void test_money(void)
     }
 }
 
+static void test_rate(void)
+{
+    static const struct {
+        const char *text;
+        int rc;
+        uint64_t bps;
+    } cases[] = {
+        {"100Mbps", 0, 100000000ULL},
+        {"100 Mbps", 0, 100000000ULL},
+        {"100mbps", 0, 100000000ULL},
+        {"100MBPS", 0, 100000000ULL},
+        {"1.5Gbps", 0, 1500000000ULL},
+        {"2.5 kbps", 0, 2500},
+        {"64kbps", 0, 64000},
+        {"0Mbps", 0, 0},
+        {"1bps", 0, 1},
+        {"0.001kbps", 0, 1},
+        {"0.000000001Gbps", 0, 1},
+        {"0.123456789Gbps", 0, 123456789ULL},
+        {"10Gbps", 0, 10000000000ULL},
+        {"1.5bps", ERR_MALFORMED, 0},           /* half a bit per second */
+        {"0.0001kbps", ERR_MALFORMED, 0},       /* a tenth of one */
+        {"0.0000000001Gbps", ERR_MALFORMED, 0}, /* ten decimals: more than any unit holds */
+        {"100", ERR_MALFORMED, 0},              /* no unit: bps or Mbps? */
+        {"Mbps", ERR_MALFORMED, 0},
+        {"100 MB", ERR_MALFORMED, 0}, /* a size, not a rate */
+        {"100Mbit", ERR_MALFORMED, 0},
+        {"100Tbps", ERR_MALFORMED, 0},
+        {"-1Mbps", ERR_MALFORMED, 0},
+        {"1.Mbps", ERR_MALFORMED, 0},
+        {".5Mbps", ERR_MALFORMED, 0},
+        {"1e3bps", ERR_MALFORMED, 0},
+        {"", ERR_MALFORMED, 0},
+        /* the store's limit, INT64_MAX bps, and past it however many digits */
+        {"9223372036854775807bps", 0, 9223372036854775807ULL},
+        {"9223372036854775808bps", -ERANGE, 0},
+        {"9223372036.854775807Gbps", 0, 9223372036854775807ULL},
+        {"9223372037Gbps", -ERANGE, 0},
+        {"99999999999999999999999999Gbps", -ERANGE, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t bps = 7;
+        int rc = units_parse_rate(cases[i].text, &bps);
+        if (rc != cases[i].rc)
+            TEST_FAIL("'%s': rc %d, expected %d", cases[i].text, rc, cases[i].rc);
+        else if (rc == 0 && bps != cases[i].bps)
+            TEST_FAIL("'%s': %llu bps, expected %llu", cases[i].text, (unsigned long long)bps,
+                      (unsigned long long)cases[i].bps);
+    }
+}
+
 static void test_mac(void)
 {
     uint8_t mac[6];
@@ -119,6 +170,7 @@ int main(void)
 {
     RUN(test_bytes);
     RUN(test_money);
+    RUN(test_rate);
     RUN(test_mac);
     return test_done();
 }

@@ -80,6 +80,41 @@ static inline int psql(const char *sql)
     return 0;
 }
 
+/* Runs sql on this case's store with the engine's own client, as an operator could (psql on
+ * the case's schema; the sqlite3 CLI on its file), bypassing the store. OUT: err (size
+ * bytes), what the client said on stderr. Returns its exit status: 0 when the statement
+ * worked, -1 when the client could not be run. */
+static inline int raw_sql(const char *sql, char *err, size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/raw.err", tmpdir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(null, 1);
+        dup2(fd, 2);
+        if (is_sqlite())
+            execlp("sqlite3", "sqlite3", "-bail", cur.db, sql, (char *)NULL);
+        else
+            execlp("psql", "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cur.db, "-c", sql,
+                   (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    bool ran = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+               WEXITSTATUS(status) != 127;
+    size_t n = 0;
+    FILE *f = fopen(path, "r");
+    if (f) {
+        n = fread(err, 1, size - 1, f);
+        fclose(f);
+    }
+    err[n] = '\0';
+    unlink(path);
+    return ran ? WEXITSTATUS(status) : -1;
+}
+
 /* The statement that makes (or drops) the schemas of every case, one per case. */
 static inline void schemas_sql(char *sql, size_t size, size_t n_cases, bool drop)
 {

@@ -20,10 +20,10 @@ static void test_refused_values(void)
     ASSERT_TRUE(rc < 0);
     printf("# TODO %s: plan_save of quota_dirs 'sideways' returned %d: %s\n", cur.e->name, rc,
            errbuf);
-    p = (struct plan){.name = "odd", .quota_dirs = "both", .anchor_day = 29};
+    p = (struct plan){.name = "odd", .quota_dirs = "both", .anchor_day = 32};
     rc = store_plan_save(s, &p, true, errbuf);
     ASSERT_TRUE(rc < 0);
-    printf("# TODO %s: plan_save of anchor_day 29 returned %d: %s\n", cur.e->name, rc, errbuf);
+    printf("# TODO %s: plan_save of anchor_day 32 returned %d: %s\n", cur.e->name, rc, errbuf);
     ASSERT_EQ_INT(store_plan_get(s, "odd", &p), ERR_NOT_FOUND);
     struct subscriber sub = {.account = "alice", .status = "gone"};
     rc = store_subscriber_save(s, &sub, true, errbuf);

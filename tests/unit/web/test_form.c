@@ -3,8 +3,8 @@
 // request target, with hostile inputs next to ordinary ones. Expected results written by
 // hand.
 #include "../../../src/base/err.h"
+#include "../../../src/base/html.h"
 #include "../../../src/web/form.h"
-#include "../../../src/web/html.h"
 #include "test.h"
 
 #include <stdlib.h>

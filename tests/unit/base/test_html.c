@@ -2,7 +2,7 @@
 // Tests of the HTML escaping writers: the five escaped characters, U+FFFD for invalid UTF-8
 // and control characters, and percent-encoding of URL components. Expected output written
 // by hand.
-#include "../../../src/web/html.h"
+#include "../../../src/base/html.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 // attribute, so there is no second set of rules to keep in step.
 #include "html.h"
 
-#include "../base/utf8.h"
+#include "utf8.h"
 
 #include <string.h>
 

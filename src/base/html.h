@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The one escaping writer for HTML: every string the portal did not write itself (names,
-// notes, anything from the store or the request) reaches a page through one of these, so
-// every page escapes the same way. They write straight to a FILE, as base/json.h does.
+// The one escaping writer for HTML: every string the portal or a printed bill (print/) did
+// not write itself (names, notes, anything from the store, the request or the config)
+// reaches a page through one of these, so every page escapes the same way. They write
+// straight to a FILE, as base/json.h does.
 #ifndef FT_HTML_H
 #define FT_HTML_H
 
