@@ -90,7 +90,9 @@ struct scan {
     /* progress */
     const struct bill_options *o;
     const char *what;
-    uint64_t from_s, to_s, rows, started_ms, shown_ms;
+    uint64_t from_s, to_s;  /* the period of the current read */
+    uint64_t read, n_reads; /* reads done, of how many */
+    uint64_t rows, started_ms, shown_ms;
 };
 
 static uint64_t clock_ms(void)
@@ -133,16 +135,17 @@ static void show_progress(struct scan *sc, bool last)
     if (!last && now - sc->shown_ms < 250)
         return;
     sc->shown_ms = now;
+    /* the share read: of the current read's period, and of the reads (one per target when
+     * there are few) */
     uint64_t span = sc->to_s > sc->from_s ? sc->to_s - sc->from_s : 1;
     uint64_t done = sc->bucket > sc->from_s ? sc->bucket - sc->from_s : 0;
-    if (last || done > span)
-        done = span;
+    done = done > span ? span : done;
+    uint64_t permille = last ? 1000 : (sc->read * 1000 + done * 1000 / span) / sc->n_reads;
     double secs = (double)(now - sc->started_ms) / 1000.0;
     double rate = secs > 0 ? (double)sc->rows / secs : 0;
-    double left = done ? secs * (double)(span - done) / (double)done : 0;
-    fprintf(stderr, "\r%s: %3u%% of the period read, %llu rows, %.0f rows/s, %.0f s left   %s",
-            sc->what, (unsigned)(done * 100 / span), (unsigned long long)sc->rows, rate, left,
-            last ? "\n" : "");
+    double left = permille ? secs * (double)(1000 - permille) / (double)permille : 0;
+    fprintf(stderr, "\r%s: %3u%% read, %llu rows, %.0f rows/s, %.0f s left   %s", sc->what,
+            (unsigned)(permille / 10), (unsigned long long)sc->rows, rate, left, last ? "\n" : "");
     fflush(stderr);
 }
 
@@ -205,26 +208,32 @@ int bill_rate(struct store *s, struct bill_target *t, size_t n, const struct bil
         sc.book = t[i].rater.book;
     int rc = 0;
     if (n <= BILL_FEW) {
+        for (size_t i = 0; i < n; i++)
+            sc.n_reads += t[i].is_rated;
         for (size_t i = 0; i < n && rc == 0; i++) {
             if (!t[i].is_rated)
                 continue;
             struct usage_query q = {.from_ms = t[i].cycle.start_ms,
                                     .to_ms = t[i].cycle.end_ms,
                                     .subscriber_id = t[i].sub.id};
+            sc.from_s = q.from_ms / 1000;
+            sc.to_s = q.to_ms / 1000;
             rc = store_topup_list(s, t[i].sub.id, q.from_ms, q.to_ms, route_topup, &tc);
             if (rc == 0)
                 rc = store_scan_usage(s, &q, scan_row, &sc);
             flush_cells(&sc);
             sc.bucket = 0;
+            sc.read++;
         }
     } else {
         struct usage_query q = {.from_ms = from, .to_ms = to, .subscriber_id = -1};
+        sc.n_reads = 1;
         rc = store_topup_list(s, -1, from, to, route_topup, &tc);
         if (rc == 0)
             rc = store_scan_usage(s, &q, scan_row, &sc);
         flush_cells(&sc);
     }
-    if (o->progress && n > BILL_FEW)
+    if (o->progress && rc == 0)
         show_progress(&sc, true);
     free(sc.cells);
     if (rc != 0) {
@@ -470,11 +479,13 @@ static void add_late(void *ctx, struct bill_target *lt, const struct late *l)
 
 /* ---- issuing ---- */
 
-static void invoice_from(const struct bill_target *t, const struct rate_book *b, uint64_t now_ms,
-                         const char *kind, struct invoice_row *inv)
+/* The document of a target: its cycle as rated now (t->rating), the money of g (the
+ * rating itself for an invoice, or a note's lines). */
+static void invoice_from(const struct bill_target *t, const struct rating *g,
+                         const struct rate_book *b, uint64_t now_ms, struct invoice_row *inv)
 {
     memset(inv, 0, sizeof *inv);
-    snprintf(inv->kind, sizeof inv->kind, "%s", kind);
+    snprintf(inv->kind, sizeof inv->kind, "invoice");
     inv->subscriber_id = t->sub.id;
     snprintf(inv->account, sizeof inv->account, "%s", t->sub.account);
     snprintf(inv->name, sizeof inv->name, "%s", t->sub.name);
@@ -485,37 +496,46 @@ static void invoice_from(const struct bill_target *t, const struct rate_book *b,
     inv->used_bytes = t->rating.used_bytes;
     inv->quota_bytes = t->rating.quota_bytes;
     inv->unlimited = t->rating.unlimited;
-    inv->subtotal_cents = t->rating.subtotal_cents;
-    inv->tax_cents = t->rating.tax_cents;
-    inv->total_cents = t->rating.total_cents;
+    inv->subtotal_cents = g->subtotal_cents;
+    inv->tax_cents = g->tax_cents;
+    inv->total_cents = g->total_cents;
     inv->tax_rate_micro = b->tax_rate_micro;
     snprintf(inv->currency, sizeof inv->currency, "%s", b->currency);
     snprintf(inv->unit, sizeof inv->unit, "%s", b->unit);
     inv->issued_ms = now_ms;
 }
 
+/* Documents to issue in one transaction: each rated target's invoice, or (notes non-NULL)
+ * notes[i] correcting target i's invoice. */
 struct issue {
     struct bill_target *t;
+    const struct rating *notes;
     size_t n;
     const struct rate_book *book;
-    const struct bill_options *o;
+    uint64_t now_ms;
     struct bill_result *res;
     char *errbuf;
 };
 
-/* Issues each target's invoice, in one transaction. */
-static int issue_invoices(struct store *s, void *ctx)
+static int issue_documents(struct store *s, void *ctx)
 {
     struct issue *is = ctx;
     for (size_t i = 0; i < is->n; i++) {
-        struct bill_target *t = &is->t[i];
-        if (!t->is_rated)
+        const struct bill_target *t = &is->t[i];
+        const struct rating *g = is->notes ? &is->notes[i] : &t->rating;
+        if (!t->is_rated || !g->n_lines)
             continue;
         struct invoice_row inv;
-        invoice_from(t, is->book, is->o->now_ms, "invoice", &inv);
-        int rc = store_invoice_issue(s, &inv, t->rating.lines, t->rating.n_lines, t->rating.usage,
-                                     t->rating.n_usage, is->errbuf);
-        if (rc == ERR_EXISTS) { /* another closer issued it since we looked */
+        invoice_from(t, g, is->book, is->now_ms, &inv);
+        if (is->notes) { /* a note goes out under the invoice's names, and points at it */
+            snprintf(inv.kind, sizeof inv.kind, "%s", g->total_cents < 0 ? "credit" : "debit");
+            inv.refers_to = t->invoice->id;
+            snprintf(inv.account, sizeof inv.account, "%s", t->invoice->account);
+            snprintf(inv.name, sizeof inv.name, "%s", t->invoice->name);
+        }
+        int rc =
+            store_invoice_issue(s, &inv, g->lines, g->n_lines, g->usage, g->n_usage, is->errbuf);
+        if (rc == ERR_EXISTS && !is->notes) { /* another closer issued it since we looked */
             is->res->n_already++;
             continue;
         }
@@ -525,6 +545,19 @@ static int issue_invoices(struct store *s, void *ctx)
         is->res->total_cents += inv.total_cents;
     }
     return 0;
+}
+
+/* Issues is's documents in one transaction; none when it fails. */
+static int issue_all(struct store *s, struct issue *is)
+{
+    int rc = store_transaction(s, issue_documents, is);
+    if (rc != 0) {
+        if (!is->errbuf[0])
+            snprintf(is->errbuf, ERR_BUF_LEN, "issuing: %s", s->ops->last_error(s));
+        is->res->n_issued = 0;
+        is->res->total_cents = 0;
+    }
+    return rc;
 }
 
 /* Everything a run of close, rerate, preview or late shares. */
@@ -631,14 +664,8 @@ int bill_close(struct store *s, int year, int month, const struct bill_options *
     if (rc == 0 && n)
         rc = add_late_lines(s, &r, t, n, year, month, o, res, errbuf);
     if (rc == 0 && n) {
-        struct issue is = {t, n, &r.book, o, res, errbuf};
-        rc = store_transaction(s, issue_invoices, &is);
-        if (rc != 0 && !errbuf[0])
-            snprintf(errbuf, ERR_BUF_LEN, "issuing invoices: %s", s->ops->last_error(s));
-        if (rc != 0) {
-            res->n_issued = 0;
-            res->total_cents = 0;
-        }
+        struct issue is = {t, NULL, n, &r.book, o->now_ms, res, errbuf};
+        rc = issue_all(s, &is);
     }
     bill_targets_free(t, n);
     free(done.rows);
@@ -816,45 +843,6 @@ static size_t note_lines(struct store *s, struct bill_target *t, struct rating *
     return note->n_lines;
 }
 
-struct notes {
-    struct bill_target *t;
-    struct rating *note;
-    size_t n;
-    const struct rate_book *book;
-    const struct bill_options *o;
-    struct bill_result *res;
-    char *errbuf;
-};
-
-static int issue_notes(struct store *s, void *ctx)
-{
-    struct notes *ns = ctx;
-    for (size_t i = 0; i < ns->n; i++) {
-        struct rating *note = &ns->note[i];
-        if (!note->n_lines)
-            continue;
-        struct bill_target t = ns->t[i];
-        t.rating = *note;
-        struct invoice_row inv;
-        invoice_from(&t, ns->book, ns->o->now_ms, note->total_cents < 0 ? "credit" : "debit", &inv);
-        /* the note is about the invoice's cycle as it stands now */
-        snprintf(inv.plan, sizeof inv.plan, "%s", ns->t[i].rating.plan);
-        inv.used_bytes = ns->t[i].rating.used_bytes;
-        inv.quota_bytes = ns->t[i].rating.quota_bytes;
-        inv.unlimited = ns->t[i].rating.unlimited;
-        inv.refers_to = ns->t[i].invoice->id;
-        snprintf(inv.account, sizeof inv.account, "%s", ns->t[i].invoice->account);
-        snprintf(inv.name, sizeof inv.name, "%s", ns->t[i].invoice->name);
-        int rc = store_invoice_issue(s, &inv, note->lines, note->n_lines, note->usage,
-                                     note->n_usage, ns->errbuf);
-        if (rc != 0)
-            return rc;
-        ns->res->n_issued++;
-        ns->res->total_cents += inv.total_cents;
-    }
-    return 0;
-}
-
 /* The usage a note settles: what the cycle holds now beyond what was settled. */
 static int note_usage(struct store *s, const struct bill_target *t, struct rating *note,
                       char *errbuf)
@@ -898,9 +886,6 @@ int bill_rerate(struct store *s, int year, int month, const struct bill_options 
             res->n_no_plan++; /* removed since, or its plan history with it */
             continue;
         }
-        for (size_t k = 0; k < r.subs.n; k++) /* the name as it is now, for the note */
-            if (r.subs.subs[k].id == t[i].sub.id)
-                t[i].sub = r.subs.subs[k];
         if (note_lines(s, &t[i], &notes[i], &rc, errbuf) == 0) {
             res->n_already++;
             continue;
@@ -909,14 +894,8 @@ int bill_rerate(struct store *s, int year, int month, const struct bill_options 
         rating_total(&notes[i], r.book.tax_rate_micro);
     }
     if (rc == 0 && n) {
-        struct notes ns = {t, notes, n, &r.book, o, res, errbuf};
-        rc = store_transaction(s, issue_notes, &ns);
-        if (rc != 0) {
-            if (!errbuf[0])
-                snprintf(errbuf, ERR_BUF_LEN, "issuing notes: %s", s->ops->last_error(s));
-            res->n_issued = 0;
-            res->total_cents = 0;
-        }
+        struct issue is = {t, notes, n, &r.book, o->now_ms, res, errbuf};
+        rc = issue_all(s, &is);
     }
     for (size_t i = 0; i < n; i++)
         rating_deinit(&notes[i]);

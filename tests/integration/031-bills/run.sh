@@ -243,6 +243,12 @@ C-1 alice -4.13 -0.33 -4.46 credit 1"
 check_eq "the invoices never moved" "$(bill export --cycle 2025-03 --format csv | sed -n 2,7p)" \
     "$(sed -n 2,7p "$TMP/export1.csv")"
 
+# On a terminal, closing says how far it got (script(1) gives it one)
+script -qec "'$FT' bill close --cycle 2025-05 -c '$TMP/ft.conf' --db '$DB'" /dev/null >"$TMP/tty.out" 2>&1
+check_eq "a terminal sees the progress line" \
+    "$(tr '\r' '\n' <"$TMP/tty.out" | grep -c '^closing: 100% read, [0-9]* rows, [0-9]* rows/s, 0 s left')" 1
+grep -q "^2025-05: 6 issued" "$TMP/tty.out" && ok "and the result" || not_ok "close under a terminal"
+
 # Anchor days 1, 15, 29, 30, 31 across February of a leap year (2024) and a common one
 # (2025), in a store of their own: a month without the day starts the cycle on its last.
 new_store
