@@ -52,6 +52,12 @@ static void sum_class(void *ctx, const struct usage_result *r)
         u->used_bytes += b;
 }
 
+static void add_topup(void *ctx, const struct topup_row *t)
+{
+    struct quota_usage *u = ctx;
+    u->topup_bytes += t->bytes;
+}
+
 int quota_usage_compute(struct store *s, const struct subscriber *sub, uint64_t at_ms,
                         const struct cycle *cycle, struct quota_usage *out)
 {
@@ -75,6 +81,10 @@ int quota_usage_compute(struct store *s, const struct subscriber *sub, uint64_t 
         return rc;
     if (store_class_list(s, collect_free, &sc.fc) != 0)
         return ERR_STORE;
+    if (store_topup_list(s, sub->id, out->cycle.start_ms, out->cycle.end_ms, add_topup, out) != 0)
+        return ERR_STORE;
+    if (!out->plan.unlimited)
+        out->plan.quota_bytes += out->topup_bytes; /* as the bill counts it */
     struct usage_query q = {.from_ms = out->cycle.start_ms,
                             .to_ms = out->cycle.end_ms,
                             .group = USAGE_BY_CLASS,

@@ -14,7 +14,9 @@
 
 struct quota_usage {
     struct subscriber sub;
-    struct plan plan; /* unlimited, anchor 1, both directions when the subscriber has none */
+    struct plan plan;     /* unlimited, anchor 1, both directions when the subscriber has none;
+                           * its quota_bytes includes the cycle's top-ups */
+    uint64_t topup_bytes; /* bought on top of the plan's quota in this cycle */
     bool has_plan;
     struct cycle cycle;
     uint64_t at_ms;               /* the moment the figures are for */

@@ -170,6 +170,11 @@ check_eq "close twice" "$(cat "$TMP/close2.out")" \
 bill export --cycle 2025-03 --format csv >"$TMP/export2.csv"
 check_same "close twice: the export is the same" "$TMP/export2.csv" "$TMP/export1.csv"
 
+# the quota every surface shows counts the top-up as the bill does
+check_eq "usage: dave's quota with his top-up" \
+    "$(TZ=Europe/Berlin ft usage dave --cycle 2025-03 --format json | jq -c '[.used_bytes, .quota_bytes, .remaining_bytes]')" \
+    "[18000000000,20000000000,2000000000]"
+
 # a preview rates the same way and stores nothing
 check_eq "preview of alice's March" \
     "$(bill preview --cycle 2025-03 --subscriber alice | awk '$1 == "total" { print $2, $3 }')" "30.81 EUR"
