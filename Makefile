@@ -11,7 +11,7 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wvla
 CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP
 LDFLAGS  += $(SAN)
-LDLIBS   += -lsqlite3 -lpthread -lpcap -lpq -lmicrohttpd -lcrypt -lgnutls -lldap
+LDLIBS   += -lsqlite3 -lpthread -lpcap -lpq -lmicrohttpd -lcrypt -lgnutls -lldap -lcurl
 CFLAGS   += $(shell pkg-config --cflags libpq)
 
 # nDPI names applications from captured packets when Debian's libndpi-dev is installed;

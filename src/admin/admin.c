@@ -2,6 +2,8 @@
 // Validation and normalisation of administrative input.
 #include "admin.h"
 
+#include "../billing/levels.h"
+
 #include "../base/addr.h"
 #include "../base/units.h"
 #include "../base/utf8.h"
@@ -138,8 +140,28 @@ static int apply_burst_fields(struct plan *p, const struct plan_fields *f, char 
     return 0;
 }
 
+/* Alert levels as billing/levels.h reads them, stored as given (checked, fitting). */
+static int levels_ok(const char *text, char *out, size_t size, char *errbuf)
+{
+    struct levels ls;
+    char why[ERR_BUF_LEN];
+    if (levels_parse(text, &ls, why) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "--alert-levels: %.1000s", why);
+        return ERR_MALFORMED;
+    }
+    if (strlen(text) >= size)
+        return fail(errbuf, "--alert-levels", text, "a shorter list");
+    snprintf(out, size, "%s", text);
+    return 0;
+}
+
 static int apply_plan_fields(struct plan *p, const struct plan_fields *f, char *errbuf)
 {
+    if (f->alert_levels) {
+        int rc = levels_ok(f->alert_levels, p->alert_levels, sizeof p->alert_levels, errbuf);
+        if (rc != 0)
+            return rc;
+    }
     if (f->quota) {
         p->unlimited = strcmp(f->quota, "unlimited") == 0;
         int rc = p->unlimited ? 0 : units_parse_bytes(f->quota, &p->quota_bytes);
@@ -287,6 +309,9 @@ int admin_subscriber_save(struct store *s, const char *account, const struct sub
     SET(plan)
     SET(notes)
 #undef SET
+    if (f->alert_levels &&
+        (rc = levels_ok(f->alert_levels, sub.alert_levels, sizeof sub.alert_levels, errbuf)) != 0)
+        return rc;
     rc = apply_plan_from(&sub, old_plan, f, insert, errbuf);
     return rc ? rc : store_subscriber_save(s, &sub, insert, errbuf);
 }

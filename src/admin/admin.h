@@ -19,14 +19,16 @@
 struct plan_fields {
     const char *quota, *dirs, *price, *overage, *speed, *anchor;
     const char *burstable, *commit, *price_per_mbps;
+    const char *alert_levels; /* "80,100", "10GB" (billing/levels.h); "" = the default */
 };
 
 /* As plan_fields; and when the plan given took effect. */
 struct subscriber_fields {
     const char *name, *email, *plan, *status, *notes;
-    bool has_plan_from;    /* --plan-from given: plan_from_ms holds it */
-    uint64_t plan_from_ms; /* when the plan given took effect; never after now_ms */
-    uint64_t now_ms;       /* now: when `set` changes the plan unless --plan-from says */
+    const char *alert_levels; /* the subscriber's own; "" = its plan's */
+    bool has_plan_from;       /* --plan-from given: plan_from_ms holds it */
+    uint64_t plan_from_ms;    /* when the plan given took effect; never after now_ms */
+    uint64_t now_ms;          /* now: when `set` changes the plan unless --plan-from says */
 };
 
 /* The bucket width burstable plans need: their 95th percentile is taken over 5-minute

@@ -13,6 +13,8 @@ int cmd_plan(int argc, char **argv);
 int cmd_subscriber(int argc, char **argv);
 int cmd_quota(int argc, char **argv);
 int cmd_bill(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_register(int argc, char **argv);

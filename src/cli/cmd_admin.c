@@ -181,7 +181,7 @@ static void plan_help(FILE *out)
     fprintf(out,
             "usage: flowtally plan add|set NAME [--quota SIZE|unlimited] [--dirs in|out|both]\n"
             "                 [--price MONEY] [--overage MONEY_PER_GB] [--speed TEXT]\n"
-            "                 [--anchor DAY] [--db PATH]\n"
+            "                 [--anchor DAY] [--alert-levels LIST] [--db PATH]\n"
             "       flowtally plan add|set NAME --burstable --commit RATE --price-per-mbps MONEY\n"
             "                 [--dirs in|out|max] [--price MONEY] [...] [--db PATH]\n"
             "       flowtally plan list [--format table|csv|json] [--db PATH]\n"
@@ -203,7 +203,7 @@ static void plan_help(FILE *out)
 #define PLAN_FIELD_OPTS \
     {.name = "quota"}, {.name = "dirs"}, {.name = "price"}, {.name = "overage"}, \
     {.name = "speed"}, {.name = "anchor"}, {.name = "burstable", .is_flag = true}, \
-    {.name = "commit"}, {.name = "price-per-mbps"}
+    {.name = "commit"}, {.name = "price-per-mbps"}, {.name = "alert-levels"}
 // clang-format on
 #define PLAN_ADD_ARGS "NAME [--quota SIZE|unlimited] [--dirs in|out|both] [--price MONEY] [...]"
 
@@ -217,7 +217,8 @@ static struct plan_fields plan_fields(const struct arg_opt *o)
                                 .anchor = o[5].value,
                                 .burstable = o[6].value,
                                 .commit = o[7].value,
-                                .price_per_mbps = o[8].value};
+                                .price_per_mbps = o[8].value,
+                                .alert_levels = o[9].value};
 }
 
 /* One line of `plan import`: the arguments of `plan add`; a plan that exists is updated. */
@@ -342,7 +343,7 @@ static void subscriber_help(FILE *out)
     fprintf(out,
             "usage: flowtally subscriber add|set ACCOUNT [--name TEXT] [--email ADDR]\n"
             "                 [--plan PLAN [--plan-from TIME]] [--status active|suspended|closed]\n"
-            "                 [--notes TEXT]\n"
+            "                 [--notes TEXT] [--alert-levels LIST]\n"
             "       flowtally subscriber list [--format table|csv|json]\n"
             "       flowtally subscriber show ACCOUNT\n"
             "       flowtally subscriber remove ACCOUNT   (usage rows stay, shown as removed)\n"
@@ -361,9 +362,9 @@ static void subscriber_help(FILE *out)
 // clang-format off
 #define SUBSCRIBER_FIELD_OPTS \
     {.name = "name"}, {.name = "email"}, {.name = "plan"}, {.name = "status"}, \
-    {.name = "notes"}, {.name = "plan-from"}
+    {.name = "notes"}, {.name = "plan-from"}, {.name = "alert-levels"}
 // clang-format on
-#define N_SUBSCRIBER_FIELDS 6
+#define N_SUBSCRIBER_FIELDS 7
 #define SUBSCRIBER_ADD_ARGS                                                                        \
     "ACCOUNT [--name TEXT] [--email ADDR] [--plan PLAN [--plan-from TIME]] "                       \
     "[--status active|suspended|closed] [--notes TEXT]"
@@ -379,6 +380,7 @@ static int subscriber_fields(const struct arg_opt *o, uint64_t now, struct subsc
                                     .status = o[3].value,
                                     .notes = o[4].value,
                                     .has_plan_from = o[5].value != NULL,
+                                    .alert_levels = o[6].value,
                                     .now_ms = now};
     return args_time_msg("plan-from", o[5].value, 0, &f->plan_from_ms, msg) ? 0 : ERR_MALFORMED;
 }

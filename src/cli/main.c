@@ -26,6 +26,8 @@ static const struct command commands[] = {
     {"usage", cmd_usage, "a subscriber's cycle against its quota"},
     {"stats", cmd_stats, "collector counters: datagrams, records, drops, sequence losses"},
     {"bill", cmd_bill, "invoices: close a month, preview, late usage, rerate, export, show"},
+    {"alerts", cmd_alerts, "the alert log: levels crossed, per subscriber and cycle"},
+    {"mail", cmd_mail, "the outgoing mail queue: list, retry"},
     {"plan", cmd_plan, "plans: add, set, list, remove, import"},
     {"subscriber", cmd_subscriber, "subscribers: add, set, list, show, remove, import"},
     {"quota", cmd_quota, "top-ups: bytes bought on top of a cycle's quota; add, list"},

@@ -29,7 +29,8 @@ enum key_type {
     KEY_PATH,
     KEY_SECRETS,
     KEY_TEXT,
-    KEY_LOGS
+    KEY_LOGS,
+    KEY_SECRET
 };
 
 struct key_info {
@@ -239,10 +240,49 @@ static const char *check_billing_unit(const char *v)
     return "GB (10^9 bytes) or GiB (2^30 bytes)";
 }
 
+static const char *check_smtp(const char *v)
+{
+    if (!v[0] || (strncmp(v, "smtp://", 7) == 0 && v[7]) ||
+        (strncmp(v, "smtps://", 8) == 0 && v[8]))
+        return NULL;
+    return "smtp://HOST[:PORT] (STARTTLS when offered) or smtps://HOST[:PORT], or nothing (no "
+           "mail)";
+}
+
+static const char *check_smtp_tls(const char *v)
+{
+    return strcmp(v, "optional") == 0 || strcmp(v, "required") == 0 ? NULL : "optional or required";
+}
+
+/* A plain address: local@domain, printable ASCII without blanks, quotes, brackets or
+ * commas (a header built from it can hold nothing else). */
+static const char *check_address(const char *v)
+{
+    const char *at = strchr(v, '@');
+    bool ok = !v[0] || (at && at != v && at[1] && !strchr(at + 1, '@') && strlen(v) < 255);
+    for (const char *p = v; ok && *p; p++)
+        ok = *p > ' ' && *p < 127 && !strchr("\"<>(),;:[]\\", *p);
+    return ok ? NULL : "a plain address such as billing@example.net, or nothing";
+}
+
+static const char *check_clock_time(const char *v)
+{
+    int h, m, n = 0;
+    if (sscanf(v, "%2d:%2d%n", &h, &m, &n) == 2 && v[n] == '\0' && n == 5 && h >= 0 && h < 24 &&
+        m >= 0 && m < 60)
+        return NULL;
+    return "a local time HH:MM, e.g. 07:00";
+}
+
 static const struct {
     const char *key;
     const char *(*check)(const char *value);
 } text_checks[] = {
+    {"smtp", check_smtp},
+    {"smtp_tls", check_smtp_tls},
+    {"mail_from", check_address},
+    {"staff_email", check_address},
+    {"staff_report_at", check_clock_time},
     {"timezone", check_timezone},
     {"currency", check_currency},
     {"tax_rate", check_tax_rate},
@@ -269,6 +309,7 @@ static const char *const expected[] = {
     [KEY_SECRETS] = "PREFIX=SECRET entries (secrets of 1 to 127 bytes), comma-separated",
     [KEY_TEXT] = "text",
     [KEY_LOGS] = "FORMAT:PATH entries with FORMAT squid, plain or mapping, comma-separated",
+    [KEY_SECRET] = "a secret (any text, never printed)",
 };
 
 int config_set(struct config *cfg, const char *key, const char *value, const char *where,
@@ -293,7 +334,7 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
             snprintf(errbuf, ERR_BUF_LEN, "%s: %s = '%s': %s", where, key, value, strerror(errno));
             return ERR_CONFIG;
         }
-    } else if (k->type != KEY_STR && k->type != KEY_TEXT) {
+    } else if (k->type != KEY_STR && k->type != KEY_TEXT && k->type != KEY_SECRET) {
         struct list_check lc = {.type = k->type};
         config_list_each(value, check_item, &lc);
         if (lc.bad) {
@@ -520,6 +561,9 @@ void config_dump(const struct config *cfg, FILE *out)
             fprintf(out, "%s = %lld\n", k->name, (long long)*int_field((struct config *)cfg, k));
         else if (k->type == KEY_SECRETS)
             dump_secrets(out, k->name, *str_field((struct config *)cfg, k));
+        else if (k->type == KEY_SECRET) /* shown set or not, never what it is */
+            fprintf(out, "%s = %s\n", k->name,
+                    (*str_field((struct config *)cfg, k))[0] ? "********" : "");
         else {
             /* a PostgreSQL --db may carry a password */
             char shown[4096];

@@ -22,6 +22,7 @@ struct config {
 #define CFG_FIELD_PATH(name) CFG_FIELD_STR(name)
 #define CFG_FIELD_SECRETS(name) CFG_FIELD_STR(name)
 #define CFG_FIELD_TEXT(name) CFG_FIELD_STR(name)
+#define CFG_FIELD_SECRET(name) CFG_FIELD_STR(name)
 #define CFG_FIELD_LOGS(name) CFG_FIELD_STR(name)
 #define KEY(name, type, def, min, max, reload, doc) CFG_FIELD_##type(name)
 #include "keys.def"

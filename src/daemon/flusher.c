@@ -74,15 +74,49 @@ void flush_totals_add(struct flush_totals *t, const struct counters_table *table
         totals_add_row(t, row);
 }
 
+/* Notes a subscriber the batch has usage of (distinct: the last ones noted are checked
+ * first, as a table's rows of one subscriber tend to come together; the rest is sorted
+ * out after the write). */
+static void note_subscriber(struct flusher *fl, uint32_t id)
+{
+    if (id == USAGE_UNASSIGNED || (fl->n_flushed && fl->flushed[fl->n_flushed - 1] == id))
+        return;
+    if (fl->n_flushed == fl->cap_flushed) {
+        fl->cap_flushed = fl->cap_flushed ? 2 * fl->cap_flushed : 256;
+        fl->flushed = xrealloc(fl->flushed, fl->cap_flushed * sizeof *fl->flushed);
+    }
+    fl->flushed[fl->n_flushed++] = id;
+}
+
+static int by_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Tells on_flushed which subscribers the batch just written had usage of. */
+static void tell_flushed(struct flusher *fl)
+{
+    if (!fl->on_flushed || !fl->n_flushed)
+        return;
+    qsort(fl->flushed, fl->n_flushed, sizeof *fl->flushed, by_u32);
+    size_t n = 0;
+    for (size_t i = 0; i < fl->n_flushed; i++)
+        if (!n || fl->flushed[n - 1] != fl->flushed[i])
+            fl->flushed[n++] = fl->flushed[i];
+    fl->on_flushed(fl->on_flushed_ctx, fl->flushed, n);
+}
+
 /* One transaction: the usage, the counters, interface reports, log positions and, when
  * the daemon (re)loaded them, the classes that usage was counted with. */
-static int write_batch(const struct flusher *fl, const struct flush_batch *b,
+static int write_batch(struct flusher *fl, const struct flush_batch *b,
                        const struct class_row *classes, size_t n_classes,
                        struct flush_totals *written)
 {
     struct store *st = fl->store;
     int rc = st->ops->begin(st);
     size_t pos = 0;
+    fl->n_flushed = 0;
     const struct usage_row *row;
     if (rc == 0 && classes)
         rc = store_classes_write(st, classes, n_classes, wall_ms());
@@ -91,6 +125,7 @@ static int write_batch(const struct flusher *fl, const struct flush_batch *b,
             rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
                                     intern_name(fl->apps, row->key.app_id));
             totals_add_row(written, row);
+            note_subscriber(fl, row->key.subscriber);
         }
     for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
         const struct flush_stat *fs = &b->stats[i];
@@ -257,6 +292,9 @@ static void *flusher_main(void *arg)
         if (rc == 0) {
             log_recovery(fl, &tot);
             batch_done(fl, took, (size_t)tot.keys);
+            pthread_mutex_unlock(&fl->lock);
+            tell_flushed(fl); /* the alerts' queue: never blocks for long */
+            pthread_mutex_lock(&fl->lock);
         } else {
             fl->last_failed = true;
             fl->n_failures++;
@@ -336,7 +374,11 @@ struct subscriber_map *flusher_take_map(struct flusher *fl, uint64_t *map_seq)
 int flusher_start(struct flusher *fl, struct store *store, const struct intern *classes,
                   const struct intern *apps, const char *leases_path)
 {
-    *fl = (struct flusher){.store = store, .classes = classes, .apps = apps};
+    *fl = (struct flusher){.store = store,
+                           .classes = classes,
+                           .apps = apps,
+                           .on_flushed = fl->on_flushed, /* set before the start */
+                           .on_flushed_ctx = fl->on_flushed_ctx};
     leasefile_init(&fl->leases, leases_path);
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);
@@ -362,6 +404,7 @@ void flusher_stop(struct flusher *fl)
     submap_free(fl->new_map);
     free(fl->class_rows);
     free(fl->binds);
+    free(fl->flushed);
     flush_batch_deinit(&fl->batch);
     pthread_mutex_destroy(&fl->lock);
     pthread_cond_destroy(&fl->wake);

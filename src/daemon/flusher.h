@@ -96,6 +96,12 @@ struct flusher {
     /* While the store fails: since when (monotonic ms; 0 = it does not), how often, and
      * when the last "still failing" line was logged. */
     uint64_t failing_since_ms, failing_attempts, failing_logged_ms;
+    /* Told, after each flush that stored usage, which subscribers it had usage of (the
+     * alerts evaluate them); set before flusher_start(), called on the store thread. */
+    void (*on_flushed)(void *ctx, const uint32_t *subscribers, size_t n);
+    void *on_flushed_ctx;
+    uint32_t *flushed; /* the subscribers of the batch being written, distinct; owned */
+    size_t n_flushed, cap_flushed;
 };
 
 /* Starts the thread. `classes` and `apps` name the ids in the tables it will write; they

@@ -10,6 +10,7 @@
 #include "../base/uri.h"
 #include "../collect/udp.h"
 #include "activity.h"
+#include "alerter.h"
 #include "binder.h"
 #include "pipeline.h"
 #include "logsrc.h"
@@ -61,6 +62,7 @@ struct daemon {
     struct flush_batch pending; /* stats gathered for the next hand-over */
     struct activity activity;   /* tallied for the once-a-minute line at -v */
     struct web *web;            /* the portal, when the web key names addresses */
+    struct alerter *alerter;    /* alerts, mail, the hook, the daily report; or NULL */
     int argc;                   /* the command line, re-read on reload */
     char **argv;
 };
@@ -453,6 +455,17 @@ int run_main(int argc, char **argv)
         logsrc_close(&d.logs);
         goto out_socks;
     }
+    /* the alerts evaluate whom each flush counted, on a thread and connection of their own */
+    if (!once && !d.probe.is_file) {
+        d.alerter = alerter_start(&d.cfg, errbuf);
+        if (!d.alerter && errbuf[0]) {
+            fprintf(stderr, "flowtally: %s\n", errbuf);
+            logsrc_close(&d.logs);
+            goto out_socks;
+        }
+        d.flusher.on_flushed = d.alerter ? alerter_flushed : NULL;
+        d.flusher.on_flushed_ctx = d.alerter;
+    }
     if (flusher_start(&d.flusher, d.store, &d.pipe.classes, &d.pipe.apps,
                       d.cfg.leases_file[0] ? d.cfg.leases_file : NULL) != 0) {
         fprintf(stderr, "flowtally: cannot start the store thread\n");
@@ -486,6 +499,8 @@ int run_main(int argc, char **argv)
      * after the request in hand), and nothing counted may wait for them. */
     status = final_flush(&d);
     webrun_stop(d.web);
+    alerter_stop(d.alerter); /* after the last flush: it evaluates what that counted */
+    d.alerter = NULL;
     if (status_web_failed)
         status = 1;
     for (size_t i = 0; once && i < d.logs.n; i++) {

@@ -66,6 +66,7 @@ struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
                             .tls_key = cfg->web_tls_key,
                             .trusted_proxies = trusted,
                             .operator_name = cfg->operator_name,
+                            .operator_address = cfg->operator_address,
                             .logo = cfg->web_logo,
                             .accent = cfg->web_accent,
                             .templates = cfg->web_templates,

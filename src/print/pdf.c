@@ -360,7 +360,8 @@ static void chart(struct pdf *p)
     struct doc_axis ax;
     doc_axis_init(&ax, p->d->days, p->d->n_days, p->t->unit_bytes);
     double left = MARGIN_X + CHART_LABELS_W, w = CONTENT_W - CHART_LABELS_W, top = p->y + 4;
-    for (unsigned i = 0; i <= ax.n_steps; i++) {
+    /* no grid when every day is 0 (no steps: nothing to divide the axis by) */
+    for (unsigned i = 0; ax.n_steps && i <= ax.n_steps; i++) {
         double y = top + CHART_H - CHART_H * i / ax.n_steps;
         char label[48];
         rgb(p->cr, 0xdddddd);
@@ -576,48 +577,106 @@ static int surface_done(cairo_surface_t *s, const char *path, const struct sink 
     return 0;
 }
 
-int print_invoice_pdf(const char *path, const struct print_invoice *d, char *errbuf)
-{
+/* What both passes need, worked out before anything is opened: the texts, the logo decoded,
+ * and the number of pages (the first pass). */
+struct prepared {
     struct doc_text t;
-    int rc = doc_text_init(&t, d, errbuf);
+    cairo_surface_t *logo; /* NULL: none */
+    int n_pages;
+};
+
+static int prepare(const struct print_invoice *d, struct prepared *p, char *errbuf)
+{
+    p->logo = NULL;
+    int rc = doc_text_init(&p->t, d, errbuf);
     if (rc < 0)
         return rc;
-    cairo_surface_t *logo = NULL;
     if (d->op.logo_path && *d->op.logo_path) {
-        rc = logo_load(d->op.logo_path, &logo, errbuf);
+        rc = logo_load(d->op.logo_path, &p->logo, errbuf);
         if (rc < 0)
             return rc;
     }
-
-    /* the first pass counts the pages */
     cairo_surface_t *s = cairo_pdf_surface_create_for_stream(discard, NULL, PAGE_W, PAGE_H);
-    int n_pages = render(s, d, &t, logo, 0);
+    p->n_pages = render(s, d, &p->t, p->logo, 0);
     rc = surface_done(s, "laying the PDF out", NULL, errbuf);
-    if (rc < 0)
-        goto out;
-
-    struct sink sink = {fopen(path, "wb"), 0};
-    if (!sink.f) {
-        rc = -errno;
-        snprintf(errbuf, ERR_BUF_LEN, "%s: %s", path, strerror(errno));
-        goto out;
+    if (rc < 0 && p->logo) {
+        cairo_surface_destroy(p->logo);
+        p->logo = NULL;
     }
-    s = cairo_pdf_surface_create_for_stream(write_file, &sink, PAGE_W, PAGE_H);
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, t.title);
+    return rc;
+}
+
+/* The second pass, written to f; what names f in messages. Frees p's logo. */
+static int write_pdf(FILE *f, const char *what, const struct print_invoice *d, struct prepared *p,
+                     char *errbuf)
+{
+    struct sink sink = {f, 0};
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_file, &sink, PAGE_W, PAGE_H);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, p->t.title);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "flowtally");
     if (d->op.name && *d->op.name) {
         char *author = clean(d->op.name);
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, author);
         free(author);
     }
-    render(s, d, &t, logo, n_pages);
-    rc = surface_done(s, path, &sink, errbuf);
-    if (fclose(sink.f) != 0 && rc == 0) {
+    render(s, d, &p->t, p->logo, p->n_pages);
+    int rc = surface_done(s, what, &sink, errbuf);
+    if (p->logo)
+        cairo_surface_destroy(p->logo);
+    p->logo = NULL;
+    return rc;
+}
+
+int print_invoice_pdf(const char *path, const struct print_invoice *d, char *errbuf)
+{
+    struct prepared p;
+    int rc = prepare(d, &p, errbuf);
+    if (rc < 0)
+        return rc;
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        rc = -errno;
+        snprintf(errbuf, ERR_BUF_LEN, "%s: %s", path, strerror(errno));
+        if (p.logo)
+            cairo_surface_destroy(p.logo);
+        return rc;
+    }
+    rc = write_pdf(f, path, d, &p, errbuf);
+    if (fclose(f) != 0 && rc == 0) {
         rc = -errno;
         snprintf(errbuf, ERR_BUF_LEN, "%s: %s", path, strerror(errno));
     }
-out:
-    if (logo)
-        cairo_surface_destroy(logo);
     return rc;
+}
+
+int print_invoice_pdf_buffer(const struct print_invoice *d, char **buf, size_t *len, char *errbuf)
+{
+    *buf = NULL;
+    *len = 0;
+    struct prepared p;
+    int rc = prepare(d, &p, errbuf);
+    if (rc < 0)
+        return rc;
+    char *mem = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&mem, &n);
+    if (!f) {
+        rc = -errno;
+        snprintf(errbuf, ERR_BUF_LEN, "the PDF in memory: %s", strerror(errno));
+        if (p.logo)
+            cairo_surface_destroy(p.logo);
+        return rc;
+    }
+    rc = write_pdf(f, "the PDF in memory", d, &p, errbuf);
+    if (fclose(f) != 0 && rc == 0) {
+        rc = -errno;
+        snprintf(errbuf, ERR_BUF_LEN, "the PDF in memory: %s", strerror(errno));
+    }
+    if (rc < 0) {
+        free(mem);
+        return rc;
+    }
+    *buf = mem;
+    *len = n;
+    return 0;
 }

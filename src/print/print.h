@@ -78,4 +78,10 @@ int print_invoice_html(FILE *out, const struct print_invoice *d, char *errbuf);
  * past the opening, path may hold part of a PDF (it is not removed: it may be a device). */
 int print_invoice_pdf(const char *path, const struct print_invoice *d, char *errbuf);
 
+/* The same PDF into memory, for an answer that should not touch the disk (the portal).
+ * OUT: *buf, a new buffer of *len bytes (caller frees with free()). Returns 0, or the
+ * refusals and cairo failures of print_invoice_pdf() with errbuf, *buf NULL and *len 0
+ * then. Any thread: each call lays the document out with a pango font map of its own. */
+int print_invoice_pdf_buffer(const struct print_invoice *d, char **buf, size_t *len, char *errbuf);
+
 #endif

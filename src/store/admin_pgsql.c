@@ -16,22 +16,23 @@
 
 #define PLAN_COLS                                                                                  \
     "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day,"     \
-    " burstable, commit_bps, price_micro_per_mbps, burst_dirs"
+    " burstable, commit_bps, price_micro_per_mbps, burst_dirs, alert_levels"
 
 #define SUBSCRIBER_SELECT                                                                          \
     "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes,"            \
     " s.alert_levels FROM subscribers s LEFT JOIN plans p ON p.id = s.plan_id"
 
 static const struct pgsql_stmt plan_insert = {
-    "plan_insert", "itiititiiit",
+    "plan_insert", "itiititiiitt",
     "INSERT INTO plans (quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed,"
-    " anchor_day, name, burstable, commit_bps, price_micro_per_mbps, burst_dirs)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+    " anchor_day, name, burstable, commit_bps, price_micro_per_mbps, burst_dirs, alert_levels)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
 static const struct pgsql_stmt plan_update = {
-    "plan_update", "itiititiiit",
+    "plan_update", "itiititiiitt",
     "UPDATE plans SET quota_bytes = $1, quota_dirs = $2, price_micro = $3,"
     " overage_micro_per_gb = $4, speed = $5, anchor_day = $6, burstable = $8,"
-    " commit_bps = $9, price_micro_per_mbps = $10, burst_dirs = $11 WHERE name = $7"};
+    " commit_bps = $9, price_micro_per_mbps = $10, burst_dirs = $11, alert_levels = $12"
+    " WHERE name = $7"};
 static const struct pgsql_stmt plan_get = {"plan_get", "t",
                                            "SELECT " PLAN_COLS " FROM plans WHERE name = $1"};
 static const struct pgsql_stmt plan_list = {"plan_list", "",
@@ -55,6 +56,8 @@ static const struct pgsql_stmt subscriber_update = {
     " alert_levels = $7 WHERE account = $6"};
 static const struct pgsql_stmt subscriber_get = {"subscriber_get", "t",
                                                  SUBSCRIBER_SELECT " WHERE s.account = $1"};
+static const struct pgsql_stmt subscriber_get_id = {"subscriber_get_id", "i",
+                                                    SUBSCRIBER_SELECT " WHERE s.id = $1"};
 static const struct pgsql_stmt subscriber_list = {"subscriber_list", "",
                                                   SUBSCRIBER_SELECT " ORDER BY s.account"};
 static const struct pgsql_stmt subscriber_remove = {"subscriber_remove", "t",
@@ -172,6 +175,7 @@ static void read_plan(const PGresult *r, int i, struct plan *p)
     p->commit_bps = (uint64_t)pgsql_get_int(r, i, 9);
     p->price_micro_per_mbps = pgsql_get_int(r, i, 10);
     copy_text(p->burst_dirs, sizeof p->burst_dirs, r, i, 11);
+    copy_text(p->alert_levels, sizeof p->alert_levels, r, i, 12);
 }
 
 int admin_pgsql_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
@@ -191,7 +195,8 @@ int admin_pgsql_plan_save(struct store *s, const struct plan *p, bool insert, ch
                             pgsql_int(burst, p->burstable),
                             pgsql_int(commit, rows_time(p->commit_bps)),
                             pgsql_int(per_mbps, p->price_micro_per_mbps),
-                            p->burst_dirs};
+                            p->burst_dirs,
+                            p->alert_levels};
     int n;
     rc = store_pgsql_write(s, insert ? &plan_insert : &plan_update, params, &n, errbuf);
     if (rc == ERR_EXISTS)
@@ -364,6 +369,21 @@ int admin_pgsql_subscriber_get(struct store *s, const char *account, struct subs
     const char *params[] = {account};
     int rc;
     PGresult *r = store_pgsql_run(s, &subscriber_get, params, &rc);
+    if (!r)
+        return rc;
+    rc = PQntuples(r) == 1 ? 0 : ERR_NOT_FOUND;
+    if (rc == 0)
+        read_subscriber(r, 0, out);
+    PQclear(r);
+    return rc;
+}
+
+int admin_pgsql_subscriber_get_id(struct store *s, int64_t id, struct subscriber *out)
+{
+    char text[PGSQL_INT_LEN];
+    const char *params[] = {pgsql_int(text, id)};
+    int rc;
+    PGresult *r = store_pgsql_run(s, &subscriber_get_id, params, &rc);
     if (!r)
         return rc;
     rc = PQntuples(r) == 1 ? 0 : ERR_NOT_FOUND;

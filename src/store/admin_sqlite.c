@@ -18,7 +18,7 @@
 
 #define PLAN_COLS                                                                                  \
     "id, name, quota_bytes, quota_dirs, price_micro, overage_micro_per_gb, speed, anchor_day,"     \
-    " burstable, commit_bps, price_micro_per_mbps, burst_dirs"
+    " burstable, commit_bps, price_micro_per_mbps, burst_dirs, alert_levels"
 
 #define SUBSCRIBER_SELECT                                                                          \
     "SELECT s.id, s.account, s.name, s.email, coalesce(p.name, ''), s.status, s.notes,"            \
@@ -34,6 +34,7 @@ enum admin_stmt {
     ST_SUBSCRIBER_INSERT,
     ST_SUBSCRIBER_UPDATE,
     ST_SUBSCRIBER_GET,
+    ST_SUBSCRIBER_GET_ID,
     ST_SUBSCRIBER_LIST,
     ST_SUBSCRIBER_REMOVE,
     ST_SUBSCRIBER_PLAN,
@@ -62,12 +63,12 @@ enum admin_stmt {
 static const char *const admin_sql[ST_COUNT] = {
     [ST_PLAN_INSERT] = "INSERT INTO plans (quota_bytes, quota_dirs, price_micro,"
                        " overage_micro_per_gb, speed, anchor_day, name, burstable, commit_bps,"
-                       " price_micro_per_mbps, burst_dirs)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                       " price_micro_per_mbps, burst_dirs, alert_levels)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [ST_PLAN_UPDATE] = "UPDATE plans SET quota_bytes = ?1, quota_dirs = ?2, price_micro = ?3,"
                        " overage_micro_per_gb = ?4, speed = ?5, anchor_day = ?6,"
                        " burstable = ?8, commit_bps = ?9, price_micro_per_mbps = ?10,"
-                       " burst_dirs = ?11 WHERE name = ?7",
+                       " burst_dirs = ?11, alert_levels = ?12 WHERE name = ?7",
     [ST_PLAN_GET] = "SELECT " PLAN_COLS " FROM plans WHERE name = ?1",
     [ST_PLAN_LIST] = "SELECT " PLAN_COLS " FROM plans ORDER BY name",
     [ST_PLAN_REMOVE] = "DELETE FROM plans WHERE name = ?1",
@@ -83,6 +84,7 @@ static const char *const admin_sql[ST_COUNT] = {
     [ST_SUBSCRIBER_UPDATE] = "UPDATE subscribers SET name = ?1, email = ?2, plan_id = ?3,"
                              " status = ?4, notes = ?5, alert_levels = ?7 WHERE account = ?6",
     [ST_SUBSCRIBER_GET] = SUBSCRIBER_SELECT " WHERE s.account = ?1",
+    [ST_SUBSCRIBER_GET_ID] = SUBSCRIBER_SELECT " WHERE s.id = ?1",
     [ST_SUBSCRIBER_LIST] = SUBSCRIBER_SELECT " ORDER BY s.account",
     [ST_SUBSCRIBER_REMOVE] = "DELETE FROM subscribers WHERE account = ?1",
     [ST_SUBSCRIBER_PLAN] = "SELECT plan_id FROM subscribers WHERE account = ?1",
@@ -246,6 +248,7 @@ static void read_plan(sqlite3_stmt *st, struct plan *p)
     p->commit_bps = (uint64_t)sqlite3_column_int64(st, 9);
     p->price_micro_per_mbps = sqlite3_column_int64(st, 10);
     copy_text(p->burst_dirs, sizeof p->burst_dirs, st, 11);
+    copy_text(p->alert_levels, sizeof p->alert_levels, st, 12);
 }
 
 int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
@@ -270,6 +273,7 @@ int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, c
     sqlite3_bind_int64(st, 9, rows_time(p->commit_bps));
     sqlite3_bind_int64(st, 10, p->price_micro_per_mbps);
     bind_text(st, 11, p->burst_dirs);
+    bind_text(st, 12, p->alert_levels);
     rc = finish_write(s, st, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "a plan named '%s' exists already", p->name);
@@ -476,6 +480,24 @@ int admin_sqlite_subscriber_get(struct store *s, const char *account, struct sub
         return ERR_STORE;
     bind_text(st, 1, account);
     int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : ERR_NOT_FOUND;
+    if (rc == 0)
+        read_subscriber(st, out);
+    release(s, st);
+    return rc;
+}
+
+int admin_sqlite_subscriber_get_id(struct store *s, int64_t id, struct subscriber *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_GET_ID);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_ROW ? 0 : ERR_NOT_FOUND;
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        store_sqlite_note_error(s);
+        rc = ERR_STORE;
+    }
     if (rc == 0)
         read_subscriber(st, out);
     release(s, st);

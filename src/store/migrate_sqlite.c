@@ -283,6 +283,55 @@ static const char *const migrations[] = {
     "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;"
     "CREATE TRIGGER invoice_usage_no_delete BEFORE DELETE ON invoice_usage BEGIN"
     "  SELECT RAISE(ABORT, 'an issued invoice never changes'); END;",
+
+    /* 11: alerts, the outgoing mail queue and the enforcement hook. A plan's own alert
+     * levels ('' = the configured default). The mail queue keeps every message, sent or
+     * not (ids never reused), one per event, with an index by state that a claim (queued
+     * and sending) and a listing read, so neither walks the messages sent. An alert is
+     * recorded once per subscriber, cycle and level (the unique key two collectors meet
+     * on), with the message queued with it; alerts are history, like documents: no
+     * foreign key to subscribers, a removed subscriber's stay. What the enforcement hook
+     * last did for a subscriber is one row that goes with the subscriber; the rows still
+     * to run have an index of their own. */
+    "ALTER TABLE plans ADD COLUMN alert_levels TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE mail ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  event TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  to_addr TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  body TEXT NOT NULL," /* the whole message, byte for byte */
+    "  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),"
+    "  tries INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  next_try_ms INTEGER NOT NULL,"
+    "  sent_ms INTEGER NOT NULL,"  /* 0 = not sent */
+    "  lease_ms INTEGER NOT NULL," /* sending: the claim holds until then; else 0 */
+    "  last_error TEXT NOT NULL);"
+    "CREATE INDEX mail_state ON mail (state, id);"
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  subscriber_id INTEGER NOT NULL,"
+    "  cycle TEXT NOT NULL," /* YYYY-MM */
+    "  cycle_start_ms INTEGER NOT NULL,"
+    "  level TEXT NOT NULL,"
+    "  used_bytes INTEGER NOT NULL,"
+    "  quota_bytes INTEGER NOT NULL,"
+    "  fired_ms INTEGER NOT NULL,"
+    "  mail_id INTEGER REFERENCES mail (id) ON DELETE SET NULL," /* NULL = none */
+    "  UNIQUE (subscriber_id, cycle_start_ms, level));"
+    "CREATE INDEX alerts_cycle ON alerts (cycle);"
+    "CREATE TABLE enforcement ("
+    "  subscriber_id INTEGER PRIMARY KEY REFERENCES subscribers (id) ON DELETE CASCADE,"
+    "  state TEXT NOT NULL CHECK (state IN ('over', 'under')),"
+    "  addresses TEXT NOT NULL,"
+    "  done INTEGER NOT NULL CHECK (done IN (0, 1)),"
+    "  tries INTEGER NOT NULL,"
+    "  changed_ms INTEGER NOT NULL,"
+    "  next_try_ms INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL);"
+    "CREATE INDEX enforcement_due ON enforcement (next_try_ms) WHERE done = 0;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -70,6 +70,7 @@ int admin_pgsql_plan_remove(struct store *s, const char *name, char *errbuf);
 int admin_pgsql_subscriber_save(struct store *s, const struct subscriber *sub, bool insert,
                                 char *errbuf);
 int admin_pgsql_subscriber_get(struct store *s, const char *account, struct subscriber *out);
+int admin_pgsql_subscriber_get_id(struct store *s, int64_t id, struct subscriber *out);
 int admin_pgsql_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx);
 int admin_pgsql_subscriber_remove(struct store *s, const char *account, char *errbuf);
 int admin_pgsql_binding_open_of(struct store *s, const char *value,
@@ -114,6 +115,23 @@ int billing_pgsql_invoice_usage_list(struct store *s, int64_t subscriber_id,
                                      store_invoice_usage_fn *fn, void *ctx);
 int billing_pgsql_meta_get(struct store *s, const char *key, int64_t *value);
 int billing_pgsql_meta_set(struct store *s, const char *key, int64_t value);
+
+/* Alerts, the mail queue and enforcement (alert_pgsql.c), as struct store_ops documents them. */
+int alert_pgsql_fire(struct store *s, struct alert_row *a, struct mail_row *m, char *errbuf);
+int alert_pgsql_list(struct store *s, int64_t subscriber_id, const char *cycle, store_alert_fn *fn,
+                     void *ctx);
+int alert_pgsql_rearm(struct store *s, int64_t subscriber_id, uint64_t cycle_start_ms,
+                      const char *level);
+int alert_pgsql_mail_enqueue(struct store *s, struct mail_row *m, char *errbuf);
+int alert_pgsql_mail_claim(struct store *s, uint64_t now_ms, uint64_t lease_until_ms, int max,
+                           store_mail_fn *fn, void *ctx);
+int alert_pgsql_mail_update(struct store *s, int64_t id, const char *state, uint64_t next_try_ms,
+                            uint64_t sent_ms, const char *last_error);
+int alert_pgsql_mail_list(struct store *s, const char *state, store_mail_fn *fn, void *ctx);
+int alert_pgsql_mail_retry_all(struct store *s, uint64_t now_ms, int *n);
+int alert_pgsql_enforce_get(struct store *s, int64_t subscriber_id, struct enforce_row *out);
+int alert_pgsql_enforce_put(struct store *s, const struct enforce_row *e);
+int alert_pgsql_enforce_list(struct store *s, uint64_t now_ms, store_enforce_fn *fn, void *ctx);
 
 /* The portal's logins (users_pgsql.c), as struct store_ops documents them. */
 int users_pgsql_user_save(struct store *s, const struct user *u, bool insert, char *errbuf);

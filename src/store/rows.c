@@ -6,6 +6,7 @@
 #include "rows.h"
 
 #include "../base/err.h"
+#include "../base/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,7 @@ int rows_plan_check(const struct plan *p, char *errbuf)
     FIELD(p, quota_dirs);
     FIELD(p, speed);
     FIELD(p, burst_dirs);
+    FIELD(p, alert_levels);
     return 0;
 }
 
@@ -168,6 +170,89 @@ int rows_invoice_exists(const struct invoice_row *inv, int64_t number, char *err
     snprintf(errbuf, ERR_BUF_LEN, "%s has invoice %lld for cycle %s already",
              inv->account[0] ? inv->account : "the subscriber", (long long)number, inv->cycle);
     return ERR_EXISTS;
+}
+
+int rows_alert_check(const struct alert_row *a, char *errbuf)
+{
+    FIELD(a, cycle);
+    FIELD(a, level);
+    return 0;
+}
+
+/* One field of a message: valid UTF-8. */
+static int utf8_field(const char *name, const char *text, char *errbuf)
+{
+    size_t bad;
+    if (utf8_valid(text, strlen(text), &bad))
+        return 0;
+    if (errbuf)
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "the message's %s is not valid UTF-8 (byte 0x%02x at offset %zu)", name,
+                 (unsigned char)text[bad], bad);
+    return ERR_MALFORMED;
+}
+
+int rows_mail_check(const struct mail_row *m, char *errbuf)
+{
+    FIELD(m, event);
+    FIELD(m, kind);
+    FIELD(m, message_id);
+    FIELD(m, to_addr);
+    FIELD(m, subject);
+    if (!m->body) {
+        if (errbuf)
+            snprintf(errbuf, ERR_BUF_LEN, "the message for '%s' has no body", m->event);
+        return ERR_MALFORMED;
+    }
+    const struct {
+        const char *name, *text;
+    } f[] = {{"event", m->event},     {"kind", m->kind},       {"message_id", m->message_id},
+             {"to_addr", m->to_addr}, {"subject", m->subject}, {"body", m->body}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int rc = utf8_field(f[i].name, f[i].text, errbuf);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+bool rows_mail_outcome(const char *state)
+{
+    return strcmp(state, "queued") == 0 || strcmp(state, "sent") == 0 ||
+           strcmp(state, "failed") == 0;
+}
+
+int rows_enforce_check(const struct enforce_row *e, char *errbuf)
+{
+    FIELD(e, state);
+    FIELD(e, addresses);
+    FIELD(e, last_error);
+    if (strcmp(e->state, "over") != 0 && strcmp(e->state, "under") != 0) {
+        if (errbuf)
+            snprintf(errbuf, ERR_BUF_LEN, "enforcement state '%s': not over or under", e->state);
+        return ERR_MALFORMED;
+    }
+    return 0;
+}
+
+const char *rows_diagnostic(const char *text, char *out, size_t size)
+{
+    size_t o = 0, n = text ? strlen(text) : 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = utf8_decode(text + i, n - i, &cp);
+        size_t out_len = cp == UTF8_INVALID ? 1 : len;
+        if (o + out_len > size - 1)
+            break;
+        if (cp == UTF8_INVALID)
+            out[o] = '?';
+        else
+            memcpy(out + o, text + i, len);
+        o += out_len;
+        i += len;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 int rows_plan_in_use(const char *name, int64_t n_current, int64_t n_history, char *errbuf)

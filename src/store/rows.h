@@ -33,6 +33,24 @@ bool rows_invoice_kind(const char *kind);
  * already: returns ERR_EXISTS with errbuf. */
 int rows_invoice_exists(const struct invoice_row *inv, int64_t number, char *errbuf);
 
+/* An alert to fire: its text fits (a->account is not written). Returns 0 or ERR_MALFORMED
+ * with errbuf. */
+int rows_alert_check(const struct alert_row *a, char *errbuf);
+/* A message to queue: its text fits, it has a body, and its text and body are valid UTF-8
+ * (what PostgreSQL can store; SQLite is held to the same). state, last_error and the
+ * numbers are not written and not checked. Returns 0 or ERR_MALFORMED with errbuf. */
+int rows_mail_check(const struct mail_row *m, char *errbuf);
+/* Whether state is one mail_update may record: queued, sent, failed. */
+bool rows_mail_outcome(const char *state);
+/* An enforcement row to put: its text fits (e->account is not written) and its state is
+ * over or under. Returns 0 or ERR_MALFORMED with errbuf. */
+int rows_enforce_check(const struct enforce_row *e, char *errbuf);
+/* A diagnostic as the store keeps it, in out (size bytes, >= 1): text (NULL as "") up to
+ * the end of the last character that fits in size - 1 bytes, each invalid UTF-8 sequence
+ * (its maximal subpart) as one '?', so any bytes from a server's reply can be stored on
+ * every engine. Returns out. */
+const char *rows_diagnostic(const char *text, char *out, size_t size);
+
 /* Whether plan_remove may remove plan `name`, which n_current subscribers hold now and the
  * plan history of n_history subscribers names: 0, or ERR_EXISTS with errbuf saying why. */
 int rows_plan_in_use(const char *name, int64_t n_current, int64_t n_history, char *errbuf);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The store: the one interface through which every other stage reads and writes what
 // flowtally keeps (usage in time buckets, collector counters, interface health, followed
-// logs' positions, plans, subscribers, bindings, leases, traffic classes, and the portal's
-// users, sessions and failed logins). One backend
+// logs' positions, plans, subscribers, bindings, leases, traffic classes, the portal's
+// users, sessions and failed logins, bills, alerts, the outgoing mail queue and what the
+// enforcement hook did). One backend
 // per database engine implements struct store_ops; only src/store/ includes an engine's
 // header or sees a backend's type. store_open() picks the engine from the --db text.
 //
@@ -86,8 +87,10 @@ struct plan {
     bool burstable;
     uint64_t commit_bps;
     int64_t price_micro_per_mbps;
-    char burst_dirs[8]; /* in, out or max (the greater of the two percentiles); "" when
-                         * not burstable */
+    char burst_dirs[8];    /* in, out or max (the greater of the two percentiles); "" when
+                            * not burstable */
+    char alert_levels[64]; /* the plan's alert levels ("80,100", "10GB"; checked above the
+                            * store); "" = the configured default */
 };
 
 struct subscriber {
@@ -174,6 +177,56 @@ struct invoice_query {
     const char *kind;      /* invoice, credit, debit, or NULL for every kind */
 };
 
+/* A level a subscriber's usage crossed in a cycle. Each (subscriber, cycle_start_ms, level) is
+ * recorded at most once: the store remembers what fired across restarts and collectors.
+ * History, like a document: a removed subscriber's alerts stay. */
+struct alert_row {
+    int64_t id; /* given by the store */
+    int64_t subscriber_id;
+    char account[64]; /* alert_list only: the subscriber's account ("" when removed) */
+    char cycle[8];    /* "YYYY-MM": the local month the cycle starts in */
+    uint64_t cycle_start_ms;
+    char level[16];                   /* as configured: "80%", "100%", "10GB" */
+    uint64_t used_bytes, quota_bytes; /* when it fired (quota 0: unlimited) */
+    uint64_t fired_ms;
+    int64_t mail_id; /* the message queued with it; 0 = none (no email address) */
+};
+
+/* A message in the store's outgoing queue: queued in the transaction that decides to send
+ * it, claimed by one sender at a time, never dropped. */
+struct mail_row {
+    int64_t id;           /* given by the store */
+    char event[128];      /* unique: what it is for ("alert:42:2026-03:80%",
+                           * "report:2026-03-05"); a second message for one event is
+                           * refused, for good (a level re-armed and firing again needs an
+                           * event of its own: its fired_ms in it, say) */
+    char kind[16];        /* alert, report, invoice, reset (not checked by the store) */
+    char message_id[192]; /* its Message-ID header ("<...@host>"): a retry sends the same */
+    char to_addr[256];    /* the envelope recipient(s), comma-separated */
+    char subject[256];    /* for listings; the header in body is what is sent */
+    const char *body;     /* the whole message (headers and MIME body, CRLF lines), any
+                           * length, kept byte for byte: borrowed for the call, both ways */
+    char state[8];        /* queued, sending, sent, failed */
+    int tries;            /* attempts made */
+    uint64_t created_ms, next_try_ms, sent_ms; /* sent_ms 0: not sent */
+    uint64_t lease_ms;                         /* sending: the claim holds until then; else 0 */
+    char last_error[256];                      /* what the last attempt said ("" none) */
+};
+
+/* What the enforcement hook last did, or must do, for one subscriber. The row goes with the
+ * subscriber when it is removed. */
+struct enforce_row {
+    int64_t subscriber_id;
+    char account[64];     /* read side only (enforce_get, enforce_list): its account */
+    char state[8];        /* over, under: what the hook must make true */
+    char addresses[1024]; /* the subscriber's addresses and prefixes it was run with (or is
+                           * to be), space-separated */
+    bool is_done;         /* the hook ran with this state and these addresses and succeeded */
+    int tries;
+    uint64_t changed_ms, next_try_ms;
+    char last_error[256]; /* what the hook's last failure said ("" none) */
+};
+
 struct binding_row {
     int64_t id;
     int64_t subscriber_id;
@@ -240,6 +293,9 @@ typedef void store_topup_fn(void *ctx, const struct topup_row *t);
 typedef void store_invoice_fn(void *ctx, const struct invoice_row *inv);
 typedef void store_invoice_line_fn(void *ctx, const struct invoice_line *l);
 typedef void store_invoice_usage_fn(void *ctx, const struct invoice_usage *u);
+typedef void store_alert_fn(void *ctx, const struct alert_row *a);
+typedef void store_mail_fn(void *ctx, const struct mail_row *m);
+typedef void store_enforce_fn(void *ctx, const struct enforce_row *e);
 
 /* A unit of work run inside one transaction (store_transaction(), store_admin_batch()). */
 typedef int store_work_fn(struct store *s, void *ctx);
@@ -354,9 +410,12 @@ struct store_ops {
     int (*subscriber_save)(struct store *s, const struct subscriber *sub, bool insert,
                            char *errbuf);
     int (*subscriber_get)(struct store *s, const char *account, struct subscriber *out);
+    /* OUT: *out, the subscriber with that id. Returns 0 or ERR_NOT_FOUND. */
+    int (*subscriber_get_id)(struct store *s, int64_t id, struct subscriber *out);
     /* Every subscriber, by account. */
     int (*subscriber_list)(struct store *s, store_subscriber_fn *fn, void *ctx);
-    /* Removes the subscriber and its bindings; its usage rows stay, shown as removed. */
+    /* Removes the subscriber and what is its alone (bindings, plan history, top-ups, logins,
+     * the enforcement row); its usage rows, documents and alerts stay, shown as removed. */
     int (*subscriber_remove)(struct store *s, const char *account, char *errbuf);
 
     /* -- bindings and leases: who held an address when -- */
@@ -450,6 +509,70 @@ struct store_ops {
      * id (of the document), cycle, class, document id. */
     int (*invoice_usage_list)(struct store *s, int64_t subscriber_id, store_invoice_usage_fn *fn,
                               void *ctx);
+
+    /* -- alerts, the mail queue, enforcement -- */
+
+    /* Records that a level fired (a->id, a->account and a->mail_id are not read) and queues
+     * its message m (NULL: none; as mail_enqueue), both or neither, in the caller's
+     * transaction or, outside one, in one of its own. Fills in a->id, a->mail_id (0 without
+     * m) and m->id. ERR_EXISTS when the level fired already for that subscriber and
+     * cycle_start_ms, or a message for m->event exists: then nothing is written, and the
+     * caller's transaction can go on, on every engine. Two connections firing one level at
+     * once give one alert: the second waits for the first's transaction to end (SQLite: the
+     * write lock; PostgreSQL: the unique index) and then gets ERR_EXISTS (or records it, if
+     * the first rolled back). ERR_NOT_FOUND: no such subscriber. ERR_MALFORMED: text that
+     * does not fit, or a message mail_enqueue refuses. errbuf says why. */
+    int (*alert_fire)(struct store *s, struct alert_row *a, struct mail_row *m, char *errbuf);
+    /* Alerts of one subscriber (or all, -1) of cycle (NULL: every cycle), by fired_ms, id;
+     * a removed subscriber's with account "". */
+    int (*alert_list)(struct store *s, int64_t subscriber_id, const char *cycle, store_alert_fn *fn,
+                      void *ctx);
+    /* Forgets that a level fired in a cycle, so it can fire again (re-armed after a
+     * top-up or a plan change lowered the usage's share); its message stays. Returns 0,
+     * also when it had not fired. */
+    int (*alert_rearm)(struct store *s, int64_t subscriber_id, uint64_t cycle_start_ms,
+                       const char *level);
+    /* Queues a message: state queued, tries 0, created_ms and next_try_ms as given, sent_ms
+     * and lease_ms 0, last_error "" (m->id, state, tries, sent_ms, lease_ms and last_error
+     * are not read). Fills in m->id. ERR_EXISTS: a message for its event exists (nothing
+     * written; the caller's transaction can go on). ERR_MALFORMED: no body, text that does
+     * not fit, or text or body that is not valid UTF-8. errbuf says why. */
+    int (*mail_enqueue)(struct store *s, struct mail_row *m, char *errbuf);
+    /* Claims up to max (<= 0: none) messages that are due: queued with next_try_ms <=
+     * now_ms, or sending with lease_ms <= now_ms (a sender that died mid-send), the
+     * earliest next_try_ms first (then id). Marks them sending until lease_until_ms, tries
+     * + 1, and calls fn with each as claimed (body included), in that order. A message is
+     * never in two claims whose leases both hold, with any number of senders on one
+     * database (SQLite: one writer at a time; PostgreSQL: rows another claim holds are
+     * skipped, not waited for). Outside a transaction the claim is committed before fn is
+     * called, so a slow send holds no lock; inside the caller's, fn is called in it. */
+    int (*mail_claim)(struct store *s, uint64_t now_ms, uint64_t lease_until_ms, int max,
+                      store_mail_fn *fn, void *ctx);
+    /* Records what a send came to: state sent, queued (a retry at next_try_ms) or failed
+     * (another state: ERR_MALFORMED), next_try_ms and sent_ms as given, the lease ended
+     * (lease_ms 0), tries kept. last_error (NULL: "") is a diagnostic, of any length and
+     * bytes: what fits of it is kept (up to 255 bytes, cut at a character's end), each
+     * invalid UTF-8 sequence as '?'. ERR_NOT_FOUND: no message with that id. */
+    int (*mail_update)(struct store *s, int64_t id, const char *state, uint64_t next_try_ms,
+                       uint64_t sent_ms, const char *last_error);
+    /* Messages, by id; of one state (NULL: all); body NULL (a listing). */
+    int (*mail_list)(struct store *s, const char *state, store_mail_fn *fn, void *ctx);
+    /* Makes every failed message, and every queued one not due yet, queued and due at
+     * now_ms (next_try_ms the earlier of its own and now_ms; tries and last_error kept), for
+     * `flowtally mail retry`. OUT: *n, how many it changed. */
+    int (*mail_retry_all)(struct store *s, uint64_t now_ms, int *n);
+    /* OUT: *out, the subscriber's enforcement row, account included. Returns 0 or
+     * ERR_NOT_FOUND. */
+    int (*enforce_get)(struct store *s, int64_t subscriber_id, struct enforce_row *out);
+    /* Inserts or replaces the subscriber's row (e->account is not read). ERR_NOT_FOUND: no
+     * such subscriber. ERR_MALFORMED: a state other than over and under, or text that does
+     * not fit. last_error is a diagnostic: invalid UTF-8 in it is kept as '?'. A removed
+     * subscriber's row goes with it, and the hook is not run for it again: lifting "over"
+     * for its addresses is then up to whoever removes it. */
+    int (*enforce_put)(struct store *s, const struct enforce_row *e);
+    /* Rows not done whose next_try_ms <= now_ms, or, when now_ms is UINT64_MAX, every row
+     * (done or not: a listing); by subscriber id, account included. */
+    int (*enforce_list)(struct store *s, uint64_t now_ms, store_enforce_fn *fn, void *ctx);
 
     /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width --
      * Keys the store keeps itself, not to be set: usage_version, bindings_version,
@@ -579,6 +702,10 @@ static inline int store_subscriber_save(struct store *s, const struct subscriber
 static inline int store_subscriber_get(struct store *s, const char *account, struct subscriber *out)
 {
     return s->ops->subscriber_get(s, account, out);
+}
+static inline int store_subscriber_get_id(struct store *s, int64_t id, struct subscriber *out)
+{
+    return s->ops->subscriber_get_id(s, id, out);
 }
 static inline int store_subscriber_list(struct store *s, store_subscriber_fn *fn, void *ctx)
 {
@@ -766,6 +893,56 @@ static inline int store_meta_get(struct store *s, const char *key, int64_t *valu
 static inline int store_meta_set(struct store *s, const char *key, int64_t value)
 {
     return s->ops->meta_set(s, key, value);
+}
+static inline int store_alert_fire(struct store *s, struct alert_row *a, struct mail_row *m,
+                                   char *errbuf)
+{
+    return s->ops->alert_fire(s, a, m, errbuf);
+}
+static inline int store_alert_list(struct store *s, int64_t subscriber_id, const char *cycle,
+                                   store_alert_fn *fn, void *ctx)
+{
+    return s->ops->alert_list(s, subscriber_id, cycle, fn, ctx);
+}
+static inline int store_alert_rearm(struct store *s, int64_t subscriber_id, uint64_t cycle_start_ms,
+                                    const char *level)
+{
+    return s->ops->alert_rearm(s, subscriber_id, cycle_start_ms, level);
+}
+static inline int store_mail_enqueue(struct store *s, struct mail_row *m, char *errbuf)
+{
+    return s->ops->mail_enqueue(s, m, errbuf);
+}
+static inline int store_mail_claim(struct store *s, uint64_t now_ms, uint64_t lease_until_ms,
+                                   int max, store_mail_fn *fn, void *ctx)
+{
+    return s->ops->mail_claim(s, now_ms, lease_until_ms, max, fn, ctx);
+}
+static inline int store_mail_update(struct store *s, int64_t id, const char *state,
+                                    uint64_t next_try_ms, uint64_t sent_ms, const char *last_error)
+{
+    return s->ops->mail_update(s, id, state, next_try_ms, sent_ms, last_error);
+}
+static inline int store_mail_list(struct store *s, const char *state, store_mail_fn *fn, void *ctx)
+{
+    return s->ops->mail_list(s, state, fn, ctx);
+}
+static inline int store_mail_retry_all(struct store *s, uint64_t now_ms, int *n)
+{
+    return s->ops->mail_retry_all(s, now_ms, n);
+}
+static inline int store_enforce_get(struct store *s, int64_t subscriber_id, struct enforce_row *out)
+{
+    return s->ops->enforce_get(s, subscriber_id, out);
+}
+static inline int store_enforce_put(struct store *s, const struct enforce_row *e)
+{
+    return s->ops->enforce_put(s, e);
+}
+static inline int store_enforce_list(struct store *s, uint64_t now_ms, store_enforce_fn *fn,
+                                     void *ctx)
+{
+    return s->ops->enforce_list(s, now_ms, fn, ctx);
 }
 /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND with errbuf saying why (the
  * store holds usage in named classes but no class list), or another negative code. */

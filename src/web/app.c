@@ -54,14 +54,18 @@ static const struct route routes[] = {
     {"GET", "/usage", false, NULL, ROLE_CUSTOMER, page_usage},
     {"GET", "/cycles", false, NULL, ROLE_CUSTOMER, page_cycles},
     {"GET", "/devices", false, NULL, ROLE_CUSTOMER, page_devices},
+    /* a customer's own subscriber's documents; staff any (invoices.c decides) */
+    {"GET", "/invoices/", true, "", ROLE_USER, page_invoice},
     {"POST", "/devices", false, NULL, ROLE_CUSTOMER, page_device_register},
     {"POST", "/alerts", false, NULL, ROLE_CUSTOMER, page_alerts_post},
     {"GET", "/staff", false, NULL, ROLE_STAFFS, page_staff},
     {"GET", "/staff/subscribers/", true, "", ROLE_STAFFS, page_staff_subscriber},
     {"GET", "/staff/unassigned", false, NULL, ROLE_STAFFS, page_staff_unassigned},
     {"GET", "/staff/exporters", false, NULL, ROLE_STAFFS, page_staff_exporters},
+    {"GET", "/staff/invoices", false, NULL, ROLE_STAFFS, page_staff_invoices},
     {"GET", "/api/v1/usage", false, NULL, ROLE_USER, api_usage},
     {"GET", "/api/v1/subscribers/", true, "/usage", ROLE_USER, api_subscriber_usage},
+    {"GET", "/api/v1/invoices", false, NULL, ROLE_USER, api_invoices},
     {"GET", "/assets/style.css", false, NULL, ROLE_ANON | ROLE_USER, asset_style},
     {"GET", "/assets/logo", false, NULL, ROLE_ANON | ROLE_USER, asset_logo},
 };

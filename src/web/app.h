@@ -91,9 +91,12 @@ web_route_fn page_login_get, page_login_post, page_logout_post, page_password_ge
 web_route_fn page_home, page_usage, page_cycles, page_devices, page_device_register,
     page_alerts_post;
 /* pages_staff.c */
-web_route_fn page_staff, page_staff_subscriber, page_staff_unassigned, page_staff_exporters;
+web_route_fn page_staff, page_staff_subscriber, page_staff_unassigned, page_staff_exporters,
+    page_staff_invoices;
+/* invoices.c */
+web_route_fn page_invoice;
 /* api.c */
-web_route_fn api_usage, api_subscriber_usage;
+web_route_fn api_usage, api_subscriber_usage, api_invoices;
 /* assets.c */
 web_route_fn asset_style, asset_logo;
 

@@ -44,6 +44,11 @@ const char assets_style[] =
     "border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}\n"
     ".error{color:#b00020;font-weight:600}.ok{color:#1b5e20;font-weight:600}\n"
     "details{margin:8px 0}\n"
+    /* a bill: the facts' labels narrow, the sums right under the amounts */
+    ".facts th{width:30%;font-weight:400}\n"
+    ".note{color:#555;font-size:.9em}\n"
+    "tfoot th{text-align:right;font-weight:400}\n"
+    "tr.total th,tr.total td{font-weight:700;border-top:2px solid currentColor}\n"
     "figure{margin:0}\n"
     /* the charts are drawn 320 units wide for a phone: wider, their text would grow past
      * the page's */
@@ -58,7 +63,7 @@ const char assets_style[] =
     ".gauge-text,.gauge-pct{font-size:14px;fill:#1b1b1b}\n"
     "@media (prefers-color-scheme:dark){body{background:#121212;color:#eee}"
     "main a{color:#8ab4f8}.s-in,.s-0,.gauge-fill{fill:#8ab4f8}"
-    "section{background:#1e1e1e;border-color:#333}th,td{border-color:#333}"
+    "section{background:#1e1e1e;border-color:#333}th,td{border-color:#333}.note{color:#bbb}"
     ".axis,.tick,.legend,.gauge-text,.gauge-pct{fill:#ddd}.grid{stroke:#333}"
     ".gauge-track{fill:#333}}\n";
 
@@ -92,6 +97,7 @@ static const char layout_html[] =
     "{{#customer}}<li><a href=\"/\">This cycle</a></li><li><a href=\"/cycles\">Past "
     "cycles</a></li><li><a href=\"/devices\">Devices</a></li>{{/customer}}\n"
     "{{#staff}}<li><a href=\"/staff\">Subscribers</a></li><li><a "
+    "href=\"/staff/invoices\">Bills</a></li><li><a "
     "href=\"/staff/unassigned\">Unassigned</a></li><li><a "
     "href=\"/staff/exporters\">Exporters</a></li>{{/staff}}\n"
     "<li><a href=\"/password\">Password</a></li>\n"
@@ -124,7 +130,49 @@ static const char login_html[] =
     "<p>Use the password of your mailbox.</p>\n"
     "</section>\n";
 
+/* One bill (content of the layout; invoices.c gives the names). Its texts are print/'s, so
+ * the page says what the PDF says. */
+static const char invoice_html[] =
+    "{{#corrects}}<p>{{#corrects_href}}<a href=\"{{corrects_href}}\">{{corrects}}</a>"
+    "{{/corrects_href}}{{^corrects_href}}{{corrects}}{{/corrects_href}}</p>{{/corrects}}\n"
+    "<section>\n"
+    "<table class=\"facts\">\n"
+    "<tr><th scope=\"row\">Customer</th><td id=\"customer\">{{customer}}</td></tr>\n"
+    "<tr><th scope=\"row\">Plan</th><td>{{plan}}</td></tr>\n"
+    "<tr><th scope=\"row\">Cycle</th><td><a href=\"{{usage_href}}\">{{period}}</a></td></tr>\n"
+    "<tr><th scope=\"row\">Issued</th><td>{{issued}}</td></tr>\n"
+    "<tr><th scope=\"row\">Used</th><td id=\"used\" data-bytes=\"{{used_bytes}}\">{{used}}"
+    "</td></tr>\n"
+    "<tr><th scope=\"row\">Quota</th><td>{{quota}}</td></tr>\n"
+    "</table>\n"
+    "<p class=\"note\">{{unit_note}}</p>\n"
+    "<p><a href=\"{{pdf}}\">Download {{title}} as PDF</a></p>\n"
+    "</section>\n"
+    "<section><h2>Usage per class</h2>\n"
+    "<table><thead><tr><th scope=\"col\">Class</th><th scope=\"col\" class=\"n\">Used</th>"
+    "</tr></thead><tbody>\n"
+    "{{#classes}}<tr><th scope=\"row\">{{name}}</th><td class=\"n\" "
+    "data-bytes=\"{{bytes}}\">{{used}}</td></tr>\n{{/classes}}"
+    "{{^classes}}<tr><td colspan=\"2\">No usage</td></tr>\n{{/classes}}"
+    "</tbody></table></section>\n"
+    "<section><h2>Charges</h2>\n"
+    "<table class=\"lines\"><thead><tr><th scope=\"col\">Description</th><th scope=\"col\" "
+    "class=\"n\">Quantity</th><th scope=\"col\" class=\"n\">Unit price</th><th scope=\"col\" "
+    "class=\"n\">Amount ({{currency}})</th></tr></thead>\n<tbody>\n"
+    "{{#lines}}<tr><td>{{text}}</td><td class=\"n\">{{quantity}}</td><td "
+    "class=\"n\">{{unit_price}}</td><td class=\"n\">{{amount}}</td></tr>\n{{/lines}}"
+    "{{^lines}}<tr><td colspan=\"4\">No charges</td></tr>\n{{/lines}}"
+    "</tbody>\n<tfoot>\n"
+    "<tr><th scope=\"row\" colspan=\"3\">Subtotal</th><td class=\"n\" "
+    "id=\"subtotal\">{{subtotal}}</td></tr>\n"
+    "<tr><th scope=\"row\" colspan=\"3\">{{tax_label}}</th><td class=\"n\" "
+    "id=\"tax\">{{tax}}</td></tr>\n"
+    "<tr class=\"total\"><th scope=\"row\" colspan=\"3\">Total</th><td class=\"n\" "
+    "id=\"total\" data-cents=\"{{total_cents}}\">{{total}}</td></tr>\n"
+    "</tfoot></table></section>\n";
+
 const struct assets_template assets_templates[] = {
     [TPL_LAYOUT] = {"layout.html", layout_html, sizeof layout_html - 1},
     [TPL_LOGIN] = {"login.html", login_html, sizeof login_html - 1},
+    [TPL_INVOICE] = {"invoice.html", invoice_html, sizeof invoice_html - 1},
 };

@@ -7,12 +7,12 @@
 #define FT_WEB_PAGE_H
 
 #include "app.h"
-#include "template.h"
+#include "../base/template.h"
 
 #include <stdint.h>
 
 /* Templates a page may render, by name (page_template()). */
-enum page_template_id { TPL_LAYOUT, TPL_LOGIN, TPL_COUNT };
+enum page_template_id { TPL_LAYOUT, TPL_LOGIN, TPL_INVOICE, TPL_COUNT };
 
 struct page_assets {
     struct template *templates[TPL_COUNT];

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The customer's pages: this cycle (usage_page.c), past cycles, devices and registering
-// the one in hand, and their own alert levels. Every page reads the account of the
-// session, never one named by the request, so a customer cannot ask for another's.
+// The customer's pages: this cycle (usage_page.c), past cycles with their bills
+// (invoices.c), devices and registering the one in hand, and their own alert levels. Every
+// page reads the account of the session, never one named by the request, so a customer
+// cannot ask for another's.
 #include "../admin/admin.h"
 #include "../base/err.h"
 #include "../base/units.h"
 #include "../bind/neigh.h"
 #include "../report/report.h"
+#include "invoices.h"
 #include "page.h"
 #include "usage_page.h"
 
@@ -95,6 +97,12 @@ void page_cycles(struct web_ctx *c)
                     (unsigned long long)(pct % 100));
     }
     fputs("</tbody></table></section>\n", c->out);
+    /* every document of the subscriber's, not only these cycles': a bill stays reachable */
+    if (invoices_section(c, now.sub.id, NULL, INVOICES_COL_CYCLE) != 0) {
+        page_discard(c);
+        web_store_failed(c, "past cycles");
+        return;
+    }
     page_end(c);
     web_html(c, 200);
 }

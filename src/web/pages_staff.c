@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The staff's pages: every subscriber with today's top talkers and who is over quota, one
-// subscriber's usage (the customer's own page, read for staff), traffic no subscriber
-// holds, and the exporters' counters.
+// subscriber's usage (the customer's own page, read for staff), a month's bills, traffic no
+// subscriber holds, and the exporters' counters.
 #include "../base/err.h"
 #include "../base/html.h"
 #include "../report/report.h"
+#include "invoices.h"
 #include "page.h"
 #include "usage_page.h"
 
@@ -149,6 +150,48 @@ void page_staff_subscriber(struct web_ctx *c)
         web_not_found(c);
     else if (rc != 0)
         web_store_failed(c, "subscriber page");
+}
+
+/* The month before or after "YYYY-MM" (step -1 or 1). buf: 16 bytes. */
+static const char *month_step(const char *cycle, int step, char *buf)
+{
+    int year = atoi(cycle), month = atoi(cycle + 5) - 1 + step; /* from 0: -1 to 12 */
+    year += month < 0 ? -1 : month / 12;
+    /* the ranges written out, so the compiler sees that the text fits */
+    snprintf(buf, 16, "%04d-%02d", (year % 10000 + 10000) % 10000, (month + 12) % 12 + 1);
+    return buf;
+}
+
+/* The documents issued for the cycles that start in one month (?cycle=YYYY-MM; by default
+ * the month before this one, the last that can have been closed). */
+void page_staff_invoices(struct web_ctx *c)
+{
+    const char *cycle = form_get(&c->query, "cycle");
+    char last[16], before[16], after[16], title[48];
+    if (!cycle) {
+        time_t t = (time_t)(c->now_ms / 1000);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(last, sizeof last, "%Y-%m", &tm);
+        cycle = month_step(last, -1, last);
+    } else if (!invoices_cycle_ok(cycle)) {
+        web_error(c, 400, "Expected a cycle as YYYY-MM");
+        return;
+    }
+    snprintf(title, sizeof title, "Bills of %s", cycle);
+    page_begin(c, title);
+    fprintf(c->out,
+            "<p class=\"views\">Documents issued for the cycles that start in %s, in the order "
+            "issued. <a href=\"/staff/invoices?cycle=%s\">%s</a> &middot; <a "
+            "href=\"/staff/invoices?cycle=%s\">%s</a></p>\n",
+            cycle, month_step(cycle, -1, before), before, month_step(cycle, 1, after), after);
+    if (invoices_section(c, -1, cycle, INVOICES_COL_ACCOUNT) != 0) {
+        page_discard(c);
+        web_store_failed(c, "bills page");
+        return;
+    }
+    page_end(c);
+    web_html(c, 200);
 }
 
 void page_staff_unassigned(struct web_ctx *c)

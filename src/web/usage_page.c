@@ -2,7 +2,8 @@
 // A subscriber's cycle as a page: the gauge and the figures of `flowtally usage` (the
 // same read model, so the same numbers to the byte), the cycle's days and the last 48
 // hours as stacked bars with their data tables, and the usage per class and application.
-// The customer sees their own; staff see anyone's through the same code.
+// The customer sees their own; staff see anyone's through the same code, with the
+// subscriber's bills below.
 #include "usage_page.h"
 
 #include "../base/err.h"
@@ -10,6 +11,7 @@
 #include "../base/xalloc.h"
 #include "../report/report.h"
 #include "chart.h"
+#include "invoices.h"
 #include "page.h"
 
 #include <stdlib.h>
@@ -373,6 +375,8 @@ int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool s
         rc = breakdown(c, &u, USAGE_BY_CLASS, REPORT_KEY_CLASS, "Per traffic class", errbuf);
     if (rc == 0)
         rc = breakdown(c, &u, USAGE_BY_APP, REPORT_KEY_APP, "Per application", errbuf);
+    if (rc == 0 && staff_view)
+        rc = invoices_section(c, u.sub.id, NULL, INVOICES_COL_CYCLE);
     if (rc != 0) {
         page_discard(c);
         return rc;

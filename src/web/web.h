@@ -19,9 +19,11 @@ struct web_options {
     const struct prefix_trie *trusted_proxies; /* whose X-Forwarded-For is believed (NULL:
                                                 * nobody's); borrowed for the web's life */
     const char *operator_name;                 /* shown on every page */
-    const char *logo;      /* an SVG or PNG file replacing the built-in logo, or "" */
-    const char *accent;    /* the brand colour, "#rrggbb" */
-    const char *templates; /* a directory of templates replacing the built-in ones */
+    const char *operator_address; /* printed on bills, lines split at " | "; NULL, "": none */
+    const char *logo;             /* an SVG or PNG file replacing the built-in logo, or "";
+                                   * a PNG is printed on bills too */
+    const char *accent;           /* the brand colour, "#rrggbb" */
+    const char *templates;        /* a directory of templates replacing the built-in ones */
     unsigned threads, max_connections, max_per_address, timeout_s;
     uint64_t session_idle_s, session_max_s;
     unsigned device_limit; /* MACs a customer may register */

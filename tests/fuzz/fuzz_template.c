@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target for web/template.c: the input is template text (copied into an
+// libFuzzer target for base/template.c: the input is template text (copied into an
 // allocation of exactly its size), parsed as "fuzz". A refused text must have a message
 // "fuzz:LINE: ..." with a line inside the text. An accepted one is rendered three times
 // against a fixed data callback in which a name's kind follows from its spelling (string,
@@ -17,7 +17,7 @@
 //   ERR_NOT_FOUND, "fuzz:LINE: ..." and a prefix of that output.
 #include "../../src/base/err.h"
 #include "../../src/base/utf8.h"
-#include "../../src/web/template.h"
+#include "../../src/base/template.h"
 #include "fuzz.h"
 
 static const char hostile[] = "\xff<>\"'&\x01";

@@ -11,7 +11,9 @@
 #   migration 9 adds: subscribers' alert levels empty, the portal's tables empty, their
 #   foreign keys removing a subscriber's logins and sessions with it; and migration 10:
 #   plans made again with their ids, each subscriber's plan history started, the billing
-#   tables empty, every foreign key holding);
+#   tables empty (a version 10 store's rows kept), every foreign key holding; and migration
+#   11: plans' alert levels empty, the alert, mail and enforcement tables empty, a removed
+#   subscriber's enforcement row going with it and its alerts staying);
 # - a store whose schema is newer than the binary's, on SQLite and on PostgreSQL: refused by
 #   writers (admin commands, `flowtally run`) and readers, untouched.
 # PostgreSQL parts report SKIP when tests/pg.sh or PostgreSQL is missing.
@@ -163,6 +165,21 @@ SQL
         echo "INSERT INTO log_positions VALUES ('/var/log/squid/access.log', 1234, 5678);"
     [ "$v" -ge 5 ] &&
         echo "INSERT INTO interfaces VALUES ('192.0.2.1', 2, 1790000000000, 100000000, 3, 10, 20, 1, 2, 3, 4);"
+    # from version 10 on, saving a subscriber starts its plan history; and bills: a top-up
+    # and an issued invoice of alice's, with its line and settled usage
+    [ "$v" -ge 10 ] && cat <<'SQL'
+INSERT INTO plan_history VALUES (1, 1, 0), (2, 2, 0);
+INSERT INTO topups (subscriber_id, at_ms, bytes, price_micro)
+  VALUES (1, 1789000000000, 10000000000, 5000000);
+INSERT INTO invoices (kind, number, refers_to, subscriber_id, account, name, plan, cycle,
+  cycle_start_ms, cycle_end_ms, used_bytes, quota_bytes, unlimited, subtotal_cents, tax_cents,
+  total_cents, tax_rate_micro, currency, unit, issued_ms) VALUES ('invoice', 1, NULL, 1, 'alice',
+  'Alice A', 'basic', '2026-09', 1788220800000, 1790812800000, 1000, 100000000000, 0, 2500, 203,
+  2703, 8100000, 'CHF', 'GB', 1790816400000);
+INSERT INTO invoice_lines
+  VALUES (1, 1, 'plan', '', '2026-09', 0, '1', 25000000, 2500, 'Plan basic');
+INSERT INTO invoice_usage VALUES (1, '2026-09', 'default', 1000);
+SQL
     return 0
 }
 
@@ -265,9 +282,12 @@ bob prefix 10.0.0.2/32 1000000 2000000 radius S-1"
         JOIN subscribers s ON s.id = h.subscriber_id LEFT JOIN plans p ON p.id = h.plan_id
         ORDER BY s.account")" "alice basic 0
 bob unlim 0"
+    docs_want="0|0|0|0" # none before version 10; then what rows wrote
+    [ $v -ge 10 ] && docs_want="1|1 alice 2703|1|1"
     same "version $v: top-ups and documents" "$(sqlite3 "$db" "SELECT (SELECT count(*) FROM
-        topups), (SELECT count(*) FROM invoices), (SELECT count(*) FROM invoice_lines),
-        (SELECT count(*) FROM invoice_usage)")" "0|0|0|0"
+        topups), (SELECT coalesce(group_concat(number || ' ' || account || ' ' ||
+        total_cents), 0) FROM invoices), (SELECT count(*) FROM invoice_lines),
+        (SELECT count(*) FROM invoice_usage)")" "$docs_want"
     same "version $v: foreign keys hold" "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ""
     if ! sqlite3 "$db" "PRAGMA foreign_keys = ON; DELETE FROM plans WHERE name = 'basic'" \
         2>"$TMP/v$v.err" && grep -q 'FOREIGN KEY constraint failed' "$TMP/v$v.err"; then
@@ -308,12 +328,24 @@ bob []"
     same "version $v: users, sessions, failed logins" "$(sqlite3 "$db" "SELECT
         (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
         (SELECT count(*) FROM login_failures)")" "0|0|0"
+    # migration 11: every plan's own alert levels empty; alerts, mail and enforcement there,
+    # empty
+    same "version $v: plans' alert levels" "$(sqlite3 -separator ' ' "$db" "SELECT name,
+        '[' || alert_levels || ']' FROM plans ORDER BY name")" "basic []
+unlim []"
+    same "version $v: alerts, mail, enforcement" "$(sqlite3 "$db" "SELECT
+        (SELECT count(*) FROM alerts), (SELECT count(*) FROM mail),
+        (SELECT count(*) FROM enforcement)")" "0|0|0"
     # ... and their foreign keys hold in the migrated file: removing bob (by a command, as
     # any writer) removes his login and its session, not the staff's
     sqlite3 "$db" "INSERT INTO users (login, role, subscriber_id, created_ms) VALUES
         ('bob@example.org', 'customer', 2, 1790000000000), ('ops', 'staff', NULL, 1790000000000);
         INSERT INTO sessions SELECT login || '-hash', id, 'csrf', 1790000000000, 1790000000000
-        FROM users;"
+        FROM users;
+        INSERT INTO enforcement VALUES (2, 'over', '10.0.0.2/32', 1, 1, 1790000000000,
+        1790000000000, ''), (1, 'under', '10.0.0.1/32', 1, 0, 1790000000000, 1790000000000, '');
+        INSERT INTO alerts (subscriber_id, cycle, cycle_start_ms, level, used_bytes,
+        quota_bytes, fired_ms) VALUES (2, '2026-09', 1788220800000, '80%', 5, 4, 1790000000000);"
     "$FT" subscriber remove bob --db "$db" >/dev/null 2>"$TMP/v$v.err"
     check_eq "version $v: a subscriber removed after the migration" "$?" 0
     same "version $v: his plan history went with him" "$(sqlite3 "$db" "SELECT
@@ -322,6 +354,10 @@ bob []"
         "SELECT u.login, u.role, s.id_hash FROM users u JOIN sessions s ON s.user_id = u.id
         UNION ALL SELECT count(*), '', '' FROM sessions")" "ops staff ops-hash
 1  "
+    same "version $v: his enforcement row went with him, his alert stays" "$(sqlite3 \
+        -separator ' ' "$db" "SELECT 'enforcement', subscriber_id, state FROM enforcement
+        UNION ALL SELECT 'alert', subscriber_id, level FROM alerts")" "enforcement 1 under
+alert 2 80%"
     "$FT" subscriber add bob --plan unlim --status suspended --name "Bob B" --db "$db" \
         >/dev/null 2>"$TMP/v$v.err"
     check_eq "version $v: bob again (a new id), for what follows" "$?" 0

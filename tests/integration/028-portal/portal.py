@@ -6,22 +6,32 @@
 # customer's, SQL injection and traversal strings in every parameter, POSTs without a
 # CSRF token, session fixation, cookie flags, security headers, throttling, oversize,
 # slow and malformed requests, logout, password change, alert levels and device
-# registration. Prints "PASS name" / "FAIL name: detail" lines that run.sh turns into TAP.
+# registration; bills (pages, PDFs, the JSON list) seen only by their customer and by staff.
+# Prints "PASS name" / "FAIL name: detail" lines that run.sh turns into TAP.
 #
 # Usage: portal.py SETTINGS.json   (written by run.sh: port, store path, accounts, users,
 # passwords, the exact expected byte counts from flowgen's totals, the CLI's JSON)
 import http.client
 import json
 import re
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
 S = json.load(open(sys.argv[1]))
 PORT = S["port"]
 A, B = S["alice"], S["bob"]  # {account, login, password, name, email, used, used_prev}
+# the bills of the previous cycle: {alice: {invoice, credit}, bob: ..., tina: ..., alice_name
+# (the name alice's were issued to), export: the rows of `flowtally bill export --format json`}
+BILLS = S["bills"]
+A_INV, A_CRED = BILLS["alice"]["invoice"], BILLS["alice"]["credit"]
+B_INV, B_CRED = BILLS["bob"]["invoice"], BILLS["bob"]["credit"]
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
 SECRETS_OF_B = [B["account"], B["name"], B["email"], str(B["used"]), str(B["used_prev"])]
 failures = 0
 
@@ -55,7 +65,8 @@ class Client:
         h.update(headers or {})
         conn.request(method, path, body=body, headers=h)
         r = conn.getresponse()
-        r.text = r.read().decode("utf-8", "replace")
+        r.body = r.read()
+        r.text = r.body.decode("utf-8", "replace")
         r.set_cookies = r.headers.get_all("Set-Cookie") or []
         for c in r.set_cookies:
             name, value = c.split(";")[0].split("=", 1)
@@ -196,6 +207,31 @@ matrix = [
     ("GET", "/api/v1/subscribers/%s/usage?cycle=%s" % (B["account"], prev),
      [401, 404, 200, 200, 200]),
     ("GET", "/api/v1/subscribers/nobody-here/usage", [401, 404, 404, 404, 404]),
+    # bills: alice's documents are hers and staff's; bob's are his; a number that does not
+    # exist or is written in any other way than the program writes it is the same 404
+    ("GET", "/invoices/" + A_INV, [303, 200, 404, 200, 200]),
+    ("GET", "/invoices/%s.pdf" % A_INV, [303, 200, 404, 200, 200]),
+    ("GET", "/invoices/" + A_CRED, [303, 200, 404, 200, 200]),
+    ("GET", "/invoices/%s.pdf" % A_CRED, [303, 200, 404, 200, 200]),
+    ("GET", "/invoices/" + B_INV, [303, 404, 200, 200, 200]),
+    ("GET", "/invoices/%s.pdf" % B_INV, [303, 404, 200, 200, 200]),
+    ("GET", "/invoices/" + B_CRED, [303, 404, 200, 200, 200]),
+    ("GET", "/invoices/999999", [303, 404, 404, 404, 404]),
+    ("GET", "/invoices/C-999999.pdf", [303, 404, 404, 404, 404]),
+] + [("GET", "/invoices/" + n, [303, 404, 404, 404, 404])
+     for n in ["0", "-1", "C-", "C-0", "D-", "1.pdf.pdf", A_CRED + ".pdf.pdf",
+               "99999999999999999999", "C-99999999999999999999", "0" + A_INV, "+" + A_INV,
+               "%20" + A_INV, A_INV + "%20", A_INV + ".PDF", A_INV + ".html", "d-1",
+               A_CRED.lower(), ".pdf"]] + [
+    ("GET", "/staff/invoices", [303, 404, 404, 200, 200]),
+    ("GET", "/staff/invoices?cycle=" + prev, [303, 404, 404, 200, 200]),
+    ("GET", "/staff/invoices?cycle=2026-13", [303, 404, 404, 400, 400]),
+    ("GET", "/api/v1/invoices", [401, 200, 200, 200, 200]),
+    ("GET", "/api/v1/invoices?cycle=" + prev, [401, 200, 200, 200, 200]),
+    ("GET", "/api/v1/invoices?account=" + A["account"], [401, 200, 404, 200, 200]),
+    ("GET", "/api/v1/invoices?account=" + B["account"], [401, 404, 200, 200, 200]),
+    ("GET", "/api/v1/invoices?account=nobody-here", [401, 404, 404, 404, 404]),
+    ("GET", "/api/v1/invoices?cycle=13-2026", [401, 400, 400, 400, 400]),
     ("GET", "/assets/style.css", [200, 200, 200, 200, 200]),
     ("GET", "/assets/logo", [200, 200, 200, 200, 200]),
     ("GET", "/no/such/page", [404, 404, 404, 404, 404]),
@@ -228,6 +264,165 @@ r = alice.request("POST", "/alerts", raw_body='{"levels":"50"}',
                   headers={"Content-Type": "application/json"})
 result(r.status == 415, "POST of JSON to a form route: 415", "got %d" % r.status)
 
+# ---- 3b. bills ----
+# Worked out here, not read from the program: each invoice is the plan's 25.00 (basic held
+# the whole cycle, usage under the quota, no tax), each credit note 20.00 - 25.00 = -5.00.
+# The cycle of month PREV runs from its first day to the next month's, 00:00 UTC (anchor 1).
+y, m = int(prev[:4]), int(prev[5:7])
+next_month = "%04d-%02d" % (y + m // 12, m % 12 + 1)
+CYCLE_START, CYCLE_END = prev + "-01T00:00:00+00:00", next_month + "-01T00:00:00+00:00"
+want_docs = {}  # number -> what the API must say
+for who, account in (("alice", A["account"]), ("bob", B["account"]), ("tina", "tina-0")):
+    for kind, total in (("invoice", "25.00"), ("credit", "-5.00")):
+        want_docs[BILLS[who][kind]] = {
+            "number": BILLS[who][kind], "kind": kind, "subscriber": account, "cycle": prev,
+            "cycle_start": CYCLE_START, "cycle_end": CYCLE_END, "subtotal": total,
+            "tax": "0.00", "total": total, "currency": "EUR",
+            "refers_to": BILLS[who]["invoice"] if kind == "credit" else ""}
+export = {row["invoice"]: row for row in BILLS["export"]}
+
+
+def pdf_text(data):
+    with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as f:
+        f.write(data)
+    try:
+        return subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True,
+                              text=True).stdout
+    finally:
+        os.unlink(f.name)
+
+
+def cents_of(text, ident):
+    m = re.search(r'id="%s"[^>]*>([^<]*)<' % ident, text)
+    return m.group(1) if m else None
+
+
+r = alice.request("GET", "/cycles")
+rows = re.findall(r'<tr><td>([0-9-]+)</td><th scope="row"><a href="/invoices/([^"]+)">[^<]*</a>'
+                  r'</th><td>([^<]*)</td><td>[0-9-]+</td><td class="n" data-cents="(-?\d+)">'
+                  r'([^<]*)</td><td><a href="/invoices/([^"]+)"', r.text)
+result(sorted(rows) == sorted([(prev, A_INV, "Invoice", "2500", "25.00 EUR", A_INV + ".pdf"),
+                               (prev, A_CRED, "Credit note", "-500", "-5.00 EUR",
+                                A_CRED + ".pdf")]),
+       "/cycles lists alice's invoice and credit note of the cycle, totals with currency, "
+       "links to each page and PDF", repr(rows))
+result("/invoices/" + B_INV + '"' not in r.text and "/invoices/" + B_CRED + '"' not in r.text,
+       "/cycles lists none of bob's")
+
+r = alice.request("GET", "/invoices/" + A_INV)
+name = BILLS["alice_name"]
+escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+    '"', "&quot;")
+result(r.status == 200 and cents_of(r.text, "total") == "25.00 EUR"
+       and 'data-cents="2500"' in r.text and cents_of(r.text, "subtotal") == "25.00 EUR"
+       and cents_of(r.text, "tax") == "0.00 EUR", "alice's invoice page: subtotal, tax, total",
+       r.text[-800:])
+result("Invoice " + A_INV in r.text and escaped in r.text and "<b>" not in r.text
+       and name not in r.text, "the invoice page escapes the name it was issued to",
+       repr(re.findall(r'id="customer">[^\n]*', r.text)))
+m = re.search(r'id="used" data-bytes="(\d+)"', r.text)
+result(m and int(m.group(1)) == A["used_prev"], "the invoice says the cycle's used bytes",
+       "got %s, expected %d" % (m.group(1) if m else None, A["used_prev"]))
+result("Usage per class" in r.text and "<h2>Charges</h2>" in r.text
+       and re.search(r'<td class="n">25\.00</td></tr>', r.text) is not None,
+       "the invoice page has usage per class and the plan's line")
+result(r.headers.get("Content-Security-Policy") == CSP and "<script" not in r.text
+       and "<style" not in r.text and " style=" not in r.text
+       and '<link rel="stylesheet" href="/assets/style.css">' in r.text,
+       "the invoice page: the portal's layout, the same CSP, no inline style or script")
+result('href="/invoices/%s.pdf"' % A_INV in r.text, "the invoice page links its PDF")
+r = alice.request("GET", "/invoices/" + A_CRED)
+result(r.status == 200 and cents_of(r.text, "total") == "-5.00 EUR"
+       and 'href="/invoices/%s"' % A_INV in r.text,
+       "the credit note: -5.00 EUR, linked to the invoice it corrects")
+
+r = alice.request("GET", "/invoices/%s.pdf" % A_INV)
+text = pdf_text(r.body) if r.status == 200 else ""
+result(r.status == 200 and r.body.startswith(b"%PDF")
+       and r.headers.get("Content-Type") == "application/pdf"
+       and r.headers.get("Content-Disposition") == 'attachment; filename="invoice-%s.pdf"' % A_INV
+       and r.headers.get("Cache-Control") == "no-store"
+       and r.headers.get("Content-Security-Policy") == CSP,
+       "alice's PDF: %PDF, application/pdf, an attachment named invoice-N.pdf, not cached",
+       "status %d, %r" % (r.status, dict(r.headers)))
+result("25.00 EUR" in text and "Invoice " + A_INV in text and name in text,
+       "pdftotext of the PDF: the total, the number, the name", text[:400])
+r = alice.request("GET", "/invoices/%s.pdf" % A_CRED)
+result(r.status == 200 and "-5.00 EUR" in pdf_text(r.body), "the credit note's PDF: -5.00 EUR")
+r = staff.request("GET", "/invoices/%s.pdf" % B_INV)
+result(r.status == 200 and "25.00 EUR" in pdf_text(r.body), "staff download bob's PDF")
+
+# bob asking for alice's documents learns nothing: the same 404 as a number that does not
+# exist, body and all
+nothing = bob.request("GET", "/invoices/999999")
+for path in ["/invoices/" + A_INV, "/invoices/%s.pdf" % A_INV, "/invoices/" + A_CRED]:
+    r = bob.request("GET", path)
+    result(r.status == 404 and r.text == nothing.text and name not in r.text
+           and A["account"] not in r.text,
+           "bob asking for %s: the 404 of a number that does not exist" % path)
+nothing = alice.request("GET", "/invoices/999999")
+for path in ["/invoices/0", "/invoices/-1", "/invoices/1.pdf.pdf", "/invoices/C-",
+             "/invoices/99999999999999999999", "/invoices/" + B_INV]:
+    r = alice.request("GET", path)
+    result(r.status == 404 and r.text == nothing.text,
+           "%s as alice: the 404 of a number that does not exist" % path)
+r = anon.request("GET", "/invoices/" + A_INV)
+result(r.status == 303 and r.headers.get("Location") == "/login",
+       "an anonymous visitor is sent to /login")
+r = anon.request("GET", "/api/v1/invoices")
+result(r.status == 401 and r.text.startswith("{"), "an anonymous API call: 401 in JSON")
+
+
+def api_list(client, query=""):
+    r = client.request("GET", "/api/v1/invoices" + query)
+    try:
+        return r.status, json.loads(r.text)
+    except ValueError:
+        return r.status, None
+
+
+ISSUED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
+
+
+def api_matches(docs, numbers, name):
+    got = [d.get("number") for d in docs or []]
+    bad = [d for d in docs or [] if not ISSUED.match(d.get("issued", ""))
+           or {k: d.get(k) for k in want_docs.get(d.get("number"), {})} != want_docs.get(
+               d.get("number"))]
+    result(sorted(got) == sorted(numbers) and not bad, name,
+           "got %s, expected %s; wrong: %s" % (got, numbers, bad))
+
+
+status, docs = api_list(alice)
+api_matches(docs, [A_INV, A_CRED], "GET /api/v1/invoices as alice: her two documents, "
+            "money as decimal strings, the cycle's bounds, the note's invoice")
+result(all(d[k] == export[d["number"]][k] for d in docs or [] for k in
+           ("cycle_start", "cycle_end", "subtotal", "tax", "total", "currency", "issued",
+            "kind", "cycle")), "the API writes what `flowtally bill export` writes")
+status, docs = api_list(bob)
+api_matches(docs, [B_INV, B_CRED], "GET /api/v1/invoices as bob: his two only")
+status, docs = api_list(staff, "?account=" + B["account"])
+api_matches(docs, [B_INV, B_CRED], "staff: ?account=bob's")
+status, docs = api_list(admin)
+api_matches(docs, list(want_docs), "admin: every document")
+status, docs = api_list(staff, "?cycle=" + prev)
+api_matches(docs, list(want_docs), "staff: ?cycle=PREV, every document of the cycle")
+status, docs = api_list(staff, "?cycle=1999-01")
+result(status == 200 and docs == [], "a cycle without documents: []", repr(docs))
+
+r = staff.request("GET", "/staff/invoices?cycle=" + prev)
+listed = re.findall(r'<th scope="row"><a href="/invoices/([^"]+)">[^<]*</a></th><td><a '
+                    r'href="/staff/subscribers/([^"]+)">', r.text)
+result(sorted(listed) == sorted((n, d["subscriber"]) for n, d in want_docs.items())
+       and r.text.count('data-cents="2500">25.00 EUR') == 3
+       and r.text.count('data-cents="-500">-5.00 EUR') == 3,
+       "/staff/invoices?cycle=PREV: the six documents with their accounts and totals",
+       repr(listed))
+r = staff.request("GET", "/staff/subscribers/" + B["account"])
+result('href="/invoices/%s"' % B_INV in r.text and 'href="/invoices/%s.pdf"' % B_CRED in r.text
+       and 'href="/invoices/%s"' % A_INV not in r.text,
+       "the staff's page of bob lists his bills, with links, and no one else's")
+
 # ---- 4. injection and traversal in every parameter ----
 
 def counts():
@@ -247,9 +442,13 @@ for p in payloads:
         for path in ["/usage?cycle=" + q, "/api/v1/usage?cycle=" + q,
                      "/api/v1/subscribers/" + q + "/usage", "/staff/subscribers/" + q,
                      "/assets/" + q, "/" + q, "/api/v1/subscribers/%s/usage?cycle=%s" %
-                     (A["account"], q)]:
+                     (A["account"], q), "/invoices/" + q, "/invoices/%s.pdf" % q,
+                     "/invoices/%s%s" % (A_INV, q), "/api/v1/invoices?account=" + q,
+                     "/api/v1/invoices?cycle=" + q, "/staff/invoices?cycle=" + q]:
             r = cl.request("GET", path)
             bad = r.status >= 500 or "root:" in r.text or "$1$" in r.text or "$y$" in r.text
+            if "invoices" in path and r.status == 200:
+                bad = True  # no payload is a number, an account or a cycle
             if bad or r.status == 200 and "subscribers/" in path and who == "alice" and \
                     not path.startswith("/api/v1/subscribers/" + A["account"]):
                 result(False, "injection %r in %s as %s" % (p, path, who), "status %d" % r.status)

@@ -4,8 +4,10 @@
 # to yescrypt at the first login) and see exactly what `flowtally usage` prints; the
 # security matrix (portal.py: every route x every role, B's identifiers in A's hands,
 # injection and traversal in every parameter, CSRF, fixation, cookie flags, throttling,
-# hostile requests); then `flowtally web` alone on the same store, and the portal over TLS.
-# Expected bytes come from flowgen's own totals.
+# hostile requests); bills: the previous cycle closed with `flowtally bill close` and
+# corrected with `bill rerate`, each document seen only by its customer and by staff, as a
+# page, a PDF and JSON; then `flowtally web` alone on the same store, and the portal over
+# TLS. Expected bytes come from flowgen's own totals, expected money from the plan's price.
 . "$(dirname "$0")/../lib.sh"
 export TZ=UTC
 PY=/usr/bin/python3
@@ -77,7 +79,27 @@ kill -USR1 "$DAEMON_PID"
 A_USED=$(total "$TMP/cur.csv" 10.0.0.1)
 wait_for test "$(used_now)" = "$A_USED" || not_ok "the flows were stored before the checks"
 
+wait_for test "$(ft usage alice-4k2 --cycle "$PREV_CYCLE" --format json | jq -r .used_bytes)" = \
+    "$(total "$TMP/prev.csv" 10.0.0.1)" || not_ok "the previous cycle's flows were stored"
 ft usage alice-4k2 --cycle "$PREV_CYCLE" --format json >"$TMP/alice-prev.json"
+
+# Bills for the previous cycle, which has ended (anchor 1): alice, bob and tina held basic
+# (25.00, no tax, 15 GB) all of it and used far less than the quota, so each invoice is
+# 25.00 EUR. alice's name, as it was when the invoice was issued, is markup (the page must
+# escape it); then the price is fixed to 20.00 and the rerate issues each of them a credit
+# note of 20.00 - 25.00 = -5.00 EUR.
+INVOICE_NAME='Alice <b>Example</b> & "Co"'
+ft subscriber set alice-4k2 --name "$INVOICE_NAME"
+check_eq "bill close: three invoices of 25.00" \
+    "$(ft bill close --cycle "$PREV_CYCLE" | cut -d, -f1)" "$PREV_CYCLE: 3 issued (75.00 EUR)"
+ft subscriber set alice-4k2 --name "Alice Example"
+ft plan set basic --price 20.00
+check_eq "bill rerate: three credit notes of -5.00" \
+    "$(ft bill rerate --cycle "$PREV_CYCLE" | cut -d, -f1)" "$PREV_CYCLE: 3 issued (-15.00 EUR)"
+ft bill export --cycle "$PREV_CYCLE" --format json >"$TMP/bills.json"
+bills_of() { # bills_of ACCOUNT: {"invoice": NUMBER, "credit": NUMBER}, as the export says
+    jq -s -c --arg a "$1" 'map(select(.subscriber == $a) | {(.kind): .invoice}) | add' "$TMP/bills.json"
+}
 cat >"$TMP/settings.json" <<EOF
 {"port": $WEB, "sql": $(store_sql_cmd | jq -R . | jq -s -c .), "quota": $QUOTA, "prev_cycle": "$PREV_CYCLE", "web_timeout": 3,
  "alice": {"account": "alice-4k2", "login": "alice@example.net", "password": "mailbox-pass-1",
@@ -89,7 +111,9 @@ cat >"$TMP/settings.json" <<EOF
  "staff": {"login": "sam", "password": "staff-pass-22"},
  "admin": {"login": "ada", "password": "admin-pass-12345"},
  "throttled": {"login": "tina@example.net", "password": "tina-pass-12345"},
- "alice_prev_json": $(jq -Rs . <"$TMP/alice-prev.json")}
+ "alice_prev_json": $(jq -Rs . <"$TMP/alice-prev.json"),
+ "bills": {"alice": $(bills_of alice-4k2), "bob": $(bills_of bob-7f3a), "tina": $(bills_of tina-0),
+           "alice_name": $(printf '%s' "$INVOICE_NAME" | jq -Rs .), "export": $(jq -s -c . "$TMP/bills.json")}}
 EOF
 # the matrix; its PASS/FAIL lines become TAP here
 "$PY" "$ROOT/tests/integration/028-portal/portal.py" "$TMP/settings.json" >"$TMP/portal.out" 2>&1

@@ -124,6 +124,13 @@ static void test_subscribers(void)
     static const char *const alice[] = {
         "#alice|alice|Alice O'Hara|alice@example.org|basic|active|tower 3, \"north\""};
     EXPECT_LINES(l, alice);
+    /* by id, the same */
+    memset(&got, 0, sizeof got);
+    ASSERT_EQ_INT(store_subscriber_get_id(s, id_of("alice"), &got), 0);
+    memset(&l, 0, sizeof l);
+    subscriber_line(&l, &got);
+    EXPECT_LINES(l, alice);
+    ASSERT_EQ_INT(store_subscriber_get_id(s, 0, &got), ERR_NOT_FOUND);
 
     /* updates keep the id; a missing plan or account changes nothing */
     add_subscriber(s, "bob", "Robert", "bob@example.org", "unlim", "active", "moved", false, 0);
@@ -143,6 +150,7 @@ static void test_subscribers(void)
     char errbuf[ERR_BUF_LEN] = "";
     ASSERT_EQ_INT(store_subscriber_remove(s, "bob", errbuf), 0);
     ASSERT_EQ_INT(store_subscriber_get(s, "bob", &got), ERR_NOT_FOUND);
+    ASSERT_EQ_INT(store_subscriber_get_id(s, id_of("bob"), &got), ERR_NOT_FOUND);
     ASSERT_EQ_INT(store_subscriber_remove(s, "bob", errbuf), ERR_NOT_FOUND);
     ASSERT_TRUE(errbuf[0] != '\0');
     static const char *const left[] = {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Page templates: a small logic-less language (a subset of Mustache) in which the portal's
-// pages are written, so an operator can brand them (logo, colours, name) by editing text,
-// never C. A template is parsed once, when it is loaded, and any mistake is reported then
-// with its line; rendering pulls each value from the page's C code through a lookup
+// Templates: a small logic-less language (a subset of Mustache) in which the portal's
+// pages and the messages flowtally mails are written, so an operator can brand them (logo, colours,
+// name) by editing text, never C. A template is parsed once, when it is loaded, and any mistake is
+// reported then with its line; rendering pulls each value from the page's C code through a lookup
 // callback, so a page hands over its own structs instead of building a dictionary.
 //
 // The language:
@@ -26,6 +26,9 @@
 #define TEMPLATE_MAX_DEPTH 16         /* sections inside sections */
 #define TEMPLATE_MAX_BYTES (1u << 20) /* of template text */
 #define TEMPLATE_STRICT 1u            /* template_render() flag, see there */
+#define TEMPLATE_PLAIN                                                                             \
+    2u /* template_render() flag: {{name}} as it is, for                                           \
+        * plain text (a mail's text part), not HTML */
 
 enum template_kind {
     TEMPLATE_ABSENT, /* the name is not known here: the enclosing contexts are asked */

@@ -6,10 +6,10 @@
 // asks the lookup functions, innermost context first, and writes.
 #include "template.h"
 
-#include "../base/err.h"
-#include "../base/html.h"
-#include "../base/utf8.h"
-#include "../base/xalloc.h"
+#include "err.h"
+#include "html.h"
+#include "utf8.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -377,7 +377,7 @@ static int render_range(struct renderer *r, size_t from, size_t to)
             return ERR_NOT_FOUND;
         int rc = 0;
         if (n->kind == NODE_VALUE || n->kind == NODE_RAW) {
-            if (v.kind == TEMPLATE_STRING && n->kind == NODE_VALUE)
+            if (v.kind == TEMPLATE_STRING && n->kind == NODE_VALUE && !(r->flags & TEMPLATE_PLAIN))
                 html_text(r->out, v.str);
             else if (v.kind == TEMPLATE_STRING)
                 fputs(v.str, r->out);

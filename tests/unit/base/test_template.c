@@ -3,7 +3,7 @@
 // are (a struct, a lookup function, an array of rows), the parse errors with their exact
 // lines, strict mode and the nesting cap. Expected output written by hand.
 #include "../../../src/base/err.h"
-#include "../../../src/web/template.h"
+#include "../../../src/base/template.h"
 #include "test.h"
 
 #include <errno.h>
@@ -287,6 +287,20 @@ static void test_strict(void)
     }
 }
 
+/* TEMPLATE_PLAIN: a mail's text part gets the value as it is, {{name}} like {{&name}}. */
+static void test_plain(void)
+{
+    char err[ERR_BUF_LEN];
+    int rc;
+    char *out = render("{{account}}|{{&account}}", TEMPLATE_PLAIN, &rc, err);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_STREQ(out, "Mallory <b>&|Mallory <b>&");
+    free(out);
+    out = render("{{account}}", 0, &rc, err);
+    ASSERT_STREQ(out, "Mallory &lt;b&gt;&amp;");
+    free(out);
+}
+
 static void test_write_error(void)
 {
     char err[ERR_BUF_LEN];
@@ -306,5 +320,6 @@ int main(void)
     RUN(test_depth);
     RUN(test_strict);
     RUN(test_write_error);
+    RUN(test_plain);
     return test_done();
 }

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+// One thread, woken by a flush or once a second. Its rounds are short and each is its own
+// set of store transactions; what it must not lose (a fired level, a queued message, the
+// state the hook must make true) is in the store before anything is sent or run.
+#include "alerter.h"
+
+#include "../alert/enforce.h"
+#include "../alert/evaluate.h"
+#include "../alert/message.h"
+#include "../alert/sender.h"
+#include "../alert/smtp.h"
+#include "../alert/staff.h"
+#include "../base/err.h"
+#define LOG_TAG "alerts"
+#include "../base/log.h"
+#include "../base/xalloc.h"
+#include "../store/store.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ALERTER_QUEUE_MAX 1000000 /* subscribers waiting; more are dropped and counted */
+#define ALERTER_RECHECK_MS 60000  /* subscribers over quota are looked at again this often */
+#define ALERTER_MAIL_BATCH 20     /* messages per round */
+#define ALERTER_LEASE_MS 300000   /* a claimed message is another sender's after this */
+
+struct alerter {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+    uint32_t *queue; /* subscribers to evaluate; under lock */
+    size_t n_queue, cap_queue;
+    uint64_t dropped;
+    struct store *store; /* the thread's own */
+    struct evaluate_config eval;
+    struct message_texts alert_texts, report_texts;
+    bool has_mail, has_staff, is_enforcing;
+    struct sender_config sender;
+    struct staff_config staff;
+    const char *quota_command;
+    int hook_timeout_s;
+    char domain[128];
+    uint64_t last_recheck_ms;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void alerter_flushed(void *ctx, const uint32_t *subscribers, size_t n)
+{
+    struct alerter *a = ctx;
+    pthread_mutex_lock(&a->lock);
+    for (size_t i = 0; i < n; i++) {
+        if (a->n_queue == ALERTER_QUEUE_MAX) {
+            a->dropped += n - i; /* evaluated at their next usage, or the recheck */
+            break;
+        }
+        if (a->n_queue == a->cap_queue) {
+            a->cap_queue = a->cap_queue ? 2 * a->cap_queue : 1024;
+            a->queue = xrealloc(a->queue, a->cap_queue * sizeof *a->queue);
+        }
+        a->queue[a->n_queue++] = subscribers[i];
+    }
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* The subscribers over quota, looked at again: a new cycle puts them back under without
+ * any usage of theirs moving. */
+struct over_ids {
+    int64_t *ids;
+    size_t n;
+};
+
+static void add_over(void *ctx, const struct enforce_row *e)
+{
+    struct over_ids *o = ctx;
+    if (strcmp(e->state, "over") != 0)
+        return;
+    o->ids = xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
+    o->ids[o->n++] = e->subscriber_id;
+}
+
+static void evaluate_ids(struct alerter *a, const int64_t *ids, size_t n, uint64_t now)
+{
+    struct evaluate_counts c = {0};
+    char errbuf[ERR_BUF_LEN];
+    for (size_t i = 0; i < n; i++) {
+        errbuf[0] = '\0';
+        if (evaluate_subscriber(a->store, &a->eval, ids[i], now, &c, errbuf) != 0)
+            log_warn("subscriber %lld: %s", (long long)ids[i], errbuf);
+    }
+}
+
+static void round_once(struct alerter *a, uint32_t *ids, size_t n)
+{
+    uint64_t now = now_ms();
+    char errbuf[ERR_BUF_LEN];
+    int64_t *wide = xmalloc((n ? n : 1) * sizeof *wide);
+    for (size_t i = 0; i < n; i++)
+        wide[i] = ids[i];
+    evaluate_ids(a, wide, n, now);
+    free(wide);
+    if (a->is_enforcing && now - a->last_recheck_ms >= ALERTER_RECHECK_MS) {
+        a->last_recheck_ms = now;
+        struct over_ids o = {0};
+        if (store_enforce_list(a->store, UINT64_MAX, add_over, &o) == 0)
+            evaluate_ids(a, o.ids, o.n, now);
+        free(o.ids);
+    }
+    if (a->is_enforcing) {
+        struct enforce_counts ec = {0};
+        if (enforce_round(a->store, a->quota_command, a->hook_timeout_s, now, &ec, errbuf) != 0)
+            log_warn("%s", errbuf);
+    }
+    if (a->has_staff && staff_report_due(a->store, &a->staff, now, errbuf) < 0)
+        log_warn("daily report: %s", errbuf);
+    if (a->has_mail) {
+        struct sender_counts sc = {0};
+        if (sender_round(a->store, &a->sender, now, ALERTER_MAIL_BATCH, &sc, errbuf) != 0)
+            log_warn("mail: %s", errbuf);
+    }
+}
+
+static void *alerter_main(void *arg)
+{
+    struct alerter *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        if (!a->n_queue && !a->stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            pthread_cond_timedwait(&a->wake, &a->lock, &until);
+        }
+        uint32_t *ids = a->queue;
+        size_t n = a->n_queue;
+        bool stop = a->stop;
+        a->queue = NULL;
+        a->n_queue = a->cap_queue = 0;
+        pthread_mutex_unlock(&a->lock);
+        round_once(a, ids, n);
+        free(ids);
+        pthread_mutex_lock(&a->lock);
+        if (stop && !a->n_queue)
+            break;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+/* Everything the configuration says, checked before the thread starts. */
+static int configure(struct alerter *a, const struct config *cfg, char *errbuf)
+{
+    if (levels_parse(cfg->alert_levels, &a->eval.default_levels, errbuf) != 0)
+        return ERR_CONFIG;
+    a->is_enforcing = cfg->quota_command[0] != '\0';
+    a->eval.is_enforcing = a->is_enforcing;
+    if (a->is_enforcing) {
+        struct levels one;
+        if (levels_parse(cfg->enforce_level, &one, errbuf) != 0 || one.n != 1) {
+            if (one.n != 1)
+                snprintf(errbuf, ERR_BUF_LEN, "enforce_level '%s': expected one level",
+                         cfg->enforce_level);
+            return ERR_CONFIG;
+        }
+        a->eval.enforce_level = one.l[0];
+        a->quota_command = cfg->quota_command;
+        a->hook_timeout_s = (int)cfg->quota_command_timeout;
+    }
+    a->has_mail = cfg->smtp[0] && cfg->mail_from[0];
+    const char *at = strchr(cfg->mail_from, '@');
+    snprintf(a->domain, sizeof a->domain, "%s", at ? at + 1 : "localhost");
+    a->eval.from = (struct message_from){cfg->operator_name, cfg->mail_from, a->domain};
+    if (a->has_mail) {
+        if (message_texts_load(MESSAGE_ALERT, cfg->mail_templates, &a->alert_texts, errbuf) != 0 ||
+            message_texts_load(MESSAGE_REPORT, cfg->mail_templates, &a->report_texts, errbuf) != 0)
+            return ERR_CONFIG;
+        if (smtp_global_init() != 0) {
+            snprintf(errbuf, ERR_BUF_LEN, "cannot set up libcurl for SMTP");
+            return ERR_CONFIG;
+        }
+        a->eval.texts = &a->alert_texts;
+        a->sender =
+            (struct sender_config){.smtp = {.url = cfg->smtp,
+                                            .user = cfg->smtp_user,
+                                            .password = cfg->smtp_password,
+                                            .tls_required = strcmp(cfg->smtp_tls, "required") == 0,
+                                            .ca_file = cfg->smtp_ca,
+                                            .timeout_s = 30},
+                                   .envelope_from = cfg->mail_from,
+                                   .give_up_ms = (uint64_t)cfg->mail_give_up * 1000,
+                                   .lease_ms = ALERTER_LEASE_MS};
+    }
+    a->has_staff = a->has_mail && cfg->staff_email[0];
+    if (a->has_staff) {
+        int h = 0, m = 0;
+        sscanf(cfg->staff_report_at, "%d:%d", &h, &m); /* checked by config */
+        a->staff =
+            (struct staff_config){cfg->staff_email, h * 60 + m, &a->report_texts, a->eval.from};
+    }
+    return 0;
+}
+
+struct rows {
+    struct enforce_row *r;
+    size_t n;
+};
+
+static void add_row(void *ctx, const struct enforce_row *e)
+{
+    struct rows *rs = ctx;
+    rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof *rs->r);
+    rs->r[rs->n++] = *e;
+}
+
+/* The hook must run again for whoever is over: a ruleset reloaded while we were down (a
+ * `flush ruleset`) may have emptied its sets. */
+static void rerun_over(struct store *s)
+{
+    struct rows rs = {0};
+    if (store_enforce_list(s, UINT64_MAX, add_row, &rs) == 0)
+        for (size_t i = 0; i < rs.n; i++) {
+            if (strcmp(rs.r[i].state, "over") != 0 || !rs.r[i].is_done)
+                continue;
+            rs.r[i].is_done = false;
+            rs.r[i].tries = 0;
+            rs.r[i].next_try_ms = 0;
+            store_enforce_put(s, &rs.r[i]);
+        }
+    free(rs.r);
+}
+
+static void alerter_free(struct alerter *a)
+{
+    message_texts_free(&a->alert_texts);
+    message_texts_free(&a->report_texts);
+    store_close(a->store);
+    free(a->queue);
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->wake);
+    free(a);
+}
+
+struct alerter *alerter_start(const struct config *cfg, char *errbuf)
+{
+    errbuf[0] = '\0';
+    struct alerter *a = xcalloc(1, sizeof *a);
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->wake, NULL);
+    if (configure(a, cfg, errbuf) != 0 || !(a->store = store_open(cfg->db, false, errbuf))) {
+        alerter_free(a);
+        return NULL;
+    }
+    if (a->is_enforcing)
+        rerun_over(a->store);
+    if (pthread_create(&a->thread, NULL, alerter_main, a) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "cannot start the alert thread");
+        alerter_free(a);
+        return NULL;
+    }
+    log_info("alerts: levels %s%s%s%s", cfg->alert_levels, a->has_mail ? ", mail" : "",
+             a->has_staff ? ", daily report" : "", a->is_enforcing ? ", quota_command" : "");
+    return a;
+}
+
+void alerter_stop(struct alerter *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    if (a->dropped)
+        log_warn("%llu subscribers were not evaluated (queue full)",
+                 (unsigned long long)a->dropped);
+    alerter_free(a);
+}
