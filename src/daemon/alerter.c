@@ -101,14 +101,25 @@ static void evaluate_ids(struct alerter *a, const int64_t *ids, size_t n, uint64
     }
 }
 
+static int by_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
 static void round_once(struct alerter *a, uint32_t *ids, size_t n)
 {
     uint64_t now = now_ms();
     char errbuf[ERR_BUF_LEN];
+    /* several flushes while the last round ran name a subscriber several times: once */
+    if (n > 1)
+        qsort(ids, n, sizeof *ids, by_u32);
     int64_t *wide = xmalloc((n ? n : 1) * sizeof *wide);
+    size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        wide[i] = ids[i];
-    evaluate_ids(a, wide, n, now);
+        if (!m || wide[m - 1] != (int64_t)ids[i])
+            wide[m++] = ids[i];
+    evaluate_ids(a, wide, m, now);
     free(wide);
     if (a->is_enforcing && now - a->last_recheck_ms >= ALERTER_RECHECK_MS) {
         a->last_recheck_ms = now;
