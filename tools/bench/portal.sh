@@ -99,13 +99,15 @@ mkdir -p "$OUT" || exit 1
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 say "== portal (flowtally $REV): $CONNS connections, $WRK_THREADS wrk threads, ${SECS} s per route; store: 1 subscriber with"
 say "   $BIG_DAYS days, $OTHERS with $OTHER_DAYS days of 300 s buckets (TMP $TMP)"
-# The seeder, linked with the build's objects (make has just built them).
+# The seeder, linked with the build's objects (make has just built them): those of today's
+# sources only (a file moved to another folder leaves its old object behind).
 OBJS=""
-for o in "$ROOT/$BUILD"/src/*/*.o; do
-    case $o in */src/cli/main.o) ;; *) OBJS="$OBJS $o" ;; esac
+for c in src/*/*.c; do
+    case $c in src/cli/main.c) ;; *) OBJS="$OBJS $ROOT/$BUILD/${c%.c}.o" ;; esac
 done
 # the libraries the Makefile links flowtally with (its plain -l line), and nDPI's if built in
 LIBS=$(sed -n 's/^LDLIBS *+= *\(-l[^$]*\)$/\1/p' Makefile | tr '\n' ' ')
+LIBS="$LIBS $(pkg-config --libs pangocairo 2>/dev/null)" # web links print/ (invoices)
 pkg-config --exists libndpi 2>/dev/null && LIBS="$LIBS $(pkg-config --libs libndpi)"
 # shellcheck disable=SC2086 # the object and library lists are split on purpose
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o "$SEEDER" tools/bench/seedusage.c $OBJS $LIBS ||

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The billing benchmark's helper (tools/bench/bills.sh), two commands:
 //
-//   bench_seedbills seed DB FROM_S TO_S
+//   bench_seedbills seed DB FROM_S TO_S [MAX_S]
 //     Seeds a month of usage as the collector writes it, through the store's interface
 //     (begin, add_usage, commit; 200,000 rows a transaction): 300 s buckets from FROM_S up
-//     to TO_S, bucket after bucket, every subscriber's rows of a bucket together. The
+//     to TO_S, bucket after bucket, every subscriber's rows of a bucket together; with
+//     MAX_S, it stops at the first day's end past MAX_S seconds of seeding. The
 //     subscribers and the bindings naming their hosts are in the store already (the CLI's
 //     imports); each one with a bound host is active in a third of the buckets (a hash of
 //     its id and the bucket: deterministic, the same whatever the order or the count), with
@@ -13,7 +14,8 @@
 //     month (the level is the subscriber's own), so about half pass a 15 GB quota. The
 //     class list (international the default and counting, national counting at 0.50/GB,
 //     free not counting at 0) is stored first, as the daemon's first flush does. Prints
-//     "RESULT rows=N subscribers=N buckets=N active=N seconds=S rows_per_s=R".
+//     "RESULT rows=N subscribers=N buckets=N days=D active=N seconds=S rows_per_s=R"
+//     (days: whole days seeded, fewer than asked when MAX_S cut it short).
 //
 //   bench_seedbills time OUT CMD [ARG...]
 //     Runs CMD (its stdout and stderr are the caller's), waits for it and writes to OUT
@@ -181,7 +183,7 @@ static int bucket_rows(struct writer *w, const struct sub *s, uint32_t bucket)
     return 1;
 }
 
-static int seed(const char *db, uint32_t from, uint32_t to)
+static int seed(const char *db, uint32_t from, uint32_t to, double max_s)
 {
     char errbuf[ERR_BUF_LEN];
     struct store *st = store_open(db, false, errbuf);
@@ -210,28 +212,32 @@ static int seed(const char *db, uint32_t from, uint32_t to)
         fail(st, "storing the class list");
     struct writer w = {.st = st};
     size_t buckets = 0, active = 0;
-    for (uint32_t b = from - from % BUCKET_S; b < to; b += BUCKET_S, buckets++)
+    for (uint32_t b = from - from % BUCKET_S; b < to; b += BUCKET_S, buckets++) {
+        if (max_s > 0 && buckets % 288 == 0 && buckets && mono_s() - t0 > max_s)
+            break; /* out of time: whole days only */
         for (size_t i = 0; i < ss.n; i++)
             if (ss.v[i].has_host)
                 active += (size_t)bucket_rows(&w, &ss.v[i], b);
+    }
     if (w.in_tx && st->ops->commit(st) != 0)
         fail(st, "commit");
     double secs = mono_s() - t0;
     store_close(st);
-    printf("RESULT rows=%zu subscribers=%zu buckets=%zu active=%zu seconds=%.1f rows_per_s=%.0f\n",
-           w.rows, n_subs, buckets, active, secs, (double)w.rows / secs);
+    printf("RESULT rows=%zu subscribers=%zu buckets=%zu days=%zu active=%zu seconds=%.1f "
+           "rows_per_s=%.0f\n",
+           w.rows, n_subs, buckets, buckets / 288, active, secs, (double)w.rows / secs);
     free(ss.v);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 5 && strcmp(argv[1], "seed") == 0)
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "seed") == 0)
         return seed(argv[2], (uint32_t)strtoul(argv[3], NULL, 10),
-                    (uint32_t)strtoul(argv[4], NULL, 10));
+                    (uint32_t)strtoul(argv[4], NULL, 10), argc == 6 ? strtod(argv[5], NULL) : 0);
     if (argc >= 4 && strcmp(argv[1], "time") == 0)
         return run_timed(argv[2], argv + 3);
-    fputs("usage: bench_seedbills seed DB FROM_S TO_S\n"
+    fputs("usage: bench_seedbills seed DB FROM_S TO_S [MAX_S]\n"
           "       bench_seedbills time OUT CMD [ARG...]\n",
           stderr);
     return 2;
