@@ -172,17 +172,6 @@ static void release(struct store *s, sqlite3_stmt *st)
     }
 }
 
-static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
 static void bind_time(sqlite3_stmt *st, int i, uint64_t ms)
 {
     if (ms == 0)
@@ -236,19 +225,19 @@ static void read_plan(sqlite3_stmt *st, struct plan *p)
 {
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(st, 0);
-    copy_text(p->name, sizeof p->name, st, 1);
+    sqlite_copy_text(p->name, sizeof p->name, st, 1);
     p->unlimited = sqlite3_column_type(st, 2) == SQLITE_NULL;
     p->quota_bytes = (uint64_t)sqlite3_column_int64(st, 2);
-    copy_text(p->quota_dirs, sizeof p->quota_dirs, st, 3);
+    sqlite_copy_text(p->quota_dirs, sizeof p->quota_dirs, st, 3);
     p->price_micro = sqlite3_column_int64(st, 4);
     p->overage_micro_per_gb = sqlite3_column_int64(st, 5);
-    copy_text(p->speed, sizeof p->speed, st, 6);
+    sqlite_copy_text(p->speed, sizeof p->speed, st, 6);
     p->anchor_day = sqlite3_column_int(st, 7);
     p->burstable = sqlite3_column_int(st, 8) != 0;
     p->commit_bps = (uint64_t)sqlite3_column_int64(st, 9);
     p->price_micro_per_mbps = sqlite3_column_int64(st, 10);
-    copy_text(p->burst_dirs, sizeof p->burst_dirs, st, 11);
-    copy_text(p->alert_levels, sizeof p->alert_levels, st, 12);
+    sqlite_copy_text(p->burst_dirs, sizeof p->burst_dirs, st, 11);
+    sqlite_copy_text(p->alert_levels, sizeof p->alert_levels, st, 12);
 }
 
 int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, char *errbuf)
@@ -263,17 +252,17 @@ int admin_sqlite_plan_save(struct store *s, const struct plan *p, bool insert, c
         sqlite3_bind_null(st, 1);
     else
         sqlite3_bind_int64(st, 1, (sqlite3_int64)p->quota_bytes);
-    bind_text(st, 2, p->quota_dirs);
+    sqlite_bind_text(st, 2, p->quota_dirs);
     sqlite3_bind_int64(st, 3, p->price_micro);
     sqlite3_bind_int64(st, 4, p->overage_micro_per_gb);
-    bind_text(st, 5, p->speed);
+    sqlite_bind_text(st, 5, p->speed);
     sqlite3_bind_int(st, 6, p->anchor_day);
-    bind_text(st, 7, p->name);
+    sqlite_bind_text(st, 7, p->name);
     sqlite3_bind_int(st, 8, p->burstable);
     sqlite3_bind_int64(st, 9, rows_time(p->commit_bps));
     sqlite3_bind_int64(st, 10, p->price_micro_per_mbps);
-    bind_text(st, 11, p->burst_dirs);
-    bind_text(st, 12, p->alert_levels);
+    sqlite_bind_text(st, 11, p->burst_dirs);
+    sqlite_bind_text(st, 12, p->alert_levels);
     rc = finish_write(s, st, errbuf);
     if (rc == ERR_EXISTS)
         snprintf(errbuf, ERR_BUF_LEN, "a plan named '%s' exists already", p->name);
@@ -289,7 +278,7 @@ int admin_sqlite_plan_get(struct store *s, const char *name, struct plan *out)
     sqlite3_stmt *st = stmt(s, ST_PLAN_GET);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, name);
+    sqlite_bind_text(st, 1, name);
     int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : ERR_NOT_FOUND;
     if (rc == 0)
         read_plan(st, out);
@@ -318,7 +307,7 @@ static int plan_use(struct store *s, const char *name, int64_t *n_current, int64
     sqlite3_stmt *st = stmt(s, ST_PLAN_USE);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, name);
+    sqlite_bind_text(st, 1, name);
     *n_current = *n_history = 0;
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -342,7 +331,7 @@ int admin_sqlite_plan_remove(struct store *s, const char *name, char *errbuf)
     sqlite3_stmt *st = stmt(s, ST_PLAN_REMOVE);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, name);
+    sqlite_bind_text(st, 1, name);
     rc = finish_write(s, st, errbuf);
     if (rc == ERR_EXISTS) /* taken since it was counted */
         snprintf(errbuf, ERR_BUF_LEN, "plan '%s' has subscribers; move them first", name);
@@ -359,13 +348,13 @@ static void read_subscriber(sqlite3_stmt *st, struct subscriber *sub)
 {
     memset(sub, 0, sizeof *sub);
     sub->id = sqlite3_column_int64(st, 0);
-    copy_text(sub->account, sizeof sub->account, st, 1);
-    copy_text(sub->name, sizeof sub->name, st, 2);
-    copy_text(sub->email, sizeof sub->email, st, 3);
-    copy_text(sub->plan, sizeof sub->plan, st, 4);
-    copy_text(sub->status, sizeof sub->status, st, 5);
-    copy_text(sub->notes, sizeof sub->notes, st, 6);
-    copy_text(sub->alert_levels, sizeof sub->alert_levels, st, 7);
+    sqlite_copy_text(sub->account, sizeof sub->account, st, 1);
+    sqlite_copy_text(sub->name, sizeof sub->name, st, 2);
+    sqlite_copy_text(sub->email, sizeof sub->email, st, 3);
+    sqlite_copy_text(sub->plan, sizeof sub->plan, st, 4);
+    sqlite_copy_text(sub->status, sizeof sub->status, st, 5);
+    sqlite_copy_text(sub->notes, sizeof sub->notes, st, 6);
+    sqlite_copy_text(sub->alert_levels, sizeof sub->alert_levels, st, 7);
 }
 
 /* A subscriber_save: the row and its plan history, written together. */
@@ -383,7 +372,7 @@ static int plan_now(struct store *s, const char *account, int64_t *plan_id)
     sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_PLAN);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, account);
+    sqlite_bind_text(st, 1, account);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         *plan_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
@@ -403,7 +392,7 @@ static int history_from(struct store *s, const struct subscriber_write *w)
     if (!w->insert) { /* a new subscriber has no steps yet */
         if (!(st = stmt(s, ST_HISTORY_CUT)))
             return ERR_STORE;
-        bind_text(st, 1, w->sub->account);
+        sqlite_bind_text(st, 1, w->sub->account);
         sqlite3_bind_int64(st, 2, from);
         int rc = finish_write(s, st, w->errbuf);
         if (rc != 0)
@@ -411,7 +400,7 @@ static int history_from(struct store *s, const struct subscriber_write *w)
     }
     if (!(st = stmt(s, ST_HISTORY_ADD)))
         return ERR_STORE;
-    bind_text(st, 1, w->sub->account);
+    sqlite_bind_text(st, 1, w->sub->account);
     if (w->plan_id >= 0)
         sqlite3_bind_int64(st, 2, w->plan_id);
     sqlite3_bind_int64(st, 3, from);
@@ -433,14 +422,14 @@ static int subscriber_write(struct store *s, void *ctx)
     sqlite3_stmt *st = stmt(s, w->insert ? ST_SUBSCRIBER_INSERT : ST_SUBSCRIBER_UPDATE);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, sub->name);
-    bind_text(st, 2, sub->email);
+    sqlite_bind_text(st, 1, sub->name);
+    sqlite_bind_text(st, 2, sub->email);
     if (w->plan_id >= 0)
         sqlite3_bind_int64(st, 3, w->plan_id);
-    bind_text(st, 4, sub->status);
-    bind_text(st, 5, sub->notes);
-    bind_text(st, 6, sub->account);
-    bind_text(st, 7, sub->alert_levels);
+    sqlite_bind_text(st, 4, sub->status);
+    sqlite_bind_text(st, 5, sub->notes);
+    sqlite_bind_text(st, 6, sub->account);
+    sqlite_bind_text(st, 7, sub->alert_levels);
     int rc = finish_write(s, st, w->errbuf);
     if (rc == ERR_EXISTS)
         snprintf(w->errbuf, ERR_BUF_LEN, "account '%s' exists already", sub->account);
@@ -478,7 +467,7 @@ int admin_sqlite_subscriber_get(struct store *s, const char *account, struct sub
     sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_GET);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, account);
+    sqlite_bind_text(st, 1, account);
     int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : ERR_NOT_FOUND;
     if (rc == 0)
         read_subscriber(st, out);
@@ -523,7 +512,7 @@ int admin_sqlite_subscriber_remove(struct store *s, const char *account, char *e
     sqlite3_stmt *st = stmt(s, ST_SUBSCRIBER_REMOVE);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, account);
+    sqlite_bind_text(st, 1, account);
     int rc = finish_write(s, st, errbuf);
     if (rc == 0 && changes(s) == 0) {
         snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
@@ -542,7 +531,7 @@ static int close_step(struct store *s, enum admin_stmt id, const char *what, uin
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)at_ms);
-    bind_text(st, 2, what);
+    sqlite_bind_text(st, 2, what);
     int rc = finish_write(s, st, NULL);
     *n += rc == 0 ? changes(s) : 0;
     return rc;
@@ -566,7 +555,7 @@ int admin_sqlite_binding_open_of(struct store *s, const char *value,
     sqlite3_stmt *st = stmt(s, ST_BINDING_OPEN_OF);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, value);
+    sqlite_bind_text(st, 1, value);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         fn(ctx, sqlite3_column_int64(st, 0), (uint64_t)sqlite3_column_int64(st, 1));
@@ -581,13 +570,13 @@ int admin_sqlite_binding_insert(struct store *s, int64_t subscriber_id, const ch
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, subscriber_id);
-    bind_text(st, 2, kind);
-    bind_text(st, 3, value);
+    sqlite_bind_text(st, 2, kind);
+    sqlite_bind_text(st, 3, value);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)start_ms);
     bind_time(st, 5, end_ms);
-    bind_text(st, 6, source);
+    sqlite_bind_text(st, 6, source);
     if (session)
-        bind_text(st, 7, session);
+        sqlite_bind_text(st, 7, session);
     return finish_write(s, st, errbuf);
 }
 
@@ -596,7 +585,7 @@ int admin_sqlite_binding_is_open(struct store *s, const char *value, int64_t sub
     sqlite3_stmt *st = stmt(s, ST_BINDING_IS_OPEN);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, value);
+    sqlite_bind_text(st, 1, value);
     sqlite3_bind_int64(st, 2, subscriber_id);
     int rc = sqlite3_step(st);
     release(s, st);
@@ -609,20 +598,20 @@ int admin_sqlite_binding_list(struct store *s, const char *account, store_bindin
     if (!st)
         return ERR_STORE;
     if (account)
-        bind_text(st, 1, account);
+        sqlite_bind_text(st, 1, account);
     struct binding_row b;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&b, 0, sizeof b);
         b.id = sqlite3_column_int64(st, 0);
         b.subscriber_id = sqlite3_column_int64(st, 1);
-        copy_text(b.account, sizeof b.account, st, 2);
-        copy_text(b.kind, sizeof b.kind, st, 3);
-        copy_text(b.value, sizeof b.value, st, 4);
+        sqlite_copy_text(b.account, sizeof b.account, st, 2);
+        sqlite_copy_text(b.kind, sizeof b.kind, st, 3);
+        sqlite_copy_text(b.value, sizeof b.value, st, 4);
         b.start_ms = (uint64_t)sqlite3_column_int64(st, 5);
         b.end_ms = (uint64_t)sqlite3_column_int64(st, 6);
-        copy_text(b.source, sizeof b.source, st, 7);
-        copy_text(b.session, sizeof b.session, st, 8);
+        sqlite_copy_text(b.source, sizeof b.source, st, 7);
+        sqlite_copy_text(b.session, sizeof b.session, st, 8);
         fn(ctx, &b);
     }
     return finish_read(s, st, step);
@@ -633,8 +622,8 @@ int admin_sqlite_lease_put(struct store *s, const struct lease_row *l)
     sqlite3_stmt *st = stmt(s, ST_LEASE_PUT);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, l->ip);
-    bind_text(st, 2, l->mac);
+    sqlite_bind_text(st, 1, l->ip);
+    sqlite_bind_text(st, 2, l->mac);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)l->start_ms);
     bind_time(st, 4, l->end_ms);
     return finish_write(s, st, NULL);
@@ -642,8 +631,8 @@ int admin_sqlite_lease_put(struct store *s, const struct lease_row *l)
 
 static void read_lease(sqlite3_stmt *st, struct lease_row *l)
 {
-    copy_text(l->ip, sizeof l->ip, st, 0);
-    copy_text(l->mac, sizeof l->mac, st, 1);
+    sqlite_copy_text(l->ip, sizeof l->ip, st, 0);
+    sqlite_copy_text(l->mac, sizeof l->mac, st, 1);
     l->start_ms = (uint64_t)sqlite3_column_int64(st, 2);
     l->end_ms = (uint64_t)sqlite3_column_int64(st, 3);
 }
@@ -667,7 +656,7 @@ int admin_sqlite_lease_at(struct store *s, const char *ip, uint64_t at_ms, struc
     sqlite3_stmt *st = stmt(s, ST_LEASE_AT);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, ip);
+    sqlite_bind_text(st, 1, ip);
     sqlite3_bind_int64(st, 2, rows_time(at_ms));
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -687,7 +676,7 @@ int admin_sqlite_classes_write(struct store *s, const struct class_row *rows, si
         sqlite3_stmt *st = stmt(s, ST_CLASS_UPSERT);
         if (!st)
             return ERR_STORE;
-        bind_text(st, 1, rows[i].name);
+        sqlite_bind_text(st, 1, rows[i].name);
         sqlite3_bind_int64(st, 2, rows[i].price_micro_per_gb);
         sqlite3_bind_int(st, 3, rows[i].counts_toward_quota);
         rc = finish_write(s, st, NULL);
@@ -721,7 +710,7 @@ int admin_sqlite_class_list(struct store *s, store_class_fn *fn, void *ctx)
     struct class_row c;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        copy_text(c.name, sizeof c.name, st, 0);
+        sqlite_copy_text(c.name, sizeof c.name, st, 0);
         c.price_micro_per_gb = sqlite3_column_int64(st, 1);
         c.counts_toward_quota = sqlite3_column_int(st, 2) != 0;
         c.is_current = sqlite3_column_int(st, 3) != 0;

@@ -78,30 +78,6 @@ static const char enforce_due[] =
     ENFORCE_SELECT " WHERE e.done = 0 AND e.next_try_ms <= ?1 ORDER BY e.subscriber_id";
 static const char enforce_all[] = ENFORCE_SELECT " ORDER BY e.subscriber_id";
 
-/* The statement for sql, ready for binding; finalize it. NULL (last_error() says why) if it
- * cannot be prepared. */
-static sqlite3_stmt *prepare(struct store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-        store_sqlite_note_error(s);
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 /* Ends a read loop and finalizes: 0 when every row was read, else ERR_STORE. */
 static int finish_read(struct store *s, sqlite3_stmt *st, int step)
 {
@@ -125,7 +101,7 @@ static int run_write(struct store *s, sqlite3_stmt *st, int *n, char *errbuf)
 /* Runs sql with an id as ?1 and a number as ?2 (unless the SQL has no ?2). */
 static int write_ids(struct store *s, const char *sql, int64_t id, int64_t other)
 {
-    sqlite3_stmt *st = prepare(s, sql);
+    sqlite3_stmt *st = sqlite_prepare(s, sql);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, id);
@@ -140,12 +116,12 @@ static int write_ids(struct store *s, const char *sql, int64_t id, int64_t other
  * written) or the write's code, with errbuf. */
 static int enqueue(struct store *s, const struct mail_row *m, int64_t *id, char *errbuf)
 {
-    sqlite3_stmt *st = prepare(s, mail_insert);
+    sqlite3_stmt *st = sqlite_prepare(s, mail_insert);
     if (!st)
         return ERR_STORE;
     const char *text[] = {m->event, m->kind, m->message_id, m->to_addr, m->subject, m->body};
     for (int i = 0; i < 6; i++)
-        bind_text(st, 1 + i, text[i]);
+        sqlite_bind_text(st, 1 + i, text[i]);
     sqlite3_bind_int64(st, 7, rows_time(m->created_ms));
     sqlite3_bind_int64(st, 8, rows_time(m->next_try_ms));
     int n;
@@ -175,18 +151,18 @@ static void read_mail(sqlite3_stmt *st, struct mail_row *m)
 {
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
-    copy_text(m->event, sizeof m->event, st, 1);
-    copy_text(m->kind, sizeof m->kind, st, 2);
-    copy_text(m->message_id, sizeof m->message_id, st, 3);
-    copy_text(m->to_addr, sizeof m->to_addr, st, 4);
-    copy_text(m->subject, sizeof m->subject, st, 5);
-    copy_text(m->state, sizeof m->state, st, 6);
+    sqlite_copy_text(m->event, sizeof m->event, st, 1);
+    sqlite_copy_text(m->kind, sizeof m->kind, st, 2);
+    sqlite_copy_text(m->message_id, sizeof m->message_id, st, 3);
+    sqlite_copy_text(m->to_addr, sizeof m->to_addr, st, 4);
+    sqlite_copy_text(m->subject, sizeof m->subject, st, 5);
+    sqlite_copy_text(m->state, sizeof m->state, st, 6);
     m->tries = sqlite3_column_int(st, 7);
     m->created_ms = (uint64_t)sqlite3_column_int64(st, 8);
     m->next_try_ms = (uint64_t)sqlite3_column_int64(st, 9);
     m->sent_ms = (uint64_t)sqlite3_column_int64(st, 10);
     m->lease_ms = (uint64_t)sqlite3_column_int64(st, 11);
-    copy_text(m->last_error, sizeof m->last_error, st, 12);
+    sqlite_copy_text(m->last_error, sizeof m->last_error, st, 12);
 }
 
 /* Messages a claim took, held until its transaction has ended. */
@@ -207,7 +183,7 @@ static void claimed_free(struct claimed *c)
 static int claim(struct store *s, uint64_t now_ms, uint64_t lease_until_ms, int max,
                  struct claimed *c)
 {
-    sqlite3_stmt *st = prepare(s, mail_due);
+    sqlite3_stmt *st = sqlite_prepare(s, mail_due);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, rows_time(now_ms));
@@ -267,14 +243,14 @@ int alert_sqlite_mail_update(struct store *s, int64_t id, const char *state, uin
     if (!rows_mail_outcome(state))
         return ERR_MALFORMED;
     char err[sizeof((struct mail_row *)0)->last_error];
-    sqlite3_stmt *st = prepare(s, mail_update);
+    sqlite3_stmt *st = sqlite_prepare(s, mail_update);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, state);
+    sqlite_bind_text(st, 2, state);
     sqlite3_bind_int64(st, 3, rows_time(next_try_ms));
     sqlite3_bind_int64(st, 4, rows_time(sent_ms));
-    bind_text(st, 5, rows_diagnostic(last_error, err, sizeof err));
+    sqlite_bind_text(st, 5, rows_diagnostic(last_error, err, sizeof err));
     int n;
     int rc = run_write(s, st, &n, NULL);
     return rc == 0 && n == 0 ? ERR_NOT_FOUND : rc;
@@ -282,11 +258,11 @@ int alert_sqlite_mail_update(struct store *s, int64_t id, const char *state, uin
 
 int alert_sqlite_mail_list(struct store *s, const char *state, store_mail_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, state ? mail_list_state : mail_list_all);
+    sqlite3_stmt *st = sqlite_prepare(s, state ? mail_list_state : mail_list_all);
     if (!st)
         return ERR_STORE;
     if (state)
-        bind_text(st, 1, state);
+        sqlite_bind_text(st, 1, state);
     struct mail_row m;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -299,7 +275,7 @@ int alert_sqlite_mail_list(struct store *s, const char *state, store_mail_fn *fn
 int alert_sqlite_mail_retry_all(struct store *s, uint64_t now_ms, int *n)
 {
     *n = 0;
-    sqlite3_stmt *st = prepare(s, mail_retry);
+    sqlite3_stmt *st = sqlite_prepare(s, mail_retry);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, rows_time(now_ms));
@@ -318,7 +294,7 @@ struct fire {
 /* Why an alert was not inserted: no such subscriber, or the level fired already. */
 static int fire_refused(struct store *s, const struct alert_row *a, char *errbuf)
 {
-    sqlite3_stmt *st = prepare(s, subscriber_exists);
+    sqlite3_stmt *st = sqlite_prepare(s, subscriber_exists);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, a->subscriber_id);
@@ -339,13 +315,13 @@ static int fire(struct store *s, void *ctx)
 {
     struct fire *w = ctx;
     const struct alert_row *a = w->a;
-    sqlite3_stmt *st = prepare(s, alert_insert);
+    sqlite3_stmt *st = sqlite_prepare(s, alert_insert);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, a->subscriber_id);
-    bind_text(st, 2, a->cycle);
+    sqlite_bind_text(st, 2, a->cycle);
     sqlite3_bind_int64(st, 3, rows_time(a->cycle_start_ms));
-    bind_text(st, 4, a->level);
+    sqlite_bind_text(st, 4, a->level);
     sqlite3_bind_int64(st, 5, rows_time(a->used_bytes));
     sqlite3_bind_int64(st, 6, rows_time(a->quota_bytes));
     sqlite3_bind_int64(st, 7, rows_time(a->fired_ms));
@@ -391,25 +367,25 @@ int alert_sqlite_fire(struct store *s, struct alert_row *a, struct mail_row *m, 
 int alert_sqlite_list(struct store *s, int64_t subscriber_id, const char *cycle, store_alert_fn *fn,
                       void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, subscriber_id >= 0 ? alert_list_subscriber
-                                  : cycle            ? alert_list_cycle
-                                                     : alert_list_all);
+    sqlite3_stmt *st = sqlite_prepare(s, subscriber_id >= 0 ? alert_list_subscriber
+                                         : cycle            ? alert_list_cycle
+                                                            : alert_list_all);
     if (!st)
         return ERR_STORE;
     if (subscriber_id >= 0)
         sqlite3_bind_int64(st, 1, subscriber_id);
     if (cycle)
-        bind_text(st, 2, cycle);
+        sqlite_bind_text(st, 2, cycle);
     struct alert_row a;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&a, 0, sizeof a);
         a.id = sqlite3_column_int64(st, 0);
         a.subscriber_id = sqlite3_column_int64(st, 1);
-        copy_text(a.account, sizeof a.account, st, 2);
-        copy_text(a.cycle, sizeof a.cycle, st, 3);
+        sqlite_copy_text(a.account, sizeof a.account, st, 2);
+        sqlite_copy_text(a.cycle, sizeof a.cycle, st, 3);
         a.cycle_start_ms = (uint64_t)sqlite3_column_int64(st, 4);
-        copy_text(a.level, sizeof a.level, st, 5);
+        sqlite_copy_text(a.level, sizeof a.level, st, 5);
         a.used_bytes = (uint64_t)sqlite3_column_int64(st, 6);
         a.quota_bytes = (uint64_t)sqlite3_column_int64(st, 7);
         a.fired_ms = (uint64_t)sqlite3_column_int64(st, 8);
@@ -422,12 +398,12 @@ int alert_sqlite_list(struct store *s, int64_t subscriber_id, const char *cycle,
 int alert_sqlite_rearm(struct store *s, int64_t subscriber_id, uint64_t cycle_start_ms,
                        const char *level)
 {
-    sqlite3_stmt *st = prepare(s, alert_rearm);
+    sqlite3_stmt *st = sqlite_prepare(s, alert_rearm);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, subscriber_id);
     sqlite3_bind_int64(st, 2, rows_time(cycle_start_ms));
-    bind_text(st, 3, level);
+    sqlite_bind_text(st, 3, level);
     return run_write(s, st, NULL, NULL);
 }
 
@@ -437,19 +413,19 @@ static void read_enforce(sqlite3_stmt *st, struct enforce_row *e)
 {
     memset(e, 0, sizeof *e);
     e->subscriber_id = sqlite3_column_int64(st, 0);
-    copy_text(e->account, sizeof e->account, st, 1);
-    copy_text(e->state, sizeof e->state, st, 2);
-    copy_text(e->addresses, sizeof e->addresses, st, 3);
+    sqlite_copy_text(e->account, sizeof e->account, st, 1);
+    sqlite_copy_text(e->state, sizeof e->state, st, 2);
+    sqlite_copy_text(e->addresses, sizeof e->addresses, st, 3);
     e->is_done = sqlite3_column_int(st, 4) != 0;
     e->tries = sqlite3_column_int(st, 5);
     e->changed_ms = (uint64_t)sqlite3_column_int64(st, 6);
     e->next_try_ms = (uint64_t)sqlite3_column_int64(st, 7);
-    copy_text(e->last_error, sizeof e->last_error, st, 8);
+    sqlite_copy_text(e->last_error, sizeof e->last_error, st, 8);
 }
 
 int alert_sqlite_enforce_get(struct store *s, int64_t subscriber_id, struct enforce_row *out)
 {
-    sqlite3_stmt *st = prepare(s, enforce_get);
+    sqlite3_stmt *st = sqlite_prepare(s, enforce_get);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, subscriber_id);
@@ -467,17 +443,17 @@ int alert_sqlite_enforce_put(struct store *s, const struct enforce_row *e)
     if (rc != 0)
         return rc;
     char err[sizeof e->last_error];
-    sqlite3_stmt *st = prepare(s, enforce_put);
+    sqlite3_stmt *st = sqlite_prepare(s, enforce_put);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, e->subscriber_id);
-    bind_text(st, 2, e->state);
-    bind_text(st, 3, e->addresses);
+    sqlite_bind_text(st, 2, e->state);
+    sqlite_bind_text(st, 3, e->addresses);
     sqlite3_bind_int(st, 4, e->is_done);
     sqlite3_bind_int(st, 5, e->tries);
     sqlite3_bind_int64(st, 6, rows_time(e->changed_ms));
     sqlite3_bind_int64(st, 7, rows_time(e->next_try_ms));
-    bind_text(st, 8, rows_diagnostic(e->last_error, err, sizeof err));
+    sqlite_bind_text(st, 8, rows_diagnostic(e->last_error, err, sizeof err));
     int n;
     rc = run_write(s, st, &n, NULL);
     return rc == 0 && n == 0 ? ERR_NOT_FOUND : rc;
@@ -486,7 +462,7 @@ int alert_sqlite_enforce_put(struct store *s, const struct enforce_row *e)
 int alert_sqlite_enforce_list(struct store *s, uint64_t now_ms, store_enforce_fn *fn, void *ctx)
 {
     bool is_all = now_ms == UINT64_MAX;
-    sqlite3_stmt *st = prepare(s, is_all ? enforce_all : enforce_due);
+    sqlite3_stmt *st = sqlite_prepare(s, is_all ? enforce_all : enforce_due);
     if (!st)
         return ERR_STORE;
     if (!is_all)

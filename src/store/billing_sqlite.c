@@ -87,30 +87,6 @@ static const char meta_get[] = "SELECT value FROM meta WHERE key = ?1";
 static const char meta_set[] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
-/* The statement for sql, ready for binding; finalize it. NULL (last_error() says why) if it
- * cannot be prepared. */
-static sqlite3_stmt *prepare(struct store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-        store_sqlite_note_error(s);
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 static const char *column_text(sqlite3_stmt *st, int col)
 {
     return (const char *)sqlite3_column_text(st, col);
@@ -152,7 +128,7 @@ int billing_sqlite_scan_usage(struct store *s, const struct usage_query *q, stor
     char sql[USAGE_SQL_LEN];
     bool one_subscriber = q->subscriber_id >= 0;
     usage_sql_scan(one_subscriber, '?', sql, sizeof sql);
-    sqlite3_stmt *st = prepare(s, sql);
+    sqlite3_stmt *st = sqlite_prepare(s, sql);
     if (!st)
         return ERR_STORE;
     int64_t from_s, to_s;
@@ -183,7 +159,7 @@ int billing_sqlite_scan_usage(struct store *s, const struct usage_query *q, stor
 int billing_sqlite_plan_history(struct store *s, int64_t subscriber_id, store_plan_step_fn *fn,
                                 void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, subscriber_id >= 0 ? history_one : history_all);
+    sqlite3_stmt *st = sqlite_prepare(s, subscriber_id >= 0 ? history_one : history_all);
     if (!st)
         return ERR_STORE;
     if (subscriber_id >= 0)
@@ -192,7 +168,7 @@ int billing_sqlite_plan_history(struct store *s, int64_t subscriber_id, store_pl
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct plan_step p = {.subscriber_id = sqlite3_column_int64(st, 0),
                               .start_ms = (uint64_t)sqlite3_column_int64(st, 2)};
-        copy_text(p.plan, sizeof p.plan, st, 1);
+        sqlite_copy_text(p.plan, sizeof p.plan, st, 1);
         fn(ctx, &p);
     }
     return finish_read(s, st, step);
@@ -200,7 +176,7 @@ int billing_sqlite_plan_history(struct store *s, int64_t subscriber_id, store_pl
 
 int billing_sqlite_topup_add(struct store *s, const struct topup_row *t, char *errbuf)
 {
-    sqlite3_stmt *st = prepare(s, topup_insert);
+    sqlite3_stmt *st = sqlite_prepare(s, topup_insert);
     if (!st) {
         snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));
         return ERR_STORE;
@@ -221,7 +197,7 @@ int billing_sqlite_topup_add(struct store *s, const struct topup_row *t, char *e
 int billing_sqlite_topup_list(struct store *s, int64_t subscriber_id, uint64_t from_ms,
                               uint64_t to_ms, store_topup_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, subscriber_id >= 0 ? topup_one : topup_all);
+    sqlite3_stmt *st = sqlite_prepare(s, subscriber_id >= 0 ? topup_one : topup_all);
     if (!st)
         return ERR_STORE;
     if (subscriber_id >= 0)
@@ -276,7 +252,7 @@ static int issue_check(struct store *s, const struct invoice_row *inv, int64_t *
     sqlite3_stmt *st;
     int rc;
     if (inv->refers_to != 0) {
-        if (!(st = prepare(s, invoice_refers)))
+        if (!(st = sqlite_prepare(s, invoice_refers)))
             return ERR_STORE;
         sqlite3_bind_int64(st, 1, inv->refers_to);
         if ((rc = read_int(s, st, &v)) == ERR_NOT_FOUND)
@@ -286,19 +262,19 @@ static int issue_check(struct store *s, const struct invoice_row *inv, int64_t *
             return rc;
     }
     if (strcmp(inv->kind, "invoice") == 0) {
-        if (!(st = prepare(s, invoice_of_cycle)))
+        if (!(st = sqlite_prepare(s, invoice_of_cycle)))
             return ERR_STORE;
         sqlite3_bind_int64(st, 1, inv->subscriber_id);
-        bind_text(st, 2, inv->cycle);
+        sqlite_bind_text(st, 2, inv->cycle);
         rc = read_int(s, st, &v);
         if (rc == 0)
             return rows_invoice_exists(inv, v, errbuf);
         if (rc != ERR_NOT_FOUND)
             return rc;
     }
-    if (!(st = prepare(s, invoice_next)))
+    if (!(st = sqlite_prepare(s, invoice_next)))
         return ERR_STORE;
-    bind_text(st, 1, inv->kind);
+    sqlite_bind_text(st, 1, inv->kind);
     return read_int(s, st, number);
 }
 
@@ -306,7 +282,7 @@ static int issue_check(struct store *s, const struct invoice_row *inv, int64_t *
 static int issue_row(struct store *s, const struct invoice_row *inv, int64_t number, int64_t *id,
                      char *errbuf)
 {
-    sqlite3_stmt *st = prepare(s, invoice_insert);
+    sqlite3_stmt *st = sqlite_prepare(s, invoice_insert);
     if (!st)
         return ERR_STORE;
     const char *text[] = {inv->account, inv->name, inv->plan, inv->cycle};
@@ -319,17 +295,17 @@ static int issue_row(struct store *s, const struct invoice_row *inv, int64_t num
                            inv->tax_cents,
                            inv->total_cents,
                            inv->tax_rate_micro};
-    bind_text(st, 1, inv->kind);
+    sqlite_bind_text(st, 1, inv->kind);
     sqlite3_bind_int64(st, 2, number);
     if (inv->refers_to != 0)
         sqlite3_bind_int64(st, 3, inv->refers_to);
     sqlite3_bind_int64(st, 4, inv->subscriber_id);
     for (int i = 0; i < 4; i++)
-        bind_text(st, 5 + i, text[i]);
+        sqlite_bind_text(st, 5 + i, text[i]);
     for (int i = 0; i < 9; i++)
         sqlite3_bind_int64(st, 9 + i, num[i]);
-    bind_text(st, 18, inv->currency);
-    bind_text(st, 19, inv->unit);
+    sqlite_bind_text(st, 18, inv->currency);
+    sqlite_bind_text(st, 19, inv->unit);
     sqlite3_bind_int64(st, 20, rows_time(inv->issued_ms));
     int rc = store_sqlite_write_result(s, sqlite3_step(st), errbuf);
     *id = sqlite3_last_insert_rowid(store_sqlite_db(s));
@@ -340,30 +316,30 @@ static int issue_row(struct store *s, const struct invoice_row *inv, int64_t num
 /* Inserts the document's lines and settled usage, under id. */
 static int issue_parts(struct store *s, int64_t id, const struct issue *w)
 {
-    sqlite3_stmt *st = prepare(s, line_insert);
+    sqlite3_stmt *st = sqlite_prepare(s, line_insert);
     int rc = st ? 0 : ERR_STORE;
     for (size_t i = 0; rc == 0 && i < w->n_lines; i++) {
         const struct invoice_line *l = &w->lines[i];
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, l->seq);
-        bind_text(st, 3, l->kind);
-        bind_text(st, 4, l->class_name);
-        bind_text(st, 5, l->cycle);
+        sqlite_bind_text(st, 3, l->kind);
+        sqlite_bind_text(st, 4, l->class_name);
+        sqlite_bind_text(st, 5, l->cycle);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)l->bytes);
-        bind_text(st, 7, l->quantity);
+        sqlite_bind_text(st, 7, l->quantity);
         sqlite3_bind_int64(st, 8, l->unit_price_micro);
         sqlite3_bind_int64(st, 9, l->amount_cents);
-        bind_text(st, 10, l->text);
+        sqlite_bind_text(st, 10, l->text);
         rc = step_write(s, st, w->errbuf);
     }
     sqlite3_finalize(st);
-    st = rc == 0 ? prepare(s, settled_insert) : NULL;
+    st = rc == 0 ? sqlite_prepare(s, settled_insert) : NULL;
     if (rc == 0 && !st)
         rc = ERR_STORE;
     for (size_t i = 0; rc == 0 && i < w->n_usage; i++) {
         sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, w->usage[i].cycle);
-        bind_text(st, 3, w->usage[i].class_name);
+        sqlite_bind_text(st, 2, w->usage[i].cycle);
+        sqlite_bind_text(st, 3, w->usage[i].class_name);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)w->usage[i].bytes);
         rc = step_write(s, st, w->errbuf);
     }
@@ -412,14 +388,14 @@ static void read_invoice(sqlite3_stmt *st, struct invoice_row *inv)
 {
     memset(inv, 0, sizeof *inv);
     inv->id = sqlite3_column_int64(st, 0);
-    copy_text(inv->kind, sizeof inv->kind, st, 1);
+    sqlite_copy_text(inv->kind, sizeof inv->kind, st, 1);
     inv->number = sqlite3_column_int64(st, 2);
     inv->refers_to = sqlite3_column_int64(st, 3);
     inv->subscriber_id = sqlite3_column_int64(st, 4);
-    copy_text(inv->account, sizeof inv->account, st, 5);
-    copy_text(inv->name, sizeof inv->name, st, 6);
-    copy_text(inv->plan, sizeof inv->plan, st, 7);
-    copy_text(inv->cycle, sizeof inv->cycle, st, 8);
+    sqlite_copy_text(inv->account, sizeof inv->account, st, 5);
+    sqlite_copy_text(inv->name, sizeof inv->name, st, 6);
+    sqlite_copy_text(inv->plan, sizeof inv->plan, st, 7);
+    sqlite_copy_text(inv->cycle, sizeof inv->cycle, st, 8);
     inv->cycle_start_ms = (uint64_t)sqlite3_column_int64(st, 9);
     inv->cycle_end_ms = (uint64_t)sqlite3_column_int64(st, 10);
     inv->used_bytes = (uint64_t)sqlite3_column_int64(st, 11);
@@ -429,25 +405,25 @@ static void read_invoice(sqlite3_stmt *st, struct invoice_row *inv)
     inv->tax_cents = sqlite3_column_int64(st, 15);
     inv->total_cents = sqlite3_column_int64(st, 16);
     inv->tax_rate_micro = sqlite3_column_int64(st, 17);
-    copy_text(inv->currency, sizeof inv->currency, st, 18);
-    copy_text(inv->unit, sizeof inv->unit, st, 19);
+    sqlite_copy_text(inv->currency, sizeof inv->currency, st, 18);
+    sqlite_copy_text(inv->unit, sizeof inv->unit, st, 19);
     inv->issued_ms = (uint64_t)sqlite3_column_int64(st, 20);
 }
 
 int billing_sqlite_invoice_list(struct store *s, const struct invoice_query *q,
                                 store_invoice_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, q->subscriber_id >= 0 ? invoice_list_subscriber
-                                  : q->cycle            ? invoice_list_cycle
-                                                        : invoice_list_all);
+    sqlite3_stmt *st = sqlite_prepare(s, q->subscriber_id >= 0 ? invoice_list_subscriber
+                                         : q->cycle            ? invoice_list_cycle
+                                                               : invoice_list_all);
     if (!st)
         return ERR_STORE;
     if (q->cycle)
-        bind_text(st, 1, q->cycle);
+        sqlite_bind_text(st, 1, q->cycle);
     if (q->subscriber_id >= 0)
         sqlite3_bind_int64(st, 2, q->subscriber_id);
     if (q->kind)
-        bind_text(st, 3, q->kind);
+        sqlite_bind_text(st, 3, q->kind);
     struct invoice_row inv;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -460,10 +436,10 @@ int billing_sqlite_invoice_list(struct store *s, const struct invoice_query *q,
 int billing_sqlite_invoice_get(struct store *s, const char *kind, int64_t number,
                                struct invoice_row *out)
 {
-    sqlite3_stmt *st = prepare(s, invoice_get);
+    sqlite3_stmt *st = sqlite_prepare(s, invoice_get);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, kind);
+    sqlite_bind_text(st, 1, kind);
     sqlite3_bind_int64(st, 2, number);
     bool found;
     int rc = read_one(s, st, &found);
@@ -483,14 +459,14 @@ static int read_lines(struct store *s, sqlite3_stmt *st, store_invoice_line_fn *
         memset(&l, 0, sizeof l);
         l.invoice_id = sqlite3_column_int64(st, 0);
         l.seq = sqlite3_column_int(st, 1);
-        copy_text(l.kind, sizeof l.kind, st, 2);
-        copy_text(l.class_name, sizeof l.class_name, st, 3);
-        copy_text(l.cycle, sizeof l.cycle, st, 4);
+        sqlite_copy_text(l.kind, sizeof l.kind, st, 2);
+        sqlite_copy_text(l.class_name, sizeof l.class_name, st, 3);
+        sqlite_copy_text(l.cycle, sizeof l.cycle, st, 4);
         l.bytes = (uint64_t)sqlite3_column_int64(st, 5);
-        copy_text(l.quantity, sizeof l.quantity, st, 6);
+        sqlite_copy_text(l.quantity, sizeof l.quantity, st, 6);
         l.unit_price_micro = sqlite3_column_int64(st, 7);
         l.amount_cents = sqlite3_column_int64(st, 8);
-        copy_text(l.text, sizeof l.text, st, 9);
+        sqlite_copy_text(l.text, sizeof l.text, st, 9);
         fn(ctx, &l);
     }
     return finish_read(s, st, step);
@@ -499,7 +475,7 @@ static int read_lines(struct store *s, sqlite3_stmt *st, store_invoice_line_fn *
 int billing_sqlite_invoice_lines(struct store *s, int64_t invoice_id, store_invoice_line_fn *fn,
                                  void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, lines_of);
+    sqlite3_stmt *st = sqlite_prepare(s, lines_of);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, invoice_id);
@@ -509,18 +485,18 @@ int billing_sqlite_invoice_lines(struct store *s, int64_t invoice_id, store_invo
 int billing_sqlite_invoice_lines_of_cycle(struct store *s, int64_t subscriber_id, const char *cycle,
                                           store_invoice_line_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, lines_of_cycle);
+    sqlite3_stmt *st = sqlite_prepare(s, lines_of_cycle);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, subscriber_id);
-    bind_text(st, 2, cycle);
+    sqlite_bind_text(st, 2, cycle);
     return read_lines(s, st, fn, ctx);
 }
 
 int billing_sqlite_invoice_usage_list(struct store *s, int64_t subscriber_id,
                                       store_invoice_usage_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, subscriber_id >= 0 ? settled_one : settled_all);
+    sqlite3_stmt *st = sqlite_prepare(s, subscriber_id >= 0 ? settled_one : settled_all);
     if (!st)
         return ERR_STORE;
     if (subscriber_id >= 0)
@@ -530,8 +506,8 @@ int billing_sqlite_invoice_usage_list(struct store *s, int64_t subscriber_id,
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&u, 0, sizeof u);
         u.invoice_id = sqlite3_column_int64(st, 0);
-        copy_text(u.cycle, sizeof u.cycle, st, 1);
-        copy_text(u.class_name, sizeof u.class_name, st, 2);
+        sqlite_copy_text(u.cycle, sizeof u.cycle, st, 1);
+        sqlite_copy_text(u.class_name, sizeof u.class_name, st, 2);
         u.bytes = (uint64_t)sqlite3_column_int64(st, 3);
         fn(ctx, &u);
     }
@@ -542,19 +518,19 @@ int billing_sqlite_invoice_usage_list(struct store *s, int64_t subscriber_id,
 
 int billing_sqlite_meta_get(struct store *s, const char *key, int64_t *value)
 {
-    sqlite3_stmt *st = prepare(s, meta_get);
+    sqlite3_stmt *st = sqlite_prepare(s, meta_get);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, key);
+    sqlite_bind_text(st, 1, key);
     return read_int(s, st, value);
 }
 
 int billing_sqlite_meta_set(struct store *s, const char *key, int64_t value)
 {
-    sqlite3_stmt *st = prepare(s, meta_set);
+    sqlite3_stmt *st = sqlite_prepare(s, meta_set);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, key);
+    sqlite_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, value);
     int rc = store_sqlite_write_result(s, sqlite3_step(st), NULL);
     sqlite3_finalize(st);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 /* The connection of a store opened by store_sqlite_open(). Borrowed. s must be a SQLite
@@ -17,6 +18,31 @@ sqlite3 *store_sqlite_db(struct store *s);
 
 /* Keeps what SQLite last said as the store's last_error(). */
 void store_sqlite_note_error(struct store *s);
+
+/* The statement for sql, ready for binding; finalize it. NULL (last_error() says why) if it
+ * cannot be prepared. For statements run now and then (the collector's keep theirs). */
+static inline sqlite3_stmt *sqlite_prepare(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+        store_sqlite_note_error(s);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+static inline void sqlite_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* A text column into a caller's array (cut to fit; "" for NULL). */
+static inline void sqlite_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
 
 /* What a write returns after sqlite3_step() said step (call before the statement is reset):
  * 0 when it is done; else what SQLite said goes to last_error() and errbuf (may be NULL),

@@ -48,30 +48,6 @@ static const char failure_put[] =
 static const char failure_clear[] = "DELETE FROM login_failures WHERE key = ?1";
 static const char failure_expire[] = "DELETE FROM login_failures WHERE last_ms < ?1";
 
-/* The statement for sql, ready for binding; finalize it. NULL (last_error() says why) if it
- * cannot be prepared. */
-static sqlite3_stmt *prepare(struct store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-        store_sqlite_note_error(s);
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 /* Steps a write to completion and finalizes it. OUT: *n_changed (may be NULL), the rows it
  * changed. Returns store_sqlite_write_result()'s code. */
 static int write_done(struct store *s, sqlite3_stmt *st, int *n_changed, char *errbuf)
@@ -86,10 +62,10 @@ static int write_done(struct store *s, sqlite3_stmt *st, int *n_changed, char *e
 /* Runs a write of one key (text) and, with n_changed, counts what it changed. */
 static int write_key(struct store *s, const char *sql, const char *key, int *n_changed)
 {
-    sqlite3_stmt *st = prepare(s, sql);
+    sqlite3_stmt *st = sqlite_prepare(s, sql);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, key);
+    sqlite_bind_text(st, 1, key);
     return write_done(s, st, n_changed, NULL);
 }
 
@@ -113,10 +89,10 @@ static void read_user(sqlite3_stmt *st, int col, struct user *u)
 {
     memset(u, 0, sizeof *u);
     u->id = sqlite3_column_int64(st, col);
-    copy_text(u->login, sizeof u->login, st, col + 1);
-    copy_text(u->role, sizeof u->role, st, col + 2);
-    copy_text(u->account, sizeof u->account, st, col + 3);
-    copy_text(u->password, sizeof u->password, st, col + 4);
+    sqlite_copy_text(u->login, sizeof u->login, st, col + 1);
+    sqlite_copy_text(u->role, sizeof u->role, st, col + 2);
+    sqlite_copy_text(u->account, sizeof u->account, st, col + 3);
+    sqlite_copy_text(u->password, sizeof u->password, st, col + 4);
     u->created_ms = (uint64_t)sqlite3_column_int64(st, col + 5);
 }
 
@@ -126,18 +102,18 @@ int users_sqlite_user_save(struct store *s, const struct user *u, bool insert, c
     int rc = rows_user_subscriber(s, u, &sub, errbuf);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st = prepare(s, insert ? user_insert : user_update);
+    sqlite3_stmt *st = sqlite_prepare(s, insert ? user_insert : user_update);
     if (!st) {
         snprintf(errbuf, ERR_BUF_LEN, "%s", s->ops->last_error(s));
         return ERR_STORE;
     }
-    bind_text(st, 1, u->role);
+    sqlite_bind_text(st, 1, u->role);
     if (u->account[0])
         sqlite3_bind_int64(st, 2, sub.id);
     else
         sqlite3_bind_null(st, 2);
-    bind_text(st, 3, u->password);
-    bind_text(st, 4, u->login);
+    sqlite_bind_text(st, 3, u->password);
+    sqlite_bind_text(st, 4, u->login);
     if (insert)
         sqlite3_bind_int64(st, 5, rows_time(u->created_ms));
     int n;
@@ -147,10 +123,10 @@ int users_sqlite_user_save(struct store *s, const struct user *u, bool insert, c
 
 int users_sqlite_user_get(struct store *s, const char *login, struct user *out)
 {
-    sqlite3_stmt *st = prepare(s, user_get);
+    sqlite3_stmt *st = sqlite_prepare(s, user_get);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, login);
+    sqlite_bind_text(st, 1, login);
     int rc = read_one(s, st);
     if (rc == 0) {
         read_user(st, 0, out);
@@ -161,7 +137,7 @@ int users_sqlite_user_get(struct store *s, const char *login, struct user *out)
 
 int users_sqlite_user_list(struct store *s, store_user_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = prepare(s, user_list);
+    sqlite3_stmt *st = sqlite_prepare(s, user_list);
     if (!st)
         return ERR_STORE;
     struct user u;
@@ -193,11 +169,11 @@ int users_sqlite_user_set_password(struct store *s, int64_t user_id, const char 
 {
     if (!rows_fits(password, sizeof((struct user *)0)->password))
         return ERR_MALFORMED;
-    sqlite3_stmt *st = prepare(s, user_set_password);
+    sqlite3_stmt *st = sqlite_prepare(s, user_set_password);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, user_id);
-    bind_text(st, 2, password);
+    sqlite_bind_text(st, 2, password);
     int n;
     int rc = write_done(s, st, &n, NULL);
     return rc == 0 && n == 0 ? ERR_NOT_FOUND : rc;
@@ -210,12 +186,12 @@ int users_sqlite_session_put(struct store *s, const struct session_row *r)
     int rc = rows_session_check(r, NULL);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st = prepare(s, session_put);
+    sqlite3_stmt *st = sqlite_prepare(s, session_put);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, r->id_hash);
+    sqlite_bind_text(st, 1, r->id_hash);
     sqlite3_bind_int64(st, 2, r->user_id);
-    bind_text(st, 3, r->csrf);
+    sqlite_bind_text(st, 3, r->csrf);
     sqlite3_bind_int64(st, 4, rows_time(r->created_ms));
     sqlite3_bind_int64(st, 5, rows_time(r->seen_ms));
     int n;
@@ -226,17 +202,17 @@ int users_sqlite_session_put(struct store *s, const struct session_row *r)
 int users_sqlite_session_get(struct store *s, const char *id_hash, struct session_row *out,
                              struct user *user_out)
 {
-    sqlite3_stmt *st = prepare(s, session_get);
+    sqlite3_stmt *st = sqlite_prepare(s, session_get);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, id_hash);
+    sqlite_bind_text(st, 1, id_hash);
     int rc = read_one(s, st);
     if (rc != 0)
         return rc;
     memset(out, 0, sizeof *out);
-    copy_text(out->id_hash, sizeof out->id_hash, st, 0);
+    sqlite_copy_text(out->id_hash, sizeof out->id_hash, st, 0);
     out->user_id = sqlite3_column_int64(st, 1);
-    copy_text(out->csrf, sizeof out->csrf, st, 2);
+    sqlite_copy_text(out->csrf, sizeof out->csrf, st, 2);
     out->created_ms = (uint64_t)sqlite3_column_int64(st, 3);
     out->seen_ms = (uint64_t)sqlite3_column_int64(st, 4);
     if (user_out)
@@ -247,10 +223,10 @@ int users_sqlite_session_get(struct store *s, const char *id_hash, struct sessio
 
 int users_sqlite_session_touch(struct store *s, const char *id_hash, uint64_t seen_ms)
 {
-    sqlite3_stmt *st = prepare(s, session_touch);
+    sqlite3_stmt *st = sqlite_prepare(s, session_touch);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, id_hash);
+    sqlite_bind_text(st, 1, id_hash);
     sqlite3_bind_int64(st, 2, rows_time(seen_ms));
     int n;
     int rc = write_done(s, st, &n, NULL);
@@ -264,7 +240,7 @@ int users_sqlite_session_remove(struct store *s, const char *id_hash)
 
 int users_sqlite_session_remove_user(struct store *s, int64_t user_id, int *n_removed)
 {
-    sqlite3_stmt *st = prepare(s, session_remove_user);
+    sqlite3_stmt *st = sqlite_prepare(s, session_remove_user);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, user_id);
@@ -274,7 +250,7 @@ int users_sqlite_session_remove_user(struct store *s, int64_t user_id, int *n_re
 int users_sqlite_session_expire(struct store *s, uint64_t seen_before_ms,
                                 uint64_t created_before_ms, int *n_removed)
 {
-    sqlite3_stmt *st = prepare(s, session_expire);
+    sqlite3_stmt *st = sqlite_prepare(s, session_expire);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, rows_time(seen_before_ms));
@@ -288,15 +264,15 @@ int users_sqlite_session_expire(struct store *s, uint64_t seen_before_ms,
  * no other connection writes until it ends (store.h, login_failure_get). */
 int users_sqlite_login_failure_get(struct store *s, const char *key, struct login_failure_row *out)
 {
-    sqlite3_stmt *st = prepare(s, failure_get);
+    sqlite3_stmt *st = sqlite_prepare(s, failure_get);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, key);
+    sqlite_bind_text(st, 1, key);
     int rc = read_one(s, st);
     if (rc != 0)
         return rc;
     memset(out, 0, sizeof *out);
-    copy_text(out->key, sizeof out->key, st, 0);
+    sqlite_copy_text(out->key, sizeof out->key, st, 0);
     out->failures = sqlite3_column_int64(st, 1);
     out->first_ms = (uint64_t)sqlite3_column_int64(st, 2);
     out->last_ms = (uint64_t)sqlite3_column_int64(st, 3);
@@ -309,10 +285,10 @@ int users_sqlite_login_failure_put(struct store *s, const struct login_failure_r
     int rc = rows_login_failure_check(r, NULL);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st = prepare(s, failure_put);
+    sqlite3_stmt *st = sqlite_prepare(s, failure_put);
     if (!st)
         return ERR_STORE;
-    bind_text(st, 1, r->key);
+    sqlite_bind_text(st, 1, r->key);
     sqlite3_bind_int64(st, 2, r->failures);
     sqlite3_bind_int64(st, 3, rows_time(r->first_ms));
     sqlite3_bind_int64(st, 4, rows_time(r->last_ms));
@@ -326,7 +302,7 @@ int users_sqlite_login_failure_clear(struct store *s, const char *key)
 
 int users_sqlite_login_failure_expire(struct store *s, uint64_t last_before_ms, int *n_removed)
 {
-    sqlite3_stmt *st = prepare(s, failure_expire);
+    sqlite3_stmt *st = sqlite_prepare(s, failure_expire);
     if (!st)
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, rows_time(last_before_ms));
