@@ -6,6 +6,7 @@
 #include "../admin/admin.h"
 #include "../base/err.h"
 #include "../base/units.h"
+#include "../billing/levels.h"
 #include "../bind/neigh.h"
 #include "../report/report.h"
 #include "invoices.h"
@@ -121,46 +122,28 @@ void usage_page_alerts(struct web_ctx *c, const struct subscriber *sub)
     fputs("\">\n<button>Save alert levels</button>\n</form></section>\n", c->out);
 }
 
-/* Normalises "50, 90%,10gb" to "50,90,10000000000": up to ALERT_LEVELS_MAX levels, each a
- * percentage 1..1000 or a size. Returns 0 or ERR_MALFORMED with errbuf. */
+/* Normalises "50, 90%,10gb" to "50,90,10000000000B": up to ALERT_LEVELS_MAX levels, each
+ * read as the alerts read them (billing/levels.h). Returns 0 or ERR_MALFORMED with errbuf. */
 static int alert_levels_normalise(const char *in, char *out, size_t size, char *errbuf)
 {
-    char copy[256];
-    if (strlen(in) >= sizeof copy) {
-        snprintf(errbuf, ERR_BUF_LEN, "Too long.");
+    struct levels ls;
+    char why[ERR_BUF_LEN];
+    if (levels_parse(in, &ls, why) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "Expected a percentage from 1 to 1000 or an amount such as 10GB.");
         return ERR_MALFORMED;
     }
-    snprintf(copy, sizeof copy, "%s", in);
+    if (ls.n > ALERT_LEVELS_MAX) {
+        snprintf(errbuf, ERR_BUF_LEN, "At most %d levels.", ALERT_LEVELS_MAX);
+        return ERR_MALFORMED;
+    }
+    size_t len = 0;
     out[0] = '\0';
-    size_t n = 0, len = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ')
-            item++;
-        size_t l = strlen(item);
-        while (l && item[l - 1] == ' ')
-            item[--l] = '\0';
-        if (!l)
-            continue;
-        if (++n > ALERT_LEVELS_MAX) {
-            snprintf(errbuf, ERR_BUF_LEN, "At most %d levels.", ALERT_LEVELS_MAX);
-            return ERR_MALFORMED;
-        }
-        char *end;
-        unsigned long pct = strtoul(item, &end, 10);
-        uint64_t bytes;
-        int w;
-        if (end != item && (*end == '\0' || (end[0] == '%' && end[1] == '\0')) && pct >= 1 &&
-            pct <= 1000)
-            w = snprintf(out + len, size - len, "%s%lu", len ? "," : "", pct);
-        else if (units_parse_bytes(item, &bytes) == 0 && bytes > 0)
-            w = snprintf(out + len, size - len, "%s%lluB", len ? "," : "",
-                         (unsigned long long)bytes);
-        else {
-            snprintf(errbuf, ERR_BUF_LEN,
-                     "Expected a percentage from 1 to 1000 or an amount such as 10GB.");
-            return ERR_MALFORMED;
-        }
+    for (size_t i = 0; i < ls.n; i++) {
+        const struct level *l = &ls.l[i];
+        int w = snprintf(out + len, size - len, "%s%llu%s", i ? "," : "",
+                         (unsigned long long)(l->is_percent ? l->percent : l->bytes),
+                         l->is_percent ? "" : "B");
         if (w < 0 || (size_t)w >= size - len) {
             snprintf(errbuf, ERR_BUF_LEN, "Too long.");
             return ERR_MALFORMED;
