@@ -38,6 +38,7 @@ run_one "tests/layering.sh (include graph against doc/layers.txt)" sh tests/laye
 for t in tests/integration/*/run.sh; do
     [ -f "$t" ] && run_one "$t" sh "$t"
 done
+run_one "tests/package/run.sh (the Debian package, installed and purged)" sh tests/package/run.sh
 rm -f "$log"
 if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"

@@ -7,6 +7,7 @@
 #include "../base/err.h"
 #include "../base/units.h"
 #include "../base/xalloc.h"
+#include "../billing/export.h"
 #include "mime.h"
 
 #include <stdio.h>
@@ -45,9 +46,60 @@ static const struct {
      "<p>{{operator}}</p>\n"
      "</body></html>\n"},
     {"report.subject", "{{operator}}: daily usage report for {{day}}\n"},
+    {"invoice.subject", "{{title}} for {{month}}\n"},
+    {"invoice.txt",
+     "Hello {{name}},\n"
+     "\n"
+     "{{#is_invoice}}attached is your invoice {{number}}{{/is_invoice}}{{#is_credit}}attached is a "
+     "credit note, {{number}},{{/is_credit}}{{#is_debit}}attached is a debit note, "
+     "{{number}},{{/is_debit}} for\n"
+     "the cycle from {{cycle_start}} to {{cycle_end}}.{{#corrects}} It corrects invoice "
+     "{{corrects}}.{{/corrects}}\n"
+     "\n"
+     "{{#is_credit}}Credited to you: {{amount}}{{/is_credit}}{{^is_credit}}Amount due: "
+     "{{amount}}{{/is_credit}}\n"
+     "Account: {{account}}\n"
+     "\n"
+     "{{operator}}\n"},
+    {"invoice.html",
+     "<!DOCTYPE html>\n"
+     "<html><body>\n"
+     "<p>Hello {{name}},</p>\n"
+     "<p>{{#is_invoice}}attached is your invoice {{number}}{{/is_invoice}}{{#is_credit}}attached "
+     "is a credit note, {{number}},{{/is_credit}}{{#is_debit}}attached is a debit note, "
+     "{{number}},{{/is_debit}} for the cycle from {{cycle_start}} to {{cycle_end}}.{{#corrects}} "
+     "It corrects invoice {{corrects}}.{{/corrects}}</p>\n"
+     "<p>{{#is_credit}}Credited to you: {{/is_credit}}{{^is_credit}}Amount due: "
+     "{{/is_credit}}<strong>{{amount}}</strong></p>\n"
+     "<p>Account: {{account}}</p>\n"
+     "<p>{{operator}}</p>\n"
+     "</body></html>\n"},
     {"report.txt", "Daily usage report for {{day}} ({{operator}})\n"
                    "\n"
                    "{{&body}}"},
+    {"reset.subject", "{{operator}}: set a new password for the portal\n"},
+    {"reset.txt", "Hello,\n"
+                  "\n"
+                  "someone, we hope you, asked to set a new password for {{login}} on the\n"
+                  "portal of {{operator}}. To choose one, open this link within {{valid}}:\n"
+                  "\n"
+                  "{{link}}\n"
+                  "\n"
+                  "The link works once. If you did not ask for it, ignore this message: your\n"
+                  "password stays as it is.\n"
+                  "\n"
+                  "{{operator}}\n"},
+    {"reset.html",
+     "<!DOCTYPE html>\n"
+     "<html><body>\n"
+     "<p>Hello,</p>\n"
+     "<p>someone, we hope you, asked to set a new password for {{login}} on the portal of "
+     "{{operator}}. To choose one, open this link within {{valid}}:</p>\n"
+     "<p><a href=\"{{link}}\">{{link}}</a></p>\n"
+     "<p>The link works once. If you did not ask for it, ignore this message: your password "
+     "stays as it is.</p>\n"
+     "<p>{{operator}}</p>\n"
+     "</body></html>\n"},
 };
 
 const char *message_builtin(const char *file)
@@ -113,7 +165,10 @@ int message_texts_load(enum message_kind kind, const char *dir, struct message_t
                        char *errbuf)
 {
     memset(out, 0, sizeof *out);
-    const char *k = kind == MESSAGE_ALERT ? "alert" : "report";
+    const char *k = kind == MESSAGE_ALERT    ? "alert"
+                    : kind == MESSAGE_REPORT ? "report"
+                    : kind == MESSAGE_RESET  ? "reset"
+                                             : "invoice";
     char subject[32], text[32], html[32];
     snprintf(subject, sizeof subject, "%s.subject", k);
     snprintf(text, sizeof text, "%s.txt", k);
@@ -228,6 +283,15 @@ int message_build(const struct message_from *from, const char *to, const char *s
                   const char *text, const char *html, const char *kind, const char *event,
                   uint64_t now_ms, struct mail_row *m, char **body, char *errbuf)
 {
+    return message_build_files(from, to, subject, text, html, NULL, 0, kind, event, now_ms, m, body,
+                               errbuf);
+}
+
+int message_build_files(const struct message_from *from, const char *to, const char *subject,
+                        const char *text, const char *html, const struct mime_attachment *files,
+                        size_t n_files, const char *kind, const char *event, uint64_t now_ms,
+                        struct mail_row *m, char **body, char *errbuf)
+{
     memset(m, 0, sizeof *m);
     *body = NULL;
     snprintf(m->kind, sizeof m->kind, "%s", kind);
@@ -249,7 +313,9 @@ int message_build(const struct message_from *from, const char *to, const char *s
                               .html = html,
                               .message_id = m->message_id,
                               .date_ms = now_ms,
-                              .boundary_seed = event};
+                              .boundary_seed = event,
+                              .attachments = files,
+                              .n_attachments = n_files};
     size_t len;
     rc = mime_build(&mm, body, &len, errbuf);
     if (rc != 0)
@@ -289,6 +355,102 @@ int message_alert(const struct message_texts *t, const struct message_from *from
              (unsigned long long)u->cycle.start_ms, l->name, (unsigned long long)now_ms);
     int rc = message_build(from, u->sub.email, subject, text, html, "alert", event, now_ms, m, body,
                            errbuf);
+    free(subject);
+    free(text);
+    free(html);
+    return rc;
+}
+
+/* ---- a document's figures ---- */
+
+struct invoice_values {
+    const struct invoice_row *inv;
+    const char *operator_name;
+    char number[32], title[48], month[24], amount[48], corrects[32];
+    char cycle_start[16], cycle_end[16];
+};
+
+static void invoice_lookup(const void *ctx, const char *name, struct template_value *v)
+{
+    const struct invoice_values *a = ctx;
+    const struct invoice_row *inv = a->inv;
+    if (strcmp(name, "name") == 0)
+        template_set_str(v, inv->name[0] ? inv->name : inv->account);
+    else if (strcmp(name, "account") == 0)
+        template_set_str(v, inv->account);
+    else if (strcmp(name, "operator") == 0)
+        template_set_str(v, a->operator_name);
+    else if (strcmp(name, "title") == 0)
+        template_set_str(v, a->title);
+    else if (strcmp(name, "number") == 0)
+        template_set_str(v, a->number);
+    else if (strcmp(name, "month") == 0)
+        template_set_str(v, a->month);
+    else if (strcmp(name, "amount") == 0)
+        template_set_str(v, a->amount);
+    else if (strcmp(name, "corrects") == 0)
+        template_set_str(v, a->corrects);
+    else if (strcmp(name, "cycle_start") == 0)
+        template_set_str(v, a->cycle_start);
+    else if (strcmp(name, "cycle_end") == 0)
+        template_set_str(v, a->cycle_end);
+    else if (strcmp(name, "is_invoice") == 0)
+        template_set_bool(v, strcmp(inv->kind, "invoice") == 0);
+    else if (strcmp(name, "is_credit") == 0)
+        template_set_bool(v, strcmp(inv->kind, "credit") == 0);
+    else if (strcmp(name, "is_debit") == 0)
+        template_set_bool(v, strcmp(inv->kind, "debit") == 0);
+}
+
+/* "2026-03" as "March 2026": English month names whatever the locale, as every other
+ * text flowtally writes. */
+static void month_text(const char *cycle, char *buf, size_t len)
+{
+    static const char *const months[12] = {"January",   "February", "March",    "April",
+                                           "May",       "June",     "July",     "August",
+                                           "September", "October",  "November", "December"};
+    int y = 0, m = 0;
+    if (sscanf(cycle, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12)
+        snprintf(buf, len, "%s %d", months[m - 1], y);
+    else
+        snprintf(buf, len, "%s", cycle);
+}
+
+int message_invoice(const struct message_texts *t, const struct message_from *from,
+                    const struct invoice_row *inv, int64_t corrects, const char *to,
+                    const void *pdf, size_t pdf_len, uint64_t now_ms, struct mail_row *m,
+                    char **body, char *errbuf)
+{
+    struct invoice_values a = {.inv = inv, .operator_name = from->name};
+    bool is_credit = strcmp(inv->kind, "credit") == 0, is_debit = strcmp(inv->kind, "debit") == 0;
+    export_number(inv, a.number);
+    snprintf(a.title, sizeof a.title, "%s %s",
+             is_credit  ? "Credit note"
+             : is_debit ? "Debit note"
+                        : "Invoice",
+             a.number);
+    month_text(inv->cycle, a.month, sizeof a.month);
+    char cents[32];
+    int64_t amount = is_credit && inv->total_cents < 0 ? -inv->total_cents : inv->total_cents;
+    snprintf(a.amount, sizeof a.amount, "%s %s", units_format_cents(amount, cents), inv->currency);
+    if (corrects > 0)
+        snprintf(a.corrects, sizeof a.corrects, "%lld", (long long)corrects);
+    local_date(inv->cycle_start_ms, a.cycle_start);
+    local_date(inv->cycle_end_ms - 1, a.cycle_end);
+    char filename[64], event[64];
+    snprintf(filename, sizeof filename, "%s-%s.pdf",
+             is_credit  ? "credit-note"
+             : is_debit ? "debit-note"
+                        : "invoice",
+             a.number);
+    snprintf(event, sizeof event, "invoice:%s", a.number);
+    struct mime_attachment file = {
+        .filename = filename, .content_type = "application/pdf", .data = pdf, .len = pdf_len};
+    char *subject = message_render(t->subject, invoice_lookup, &a, false);
+    char *text = message_render(t->text, invoice_lookup, &a, false);
+    char *html = t->html ? message_render(t->html, invoice_lookup, &a, true) : NULL;
+    int rc = message_build_files(from, to, subject, text, html, pdf ? &file : NULL, pdf ? 1 : 0,
+                                 "invoice", event, now_ms, m, body, errbuf);
     free(subject);
     free(text);
     free(html);

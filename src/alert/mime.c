@@ -2,7 +2,8 @@
 // Email messages built by hand, byte by byte, so every rule can be checked: header lines
 // folded before 78 characters (RFC 5322 §2.1.1), non-ASCII names and subjects as base64
 // encoded-words of at most 75 characters cut between characters (RFC 2047 §2, §5), bodies
-// quoted-printable with lines of at most 76 (RFC 2045 §6.7), CRLF everywhere.
+// quoted-printable with lines of at most 76 (RFC 2045 §6.7), attachments base64 in lines of
+// 76 (RFC 2045 §6.8) inside a multipart/mixed (RFC 2046 §5.1.3), CRLF everywhere.
 //
 // The boundary starts with "=_": quoted-printable writes '=' only before two hex digits or
 // a line end, so no encoded line can hold the boundary, whatever the text (RFC 2045 §6.7,
@@ -32,6 +33,9 @@
 #define MIME_ADDR_MAX 254
 #define MIME_ID_MAX 191 /* a Message-ID with its brackets; it fits struct mail_row's 192 */
 #define MIME_DOMAIN_MAX 128
+#define MIME_B64_LINE_IN 57   /* bytes of a file per base64 line: 76 characters */
+#define MIME_FILENAME_MAX 64  /* ' filename="' and the name fit a line of 78 */
+#define MIME_FILE_TYPE_MAX 63 /* "Content-Type: " and the type and ';' likewise */
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
@@ -138,6 +142,61 @@ static int body_text_ok(const char *what, const char *s, char *errbuf)
     return 0;
 }
 
+/* A filename or content type goes into a header as it is, quoted: only characters that
+ * need no quoting nor encoding anywhere (RFC 2045 §5.1 tokens without '/' and the like). */
+static bool is_file_char(int c)
+{
+    return is_alnum(c) || c == '.' || c == '-' || c == '_';
+}
+
+static bool file_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > MIME_FILENAME_MAX || s[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_file_char((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool content_type_ok(const char *s)
+{
+    size_t n = strlen(s);
+    const char *slash = strchr(s, '/');
+    if (n > MIME_FILE_TYPE_MAX || !slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '/' && s[i] != '+' && !is_file_char((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static int check_attachments(const struct mime_message *m, char *errbuf)
+{
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        const struct mime_attachment *a = &m->attachments[i];
+        if (!a->filename || !file_name_ok(a->filename)) {
+            snprintf(errbuf, ERR_BUF_LEN,
+                     "attachment %zu: not a filename (1 to 64 letters, digits, '.', '-', '_',"
+                     " not starting with '.'): \"%.100s\"",
+                     i + 1, a->filename ? a->filename : "");
+            return ERR_MALFORMED;
+        }
+        if (!a->content_type || !content_type_ok(a->content_type)) {
+            snprintf(errbuf, ERR_BUF_LEN,
+                     "attachment %s: not a content type (type/subtype): \"%.100s\"", a->filename,
+                     a->content_type ? a->content_type : "");
+            return ERR_MALFORMED;
+        }
+        if (a->len > 0 && !a->data) {
+            snprintf(errbuf, ERR_BUF_LEN, "attachment %s: no data", a->filename);
+            return ERR_MALFORMED;
+        }
+    }
+    return 0;
+}
+
 static int check_message(const struct mime_message *m, char *errbuf)
 {
     int rc;
@@ -159,7 +218,7 @@ static int check_message(const struct mime_message *m, char *errbuf)
                  m->message_id);
         return ERR_MALFORMED;
     }
-    return 0;
+    return check_attachments(m, errbuf);
 }
 
 /* ---- headers: tokens, folding, encoded-words ---- */
@@ -424,6 +483,75 @@ static void part(struct mbuf *b, const char *boundary, const char *type, const c
     mbuf_str(b, "\r\n"); /* belongs to the delimiter that follows (RFC 2046 §5.1.1) */
 }
 
+/* The boundary: prefix ("=_ft" for the alternative, "=_fm" for the mixed around it: they
+ * differ within the first four characters, so neither is a prefix of the other, as RFC 2046
+ * §5.1.1 wants of nested boundaries) and 24 hex digits of the digest. out: 32. */
+static void boundary_of(const uint8_t digest[MD5_DIGEST_LEN], const char *prefix, char *out)
+{
+    snprintf(out, 32, "%s", prefix);
+    for (int i = 0; i < 12; i++) {
+        out[4 + 2 * i] = hex_digits[digest[i] >> 4];
+        out[5 + 2 * i] = hex_digits[digest[i] & 15];
+    }
+    out[28] = '\0';
+}
+
+/* A file: its part's headers, then base64 lines of 76 characters; the CRLF after the last
+ * belongs to the delimiter that follows. */
+static void attachment(struct mbuf *b, const char *boundary, const struct mime_attachment *a)
+{
+    mbuf_str(b, "--");
+    mbuf_str(b, boundary);
+    mbuf_str(b, "\r\nContent-Type: ");
+    mbuf_str(b, a->content_type);
+    mbuf_str(b, ";\r\n name=\"");
+    mbuf_str(b, a->filename);
+    mbuf_str(b, "\"\r\nContent-Transfer-Encoding: base64\r\n"
+                "Content-Disposition: attachment;\r\n filename=\"");
+    mbuf_str(b, a->filename);
+    mbuf_str(b, "\"\r\n\r\n");
+    const unsigned char *p = a->data;
+    char line[4 * MIME_B64_LINE_IN / 3 + 2];
+    for (size_t i = 0; i < a->len; i += MIME_B64_LINE_IN) {
+        size_t take = a->len - i < MIME_B64_LINE_IN ? a->len - i : MIME_B64_LINE_IN;
+        size_t n = base64_encode(p + i, take, line);
+        line[n++] = '\r';
+        line[n++] = '\n';
+        mbuf_add(b, line, n);
+    }
+    if (a->len == 0)
+        mbuf_str(b, "\r\n"); /* an empty body, and the delimiter's CRLF */
+}
+
+/* With attachments: a multipart/mixed of the text (or the alternative of text and HTML)
+ * and the files. */
+static void build_mixed(struct mbuf *b, const struct mime_message *v, const char *mixed,
+                        const char *alternative)
+{
+    mbuf_str(b, "Content-Type: multipart/mixed; boundary=\"");
+    mbuf_str(b, mixed);
+    mbuf_str(b, "\"\r\n\r\n");
+    if (!v->html) {
+        part(b, mixed, "text/plain", v->text);
+    } else {
+        mbuf_str(b, "--");
+        mbuf_str(b, mixed);
+        mbuf_str(b, "\r\nContent-Type: multipart/alternative; boundary=\"");
+        mbuf_str(b, alternative);
+        mbuf_str(b, "\"\r\n\r\n");
+        part(b, alternative, "text/plain", v->text);
+        part(b, alternative, "text/html", v->html);
+        mbuf_str(b, "--");
+        mbuf_str(b, alternative);
+        mbuf_str(b, "--\r\n"); /* the CRLF: the outer delimiter's */
+    }
+    for (size_t i = 0; i < v->n_attachments; i++)
+        attachment(b, mixed, &v->attachments[i]);
+    mbuf_str(b, "--");
+    mbuf_str(b, mixed);
+    mbuf_str(b, "--\r\n");
+}
+
 int mime_build(const struct mime_message *m, char **out, size_t *len, char *errbuf)
 {
     assert(m && m->from_addr && m->to_addr && m->subject && m->text && m->message_id);
@@ -443,24 +571,23 @@ int mime_build(const struct mime_message *m, char **out, size_t *len, char *errb
     header_subject(&b, v.subject);
     header_plain(&b, "Message-ID", v.message_id);
     mbuf_str(&b, "MIME-Version: 1.0\r\n");
-    if (!v.html) {
+    struct md5_ctx md5;
+    uint8_t digest[MD5_DIGEST_LEN];
+    md5_init(&md5);
+    md5_update(&md5, v.message_id, strlen(v.message_id) + 1);
+    if (v.boundary_seed)
+        md5_update(&md5, v.boundary_seed, strlen(v.boundary_seed));
+    md5_final(&md5, digest);
+    char boundary[32], mixed[32];
+    boundary_of(digest, "=_ft", boundary);
+    boundary_of(digest, "=_fm", mixed);
+    if (v.n_attachments > 0) {
+        build_mixed(&b, &v, mixed, boundary);
+    } else if (!v.html) {
         mbuf_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
                      "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
         qp_encode(&b, v.text, true); /* the message ends with CRLF, the text may not */
     } else {
-        struct md5_ctx md5;
-        uint8_t digest[MD5_DIGEST_LEN];
-        md5_init(&md5);
-        md5_update(&md5, v.message_id, strlen(v.message_id) + 1);
-        if (v.boundary_seed)
-            md5_update(&md5, v.boundary_seed, strlen(v.boundary_seed));
-        md5_final(&md5, digest);
-        char boundary[32] = "=_ft";
-        for (int i = 0; i < 12; i++) {
-            boundary[4 + 2 * i] = hex_digits[digest[i] >> 4];
-            boundary[5 + 2 * i] = hex_digits[digest[i] & 15];
-        }
-        boundary[28] = '\0';
         mbuf_str(&b, "Content-Type: multipart/alternative; boundary=\"");
         mbuf_str(&b, boundary);
         mbuf_str(&b, "\"\r\n\r\n");

@@ -42,8 +42,8 @@ int login_normalise(const char *in, char *out, size_t size)
     return 0;
 }
 
-/* The throttling key of an address: IPv4 as is, IPv6 by its /64 (one host has them all). */
-static void address_key(const struct ip_addr *a, char *out, size_t size)
+/* IPv6 by its /64: one host has them all. */
+void login_address_key(const struct ip_addr *a, char *out, size_t size)
 {
     char text[ADDR_STR_LEN];
     if (addr_is_v4(a)) {
@@ -131,7 +131,7 @@ enum login_result login_check_with(struct store *s, const struct ldap_options *l
     if (login_normalise(login, name, sizeof name) != 0)
         snprintf(name, sizeof name, "%s", "(malformed)");
     snprintf(user_key, sizeof user_key, "user:%s", name);
-    address_key(from, addr_key, sizeof addr_key);
+    login_address_key(from, addr_key, sizeof addr_key);
     unsigned wait_user = key_wait_s(s, user_key, false, now_ms);
     unsigned wait_addr = key_wait_s(s, addr_key, true, now_ms);
     if (wait_user || wait_addr) {

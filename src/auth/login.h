@@ -35,6 +35,10 @@ enum login_result {
 #define LOGIN_ADDRESS_PER_HOUR 100
 #define LOGIN_FORGET_MS 3600000u
 
+/* The throttling key of an address: "addr:192.0.2.7", or for IPv6 its /64
+ * ("addr:2001:db8::/64"). out: size bytes (ADDR_STR_LEN + 16 is enough). */
+void login_address_key(const struct ip_addr *a, char *out, size_t size);
+
 /* Seconds the key must still wait before another attempt at now_ms (0: go ahead). */
 unsigned login_wait_s(const struct login_failure_row *r, bool is_address, uint64_t now_ms);
 

@@ -6,6 +6,7 @@
 #include "bill.h"
 
 #include "../base/err.h"
+#include "../base/progress.h"
 #include "../base/units.h"
 #include "../base/xalloc.h"
 #include "money.h"
@@ -88,19 +89,11 @@ struct scan {
     struct rate_cell *cells;
     size_t n_cells, cap_cells;
     /* progress */
-    const struct bill_options *o;
-    const char *what;
+    struct progress progress;
     uint64_t from_s, to_s;  /* the period of the current read */
     uint64_t read, n_reads; /* reads done, of how many */
-    uint64_t rows, started_ms, shown_ms;
+    uint64_t rows;
 };
-
-static uint64_t clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static struct bill_target *target_of(struct bill_target *t, size_t n, int64_t subscriber_id)
 {
@@ -128,25 +121,15 @@ static void flush_cells(struct scan *sc)
     sc->n_cells = 0;
 }
 
-/* Done so far, its rate and the time left, on one line that rewrites itself. */
-static void show_progress(struct scan *sc, bool last)
+/* The share read, of the current read's period and of the reads (one per target when there
+ * are few), on the progress line. */
+static void show_progress(struct scan *sc)
 {
-    uint64_t now = clock_ms();
-    if (!last && now - sc->shown_ms < 250)
-        return;
-    sc->shown_ms = now;
-    /* the share read: of the current read's period, and of the reads (one per target when
-     * there are few) */
     uint64_t span = sc->to_s > sc->from_s ? sc->to_s - sc->from_s : 1;
     uint64_t done = sc->bucket > sc->from_s ? sc->bucket - sc->from_s : 0;
     done = done > span ? span : done;
-    uint64_t permille = last ? 1000 : (sc->read * 1000 + done * 1000 / span) / sc->n_reads;
-    double secs = (double)(now - sc->started_ms) / 1000.0;
-    double rate = secs > 0 ? (double)sc->rows / secs : 0;
-    double left = permille ? secs * (double)(1000 - permille) / (double)permille : 0;
-    fprintf(stderr, "\r%s: %3u%% read, %llu rows, %.0f rows/s, %.0f s left   %s", sc->what,
-            (unsigned)(permille / 10), (unsigned long long)sc->rows, rate, left, last ? "\n" : "");
-    fflush(stderr);
+    uint64_t permille = (sc->read * 1000 + done * 1000 / span) / sc->n_reads;
+    progress_show(&sc->progress, sc->rows, permille, progress_clock_ms());
 }
 
 static void scan_row(void *ctx, const struct usage_result *r)
@@ -165,8 +148,8 @@ static void scan_row(void *ctx, const struct usage_result *r)
     sc->cells[sc->n_cells++] =
         (struct rate_cell){rate_book_class(sc->book, r->class_name ? r->class_name : "default"),
                            r->dir, r->counts.bytes};
-    if (++sc->rows % 65536 == 0 && sc->o->progress)
-        show_progress(sc, false);
+    if (++sc->rows % 65536 == 0 && sc->progress.out)
+        show_progress(sc);
 }
 
 struct topup_ctx {
@@ -197,13 +180,8 @@ int bill_rate(struct store *s, struct bill_target *t, size_t n, const struct bil
     if (to == 0)
         return 0; /* nothing to rate */
     struct topup_ctx tc = {t, n};
-    struct scan sc = {.t = t,
-                      .n = n,
-                      .o = o,
-                      .what = what,
-                      .from_s = from / 1000,
-                      .to_s = to / 1000,
-                      .started_ms = clock_ms()};
+    struct scan sc = {.t = t, .n = n, .from_s = from / 1000, .to_s = to / 1000};
+    progress_start(&sc.progress, o->progress ? stderr : NULL, what, "rows", progress_clock_ms());
     for (size_t i = 0; i < n && !sc.book; i++) /* every rated target's rater holds it */
         sc.book = t[i].rater.book;
     int rc = 0;
@@ -233,8 +211,8 @@ int bill_rate(struct store *s, struct bill_target *t, size_t n, const struct bil
             rc = store_scan_usage(s, &q, scan_row, &sc);
         flush_cells(&sc);
     }
-    if (o->progress && rc == 0)
-        show_progress(&sc, true);
+    if (rc == 0)
+        progress_end(&sc.progress, sc.rows, progress_clock_ms());
     free(sc.cells);
     if (rc != 0) {
         snprintf(errbuf, ERR_BUF_LEN, "reading usage: %s", s->ops->last_error(s));

@@ -16,7 +16,8 @@
  * (no such entry, an incomplete one, or a malformed row: never a guess). */
 int neigh_find(const char *text, size_t len, const char *ip, char *mac);
 
-/* neigh_find() on the live table at path (NEIGH_ARP_PATH). Returns 0 or ERR_NOT_FOUND. */
+/* neigh_find() on the live table at path (NEIGH_ARP_PATH), as read at most a second ago.
+ * Thread-safe. Returns 0 or ERR_NOT_FOUND. */
 int neigh_lookup(const char *path, const char *ip, char *mac);
 
 #endif

@@ -3,11 +3,57 @@
 #include "args.h"
 
 #include "../base/err.h"
+#include "../base/suggest.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+/* The command being run, for usage errors; main() sets it (one command per process). */
+static const char *command = "";
+
+void args_set_command(const char *name)
+{
+    command = name;
+}
+
+int args_usage_error(const char *fmt, ...)
+{
+    char msg[ERR_BUF_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "flowtally: %s\nTry 'flowtally %s%s--help'.\n", msg, command,
+            command[0] ? " " : "");
+    return 2;
+}
+
+int args_bad_verb(const char *verb, const char *const *verbs)
+{
+    char list[256] = "";
+    size_t len = 0;
+    struct suggest sg;
+    suggest_init(&sg, verb ? verb : "");
+    for (size_t i = 0; verbs[i]; i++) {
+        suggest_add(&sg, verbs[i]);
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i == 0         ? ""
+                                : verbs[i + 1] ? ", "
+                                               : " or ",
+                                verbs[i]);
+        if (len >= sizeof list)
+            len = sizeof list - 1;
+    }
+    if (!verb)
+        return args_usage_error("missing subcommand: expected %s", list);
+    const char *best = suggest_best(&sg);
+    if (best)
+        return args_usage_error("unknown subcommand '%s' (did you mean '%s'?)", verb, best);
+    return args_usage_error("unknown subcommand '%s': expected %s", verb, list);
+}
 
 static struct arg_opt *find(struct arg_opt *opts, size_t n, const char *name, size_t len)
 {
@@ -35,7 +81,17 @@ int args_parse_msg(int argc, char **argv, struct arg_opt *opts, size_t n_opts, c
         size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
         struct arg_opt *o = find(opts, n_opts, a + 2, len);
         if (!o) {
-            snprintf(msg, ERR_BUF_LEN, "unknown option '%s'", a);
+            struct suggest sg;
+            char typed[SUGGEST_MAX_LEN + 1];
+            snprintf(typed, sizeof typed, "%.*s", (int)len, a + 2);
+            suggest_init(&sg, typed);
+            for (size_t k = 0; k < n_opts; k++)
+                suggest_add(&sg, opts[k].name);
+            if (suggest_best(&sg))
+                snprintf(msg, ERR_BUF_LEN, "unknown option '%s' (did you mean '--%s'?)", a,
+                         suggest_best(&sg));
+            else
+                snprintf(msg, ERR_BUF_LEN, "unknown option '%s'", a);
             return -1;
         }
         if (o->is_flag) {
@@ -51,14 +107,52 @@ int args_parse_msg(int argc, char **argv, struct arg_opt *opts, size_t n_opts, c
     return n_pos;
 }
 
+static bool is_quiet;
+
+int args_take_quiet(int argc, char **argv)
+{
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+            is_quiet = true;
+        else
+            argv[n++] = argv[i];
+    }
+    return n;
+}
+
+bool args_help_asked(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
 int args_parse(int argc, char **argv, struct arg_opt *opts, size_t n_opts, const char **pos,
                int max_pos)
 {
+    struct arg_opt *help = find(opts, n_opts, "help", 4);
+    if (help && args_help_asked(argc, argv)) {
+        help->value = "";
+        return 0;
+    }
     char msg[ERR_BUF_LEN];
-    int n = args_parse_msg(argc, argv, opts, n_opts, pos, max_pos, msg);
+    int n = args_parse_msg(args_take_quiet(argc, argv), argv, opts, n_opts, pos, max_pos, msg);
     if (n < 0)
-        fprintf(stderr, "flowtally: %s\n", msg);
+        args_usage_error("%s", msg);
     return n;
+}
+
+void args_say(const char *fmt, ...)
+{
+    if (is_quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
 }
 
 const char *args_get(const struct arg_opt *opts, size_t n_opts, const char *name)
@@ -108,7 +202,7 @@ bool args_time(const char *name, const char *value, uint64_t fallback, uint64_t 
     char msg[ERR_BUF_LEN];
     if (args_time_msg(name, value, fallback, out, msg))
         return true;
-    fprintf(stderr, "flowtally: %s\n", msg);
+    args_usage_error("%s", msg);
     return false;
 }
 
@@ -116,7 +210,7 @@ bool args_format(const char *value, enum report_format *f)
 {
     if (!value || report_parse_format(value, f) == 0)
         return true;
-    fprintf(stderr, "flowtally: --format '%s': expected table, csv or json\n", value);
+    args_usage_error("--format '%s': expected table, csv or json", value);
     return false;
 }
 

@@ -20,5 +20,7 @@ int cmd_unbind(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+/* `run`: the daemon (daemon/run.c), or with --demo the demo (cmd_demo.c). */
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -36,7 +36,7 @@ static int import_file(struct store *s, const char *path, argfile_line_fn *fn, v
     uint64_t n;
     int rc = argfile_import(s, path, fn, ctx, &n, errbuf);
     if (rc == 0 && what)
-        printf("imported %llu %s from %s\n", (unsigned long long)n, what, path);
+        args_say("imported %llu %s from %s", (unsigned long long)n, what, path);
     return rc;
 }
 
@@ -236,6 +236,23 @@ static int plan_line(struct store *s, void *ctx, int argc, char **argv, char *ms
     return admin_plan_save(s, pos[0], &f, insert, msg);
 }
 
+static const char *const plan_verbs[] = {"add", "set", "list", "remove", "import", NULL};
+
+/* Whether verb is one of verbs (NULL-terminated). */
+static bool is_verb(const char *verb, const char *const *verbs)
+{
+    for (size_t i = 0; verbs[i]; i++)
+        if (strcmp(verb, verbs[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The usage error of a verb given the wrong number of words: what it takes. Returns 2. */
+static int verb_args(const char *cmd, const char *verb, const char *takes)
+{
+    return args_usage_error("%s %s takes %s", cmd, verb, takes);
+}
+
 int cmd_plan(int argc, char **argv)
 {
     struct arg_opt o[] = {
@@ -244,20 +261,28 @@ int cmd_plan(int argc, char **argv)
     int n = args_parse(argc, argv, o, N(o), pos, 2);
     if (n < 0)
         return 2;
-    if (args_get(o, N(o), "help") || n == 0) {
-        plan_help(n == 0 ? stderr : stdout);
-        return n == 0 ? 2 : 0;
+    if (args_get(o, N(o), "help")) {
+        plan_help(stdout);
+        return 0;
     }
+    if (n == 0 || !is_verb(pos[0], plan_verbs))
+        return args_bad_verb(n ? pos[0] : NULL, plan_verbs);
+    const char *verb = pos[0];
+    bool is_list = strcmp(verb, "list") == 0;
+    if (n != (is_list ? 1 : 2))
+        return verb_args("plan", verb,
+                         is_list                       ? "no NAME"
+                         : strcmp(verb, "import") == 0 ? "FILE"
+                                                       : "NAME");
+    enum report_format fmt = REPORT_TABLE;
+    if (is_list && !args_format(args_get(o, N(o), "format"), &fmt))
+        return 2;
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return args_done(NULL, 1, errbuf);
-    const char *verb = pos[0];
     struct plan_fields f = plan_fields(o);
-    if (strcmp(verb, "list") == 0) {
-        enum report_format fmt = REPORT_TABLE;
-        if (!args_format(args_get(o, N(o), "format"), &fmt))
-            return args_done(s, 0, errbuf) + 2;
+    if (is_list) {
         if (fmt == REPORT_CSV) {
             struct csv c;
             csv_init(&c, stdout);
@@ -267,18 +292,18 @@ int cmd_plan(int argc, char **argv)
                    "over/GB", "anchor", "burstable", "speed");
         return args_done(s, store_plan_list(s, print_plan, &fmt), errbuf);
     }
-    if (n != 2) {
-        plan_help(stderr);
-        return args_done(s, 0, errbuf) + 2;
-    }
-    if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0)
-        return args_done(s, admin_plan_save(s, pos[1], &f, verb[0] == 'a', errbuf), errbuf);
-    if (strcmp(verb, "remove") == 0)
-        return args_done(s, store_plan_remove(s, pos[1], errbuf), errbuf);
-    if (strcmp(verb, "import") == 0)
-        return args_done(s, import_file(s, pos[1], plan_line, NULL, NULL, errbuf), errbuf);
-    plan_help(stderr);
-    return args_done(s, 0, errbuf) + 2;
+    int rc;
+    if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
+        rc = admin_plan_save(s, pos[1], &f, verb[0] == 'a', errbuf);
+        if (rc == 0)
+            args_say("plan %s %s", pos[1], verb[0] == 'a' ? "added" : "updated");
+    } else if (strcmp(verb, "remove") == 0) {
+        rc = store_plan_remove(s, pos[1], errbuf);
+        if (rc == 0)
+            args_say("plan %s removed", pos[1]);
+    } else
+        rc = import_file(s, pos[1], plan_line, NULL, "plans", errbuf);
+    return args_done(s, rc, errbuf);
 }
 
 /* ---- subscribers ---- */
@@ -412,6 +437,9 @@ static bool any_given(const struct arg_opt *o, size_t n)
     return false;
 }
 
+static const char *const subscriber_verbs[] = {"add",    "set",    "list", "show",
+                                               "remove", "import", NULL};
+
 int cmd_subscriber(int argc, char **argv)
 {
     struct arg_opt o[] = {SUBSCRIBER_FIELD_OPTS,
@@ -422,19 +450,35 @@ int cmd_subscriber(int argc, char **argv)
     int n = args_parse(argc, argv, o, N(o), pos, 2);
     if (n < 0)
         return 2;
-    if (args_get(o, N(o), "help") || n == 0) {
-        subscriber_help(n == 0 ? stderr : stdout);
-        return n == 0 ? 2 : 0;
+    if (args_get(o, N(o), "help")) {
+        subscriber_help(stdout);
+        return 0;
     }
+    if (n == 0 || !is_verb(pos[0], subscriber_verbs))
+        return args_bad_verb(n ? pos[0] : NULL, subscriber_verbs);
+    const char *verb = pos[0];
+    bool is_list = strcmp(verb, "list") == 0;
+    if (n != (is_list ? 1 : 2))
+        return verb_args("subscriber", verb,
+                         is_list                       ? "no ACCOUNT"
+                         : strcmp(verb, "import") == 0 ? "FILE"
+                                                       : "ACCOUNT");
+    enum report_format fmt = REPORT_TABLE;
+    if (is_list && !args_format(args_get(o, N(o), "format"), &fmt))
+        return 2;
+    if (strcmp(verb, "import") == 0 && any_given(o, N_SUBSCRIBER_FIELDS))
+        return args_usage_error("subscriber import takes FILE and --db only; the fields go on "
+                                "each line of FILE");
     char errbuf[ERR_BUF_LEN];
+    uint64_t now = args_now_ms();
+    struct subscriber_fields f;
+    bool is_save = strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0;
+    if (is_save && subscriber_fields(o, now, &f, errbuf) != 0)
+        return args_usage_error("%s", errbuf);
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return args_done(NULL, 1, errbuf);
-    const char *verb = pos[0];
-    if (strcmp(verb, "list") == 0) {
-        enum report_format fmt = REPORT_TABLE;
-        if (!args_format(args_get(o, N(o), "format"), &fmt))
-            return args_done(s, 0, errbuf) + 2;
+    if (is_list) {
         if (fmt == REPORT_CSV) {
             struct csv c;
             csv_init(&c, stdout);
@@ -443,45 +487,33 @@ int cmd_subscriber(int argc, char **argv)
             printf("%-16s %-24s %-28s %-12s %s\n", "account", "name", "email", "plan", "status");
         return args_done(s, store_subscriber_list(s, print_subscriber, &fmt), errbuf);
     }
-    if (n != 2) {
-        subscriber_help(stderr);
-        return args_done(s, 0, errbuf) + 2;
-    }
     const char *account = pos[1];
-    uint64_t now = args_now_ms();
-    if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
-        struct subscriber_fields f;
-        if (subscriber_fields(o, now, &f, errbuf) != 0) {
-            fprintf(stderr, "flowtally: %s\n", errbuf);
-            return args_done(s, 0, errbuf) + 2;
-        }
-        return args_done(s, admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf), errbuf);
+    int rc;
+    if (is_save) {
+        rc = admin_subscriber_save(s, account, &f, verb[0] == 'a', errbuf);
+        if (rc == 0)
+            args_say("subscriber %s %s", account, verb[0] == 'a' ? "added" : "updated");
+        return args_done(s, rc, errbuf);
     }
-    if (strcmp(verb, "import") == 0) {
-        if (any_given(o, N_SUBSCRIBER_FIELDS)) {
-            fprintf(stderr, "flowtally: subscriber import takes FILE and --db only; the fields "
-                            "go on each line of FILE\n");
-            return args_done(s, 0, errbuf) + 2;
-        }
+    if (strcmp(verb, "import") == 0)
         return args_done(s, import_file(s, pos[1], subscriber_line, &now, "subscribers", errbuf),
                          errbuf);
+    if (strcmp(verb, "remove") == 0) {
+        rc = store_subscriber_remove(s, account, errbuf);
+        if (rc == 0)
+            args_say("subscriber %s removed", account);
+        return args_done(s, rc, errbuf);
     }
-    if (strcmp(verb, "remove") == 0)
-        return args_done(s, store_subscriber_remove(s, account, errbuf), errbuf);
-    if (strcmp(verb, "show") == 0) {
-        struct subscriber sub;
-        if (store_subscriber_get(s, account, &sub) != 0) {
-            snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
-            return args_done(s, ERR_NOT_FOUND, errbuf);
-        }
-        printf("account: %s\nname:    %s\nemail:   %s\nplan:    %s\nstatus:  %s\nnotes:   %s\n"
-               "bindings:\n",
-               sub.account, sub.name, sub.email, sub.plan[0] ? sub.plan : "(none)", sub.status,
-               sub.notes);
-        return args_done(s, store_binding_list(s, account, print_binding, NULL), errbuf);
+    struct subscriber sub; /* show */
+    if (store_subscriber_get(s, account, &sub) != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "no subscriber '%s'", account);
+        return args_done(s, ERR_NOT_FOUND, errbuf);
     }
-    subscriber_help(stderr);
-    return args_done(s, 0, errbuf) + 2;
+    printf("account: %s\nname:    %s\nemail:   %s\nplan:    %s\nstatus:  %s\nnotes:   %s\n"
+           "bindings:\n",
+           sub.account, sub.name, sub.email, sub.plan[0] ? sub.plan : "(none)", sub.status,
+           sub.notes);
+    return args_done(s, store_binding_list(s, account, print_binding, NULL), errbuf);
 }
 
 /* ---- top-ups ---- */
@@ -601,23 +633,25 @@ int cmd_quota(int argc, char **argv)
     int n = args_parse(argc, argv, o, N(o), pos, 3);
     if (n < 0)
         return 2;
-    bool asked = args_get(o, N(o), "help") != NULL;
+    static const char *const verbs[] = {"add", "list", NULL};
+    if (args_get(o, N(o), "help")) {
+        quota_help(stdout);
+        return 0;
+    }
+    if (n == 0 || !is_verb(pos[0], verbs))
+        return args_bad_verb(n ? pos[0] : NULL, verbs);
     bool is_add = n == 3 && strcmp(pos[0], "add") == 0;
     bool is_list = (n == 1 || n == 2) && strcmp(pos[0], "list") == 0;
-    if (asked || (!is_add && !is_list)) {
-        quota_help(asked ? stdout : stderr);
-        return asked ? 0 : 2;
-    }
+    if (!is_add && !is_list)
+        return verb_args("quota", pos[0], pos[0][0] == 'a' ? "ACCOUNT SIZE" : "[ACCOUNT]");
     enum report_format fmt = REPORT_TABLE;
     uint64_t at;
     const char *misplaced = is_add ? (args_get(o, N(o), "format") ? "--format" : NULL)
                             : args_get(o, N(o), "price") ? "--price"
                             : args_get(o, N(o), "at")    ? "--at"
                                                          : NULL;
-    if (misplaced) {
-        fprintf(stderr, "flowtally: quota %s takes no %s\n", pos[0], misplaced);
-        return 2;
-    }
+    if (misplaced)
+        return args_usage_error("quota %s takes no %s", pos[0], misplaced);
     if (!args_format(args_get(o, N(o), "format"), &fmt) ||
         !args_time("at", args_get(o, N(o), "at"), args_now_ms(), &at))
         return 2;
@@ -627,24 +661,30 @@ int cmd_quota(int argc, char **argv)
         return args_done(NULL, 1, errbuf);
     if (is_list)
         return args_done(s, quota_list(s, n == 2 ? pos[1] : NULL, fmt, errbuf), errbuf);
-    return args_done(s, admin_topup_add(s, pos[1], pos[2], args_get(o, N(o), "price"), at, errbuf),
-                     errbuf);
+    int rc = admin_topup_add(s, pos[1], pos[2], args_get(o, N(o), "price"), at, errbuf);
+    if (rc == 0)
+        args_say("top-up of %s added to %s", pos[2], pos[1]);
+    return args_done(s, rc, errbuf);
 }
 
 /* ---- bindings ---- */
 
-/* Parses argv for a command taking exactly `want` positional words. Returns -1 to go on,
- * or the exit status after printing the help: 0 when it was asked for (--help), 2 on a usage
- * error. */
+/* Parses argv for a command taking exactly `want` positional words (named by `takes`).
+ * Returns -1 to go on, or the exit status: 0 after printing the help when it was asked for
+ * (--help), 2 after a usage error. */
 static int parse_exact(int argc, char **argv, struct arg_opt *o, size_t n_o, const char **pos,
-                       int want, const char *help)
+                       int want, const char *help, const char *takes)
 {
     int n = args_parse(argc, argv, o, n_o, pos, want);
-    bool asked = args_get(o, n_o, "help") != NULL;
-    if (n == want && !asked)
-        return -1;
-    fputs(help, asked ? stdout : stderr);
-    return asked ? 0 : 2;
+    if (n < 0)
+        return 2;
+    if (args_get(o, n_o, "help")) {
+        fputs(help, stdout);
+        return 0;
+    }
+    if (n != want)
+        return args_usage_error("expected %s", takes);
+    return -1;
 }
 
 /* The options of `bind`, first in the command's list and alone on an import line. */
@@ -740,22 +780,19 @@ int cmd_bind(int argc, char **argv)
 {
     struct arg_opt o[] = {BIND_OPTS, {.name = "db"}, {.name = "help", .is_flag = true}};
     const char *pos[2];
-    int rc = parse_exact(argc, argv, o, N(o), pos, 2, bind_help);
+    int rc = parse_exact(argc, argv, o, N(o), pos, 2, bind_help,
+                         "ACCOUNT and ADDRESS|PREFIX|MAC, or import FILE");
     if (rc >= 0)
         return rc;
     char errbuf[ERR_BUF_LEN];
     struct bind_import bi = {.now = args_now_ms()};
     bool import = is_import(pos);
     struct bind_req r;
-    if (import && any_given(o, N_BIND_OPTS)) {
-        fprintf(stderr, "flowtally: bind import takes FILE and --db only; --from, --to and "
-                        "--wide go on each line of FILE\n");
-        return 2;
-    }
-    if (!import && bind_request(o, pos, bi.now, &r, errbuf) != 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
-        return 2;
-    }
+    if (import && any_given(o, N_BIND_OPTS))
+        return args_usage_error("bind import takes FILE and --db only; --from, --to and --wide "
+                                "go on each line of FILE");
+    if (!import && bind_request(o, pos, bi.now, &r, errbuf) != 0)
+        return args_usage_error("%s", errbuf);
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return args_done(NULL, 1, errbuf);
@@ -766,35 +803,51 @@ int cmd_bind(int argc, char **argv)
                    (unsigned long long)bi.n_held);
         return args_done(s, rc, errbuf);
     }
-    return bound(s,
-                 admin_bind_wide(s, r.account, r.what, r.from, r.to, "static", r.is_wide, errbuf),
-                 errbuf);
+    rc = admin_bind_wide(s, r.account, r.what, r.from, r.to, "static", r.is_wide, errbuf);
+    if (rc == 0)
+        args_say("%s bound to %s", r.what, r.account);
+    return bound(s, rc, errbuf);
 }
+
+static const char register_help[] =
+    "usage: flowtally register ACCOUNT MAC [--from TIME] [--db PATH]\n"
+    "Registers a device's MAC to the account from TIME (default now); DHCP leases then map\n"
+    "its addresses. The old order, register MAC ACCOUNT, is still taken (with a warning)\n"
+    "when the first word is a MAC and the second is not.\n";
 
 int cmd_register(int argc, char **argv)
 {
     struct arg_opt o[] = {{.name = "from"}, {.name = "db"}, {.name = "help", .is_flag = true}};
     const char *pos[2];
-    int rc = parse_exact(argc, argv, o, N(o), pos, 2,
-                         "usage: flowtally register MAC ACCOUNT [--from TIME] [--db PATH]\n"
-                         "Registers a device's MAC to the account; DHCP leases then map its "
-                         "addresses.\n");
+    int rc = parse_exact(argc, argv, o, N(o), pos, 2, register_help, "ACCOUNT MAC");
     if (rc >= 0)
         return rc;
     uint64_t from;
     if (!args_time("from", args_get(o, N(o), "from"), args_now_ms(), &from))
         return 2;
     uint8_t mac[6];
-    if (units_parse_mac(pos[0], mac) != 0) {
-        fprintf(stderr, "flowtally: '%s': expected a MAC address such as aa:bb:cc:dd:ee:ff\n",
-                pos[0]);
-        return 2;
+    const char *account = pos[0], *what = pos[1];
+    if (units_parse_mac(what, mac) != 0) {
+        if (units_parse_mac(account, mac) != 0)
+            return args_usage_error("'%s': expected a MAC address such as aa:bb:cc:dd:ee:ff "
+                                    "(register ACCOUNT MAC)",
+                                    what);
+        /* the order before issue 14 (MAC first), kept for the scripts that use it */
+        account = pos[1];
+        what = pos[0];
+        fprintf(stderr,
+                "flowtally: register: warning: MAC ACCOUNT is the old order; write "
+                "flowtally register %s %s\n",
+                account, what);
     }
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return args_done(NULL, 1, errbuf);
-    return bound(s, admin_bind(s, pos[1], pos[0], from, 0, "register", errbuf), errbuf);
+    rc = admin_bind(s, account, what, from, 0, "register", errbuf);
+    if (rc == 0)
+        args_say("%s registered to %s", what, account);
+    return bound(s, rc, errbuf);
 }
 
 int cmd_unbind(int argc, char **argv)
@@ -804,7 +857,8 @@ int cmd_unbind(int argc, char **argv)
     int rc = parse_exact(argc, argv, o, N(o), pos, 1,
                          "usage: flowtally unbind ADDRESS|PREFIX|MAC [--at TIME] [--db PATH]\n"
                          "Ends the open bindings of the address, prefix or MAC at TIME (default "
-                         "now).\n");
+                         "now).\n",
+                         "ADDRESS|PREFIX|MAC");
     if (rc >= 0)
         return rc;
     uint64_t at;
@@ -815,19 +869,36 @@ int cmd_unbind(int argc, char **argv)
     if (!s)
         return args_done(NULL, 1, errbuf);
     int n_ended = 0;
-    return args_done(s, admin_unbind(s, pos[0], at, &n_ended, errbuf), errbuf);
+    rc = admin_unbind(s, pos[0], at, &n_ended, errbuf);
+    if (rc == 0)
+        args_say("%s: %d binding%s ended", pos[0], n_ended, n_ended == 1 ? "" : "s");
+    return args_done(s, rc, errbuf);
 }
+
+static const char import_help[] =
+    "usage: flowtally import leases FILE [--lenient] [--db PATH]\n"
+    "       flowtally import log squid|plain|mapping FILE [--db PATH] [--classes FILE]\n"
+    "                 [--apps FILE] [-c CONFIG] [--KEY VALUE ...]\n"
+    "leases: imports ISC dhcpd.leases or a Kea lease CSV (told apart by content). Each\n"
+    "lease ties its address to the device's MAC for its interval; `flowtally register`\n"
+    "ties the MAC to a subscriber. --lenient skips malformed blocks (reported).\n"
+    "log: reads a squid access log, a plain usage log or a mapping log once, as\n"
+    "`flowtally run --logs FORMAT:FILE` follows one, and stores its usage; its position is\n"
+    "stored with it, so a file imported and later followed is never counted twice. Takes\n"
+    "the keys of `flowtally run` (--classes, --apps, ...).\n";
 
 /* `import log FORMAT FILE [run options]`: the daemon's own log path, run once over the
  * file (no sockets), so a file imported and later followed is never counted twice: its
  * position is stored with its usage. */
 static int import_log(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: flowtally import log squid|plain|mapping FILE [--db PATH] "
-                        "[--classes FILE] [--apps FILE] [-c CONFIG]\n");
-        return 2;
-    }
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(import_help, stdout);
+            return 0;
+        }
+    if (argc < 2)
+        return args_usage_error("import log takes FORMAT (squid, plain or mapping) and FILE");
     char logs[600];
     snprintf(logs, sizeof logs, "%s:%s", argv[0], argv[1]);
     char *run_argv[64] = {"--once", "--netflow", "", "--sflow", "", "--radius", "", "--logs", logs};
@@ -840,21 +911,23 @@ static int import_log(int argc, char **argv)
 
 int cmd_import(int argc, char **argv)
 {
+    static const char *const verbs[] = {"leases", "log", NULL};
     if (argc >= 1 && strcmp(argv[0], "log") == 0)
         return import_log(argc - 1, argv + 1);
     struct arg_opt o[] = {
         {.name = "db"}, {.name = "lenient", .is_flag = true}, {.name = "help", .is_flag = true}};
     const char *pos[2];
     int n = args_parse(argc, argv, o, N(o), pos, 2);
-    if (n != 2 || strcmp(pos[0], "leases") != 0 || args_get(o, N(o), "help")) {
-        fprintf(n == 2 ? stdout : stderr,
-                "usage: flowtally import leases FILE [--lenient] [--db PATH]\n"
-                "       flowtally import log squid|plain|mapping FILE [--db PATH] [...]\n"
-                "Imports ISC dhcpd.leases or a Kea lease CSV (told apart by content). Each lease\n"
-                "ties its address to the device's MAC for its interval; `flowtally register`\n"
-                "ties the MAC to a subscriber. --lenient skips malformed blocks (reported).\n");
-        return n == 2 && args_get(o, N(o), "help") ? 0 : 2;
+    if (n < 0)
+        return 2;
+    if (args_get(o, N(o), "help")) {
+        fputs(import_help, stdout);
+        return 0;
     }
+    if (n == 0 || !is_verb(pos[0], verbs))
+        return args_bad_verb(n ? pos[0] : NULL, verbs);
+    if (n != 2)
+        return verb_args("import", pos[0], "FILE");
     char errbuf[ERR_BUF_LEN];
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
@@ -863,8 +936,8 @@ int cmd_import(int argc, char **argv)
     bool lenient = args_get(o, N(o), "lenient") != NULL;
     int rc = admin_import_leases(s, pos[1], lenient, &n_leases, &n_skipped, errbuf);
     if (rc == 0) {
-        printf("imported %llu leases from %s, skipped %llu\n", (unsigned long long)n_leases, pos[1],
-               (unsigned long long)n_skipped);
+        args_say("imported %llu leases from %s, skipped %llu", (unsigned long long)n_leases, pos[1],
+                 (unsigned long long)n_skipped);
         if (errbuf[0])
             fprintf(stderr, "flowtally: %s\n", errbuf); /* the first problem, when lenient */
     }

@@ -77,10 +77,11 @@ int cmd_alerts(int argc, char **argv)
         return 0;
     }
     struct printer p = {REPORT_TABLE};
-    if (n != 1 || strcmp(pos[0], "list") != 0 || !args_format(args_get(o, N(o), "format"), &p.f)) {
-        alerts_help(stderr);
+    static const char *const verbs[] = {"list", NULL};
+    if (n != 1 || strcmp(pos[0], "list") != 0)
+        return args_bad_verb(n ? pos[0] : NULL, verbs);
+    if (!args_format(args_get(o, N(o), "format"), &p.f))
         return 2;
-    }
     char errbuf[ERR_BUF_LEN] = "";
     struct store *s = store_open(args_db(o, N(o)), true, errbuf);
     if (!s)
@@ -181,12 +182,12 @@ int cmd_mail(int argc, char **argv)
         return 0;
     }
     struct printer p = {REPORT_TABLE};
+    static const char *const verbs[] = {"queue", "retry", NULL};
     bool retry = n == 1 && strcmp(pos[0], "retry") == 0;
-    if (n != 1 || (!retry && strcmp(pos[0], "queue") != 0) ||
-        !args_format(args_get(o, N(o), "format"), &p.f)) {
-        mail_help(stderr);
+    if (n != 1 || (!retry && strcmp(pos[0], "queue") != 0))
+        return args_bad_verb(n ? pos[0] : NULL, verbs);
+    if (!args_format(args_get(o, N(o), "format"), &p.f))
         return 2;
-    }
     char errbuf[ERR_BUF_LEN] = "";
     struct store *s = store_open(args_db(o, N(o)), !retry, errbuf);
     if (!s)

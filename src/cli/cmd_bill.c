@@ -2,12 +2,14 @@
 // `flowtally bill` and its subcommands: close, preview, late, rerate, export, show.
 // Argument parsing, the billing keys of the configuration file, and printing; the rules
 // are in billing/, the printable invoice in print/.
+#include "../alert/invoice_mail.h"
 #include "../base/err.h"
 #include "../base/units.h"
 #include "../billing/bill.h"
 #include "../billing/export.h"
 #include "../config/config.h"
 #include "../print/print.h"
+#include "../report/report.h"
 #include "args.h"
 #include "cli.h"
 
@@ -31,7 +33,9 @@ static void bill_help(FILE *out)
             "Every form takes -c FILE (the configuration: timezone, currency, tax_rate,\n"
             "billing_unit, operator_name, operator_address, web_logo, db) and --db PATH.\n"
             "YYYY-MM names the cycles that start in that local month. INVOICE: 42, or C-3 /\n"
-            "D-1 for a credit or debit note.\n");
+            "D-1 for a credit or debit note. With invoice_mail = 1 (and mail_from,\n"
+            "mail_templates) close and rerate queue each document issued for its subscriber's\n"
+            "email, with its PDF, and list them (mail: ...).\n");
 }
 
 /* The billing keys: the configuration file's, --db overriding its db. */
@@ -55,6 +59,12 @@ static int setup(struct bill_setup *b, const struct arg_opt *o, size_t n, char *
         snprintf(errbuf, ERR_BUF_LEN, "tax_rate '%s': expected a percentage", b->cfg.tax_rate);
         rc = ERR_CONFIG;
     }
+    if (rc == 0 && b->cfg.invoice_mail && !b->cfg.mail_from[0]) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "invoice_mail = 1 needs mail_from, the address invoices "
+                 "are mailed from");
+        rc = ERR_CONFIG;
+    }
     b->db = args_get(o, n, "db") ? args_get(o, n, "db") : b->cfg.db;
     b->o = (struct bill_options){.unit = b->cfg.billing_unit,
                                  .tax_rate_micro = tax,
@@ -71,8 +81,7 @@ static bool parse_cycle(const char *s, int *year, int *month)
     if (s && sscanf(s, "%4d-%2d%n", year, month, &n) == 2 && s[n] == '\0' && *year >= 1970 &&
         *month >= 1 && *month <= 12)
         return true;
-    fprintf(stderr, "flowtally: --cycle '%s': expected YYYY-MM, the month the cycles start in\n",
-            s ? s : "");
+    args_usage_error("--cycle '%s': expected YYYY-MM, the month the cycles start in", s ? s : "");
     return false;
 }
 
@@ -181,12 +190,60 @@ static int find_doc(struct store *s, const char *what, const char *cycle, struct
     return 0;
 }
 
+/* ---- invoice_mail: queueing what close and rerate issued ---- */
+
+static void print_mailed(void *ctx, const struct invoice_row *inv, enum invoice_mail_outcome what,
+                         const char *to, const char *why)
+{
+    const uint64_t *issued_now_ms = ctx;
+    char number[32];
+    export_number(inv, number);
+    if (what == INVOICE_MAIL_QUEUED)
+        printf("mail: %s %s of %s queued to %s\n", inv->kind, number, inv->account, to);
+    else if (what == INVOICE_MAIL_NO_EMAIL && inv->issued_ms != *issued_now_ms)
+        return; /* said when it was issued: not at every close */
+    else if (what == INVOICE_MAIL_ALREADY)
+        printf("mail: %s %s of %s queued by another process meanwhile\n", inv->kind, number,
+               inv->account);
+    else
+        printf("mail: %s %s of %s not mailed: %s\n", inv->kind, number, inv->account,
+               what == INVOICE_MAIL_NO_EMAIL ? "no email address" : why);
+}
+
+/* With invoice_mail on, queues the documents just issued (and any other issued since it
+ * was turned on and not mailed yet), as the daemon's alert thread would at its next round,
+ * and lists each on stdout; one without an address only when this command issued it. */
+static int mail_issued(struct bill_setup *b, struct store *s, char *errbuf)
+{
+    if (!b->cfg.invoice_mail)
+        return 0;
+    uint64_t since_ms;
+    struct message_texts t;
+    int rc = invoice_mail_since(s, b->o.now_ms, &since_ms);
+    if (rc != 0) {
+        snprintf(errbuf, ERR_BUF_LEN, "invoice mail: %s", s->ops->last_error(s));
+        return rc;
+    }
+    if (message_texts_load(MESSAGE_INVOICE, b->cfg.mail_templates, &t, errbuf) != 0)
+        return ERR_CONFIG;
+    const char *at = strchr(b->cfg.mail_from, '@');
+    struct invoice_mail im = {
+        .texts = &t,
+        .from = {b->cfg.operator_name, b->cfg.mail_from, at ? at + 1 : "localhost"},
+        .op = {b->cfg.operator_name, b->cfg.operator_address, b->cfg.web_logo}};
+    struct invoice_mail_counts n = {0};
+    rc = invoice_mail_round(s, &im, b->o.now_ms, &n, print_mailed, &b->o.now_ms, errbuf);
+    message_texts_free(&t);
+    return rc;
+}
+
 static int show(struct bill_setup *b, const char *what, const char *cycle, const char *format,
                 const char *path, char *errbuf)
 {
     struct store *s = store_open(b->db, true, errbuf);
     if (!s)
         return ERR_STORE;
+    report_note_demo(s, stderr);
     struct doc d = {0};
     int rc = find_doc(s, what, cycle, &d, errbuf);
     if (rc == 0 && (store_invoice_lines(s, d.inv.id, add_line, &d) != 0 ||
@@ -214,7 +271,8 @@ static int show(struct bill_setup *b, const char *what, const char *cycle, const
             .n_classes = d.n_classes,
             .days = d.days,
             .n_days = d.n_days,
-            .op = {b->cfg.operator_name, b->cfg.operator_address, b->cfg.web_logo}};
+            .op = {b->cfg.operator_name, b->cfg.operator_address, b->cfg.web_logo},
+            .is_demo = report_is_demo(s)};
         if (strcmp(format, "pdf") == 0)
             rc = print_invoice_pdf(path, &p, errbuf);
         else {
@@ -241,10 +299,18 @@ static int show(struct bill_setup *b, const char *what, const char *cycle, const
 
 int cmd_bill(int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) {
-        bill_help(argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
+    static const char *const verbs[] = {"close",  "preview", "late", "rerate",
+                                        "export", "show",    NULL};
+    if (args_help_asked(argc, argv) || (argc >= 1 && strcmp(argv[0], "help") == 0)) {
+        bill_help(stdout);
+        return 0;
     }
+    argc = args_take_quiet(argc, argv);
+    bool is_known = false;
+    for (size_t i = 0; argc >= 1 && verbs[i]; i++)
+        is_known |= strcmp(argv[0], verbs[i]) == 0;
+    if (!is_known)
+        return args_bad_verb(argc >= 1 ? argv[0] : NULL, verbs);
     const char *sub = argv[0];
     struct arg_opt o[] = {{.name = "config"},
                           {.name = "db"},
@@ -287,44 +353,43 @@ int cmd_bill(int argc, char **argv)
     if (strcmp(sub, "show") == 0) {
         const char *path = args_get(o, N(o), "output");
         if (n_pos != 1 || !format || (strcmp(format, "html") && strcmp(format, "pdf")) || !path) {
-            fprintf(stderr, "flowtally: bill show INVOICE|ACCOUNT [--cycle YYYY-MM] --format "
-                            "html|pdf -o FILE\n");
+            args_usage_error("expected bill show INVOICE|ACCOUNT [--cycle YYYY-MM] --format "
+                             "html|pdf -o FILE");
             goto out;
         }
         status = args_done(NULL, show(&b, pos[0], cycle, format, path, errbuf), errbuf);
         goto out;
     }
     if (n_pos != 0) {
-        bill_help(stderr);
+        args_usage_error("bill %s takes no '%s'", sub, pos[0]);
         goto out;
     }
     bool json = format && strcmp(format, "json") == 0;
     if (format && !json && strcmp(format, "csv") != 0) {
-        fprintf(stderr, "flowtally: --format '%s': expected csv or json\n", format);
+        args_usage_error("--format '%s': expected csv or json", format);
         goto out;
     }
     bool writes = strcmp(sub, "close") == 0 || strcmp(sub, "rerate") == 0;
     struct store *s = NULL;
-    if (strcmp(sub, "close") && strcmp(sub, "rerate") && strcmp(sub, "preview") &&
-        strcmp(sub, "late") && strcmp(sub, "export")) {
-        fprintf(stderr, "flowtally: bill: unknown subcommand '%s'\n", sub);
-        bill_help(stderr);
-        goto out;
-    }
     s = store_open(b.db, !writes, errbuf);
     if (!s) {
         status = args_done(NULL, ERR_STORE, errbuf);
         goto out;
     }
+    report_note_demo(s, stderr);
     struct bill_result res;
     if (strcmp(sub, "close") == 0) {
         rc = bill_close(s, year, month, &b.o, &res, errbuf);
         if (rc == 0)
             print_result(cycle, &res, b.o.currency);
+        if (rc == 0)
+            rc = mail_issued(&b, s, errbuf);
     } else if (strcmp(sub, "rerate") == 0) {
         rc = bill_rerate(s, year, month, &b.o, &res, errbuf);
         if (rc == 0)
             print_result(cycle, &res, b.o.currency);
+        if (rc == 0)
+            rc = mail_issued(&b, s, errbuf);
     } else if (strcmp(sub, "preview") == 0)
         rc = bill_preview(s, args_get(o, N(o), "subscriber"), year, month, &b.o, preview_one, &b.o,
                           errbuf);

@@ -43,6 +43,8 @@ static struct store *open_store(const char *db)
     struct store *s = store_open(db, true, errbuf);
     if (!s)
         fprintf(stderr, "flowtally: %s\n", errbuf);
+    else
+        report_note_demo(s, stderr);
     return s;
 }
 
@@ -83,10 +85,8 @@ int cmd_report(int argc, char **argv)
                           {.name = "over-quota", .is_flag = true},
                           {.name = "help", .is_flag = true}};
     const char *pos[1];
-    if (args_parse(argc, argv, o, N(o), pos, 0) < 0) {
-        report_help(stderr);
+    if (args_parse(argc, argv, o, N(o), pos, 0) < 0)
         return 2;
-    }
     if (args_get(o, N(o), "help")) {
         report_help(stdout);
         return 0;
@@ -101,17 +101,12 @@ int cmd_report(int argc, char **argv)
         !args_time("to", args_get(o, N(o), "to"), q.to_ms, &q.to_ms) ||
         !args_time("at", args_get(o, N(o), "at"), at, &at))
         return 2;
-    if (report_parse_group(by, &q.group) != 0) {
-        fprintf(stderr,
-                "flowtally: --by '%s': expected a comma-separated list of subscriber, "
-                "host, class, app, day, hour\n",
-                by);
-        return 2;
-    }
-    if (q.to_ms && q.to_ms <= q.from_ms) {
-        fprintf(stderr, "flowtally: --to must be after --from\n");
-        return 2;
-    }
+    if (report_parse_group(by, &q.group) != 0)
+        return args_usage_error("--by '%s': expected a comma-separated list of subscriber, "
+                                "host, class, app, day, hour",
+                                by);
+    if (q.to_ms && q.to_ms <= q.from_ms)
+        return args_usage_error("--to must be after --from");
     struct store *s = open_store(args_db(o, N(o)));
     if (!s)
         return 1;
@@ -148,14 +143,17 @@ int cmd_usage(int argc, char **argv)
                           {.name = "help", .is_flag = true}};
     const char *pos[1];
     int n = args_parse(argc, argv, o, N(o), pos, 1);
-    if (n != 1 || args_get(o, N(o), "help")) {
-        fprintf(n == 1 ? stdout : stderr,
-                "usage: flowtally usage ACCOUNT [--cycle current|previous|YYYY-MM] [--at TIME]\n"
-                "                       [--format table|json] [--db PATH]\n"
-                "This cycle's usage against the plan's quota: used, percentage, remaining,\n"
-                "projected by the cycle's end at the rate so far, per class and application.\n");
-        return n == 1 ? 0 : 2;
+    if (n < 0)
+        return 2;
+    if (args_get(o, N(o), "help")) {
+        printf("usage: flowtally usage ACCOUNT [--cycle current|previous|YYYY-MM] [--at TIME]\n"
+               "                       [--format table|json] [--db PATH]\n"
+               "This cycle's usage against the plan's quota: used, percentage, remaining,\n"
+               "projected by the cycle's end at the rate so far, per class and application.\n");
+        return 0;
     }
+    if (n != 1)
+        return args_usage_error("expected ACCOUNT");
     enum report_format f = REPORT_TABLE;
     uint64_t at = args_now_ms();
     char errbuf[ERR_BUF_LEN];
@@ -183,10 +181,8 @@ int cmd_stats(int argc, char **argv)
                           {.name = "interfaces", .is_flag = true},
                           {.name = "help", .is_flag = true}};
     const char *pos[1];
-    if (args_parse(argc, argv, o, N(o), pos, 0) < 0) {
-        stats_usage(stderr);
+    if (args_parse(argc, argv, o, N(o), pos, 0) < 0)
         return 2;
-    }
     if (args_get(o, N(o), "help")) {
         stats_usage(stdout);
         return 0;

@@ -223,7 +223,7 @@ static int user_save(struct store *s, const char *verb, const char *login, struc
     char password[PASSWORD_LEN_MAX + 2]; /* and a CR, before the NUL */
     struct users_fields f = user_fields(o);
     if (o[3].value && o[2].value) {
-        fprintf(stderr, "flowtally: give --password-stdin or --password-hash, not both\n");
+        args_usage_error("give --password-stdin or --password-hash, not both");
         return args_done(s, 0, errbuf) + 2;
     }
     if (o[3].value && read_password(password, sizeof password) != 0)
@@ -235,6 +235,8 @@ static int user_save(struct store *s, const char *verb, const char *login, struc
         users_save(s, login, &f, verb[0] == 'a' ? USERS_ADD : USERS_SET, &has_password, errbuf);
     explicit_bzero(password, sizeof password);
     char norm[sizeof((struct user *)0)->login];
+    if (rc == 0 && login_normalise(login, norm, sizeof norm) == 0)
+        args_say("user %s %s", norm, verb[0] == 'a' ? "added" : "updated");
     if (rc == 0 && verb[0] == 'a' && !has_password &&
         login_normalise(login, norm, sizeof norm) == 0)
         printf("note: %s has no password here: they can log in once one is set (user set "
@@ -251,15 +253,15 @@ static int user_import(struct store *s, const char *path, const struct arg_opt *
     int rc;
     if (!args_get(o, n_o, "postfixadmin")) {
         if (from || args_get(o, n_o, "role")) {
-            fprintf(stderr, "flowtally: user import takes FILE and --db only (and --role and "
-                            "--account-from with --postfixadmin); the fields go on each line "
-                            "of FILE\n");
+            args_usage_error("user import takes FILE and --db only (and --role and "
+                             "--account-from with --postfixadmin); the fields go on each line "
+                             "of FILE");
             return args_done(s, 0, errbuf) + 2;
         }
         struct user_import ui = {0};
         rc = argfile_import(s, path, user_line, &ui, &n, errbuf);
         if (rc == 0)
-            printf("imported %llu users from %s\n", (unsigned long long)n, path);
+            args_say("imported %llu users from %s", (unsigned long long)n, path);
         if (rc == 0 && ui.n_no_password)
             printf("%llu of them have no password here (for LDAP)\n",
                    (unsigned long long)ui.n_no_password);
@@ -269,13 +271,13 @@ static int user_import(struct store *s, const char *path, const struct arg_opt *
     if (from && strcmp(from, "column") == 0)
         af = USERS_ACCOUNT_COLUMN;
     else if (from && strcmp(from, "email") != 0) {
-        fprintf(stderr, "flowtally: --account-from '%s': expected email or column\n", from);
+        args_usage_error("--account-from '%s': expected email or column", from);
         return args_done(s, 0, errbuf) + 2;
     }
     rc = users_import_postfixadmin(s, path, af, args_get(o, n_o, "role"), &n, errbuf);
     if (rc == 0)
-        printf("imported %llu users from %s (postfixadmin mailboxes)\n", (unsigned long long)n,
-               path);
+        args_say("imported %llu users from %s (postfixadmin mailboxes)", (unsigned long long)n,
+                 path);
     return args_done(s, rc, errbuf);
 }
 
@@ -290,17 +292,14 @@ static bool options_fit(const char *verb, const struct arg_opt *o, size_t n_o)
             snprintf(word, sizeof word, " %s ", o[i].name);
             if (o[i].value && strcmp(o[i].name, "db") != 0 &&
                 !strstr(user_verbs[v].options, word)) {
-                fprintf(stderr,
-                        "flowtally: user %s does not take --%s (see flowtally user --help)\n", verb,
-                        o[i].name);
+                args_usage_error("user %s does not take --%s", verb, o[i].name);
                 return false;
             }
         }
         return true;
     }
-    fprintf(stderr,
-            "flowtally: user: unknown verb '%s': expected add, set, remove, list or import\n",
-            may_be_hash(verb) ? "..." : verb);
+    static const char *const verbs[] = {"add", "set", "remove", "list", "import", NULL};
+    args_bad_verb(may_be_hash(verb) ? "..." : verb, verbs);
     return false;
 }
 
@@ -311,29 +310,36 @@ int cmd_user(int argc, char **argv)
                           {.name = "format"},       {.name = "help", .is_flag = true}};
     const char *pos[2];
     char errbuf[ERR_BUF_LEN];
-    int n = parse(argc, argv, o, N(o), pos, 2, errbuf);
-    if (n < 0) {
-        fprintf(stderr, "flowtally: %s\n", errbuf);
-        return 2;
+    static const char *const verbs[] = {"add", "set", "remove", "list", "import", NULL};
+    if (args_help_asked(argc, argv)) {
+        fputs(user_help, stdout);
+        return 0;
     }
-    if (args_get(o, N(o), "help") || n == 0) {
-        fputs(user_help, n == 0 ? stderr : stdout);
-        return n == 0 ? 2 : 0;
-    }
+    int n = parse(args_take_quiet(argc, argv), argv, o, N(o), pos, 2, errbuf);
+    if (n < 0)
+        return args_usage_error("%s", errbuf);
+    if (n == 0)
+        return args_bad_verb(NULL, verbs);
     const char *verb = pos[0];
     if (!options_fit(verb, o, N(o)))
         return 2;
-    if (n != (strcmp(verb, "list") == 0 ? 1 : 2)) {
-        fputs(user_help, stderr);
-        return 2;
-    }
+    if (n != (strcmp(verb, "list") == 0 ? 1 : 2))
+        return args_usage_error("user %s takes %s", verb,
+                                strcmp(verb, "list") == 0     ? "no LOGIN"
+                                : strcmp(verb, "import") == 0 ? "FILE"
+                                                              : "LOGIN");
     struct store *s = admin_open(args_db(o, N(o)), errbuf);
     if (!s)
         return args_done(NULL, 1, errbuf);
     if (strcmp(verb, "list") == 0)
         return user_list(s, args_get(o, N(o), "format"), errbuf);
-    if (strcmp(verb, "remove") == 0)
-        return args_done(s, users_remove(s, pos[1], errbuf), errbuf);
+    if (strcmp(verb, "remove") == 0) {
+        int rc = users_remove(s, pos[1], errbuf);
+        char norm[sizeof((struct user *)0)->login];
+        if (rc == 0 && login_normalise(pos[1], norm, sizeof norm) == 0)
+            args_say("user %s removed", norm);
+        return args_done(s, rc, errbuf);
+    }
     if (strcmp(verb, "import") == 0)
         return user_import(s, pos[1], o, N(o), errbuf);
     return user_save(s, verb, pos[1], o, errbuf);

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 // flowtally's entry point: picks the subcommand. `run` is the writer daemon; every other
 // subcommand reads the store.
+#include "../base/suggest.h"
 #include "../daemon/run.h"
 #include "../daemon/webrun.h"
+#include "args.h"
 #include "cli.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#ifndef FLOWTALLY_VERSION
-#define FLOWTALLY_VERSION "0.1.0"
-#endif
 
 struct command {
     const char *name;
@@ -19,7 +18,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", run_main, "receive flows and store usage (the daemon)"},
+    {"run", cmd_run, "receive flows and store usage (the daemon)"},
     {"web", webrun_main, "the customer portal and JSON API alone, beside a collector"},
     {"user", cmd_user, "portal logins: add, set, list, remove, import"},
     {"report", cmd_report, "usage by subscriber, host, class, app, day, hour; over quota"},
@@ -40,28 +39,53 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: flowtally COMMAND [ARGS]   (flowtally COMMAND --help for more)\n\n"
-            "Network usage accounting: NetFlow v5/v9 and IPFIX in; usage per subscriber, host,\n"
-            "traffic class and application out, against each plan's quota.\n\n");
+            "usage: flowtally COMMAND [ARGS]   (flowtally COMMAND --help for more)\n"
+            "       flowtally --version | --help\n\n"
+            "Network usage accounting: usage per subscriber, host, traffic class and\n"
+            "application, against each plan's quota; bills, alerts and a web portal.\n"
+            "Sources: NetFlow v5/v9 and IPFIX (netflow), sFlow v5 (sflow), packets from an\n"
+            "interface or a pcap file (capture, read), proxy logs (logs: squid, plain,\n"
+            "mapping), RADIUS accounting (radius), DHCP leases (leases_file: ISC dhcpd.leases,\n"
+            "Kea CSV).\n\nCommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].doc);
+    fprintf(out, "\nExit status: 0 done, 1 failed (store, file, network), 2 usage error.\n");
+}
+
+/* An unknown command: a usage error naming the closest command when it is close. */
+static int unknown_command(const char *name)
+{
+    struct suggest sg;
+    suggest_init(&sg, name);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        suggest_add(&sg, commands[i].name);
+    if (suggest_best(&sg))
+        return args_usage_error("unknown command '%s' (did you mean '%s'?)", name,
+                                suggest_best(&sg));
+    return args_usage_error("unknown command '%s'", name);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("flowtally %s\n", FLOWTALLY_VERSION);
+    if (argc < 2)
+        return args_usage_error("missing command");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        (strcmp(argv[1], "help") == 0 && argc == 2)) {
+        usage(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+        return version_print(stdout);
+    static char help_arg[] = "--help";
+    char *help_argv[] = {help_arg, NULL};
+    bool is_help = strcmp(argv[1], "help") == 0; /* `flowtally help plan`: plan --help */
+    const char *name = argv[is_help ? 2 : 1];
+    if (name[0] == '-')
+        return args_usage_error("unknown option '%s'", name);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 2, argv + 2);
-    fprintf(stderr, "flowtally: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+        if (strcmp(name, commands[i].name) == 0) {
+            args_set_command(commands[i].name);
+            return is_help ? commands[i].fn(1, help_argv) : commands[i].fn(argc - 2, argv + 2);
+        }
+    return unknown_command(name);
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "../base/addr.h"
+#include "../base/suggest.h"
 #include "../base/units.h"
 #include "../base/uri.h"
 #include "../base/xalloc.h"
@@ -51,6 +52,27 @@ static const struct key_info keys[] = {
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
+
+/* keys.def's group titles in their places among the keys, NULL standing for a key. */
+static const char *const key_layout[] = {
+#define GROUP(title) title,
+#define KEY(name, type, def, min, max, reload, doc) NULL,
+#include "keys.def"
+#undef KEY
+#undef GROUP
+};
+
+/* The title of the group that key i begins, or NULL. */
+static const char *key_group_at(size_t i)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < sizeof key_layout / sizeof key_layout[0]; j++) {
+        if (key_layout[j] && k == i)
+            return key_layout[j];
+        k += key_layout[j] == NULL;
+    }
+    return NULL;
+}
 
 static const struct key_info *key_find(const char *name)
 {
@@ -265,6 +287,20 @@ static const char *check_address(const char *v)
     return ok ? NULL : "a plain address such as billing@example.net, or nothing";
 }
 
+/* The portal's public address, which links in mail start with: http(s)://HOST[:PORT] and
+ * perhaps a path, printable ASCII without blanks, quotes, brackets, a query or a fragment
+ * (a link is this text, "/reset/" and a token; it goes into text and HTML mail as it is). */
+static const char *check_web_url(const char *v)
+{
+    size_t scheme = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+    bool ok = !v[0] || (scheme && v[scheme] && v[scheme] != '/' && strlen(v) < 200);
+    for (const char *p = v; ok && *p; p++)
+        ok = *p > ' ' && *p < 127 && !strchr("\"'<>\\`{}|^?#", *p);
+    return ok ? NULL
+              : "the portal's address as people reach it, such as "
+                "https://portal.example.net, or nothing";
+}
+
 static const char *check_clock_time(const char *v)
 {
     int h, m, n = 0;
@@ -287,6 +323,7 @@ static const struct {
     {"currency", check_currency},
     {"tax_rate", check_tax_rate},
     {"billing_unit", check_billing_unit},
+    {"web_url", check_web_url},
 };
 
 /* What a TEXT key's value should have been, or NULL when it is fine (or free text). */
@@ -317,8 +354,26 @@ int config_set(struct config *cfg, const char *key, const char *value, const cha
 {
     const struct key_info *k = key_find(key);
     if (!k) {
-        snprintf(errbuf, ERR_BUF_LEN, "%s: unknown key '%s' (see flowtally run --help)", where,
-                 key);
+        struct suggest sg;
+        suggest_init(&sg, key);
+        for (size_t i = 0; i < N_KEYS; i++)
+            suggest_add(&sg, keys[i].name);
+        /* on the command line a key is an option: --local-nets for local_nets */
+        bool is_option = strcmp(where, "command line") == 0;
+        char typed[64], best[64];
+        snprintf(typed, sizeof typed, "%s%s", is_option ? "--" : "", key);
+        snprintf(best, sizeof best, "%s%s", is_option ? "--" : "",
+                 suggest_best(&sg) ? suggest_best(&sg) : "");
+        for (char *p = typed; is_option && *p; p++)
+            *p = *p == '_' ? '-' : *p;
+        for (char *p = best; is_option && *p; p++)
+            *p = *p == '_' ? '-' : *p;
+        if (suggest_best(&sg))
+            snprintf(errbuf, ERR_BUF_LEN, "%s: unknown %s '%s' (did you mean '%s'?)", where,
+                     is_option ? "option" : "key", typed, best);
+        else
+            snprintf(errbuf, ERR_BUF_LEN, "%s: unknown %s '%s' (see flowtally run --help)", where,
+                     is_option ? "option" : "key", typed);
         return ERR_CONFIG;
     }
     if (k->type == KEY_INT) {
@@ -389,6 +444,27 @@ static char *trim(char *s)
     return s;
 }
 
+/* A comment starts at a '#' that begins the line or follows a blank, except that a value may
+ * begin with one: `web_accent = #0b5394  # brand` keeps the colour, and a password holding
+ * a '#' keeps it whole. */
+static void strip_comment(char *line)
+{
+    char *s = line + strspn(line, " \t");
+    if (*s == '#') {
+        *s = '\0';
+        return;
+    }
+    char *eq = strchr(s, '=');
+    char *p = eq ? eq + 1 + strspn(eq + 1, " \t") : s;
+    if (*p == '#')
+        p++;
+    for (; (p = strchr(p, '#')) != NULL; p++)
+        if (p[-1] == ' ' || p[-1] == '\t') {
+            *p = '\0';
+            return;
+        }
+}
+
 int config_load_file(struct config *cfg, const char *path, char *errbuf)
 {
     FILE *f = fopen(path, "r");
@@ -405,9 +481,7 @@ int config_load_file(struct config *cfg, const char *path, char *errbuf)
             rc = ERR_CONFIG;
             break;
         }
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
+        strip_comment(line);
         char *s = trim(line);
         if (*s == '\0')
             continue;
@@ -468,6 +542,8 @@ int config_from_args(struct config *cfg, int argc, char **argv, char *errbuf)
         option_to_key(a + 2, key, sizeof key);
         const char *eq = strchr(a, '=');
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value && !key_find(key)) /* an unknown option first, as what was meant */
+            return config_set(cfg, key, "", "command line", errbuf);
         if (!value) {
             snprintf(errbuf, ERR_BUF_LEN, "command line: %s needs a value", a);
             return ERR_CONFIG;
@@ -493,6 +569,13 @@ int config_validate(const struct config *cfg, char *errbuf)
 
 int config_apply_timezone(const struct config *cfg, char *errbuf)
 {
+    /* With TZ unset, glibc stats /etc/localtime again on every mktime(), which the cycles
+     * and the portal's charts call per request; named, the zone is read once. (A change of
+     * the system's zone then takes a restart, as a change of `timezone` does.) */
+    if (!cfg->timezone[0] && !getenv("TZ") && access("/etc/localtime", R_OK) == 0) {
+        setenv("TZ", ":/etc/localtime", 0);
+        tzset();
+    }
     if (!cfg->timezone[0])
         return 0;
     if (setenv("TZ", cfg->timezone, 1) != 0) {
@@ -553,9 +636,13 @@ static void dump_secrets(FILE *out, const char *name, const char *list)
 void config_dump(const struct config *cfg, FILE *out)
 {
     fprintf(out, "# flowtally configuration: `flowtally run --check-config` prints the effective\n"
-                 "# one. Every key can also be given as --key value; the command line wins.\n\n");
+                 "# one. Every key can also be given as --key value; the command line wins.\n"
+                 "# Keys marked (reloaded on SIGHUP) change in a running daemon on SIGHUP; the\n"
+                 "# others at the next start. See flowtally.conf(5).\n");
     for (size_t i = 0; i < N_KEYS; i++) {
         const struct key_info *k = &keys[i];
+        if (key_group_at(i))
+            fprintf(out, "\n# --- %s ---\n\n", key_group_at(i));
         fprintf(out, "# %s%s\n", k->doc, k->reloadable ? " (reloaded on SIGHUP)" : "");
         if (k->type == KEY_INT)
             fprintf(out, "%s = %lld\n", k->name, (long long)*int_field((struct config *)cfg, k));
@@ -581,6 +668,8 @@ void config_print_keys(FILE *out)
         for (; keys[i].name[j] && j + 1 < sizeof opt; j++)
             opt[j] = keys[i].name[j] == '_' ? '-' : keys[i].name[j];
         opt[j] = '\0';
+        if (key_group_at(i))
+            fprintf(out, "%s%s:\n", i ? "\n" : "", key_group_at(i));
         fprintf(out, "  --%-15s %s\n  %17s (default: %s)\n", opt, keys[i].doc, "",
                 keys[i].def[0] ? keys[i].def : "empty");
     }

@@ -6,11 +6,13 @@
 
 #include "../alert/enforce.h"
 #include "../alert/evaluate.h"
+#include "../alert/invoice_mail.h"
 #include "../alert/message.h"
 #include "../alert/sender.h"
 #include "../alert/smtp.h"
 #include "../alert/staff.h"
 #include "../base/err.h"
+#include "../base/intern.h"
 #define LOG_TAG "alerts"
 #include "../base/log.h"
 #include "../base/xalloc.h"
@@ -23,23 +25,40 @@
 #include <string.h>
 #include <time.h>
 
-#define ALERTER_QUEUE_MAX 1000000 /* subscribers waiting; more are dropped and counted */
-#define ALERTER_RECHECK_MS 60000  /* subscribers over quota are looked at again this often */
-#define ALERTER_MAIL_BATCH 20     /* messages per round */
-#define ALERTER_LEASE_MS 300000   /* a claimed message is another sender's after this */
+#define ALERTER_QUEUE_MAX 2000000  /* flush rows waiting; more are dropped and counted */
+#define ALERTER_MEMORY_MAX 1000000 /* subscribers whose usage is kept in memory */
+#define ALERTER_SWEEP_MS 600000    /* memory of ended cycles is let go this often */
+
+/* A flush row of a subscriber, waiting for the next round. */
+struct queued_row {
+    uint32_t subscriber;
+    struct evaluate_delta d;
+};
+#define ALERTER_RECHECK_MS 60000 /* subscribers over quota are looked at again this often */
+#define ALERTER_MAIL_BATCH 20    /* messages per round */
+#define ALERTER_LEASE_MS 300000  /* a claimed message is another sender's after this */
+/* Issued documents are looked for this often: a round reads every document still waiting
+ * for an address, and a bill run issues them minutes apart at most. */
+#define ALERTER_INVOICE_MS 60000
+#define ALERTER_INVOICE_BATCH 5 /* PDFs a round lays out at most (each takes a moment) */
 
 struct alerter {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
-    uint32_t *queue; /* subscribers to evaluate; under lock */
+    struct queued_row *queue; /* flush rows of subscribers to evaluate; under lock */
     size_t n_queue, cap_queue;
-    uint64_t dropped;
+    uint64_t dropped;               /* rows; under lock */
+    bool is_lost;                   /* rows were dropped since the last round; under lock */
+    struct evaluate_memory *memory; /* the thread's */
+    uint64_t last_sweep_ms;
     struct store *store; /* the thread's own */
     struct evaluate_config eval;
-    struct message_texts alert_texts, report_texts;
-    bool has_mail, has_staff, is_enforcing;
+    struct message_texts alert_texts, report_texts, invoice_texts;
+    bool has_mail, has_staff, is_enforcing, has_invoice_mail;
+    struct invoice_mail invoice;
+    uint64_t last_invoice_ms;
     struct sender_config sender;
     struct staff_config staff;
     const char *quota_command;
@@ -55,20 +74,27 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void alerter_flushed(void *ctx, const uint32_t *subscribers, size_t n)
+void alerter_flushed(void *ctx, const struct flush_moved *rows, size_t n,
+                     const struct intern *classes)
 {
     struct alerter *a = ctx;
     pthread_mutex_lock(&a->lock);
     for (size_t i = 0; i < n; i++) {
         if (a->n_queue == ALERTER_QUEUE_MAX) {
             a->dropped += n - i; /* evaluated at their next usage, or the recheck */
+            a->is_lost = true;   /* memory missed them: it starts again */
             break;
         }
         if (a->n_queue == a->cap_queue) {
             a->cap_queue = a->cap_queue ? 2 * a->cap_queue : 1024;
             a->queue = xrealloc(a->queue, a->cap_queue * sizeof *a->queue);
         }
-        a->queue[a->n_queue++] = subscribers[i];
+        a->queue[a->n_queue++] = (struct queued_row){
+            rows[i].subscriber,
+            {.bucket_s = rows[i].bucket_s,
+             .dir = rows[i].dir,
+             .class_name = intern_name(classes, rows[i].class_id), /* never moved */
+             .bytes = rows[i].bytes}};
     }
     pthread_cond_signal(&a->wake);
     pthread_mutex_unlock(&a->lock);
@@ -101,26 +127,52 @@ static void evaluate_ids(struct alerter *a, const int64_t *ids, size_t n, uint64
     }
 }
 
-static int by_u32(const void *x, const void *y)
+static int by_subscriber(const void *x, const void *y)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    uint32_t a = ((const struct queued_row *)x)->subscriber;
+    uint32_t b = ((const struct queued_row *)y)->subscriber;
     return (a > b) - (a < b);
 }
 
-static void round_once(struct alerter *a, uint32_t *ids, size_t n)
+/* Evaluates each subscriber the rows name once, with all its rows (several flushes while
+ * the last round ran name it several times): from memory where that will do. */
+static void evaluate_rows(struct alerter *a, struct queued_row *rows, size_t n, uint64_t now)
+{
+    struct evaluate_counts c = {0};
+    char errbuf[ERR_BUF_LEN];
+    if (evaluate_round_begin(a->store, a->memory, errbuf) != 0) {
+        log_warn("%s", errbuf);
+        return; /* evaluated at their next usage */
+    }
+    qsort(rows, n, sizeof *rows, by_subscriber);
+    struct evaluate_delta *d = xmalloc(n * sizeof *d);
+    size_t n_ids = 0;
+    for (size_t i = 0; i < n; n_ids++) {
+        uint32_t id = rows[i].subscriber;
+        size_t m = 0;
+        for (; i < n && rows[i].subscriber == id; i++)
+            d[m++] = rows[i].d;
+        errbuf[0] = '\0';
+        if (evaluate_moved(a->store, &a->eval, a->memory, id, d, m, now, &c, errbuf) != 0)
+            log_warn("subscriber %u: %s", id, errbuf);
+    }
+    free(d);
+    log_debug("%zu subscribers moved: %llu read from the store, %llu from memory", n_ids,
+              (unsigned long long)c.evaluated, (unsigned long long)c.remembered);
+}
+
+static void round_once(struct alerter *a, struct queued_row *rows, size_t n, bool is_lost)
 {
     uint64_t now = now_ms();
     char errbuf[ERR_BUF_LEN];
-    /* several flushes while the last round ran name a subscriber several times: once */
-    if (n > 1)
-        qsort(ids, n, sizeof *ids, by_u32);
-    int64_t *wide = xmalloc((n ? n : 1) * sizeof *wide);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!m || wide[m - 1] != (int64_t)ids[i])
-            wide[m++] = ids[i];
-    evaluate_ids(a, wide, m, now);
-    free(wide);
+    if (is_lost)
+        evaluate_memory_clear(a->memory);
+    if (now - a->last_sweep_ms >= ALERTER_SWEEP_MS) {
+        a->last_sweep_ms = now;
+        evaluate_memory_sweep(a->memory, now);
+    }
+    if (n)
+        evaluate_rows(a, rows, n, now);
     if (a->is_enforcing && now - a->last_recheck_ms >= ALERTER_RECHECK_MS) {
         a->last_recheck_ms = now;
         struct over_ids o = {0};
@@ -135,6 +187,12 @@ static void round_once(struct alerter *a, uint32_t *ids, size_t n)
     }
     if (a->has_staff && staff_report_due(a->store, &a->staff, now, errbuf) < 0)
         log_warn("daily report: %s", errbuf);
+    if (a->has_invoice_mail && now - a->last_invoice_ms >= ALERTER_INVOICE_MS) {
+        a->last_invoice_ms = now;
+        struct invoice_mail_counts ic = {0};
+        if (invoice_mail_round(a->store, &a->invoice, now, &ic, NULL, NULL, errbuf) != 0)
+            log_warn("invoice mail: %s", errbuf);
+    }
     if (a->has_mail) {
         struct sender_counts sc = {0};
         if (sender_round(a->store, &a->sender, now, ALERTER_MAIL_BATCH, &sc, errbuf) != 0)
@@ -153,14 +211,15 @@ static void *alerter_main(void *arg)
             until.tv_sec += 1;
             pthread_cond_timedwait(&a->wake, &a->lock, &until);
         }
-        uint32_t *ids = a->queue;
+        struct queued_row *rows = a->queue;
         size_t n = a->n_queue;
-        bool stop = a->stop;
+        bool stop = a->stop, is_lost = a->is_lost;
         a->queue = NULL;
         a->n_queue = a->cap_queue = 0;
+        a->is_lost = false;
         pthread_mutex_unlock(&a->lock);
-        round_once(a, ids, n);
-        free(ids);
+        round_once(a, rows, n, is_lost);
+        free(rows);
         pthread_mutex_lock(&a->lock);
         if (stop && !a->n_queue)
             break;
@@ -212,6 +271,17 @@ static int configure(struct alerter *a, const struct config *cfg, char *errbuf)
                                    .give_up_ms = (uint64_t)cfg->mail_give_up * 1000,
                                    .lease_ms = ALERTER_LEASE_MS};
     }
+    a->has_invoice_mail = a->has_mail && cfg->invoice_mail;
+    if (a->has_invoice_mail) {
+        if (message_texts_load(MESSAGE_INVOICE, cfg->mail_templates, &a->invoice_texts, errbuf) !=
+            0)
+            return ERR_CONFIG;
+        a->invoice =
+            (struct invoice_mail){.texts = &a->invoice_texts,
+                                  .from = a->eval.from,
+                                  .op = {cfg->operator_name, cfg->operator_address, cfg->web_logo},
+                                  .max_per_round = ALERTER_INVOICE_BATCH};
+    }
     a->has_staff = a->has_mail && cfg->staff_email[0];
     if (a->has_staff) {
         int h = 0, m = 0;
@@ -255,7 +325,9 @@ static void alerter_free(struct alerter *a)
 {
     message_texts_free(&a->alert_texts);
     message_texts_free(&a->report_texts);
+    message_texts_free(&a->invoice_texts);
     store_close(a->store);
+    evaluate_memory_free(a->memory);
     free(a->queue);
     pthread_mutex_destroy(&a->lock);
     pthread_cond_destroy(&a->wake);
@@ -268,6 +340,7 @@ struct alerter *alerter_start(const struct config *cfg, char *errbuf)
     struct alerter *a = xcalloc(1, sizeof *a);
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->wake, NULL);
+    a->memory = evaluate_memory_new(ALERTER_MEMORY_MAX);
     if (configure(a, cfg, errbuf) != 0 || !(a->store = store_open(cfg->db, false, errbuf))) {
         alerter_free(a);
         return NULL;
@@ -279,8 +352,9 @@ struct alerter *alerter_start(const struct config *cfg, char *errbuf)
         alerter_free(a);
         return NULL;
     }
-    log_info("alerts: levels %s%s%s%s", cfg->alert_levels, a->has_mail ? ", mail" : "",
-             a->has_staff ? ", daily report" : "", a->is_enforcing ? ", quota_command" : "");
+    log_info("alerts: levels %s%s%s%s%s", cfg->alert_levels, a->has_mail ? ", mail" : "",
+             a->has_staff ? ", daily report" : "", a->has_invoice_mail ? ", invoices" : "",
+             a->is_enforcing ? ", quota_command" : "");
     return a;
 }
 
@@ -294,7 +368,6 @@ void alerter_stop(struct alerter *a)
     pthread_mutex_unlock(&a->lock);
     pthread_join(a->thread, NULL);
     if (a->dropped)
-        log_warn("%llu subscribers were not evaluated (queue full)",
-                 (unsigned long long)a->dropped);
+        log_warn("%llu flush rows were not evaluated (queue full)", (unsigned long long)a->dropped);
     alerter_free(a);
 }

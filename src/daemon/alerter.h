@@ -7,6 +7,7 @@
 #define FT_ALERTER_H
 
 #include "../config/config.h"
+#include "flusher.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,9 +20,10 @@ struct alerter;
  * parse, the store), or NULL with errbuf "" when there is nothing to do. */
 struct alerter *alerter_start(const struct config *cfg, char *errbuf);
 
-/* The flusher's on_flushed: queues the subscribers for evaluation (never blocks on the
- * store). */
-void alerter_flushed(void *ctx, const uint32_t *subscribers, size_t n);
+/* The flusher's on_flushed (flush_moved_fn): queues the subscribers and what the flush
+ * stored of them for evaluation (never blocks on the store). */
+void alerter_flushed(void *ctx, const struct flush_moved *rows, size_t n,
+                     const struct intern *classes);
 
 /* Evaluates what is queued, then stops the thread and frees it. NULL is fine. */
 void alerter_stop(struct alerter *a);

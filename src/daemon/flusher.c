@@ -74,37 +74,47 @@ void flush_totals_add(struct flush_totals *t, const struct counters_table *table
         totals_add_row(t, row);
 }
 
-/* Notes a subscriber the batch has usage of (distinct: the last ones noted are checked
- * first, as a table's rows of one subscriber tend to come together; the rest is sorted
- * out after the write). */
-static void note_subscriber(struct flusher *fl, uint32_t id)
+/* Notes a row of a subscriber the batch has usage of. */
+static void note_row(struct flusher *fl, const struct usage_row *row)
 {
-    if (id == USAGE_UNASSIGNED || (fl->n_flushed && fl->flushed[fl->n_flushed - 1] == id))
+    if (row->key.subscriber == USAGE_UNASSIGNED || !fl->on_flushed)
         return;
     if (fl->n_flushed == fl->cap_flushed) {
         fl->cap_flushed = fl->cap_flushed ? 2 * fl->cap_flushed : 256;
         fl->flushed = xrealloc(fl->flushed, fl->cap_flushed * sizeof *fl->flushed);
     }
-    fl->flushed[fl->n_flushed++] = id;
+    fl->flushed[fl->n_flushed++] = (struct flush_moved){.subscriber = row->key.subscriber,
+                                                        .bucket_s = row->key.bucket_s,
+                                                        .class_id = row->key.class_id,
+                                                        .dir = row->key.dir,
+                                                        .bytes = row->counts.bytes};
 }
 
-static int by_u32(const void *a, const void *b)
+static int by_key(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    const struct flush_moved *x = a, *y = b;
+    if (x->subscriber != y->subscriber)
+        return (x->subscriber > y->subscriber) - (x->subscriber < y->subscriber);
+    if (x->bucket_s != y->bucket_s)
+        return (x->bucket_s > y->bucket_s) - (x->bucket_s < y->bucket_s);
+    if (x->class_id != y->class_id)
+        return (x->class_id > y->class_id) - (x->class_id < y->class_id);
+    return (x->dir > y->dir) - (x->dir < y->dir);
 }
 
-/* Tells on_flushed which subscribers the batch just written had usage of. */
+/* Tells on_flushed what the batch just written stored of subscribers, each key once. */
 static void tell_flushed(struct flusher *fl)
 {
     if (!fl->on_flushed || !fl->n_flushed)
         return;
-    qsort(fl->flushed, fl->n_flushed, sizeof *fl->flushed, by_u32);
+    qsort(fl->flushed, fl->n_flushed, sizeof *fl->flushed, by_key);
     size_t n = 0;
     for (size_t i = 0; i < fl->n_flushed; i++)
-        if (!n || fl->flushed[n - 1] != fl->flushed[i])
+        if (n && by_key(&fl->flushed[n - 1], &fl->flushed[i]) == 0)
+            fl->flushed[n - 1].bytes += fl->flushed[i].bytes;
+        else
             fl->flushed[n++] = fl->flushed[i];
-    fl->on_flushed(fl->on_flushed_ctx, fl->flushed, n);
+    fl->on_flushed(fl->on_flushed_ctx, fl->flushed, n, fl->classes);
 }
 
 /* One transaction: the usage, the counters, interface reports, log positions and, when
@@ -125,7 +135,7 @@ static int write_batch(struct flusher *fl, const struct flush_batch *b,
             rc = st->ops->add_usage(st, row, intern_name(fl->classes, row->key.class_id),
                                     intern_name(fl->apps, row->key.app_id));
             totals_add_row(written, row);
-            note_subscriber(fl, row->key.subscriber);
+            note_row(fl, row);
         }
     for (size_t i = 0; rc == 0 && i < b->n_stats; i++) {
         const struct flush_stat *fs = &b->stats[i];

@@ -64,6 +64,22 @@ struct flush_batch {
     size_t n_stats, cap_stats;
 };
 
+/* A flush's usage of one subscriber in one bucket, direction and class (hosts and
+ * applications summed). */
+struct flush_moved {
+    uint32_t subscriber; /* never USAGE_UNASSIGNED */
+    uint32_t bucket_s;
+    uint16_t class_id; /* an id of the flusher's class names */
+    uint8_t dir;       /* enum flow_dir */
+    uint64_t bytes;
+};
+
+/* rows[0..n): what a flush just committed, by subscriber, bucket, class, direction, each
+ * key once; classes names their class ids (stable: names are never moved). Borrowed for
+ * the call. */
+typedef void flush_moved_fn(void *ctx, const struct flush_moved *rows, size_t n,
+                            const struct intern *classes);
+
 struct flusher {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -96,11 +112,12 @@ struct flusher {
     /* While the store fails: since when (monotonic ms; 0 = it does not), how often, and
      * when the last "still failing" line was logged. */
     uint64_t failing_since_ms, failing_attempts, failing_logged_ms;
-    /* Told, after each flush that stored usage, which subscribers it had usage of (the
-     * alerts evaluate them); set before flusher_start(), called on the store thread. */
-    void (*on_flushed)(void *ctx, const uint32_t *subscribers, size_t n);
+    /* Told, after each flush that stored usage, what it stored of subscribers (the alerts
+     * evaluate them, and count what moved); set before flusher_start(), called on the
+     * store thread. */
+    flush_moved_fn *on_flushed;
     void *on_flushed_ctx;
-    uint32_t *flushed; /* the subscribers of the batch being written, distinct; owned */
+    struct flush_moved *flushed; /* the subscribers' rows of the batch being written; owned */
     size_t n_flushed, cap_flushed;
 };
 

@@ -4,6 +4,7 @@
 // account named by User-Name by the rules of bind/bind.c.
 #include "radius_listener.h"
 
+#include "../base/portowner.h"
 #include "../base/xalloc.h"
 
 #include <arpa/inet.h>
@@ -43,6 +44,8 @@ static void open_socket(void *ctx, const char *spec)
     if (oc->rc != 0 || l->n_socks == RADIUS_MAX_SOCKETS)
         return;
     oc->rc = udp_open(&l->socks[l->n_socks], spec, oc->rcvbuf, oc->errbuf);
+    if (oc->rc == -EADDRINUSE)
+        portowner_hint(oc->errbuf, spec, false, "radius", "a RADIUS server such as freeradius");
     if (oc->rc == 0)
         printf("flowtally: listening on udp %s (RADIUS accounting, %zu clients)\n",
                l->socks[l->n_socks++].bound, l->n_clients);

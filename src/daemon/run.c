@@ -7,6 +7,7 @@
 // SIGUSR1: flush now.
 #include "run.h"
 
+#include "../base/portowner.h"
 #include "../base/uri.h"
 #include "../collect/udp.h"
 #include "activity.h"
@@ -14,6 +15,7 @@
 #include "binder.h"
 #include "pipeline.h"
 #include "logsrc.h"
+#include "notify.h"
 #include "probe.h"
 #include "radius_listener.h"
 #include "webrun.h"
@@ -63,6 +65,7 @@ struct daemon {
     struct activity activity;   /* tallied for the once-a-minute line at -v */
     struct web *web;            /* the portal, when the web key names addresses */
     struct alerter *alerter;    /* alerts, mail, the hook, the daily report; or NULL */
+    struct notify notify;       /* systemd's readiness and watchdog socket, if it gave one */
     int argc;                   /* the command line, re-read on reload */
     char **argv;
 };
@@ -109,6 +112,10 @@ static void open_one(void *ctx, const char *spec)
         log_warn("not listening on %s (%s)", spec, oc->errbuf); /* e.g. no IPv6 here */
         return;
     }
+    if (rc == -EADDRINUSE) /* nfdump's Debian package runs nfcapd on 2055 */
+        portowner_hint(oc->errbuf, spec, false, oc->sflow ? "sflow" : "netflow",
+                       oc->sflow ? "another sFlow collector (sfcapd, hsflowd, pmacct's sfacctd)"
+                                 : "another collector such as nfcapd (nfdump) or pmacct's nfacctd");
     oc->rc = rc;
 }
 
@@ -256,6 +263,7 @@ static void loop(struct daemon *d)
     uint64_t next_flush = mono_ms() + flush_ms;
     while (!got_stop) {
         uint64_t now = mono_ms();
+        uint64_t dog = notify_watchdog(&d->notify, now); /* pings while this loop turns */
         if (now >= next_flush || got_flush) {
             got_flush = 0;
             try_flush(d);
@@ -263,7 +271,9 @@ static void loop(struct daemon *d)
         }
         if (got_reload) {
             got_reload = 0;
+            notify_reloading(&d->notify, mono_ms() * 1000);
             reload(d);
+            notify_ready(&d->notify);
         }
         if (d->probe.is_file) {
             /* a file is always readable: read it in slices between timers, to its end */
@@ -274,6 +284,8 @@ static void loop(struct daemon *d)
         uint64_t wait = next_flush > now ? next_flush - now : 0;
         if (d->probe.cap && wait > 1000)
             wait = 1000; /* a live probe expires idle flows by the clock */
+        if (wait > dog)
+            wait = dog;
         struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
                               .tv_nsec = (long)(wait % 1000) * 1000000};
         /* Signals are blocked except inside ppoll, so none is missed between checks. */
@@ -388,18 +400,32 @@ int run_main(int argc, char **argv)
     }
     d.argc = argc;
     d.argv = argv;
+    d.notify.fd = -1; /* no manager's socket until notify_open() finds one */
     config_init(&d.cfg);
     if (config_from_args(&d.cfg, argc, argv, errbuf) != 0) {
         fprintf(stderr, "flowtally: %s\n", errbuf);
         config_deinit(&d.cfg);
         return 2;
     }
-    if (check_only) {
-        config_dump(&d.cfg, stdout);
-        config_deinit(&d.cfg);
-        return 0;
-    }
     if (config_apply_timezone(&d.cfg, errbuf) != 0) { /* before any thread starts */
+        fprintf(stderr, "flowtally: %s\n", errbuf);
+        config_deinit(&d.cfg);
+        return 2;
+    }
+    if (check_only) {
+        /* The files the start loads (classes, apps), through the start's own code, so what
+         * passes here is what the start takes: the same parsers, the same checks. */
+        int rc = pipeline_init(&d.pipe, &d.cfg, errbuf);
+        if (rc == 0) {
+            pipeline_deinit(&d.pipe);
+            config_dump(&d.cfg, stdout);
+        } else
+            fprintf(stderr, "flowtally: %s\n", errbuf);
+        config_deinit(&d.cfg);
+        return rc == 0 ? 0 : 1; /* as the start's own refusal */
+    }
+    /* an import (--once) is no service; it leaves the variables alone too */
+    if (!once && notify_open(&d.notify, mono_ms(), errbuf) != 0) { /* it edits the environment */
         fprintf(stderr, "flowtally: %s\n", errbuf);
         config_deinit(&d.cfg);
         return 2;
@@ -490,7 +516,10 @@ int run_main(int argc, char **argv)
     if (!once) { /* --once: what the logs and a pcap file hold, then stop (an import) */
         if (workers_start(&d.workers) != 0)
             log_error("could not start every receive worker; running with fewer");
+        if (!status_web_failed)
+            notify_ready(&d.notify); /* listening, storing, and the portal up */
         loop(&d);
+        notify_stopping(&d.notify);
     } else {
         while (d.probe.is_file && probe_run(&d.probe, wall_ms(), &pipeline_main(&d.pipe)->sink))
             ;
@@ -523,6 +552,7 @@ out_store:
     probe_close(&d.probe);
     store_close(d.store);
 out_cfg:
+    notify_close(&d.notify);
     config_deinit(&d.cfg);
     return status;
 }

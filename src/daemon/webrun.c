@@ -82,7 +82,12 @@ struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
                             .ldap_uri = cfg->ldap_uri,
                             .ldap_bind_dn = cfg->ldap_bind_dn,
                             .ldap_timeout_ms = (unsigned)cfg->ldap_timeout * 1000,
-                            .ldap_starttls = cfg->ldap_starttls != 0};
+                            .ldap_starttls = cfg->ldap_starttls != 0,
+                            .web_url = cfg->web_url,
+                            .has_mail = cfg->smtp[0] && cfg->mail_from[0],
+                            .mail_from = cfg->mail_from,
+                            .mail_templates = cfg->mail_templates,
+                            .reset_valid_s = (uint64_t)cfg->reset_valid};
     struct web *w = web_start(&o, errbuf);
     if (!w) {
         if (trusted)
@@ -116,8 +121,10 @@ int webrun_main(int argc, char **argv)
                    "collector (`flowtally run`) writes: for a portal in a DMZ, or beside\n"
                    "several collectors on one PostgreSQL database. Uses the keys db, web,\n"
                    "web_tls_cert, web_tls_key, trusted_proxies, web_*, session_*,\n"
-                   "device_limit, operator_name, ldap_* and timezone (see `flowtally run\n"
-                   "--help`).\n");
+                   "device_limit, operator_name, ldap_*, timezone, and for password resets\n"
+                   "web_url, reset_valid, smtp, mail_from and mail_templates (see\n"
+                   "`flowtally run --help`; the mail waits in the store's queue for a\n"
+                   "`flowtally run` with smtp set to send it).\n");
             return 0;
         }
     }

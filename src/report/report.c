@@ -274,3 +274,16 @@ int report_parse_group(const char *s, unsigned *group)
     }
     return *group ? 0 : ERR_MALFORMED;
 }
+
+bool report_is_demo(struct store *s)
+{
+    int64_t mark = 0;
+    return store_meta_get(s, "demo", &mark) == 0 && mark == 1;
+}
+
+void report_note_demo(struct store *s, FILE *out)
+{
+    if (report_is_demo(s))
+        fprintf(out, "flowtally: demo data: this store was made by `flowtally run --demo`; "
+                     "nothing in it is real\n");
+}

@@ -105,6 +105,14 @@ void report_print_over_begin(struct report_over_printer *p, enum report_format f
 void report_print_over_row(void *printer, const struct quota_usage *u);
 void report_print_over_end(struct report_over_printer *p);
 
+/* Whether the store is the demo one `flowtally run --demo` made (meta "demo" = 1): every
+ * surface that shows its figures says they are demo data. */
+bool report_is_demo(struct store *s);
+
+/* Says on out (stderr: the formats on stdout stay as they are) that the store holds demo
+ * data, when it does. */
+void report_note_demo(struct store *s, FILE *out);
+
 /* ---- parsing and units (format.c) ---- */
 
 /* Parses a --by list ("subscriber,class", "host", "day") into usage_group bits. Returns 0

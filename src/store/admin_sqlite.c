@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The administrative tables in SQLite, always with bound parameters. Each call prepares its
-// statement and finalizes it (these run at human speed, not per flow), except inside
-// store_admin_batch(), where every statement is prepared once and reused, so a file of
-// 100,000 subscribers or bindings goes in as one transaction in about a second.
+// The administrative tables in SQLite, always with bound parameters. Every statement is
+// prepared once per connection and reused (sqlite_stmt()): a portal page reads a plan and a
+// subscriber per request, and a file of 100,000 subscribers or bindings goes in through
+// store_admin_batch() as one transaction in about a second.
 #include "store.h"
 
 #include "../base/err.h"
@@ -136,40 +136,16 @@ static const char *const admin_sql[ST_COUNT] = {
     [ST_BINDINGS_VERSION] = "SELECT value FROM meta WHERE key = 'bindings_version'",
 };
 
-/* The statements kept prepared while this thread runs store_admin_batch() on store s. */
-static _Thread_local struct {
-    struct store *s; /* NULL outside a batch */
-    sqlite3_stmt *st[ST_COUNT];
-} batch;
-
-/* The statement for id, ready for binding: prepared now, or in a batch, reused. Hand it back
- * with release(). NULL (logged) if it cannot be prepared. */
+/* The statement for id, ready for binding, kept prepared by the connection (sqlite_stmt()).
+ * Hand it back with release(). NULL (logged) if it cannot be prepared. */
 static sqlite3_stmt *stmt(struct store *s, enum admin_stmt id)
 {
-    sqlite3 *db = store_sqlite_db(s);
-    bool kept = batch.s == s;
-    if (kept && batch.st[id])
-        return batch.st[id];
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(db, admin_sql[id], -1, kept ? SQLITE_PREPARE_PERSISTENT : 0, &st,
-                           NULL) != SQLITE_OK) {
-        store_sqlite_note_error(s);
-        return NULL;
-    }
-    if (kept)
-        batch.st[id] = st;
-    return st;
+    return sqlite_stmt(s, admin_sql[id]);
 }
 
-/* Done with a statement from stmt(): reset for the next use in a batch, else finalized. */
 static void release(struct store *s, sqlite3_stmt *st)
 {
-    if (batch.s == s) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-    } else {
-        sqlite3_finalize(st);
-    }
+    sqlite_stmt_release(s, st);
 }
 
 static void bind_time(sqlite3_stmt *st, int i, uint64_t ms)
@@ -207,16 +183,11 @@ static int changes(struct store *s)
 
 int admin_sqlite_batch(struct store *s, store_work_fn *fn, void *ctx)
 {
-    bool in_transaction = !sqlite3_get_autocommit(store_sqlite_db(s));
-    if (batch.s) /* already in one: its statements and its transaction serve */
+    /* Inside the caller's transaction (or batch) fn is part of it (store.h's conventions).
+     * The statements stay prepared across the batch's lines by themselves (stmt()). */
+    if (!sqlite3_get_autocommit(store_sqlite_db(s)))
         return fn(s, ctx);
-    batch.s = s;
-    /* Inside the caller's transaction fn is part of it (store.h's conventions). */
-    int rc = in_transaction ? fn(s, ctx) : store_transaction(s, fn, ctx);
-    for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(batch.st[i]);
-    memset(&batch, 0, sizeof batch);
-    return rc;
+    return store_transaction(s, fn, ctx);
 }
 
 /* ---- plans ---- */

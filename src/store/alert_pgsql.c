@@ -77,7 +77,8 @@ static const struct pgsql_stmt mail_claim = {
 static const struct pgsql_stmt mail_update = {
     "mail_update", "itiit",
     "UPDATE mail SET state = $2, next_try_ms = $3, sent_ms = $4, last_error = $5,"
-    " lease_ms = 0 WHERE id = $1"};
+    " lease_ms = 0, body = CASE WHEN $2 = 'sent' AND kind = 'reset' THEN '' ELSE body END"
+    " WHERE id = $1"}; /* a reset's link opens the account until it expires: once sent, it goes */
 static const struct pgsql_stmt mail_list_state = {
     "mail_list_state", "t", "SELECT " MAIL_COLS " FROM mail WHERE state = $1 ORDER BY id"};
 static const struct pgsql_stmt mail_list_all = {"mail_list_all", "",

@@ -58,8 +58,10 @@ static const char mail_due[] =
     " ORDER BY next_try_ms, id LIMIT ?2";
 static const char mail_take[] = "UPDATE mail SET state = 'sending', lease_ms = ?2,"
                                 " tries = tries + 1 WHERE id = ?1";
+/* A password reset's link opens the account until it expires: once sent, its text goes. */
 static const char mail_update[] = "UPDATE mail SET state = ?2, next_try_ms = ?3, sent_ms = ?4,"
-                                  " last_error = ?5, lease_ms = 0 WHERE id = ?1";
+                                  " last_error = ?5, lease_ms = 0, body = CASE WHEN ?2 = 'sent'"
+                                  " AND kind = 'reset' THEN '' ELSE body END WHERE id = ?1";
 static const char mail_list_state[] = "SELECT " MAIL_COLS " FROM mail WHERE state = ?1 ORDER BY id";
 static const char mail_list_all[] = "SELECT " MAIL_COLS " FROM mail ORDER BY id";
 static const char mail_retry[] =

@@ -103,6 +103,14 @@ static const struct pgsql_stmt invoice_list_all = {
     "SELECT " INVOICE_COLS " FROM invoices WHERE $3::text IS NULL OR kind = $3 ORDER BY id"};
 static const struct pgsql_stmt invoice_get = {
     "invoice_get", "ti", "SELECT " INVOICE_COLS " FROM invoices WHERE kind = $1 AND number = $2"};
+/* The mail event of a document is "invoice:" and its number as people read it ("42",
+ * "C-3", "D-1": export_number()); the mail table's unique index on event finds it. The
+ * mail table has a kind of its own: the document's columns are named with their table. */
+static const struct pgsql_stmt invoice_unmailed = {
+    "invoice_unmailed", "i",
+    "SELECT " INVOICE_COLS " FROM invoices i WHERE i.issued_ms >= $1 AND NOT EXISTS"
+    " (SELECT 1 FROM mail m WHERE m.event = 'invoice:' || CASE i.kind WHEN 'credit' THEN 'C-'"
+    " WHEN 'debit' THEN 'D-' ELSE '' END || CAST(i.number AS text)) ORDER BY i.id"};
 static const struct pgsql_stmt lines_of = {
     "lines_of", "i",
     "SELECT " LINE_COLS " FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.seq"};
@@ -450,6 +458,24 @@ int billing_pgsql_invoice_list(struct store *s, const struct invoice_query *q, s
     struct invoice_row inv;
     for (int i = 0; i < PQntuples(r); i++) {
         read_invoice(r, i, &inv);
+        fn(ctx, &inv);
+    }
+    PQclear(r);
+    return 0;
+}
+
+int billing_pgsql_invoice_unmailed(struct store *s, uint64_t since_ms, store_invoice_fn *fn,
+                                   void *ctx)
+{
+    char since[PGSQL_INT_LEN];
+    const char *params[] = {pgsql_int(since, (int64_t)since_ms)};
+    int rc;
+    PGresult *r = store_pgsql_run(s, &invoice_unmailed, params, &rc);
+    if (!r)
+        return rc;
+    struct invoice_row inv;
+    for (int k = 0; k < PQntuples(r); k++) {
+        read_invoice(r, k, &inv);
         fn(ctx, &inv);
     }
     PQclear(r);

@@ -70,6 +70,13 @@ static const char invoice_list_all[] = "SELECT " INVOICE_COLS " FROM invoices"
                                        " WHERE ?3 IS NULL OR kind = ?3 ORDER BY id";
 static const char invoice_get[] = "SELECT " INVOICE_COLS " FROM invoices"
                                   " WHERE kind = ?1 AND number = ?2";
+/* The mail event of a document is "invoice:" and its number as people read it ("42",
+ * "C-3", "D-1": export_number()); the mail table's unique index on event finds it. The
+ * mail table has a kind of its own: the document's columns are named with their table. */
+static const char invoice_unmailed[] =
+    "SELECT " INVOICE_COLS " FROM invoices i WHERE i.issued_ms >= ?1 AND NOT EXISTS"
+    " (SELECT 1 FROM mail m WHERE m.event = 'invoice:' || CASE i.kind WHEN 'credit' THEN 'C-'"
+    " WHEN 'debit' THEN 'D-' ELSE '' END || CAST(i.number AS TEXT)) ORDER BY i.id";
 static const char lines_of[] = "SELECT " LINE_COLS " FROM invoice_lines l WHERE l.invoice_id = ?1"
                                " ORDER BY l.seq";
 /* The subscriber's documents (invoices_subscriber, in id order), then each one's lines (its
@@ -97,7 +104,7 @@ static int finish_read(struct store *s, sqlite3_stmt *st, int step)
 {
     if (step != SQLITE_DONE)
         store_sqlite_note_error(s);
-    sqlite3_finalize(st);
+    sqlite_stmt_release(s, st);
     return step == SQLITE_DONE ? 0 : ERR_STORE;
 }
 
@@ -159,7 +166,8 @@ int billing_sqlite_scan_usage(struct store *s, const struct usage_query *q, stor
 int billing_sqlite_plan_history(struct store *s, int64_t subscriber_id, store_plan_step_fn *fn,
                                 void *ctx)
 {
-    sqlite3_stmt *st = sqlite_prepare(s, subscriber_id >= 0 ? history_one : history_all);
+    /* kept prepared: every usage page reads a subscriber's plan history and top-ups */
+    sqlite3_stmt *st = sqlite_stmt(s, subscriber_id >= 0 ? history_one : history_all);
     if (!st)
         return ERR_STORE;
     if (subscriber_id >= 0)
@@ -197,7 +205,7 @@ int billing_sqlite_topup_add(struct store *s, const struct topup_row *t, char *e
 int billing_sqlite_topup_list(struct store *s, int64_t subscriber_id, uint64_t from_ms,
                               uint64_t to_ms, store_topup_fn *fn, void *ctx)
 {
-    sqlite3_stmt *st = sqlite_prepare(s, subscriber_id >= 0 ? topup_one : topup_all);
+    sqlite3_stmt *st = sqlite_stmt(s, subscriber_id >= 0 ? topup_one : topup_all);
     if (!st)
         return ERR_STORE;
     if (subscriber_id >= 0)
@@ -448,6 +456,22 @@ int billing_sqlite_invoice_get(struct store *s, const char *kind, int64_t number
     read_invoice(st, out);
     sqlite3_finalize(st);
     return 0;
+}
+
+int billing_sqlite_invoice_unmailed(struct store *s, uint64_t since_ms, store_invoice_fn *fn,
+                                    void *ctx)
+{
+    sqlite3_stmt *st = sqlite_prepare(s, invoice_unmailed);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, (int64_t)since_ms);
+    struct invoice_row inv;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_invoice(st, &inv);
+        fn(ctx, &inv);
+    }
+    return finish_read(s, st, step);
 }
 
 /* Hands every row of st (LINE_COLS, bound) to fn. */

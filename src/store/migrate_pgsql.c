@@ -322,6 +322,17 @@ static const char *const migrations[] = {
     "  next_try_ms BIGINT NOT NULL,"
     "  last_error " TXT " NOT NULL);"
     "CREATE INDEX enforcement_due ON enforcement (next_try_ms) WHERE done = 0;",
+
+    /* 12: password reset links (see migrate_sqlite.c). Two takes of one link meet on its
+     * row: the second waits for the first's UPDATE and then finds it used. */
+    "CREATE TABLE password_resets ("
+    "  token_hash " TXT " PRIMARY KEY,"
+    "  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    "  created_ms BIGINT NOT NULL,"
+    "  expires_ms BIGINT NOT NULL,"
+    "  used_ms BIGINT NOT NULL);"
+    "CREATE INDEX password_resets_user ON password_resets (user_id);"
+    "CREATE INDEX password_resets_expiry ON password_resets (expires_ms);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

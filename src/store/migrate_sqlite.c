@@ -332,6 +332,19 @@ static const char *const migrations[] = {
     "  next_try_ms INTEGER NOT NULL,"
     "  last_error TEXT NOT NULL);"
     "CREATE INDEX enforcement_due ON enforcement (next_try_ms) WHERE done = 0;",
+
+    /* 12: password reset links. Only the hash of a link's token is kept, with its user
+     * (removing the user removes its links), when it was made, when it stops working, and
+     * when it was used (0 = not yet): a link works once. The index by expiry serves the
+     * clean-up each new link does. */
+    "CREATE TABLE password_resets ("
+    "  token_hash TEXT PRIMARY KEY," /* hex SHA-256 of the link's token */
+    "  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  used_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX password_resets_user ON password_resets (user_id);"
+    "CREATE INDEX password_resets_expiry ON password_resets (expires_ms);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -113,6 +113,8 @@ int billing_pgsql_invoice_lines_of_cycle(struct store *s, int64_t subscriber_id,
                                          store_invoice_line_fn *fn, void *ctx);
 int billing_pgsql_invoice_usage_list(struct store *s, int64_t subscriber_id,
                                      store_invoice_usage_fn *fn, void *ctx);
+int billing_pgsql_invoice_unmailed(struct store *s, uint64_t since_ms, store_invoice_fn *fn,
+                                   void *ctx);
 int billing_pgsql_meta_get(struct store *s, const char *key, int64_t *value);
 int billing_pgsql_meta_set(struct store *s, const char *key, int64_t value);
 
@@ -151,6 +153,11 @@ int users_pgsql_login_failure_get(struct store *s, const char *key, struct login
 int users_pgsql_login_failure_put(struct store *s, const struct login_failure_row *r);
 int users_pgsql_login_failure_clear(struct store *s, const char *key);
 int users_pgsql_login_failure_expire(struct store *s, uint64_t last_before_ms, int *n_removed);
+int users_pgsql_reset_put(struct store *s, const struct reset_row *r);
+int users_pgsql_reset_get(struct store *s, const char *token_hash, uint64_t now_ms,
+                          struct user *user);
+int users_pgsql_reset_take(struct store *s, const char *token_hash, uint64_t now_ms,
+                           struct user *user);
 
 /* ---- the URI's secrets (uri_pgsql.c) ---- */
 

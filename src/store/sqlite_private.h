@@ -32,6 +32,17 @@ static inline sqlite3_stmt *sqlite_prepare(struct store *s, const char *sql)
     return st;
 }
 
+/* The connection's kept statement for sql, ready for binding: prepared once and reused by
+ * every later call with the same sql, which must be a string that lives as long as the
+ * program (the statement is found by the text's address). While it is in use (a loop over
+ * its rows calling back into the store), a fresh one. Hand it back with
+ * sqlite_stmt_release(). NULL (last_error() says why) if it cannot be prepared. For
+ * statements a request or a batch runs again and again. */
+sqlite3_stmt *sqlite_stmt(struct store *s, const char *sql);
+/* Resets and unbinds a statement from sqlite_stmt() for the next use (a fresh one is
+ * finalized). NULL is ignored. */
+void sqlite_stmt_release(struct store *s, sqlite3_stmt *st);
+
 static inline void sqlite_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -104,6 +115,8 @@ int billing_sqlite_invoice_lines_of_cycle(struct store *s, int64_t subscriber_id
                                           store_invoice_line_fn *fn, void *ctx);
 int billing_sqlite_invoice_usage_list(struct store *s, int64_t subscriber_id,
                                       store_invoice_usage_fn *fn, void *ctx);
+int billing_sqlite_invoice_unmailed(struct store *s, uint64_t since_ms, store_invoice_fn *fn,
+                                    void *ctx);
 int billing_sqlite_meta_get(struct store *s, const char *key, int64_t *value);
 int billing_sqlite_meta_set(struct store *s, const char *key, int64_t value);
 
@@ -142,6 +155,11 @@ int users_sqlite_login_failure_get(struct store *s, const char *key, struct logi
 int users_sqlite_login_failure_put(struct store *s, const struct login_failure_row *r);
 int users_sqlite_login_failure_clear(struct store *s, const char *key);
 int users_sqlite_login_failure_expire(struct store *s, uint64_t last_before_ms, int *n_removed);
+int users_sqlite_reset_put(struct store *s, const struct reset_row *r);
+int users_sqlite_reset_get(struct store *s, const char *token_hash, uint64_t now_ms,
+                           struct user *user);
+int users_sqlite_reset_take(struct store *s, const char *token_hash, uint64_t now_ms,
+                            struct user *user);
 
 /* The store's file, as the collector opened it (sqlite_file.c). */
 struct sqlite_file {

@@ -2,10 +2,10 @@
 // The store: the one interface through which every other stage reads and writes what
 // flowtally keeps (usage in time buckets, collector counters, interface health, followed
 // logs' positions, plans, subscribers, bindings, leases, traffic classes, the portal's
-// users, sessions and failed logins, bills, alerts, the outgoing mail queue and what the
-// enforcement hook did). One backend
-// per database engine implements struct store_ops; only src/store/ includes an engine's
-// header or sees a backend's type. store_open() picks the engine from the --db text.
+// users, sessions, failed logins and password reset links, bills, alerts, the outgoing mail
+// queue and what the enforcement hook did). One backend per database engine implements
+// struct store_ops; only src/store/ includes an engine's header or sees a backend's type.
+// store_open() picks the engine from the --db text.
 //
 // Conventions for every operation below, unless its comment says otherwise:
 // - Return: 0, or a negative code (base/err.h): ERR_STORE when the engine failed (what it
@@ -278,6 +278,14 @@ struct login_failure_row {
     uint64_t first_ms, last_ms; /* the first and the latest failure counted */
 };
 
+/* A password reset link, by the hash of its token (the token itself is only in the mail).
+ * Good once, until expires_ms. */
+struct reset_row {
+    char token_hash[65]; /* hex SHA-256 of the link's token */
+    int64_t user_id;
+    uint64_t created_ms, expires_ms; /* valid while now < expires_ms */
+};
+
 /* Row callbacks; rows and their strings are borrowed for the call. */
 typedef void store_usage_fn(void *ctx, const struct usage_result *r);
 typedef void store_stat_fn(void *ctx, const struct stat_row *row);
@@ -318,6 +326,14 @@ struct store_ops {
     /* Ends an open transaction without writing it; does nothing when none is open (a
      * BEGIN that failed leaves none). */
     void (*rollback)(struct store *s);
+    /* Opens a snapshot for a series of reads, ended by read_end(): on SQLite a deferred
+     * BEGIN, so that a page's dozen reads take the file's read lock once rather than a dozen
+     * times (each take is several fcntl() calls) and agree with each other; on PostgreSQL
+     * nothing (each read its own statement, as without). No writes and no other transaction
+     * until read_end(), which is called only after a read_begin() that returned 0. Returns
+     * 0, or ERR_STORE (also inside a transaction; then each read is as without). */
+    int (*read_begin)(struct store *s);
+    void (*read_end)(struct store *s);
     /* What the last failed operation said ("database is locked", "database or disk is
      * full", ...). Borrowed, valid until the next operation; "" when nothing failed. */
     const char *(*last_error)(struct store *s);
@@ -509,6 +525,10 @@ struct store_ops {
      * id (of the document), cycle, class, document id. */
     int (*invoice_usage_list)(struct store *s, int64_t subscriber_id, store_invoice_usage_fn *fn,
                               void *ctx);
+    /* Documents issued at or after since_ms (issued_ms) that no message in the mail queue
+     * is for yet: none of event "invoice:" and the number as people read it ("invoice:42",
+     * "invoice:C-3", "invoice:D-1"), whatever its state. In id order. */
+    int (*invoice_unmailed)(struct store *s, uint64_t since_ms, store_invoice_fn *fn, void *ctx);
 
     /* -- alerts, the mail queue, enforcement -- */
 
@@ -552,7 +572,9 @@ struct store_ops {
      * (another state: ERR_MALFORMED), next_try_ms and sent_ms as given, the lease ended
      * (lease_ms 0), tries kept. last_error (NULL: "") is a diagnostic, of any length and
      * bytes: what fits of it is kept (up to 255 bytes, cut at a character's end), each
-     * invalid UTF-8 sequence as '?'. ERR_NOT_FOUND: no message with that id. */
+     * invalid UTF-8 sequence as '?'. A message of kind "reset" that becomes sent loses its
+     * body: the link in it would open the account until it expires. ERR_NOT_FOUND: no
+     * message with that id. */
     int (*mail_update)(struct store *s, int64_t id, const char *state, uint64_t next_try_ms,
                        uint64_t sent_ms, const char *last_error);
     /* Messages, by id; of one state (NULL: all); body NULL (a listing). */
@@ -574,7 +596,8 @@ struct store_ops {
      * (done or not: a listing); by subscriber id, account included. */
     int (*enforce_list)(struct store *s, uint64_t now_ms, store_enforce_fn *fn, void *ctx);
 
-    /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width --
+    /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width; "demo"
+     * 1 and "demo_history_end_s" in the store `flowtally run --demo` made (demo/demo.c) --
      * Keys the store keeps itself, not to be set: usage_version, bindings_version,
      * classes_stored_ms, collector_started_ms, subscribers_last_id, last_number_<kind>. */
 
@@ -643,6 +666,22 @@ struct store_ops {
     /* Forgets the keys whose last failure is before last_before_ms (one exactly at it is
      * kept; UINT64_MAX: every key). OUT: *n_removed (may be NULL). */
     int (*login_failure_expire)(struct store *s, uint64_t last_before_ms, int *n_removed);
+
+    /* -- password reset links, by the hash of their token -- */
+
+    /* Inserts a link (not used yet), first removing every link that expired before
+     * r->created_ms (used or not: the table holds only what may still be asked for).
+     * Returns 0, ERR_EXISTS (the hash is taken), ERR_NOT_FOUND (no user r->user_id) or
+     * ERR_MALFORMED (a hash that does not fit). */
+    int (*reset_put)(struct store *s, const struct reset_row *r);
+    /* OUT: *user, the user of a link that reset_take() would take at now_ms, without taking
+     * it (the form a link opens). Returns 0, or ERR_NOT_FOUND as reset_take(). */
+    int (*reset_get)(struct store *s, const char *token_hash, uint64_t now_ms, struct user *user);
+    /* Uses a link: marks it used at now_ms if it is unused and now_ms < expires_ms, in one
+     * statement, so of two takes at once (any connections) exactly one succeeds. OUT:
+     * *user, the link's user. Returns 0, or ERR_NOT_FOUND for a hash that is unknown, used
+     * or expired (the same for all three), and when the user was removed. */
+    int (*reset_take)(struct store *s, const char *token_hash, uint64_t now_ms, struct user *user);
 
     /* Closes the connection and frees the store. */
     void (*close)(struct store *s);
@@ -834,6 +873,20 @@ static inline int store_login_failure_expire(struct store *s, uint64_t last_befo
 {
     return s->ops->login_failure_expire(s, last_before_ms, n_removed);
 }
+static inline int store_reset_put(struct store *s, const struct reset_row *r)
+{
+    return s->ops->reset_put(s, r);
+}
+static inline int store_reset_get(struct store *s, const char *token_hash, uint64_t now_ms,
+                                  struct user *user)
+{
+    return s->ops->reset_get(s, token_hash, now_ms, user);
+}
+static inline int store_reset_take(struct store *s, const char *token_hash, uint64_t now_ms,
+                                   struct user *user)
+{
+    return s->ops->reset_take(s, token_hash, now_ms, user);
+}
 static inline int store_scan_usage(struct store *s, const struct usage_query *q, store_usage_fn *fn,
                                    void *ctx)
 {
@@ -885,6 +938,11 @@ static inline int store_invoice_usage_list(struct store *s, int64_t subscriber_i
                                            store_invoice_usage_fn *fn, void *ctx)
 {
     return s->ops->invoice_usage_list(s, subscriber_id, fn, ctx);
+}
+static inline int store_invoice_unmailed(struct store *s, uint64_t since_ms, store_invoice_fn *fn,
+                                         void *ctx)
+{
+    return s->ops->invoice_unmailed(s, since_ms, fn, ctx);
 }
 static inline int store_meta_get(struct store *s, const char *key, int64_t *value)
 {

@@ -423,6 +423,18 @@ const char *store_pgsql_error(struct store *base)
 
 /* ---- transactions ---- */
 
+/* Reads on PostgreSQL take no lock worth saving: each stays its own statement. */
+static int pq_read_begin(struct store *base)
+{
+    (void)base;
+    return 0;
+}
+
+static void pq_read_end(struct store *base)
+{
+    (void)base;
+}
+
 static int pq_begin(struct store *base)
 {
     struct store_pgsql *p = pg(base);
@@ -774,6 +786,8 @@ static const struct store_ops pgsql_ops = {
     .begin = pq_begin,
     .commit = pq_commit,
     .rollback = pq_rollback,
+    .read_begin = pq_read_begin,
+    .read_end = pq_read_end,
     .last_error = pq_last_error,
     .batch = pq_batch,
     .in_transaction = store_pgsql_in_transaction,
@@ -824,6 +838,9 @@ static const struct store_ops pgsql_ops = {
     .login_failure_put = users_pgsql_login_failure_put,
     .login_failure_clear = users_pgsql_login_failure_clear,
     .login_failure_expire = users_pgsql_login_failure_expire,
+    .reset_put = users_pgsql_reset_put,
+    .reset_take = users_pgsql_reset_take,
+    .reset_get = users_pgsql_reset_get,
     .scan_usage = billing_pgsql_scan_usage,
     .plan_history = billing_pgsql_plan_history,
     .topup_add = billing_pgsql_topup_add,
@@ -834,6 +851,7 @@ static const struct store_ops pgsql_ops = {
     .invoice_lines = billing_pgsql_invoice_lines,
     .invoice_lines_of_cycle = billing_pgsql_invoice_lines_of_cycle,
     .invoice_usage_list = billing_pgsql_invoice_usage_list,
+    .invoice_unmailed = billing_pgsql_invoice_unmailed,
     .meta_get = billing_pgsql_meta_get,
     .meta_set = billing_pgsql_meta_set,
     .alert_fire = alert_pgsql_fire,

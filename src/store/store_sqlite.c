@@ -26,6 +26,7 @@ enum stmt_id {
     STMT_BEGIN,
     STMT_COMMIT,
     STMT_ROLLBACK,
+    STMT_READ_BEGIN,
     STMT_UPSERT_USAGE,
     STMT_UPSERT_STAT,
     STMT_READ_HOSTS,
@@ -44,6 +45,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_READ_BEGIN] = "BEGIN DEFERRED",
     [STMT_UPSERT_USAGE] =
         "INSERT INTO usage (bucket, subscriber_id, host, dir, class, app, bytes, packets, flows)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -81,14 +83,24 @@ static const char *const stmt_sql[STMT_COUNT] = {
                         " ORDER BY exporter, version, domain, counter",
 };
 
+/* A statement kept prepared for the life of the connection (sqlite_stmt()). Preparing is
+ * most of a small read's cost: a portal page runs a dozen of them. */
+#define KEPT_MAX 128
+struct kept_stmt {
+    const char *sql; /* NULL: a free slot */
+    sqlite3_stmt *st;
+    bool in_use; /* handed out and not released yet */
+};
+
 struct store_sqlite {
     struct store base;
     sqlite3 *db;
-    sqlite3_stmt *stmt[STMT_COUNT]; /* prepared on first use */
-    struct sqlite_file file;        /* the path, and for the collector its identity and lock */
-    char err[256];                  /* what the last failure said */
-    bool usage_unversioned;         /* the open transaction added usage; the version has not
-                                     * moved in it yet */
+    sqlite3_stmt *stmt[STMT_COUNT];  /* prepared on first use */
+    struct sqlite_file file;         /* the path, and for the collector its identity and lock */
+    char err[256];                   /* what the last failure said */
+    bool usage_unversioned;          /* the open transaction added usage; the version has not
+                                      * moved in it yet */
+    struct kept_stmt kept[KEPT_MAX]; /* sqlite_stmt()'s, by the address of their SQL text */
 };
 
 static const struct store_ops sqlite_ops;
@@ -184,6 +196,21 @@ static void sq_rollback(struct store *base)
     /* A BEGIN that failed (the file locked) opened nothing: no "cannot rollback - no
      * transaction is active" for the operator to puzzle over. */
     if (!sqlite3_get_autocommit(s->db))
+        (void)stmt_run(s, stmt_get(s, STMT_ROLLBACK));
+}
+
+static int sq_read_begin(struct store *base)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    if (!sqlite3_get_autocommit(s->db))
+        return ERR_STORE; /* in the caller's transaction: its end is not ours to make */
+    return stmt_run(s, stmt_get(s, STMT_READ_BEGIN));
+}
+
+static void sq_read_end(struct store *base)
+{
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    if (!sqlite3_get_autocommit(s->db) && stmt_run(s, stmt_get(s, STMT_COMMIT)) != 0)
         (void)stmt_run(s, stmt_get(s, STMT_ROLLBACK));
 }
 
@@ -396,6 +423,60 @@ static void finalize_all(struct store_sqlite *s)
         sqlite3_finalize(s->stmt[i]);
         s->stmt[i] = NULL;
     }
+    for (int i = 0; i < KEPT_MAX; i++)
+        sqlite3_finalize(s->kept[i].st);
+    memset(s->kept, 0, sizeof s->kept);
+}
+
+/* The slot of sql: open addressing on the text's address, probing on. NULL when the table
+ * is full (the statement is then prepared and finalized each time). */
+static struct kept_stmt *kept_slot(struct store_sqlite *s, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) * 0x9E3779B97F4A7C15ULL % KEPT_MAX;
+    for (size_t i = 0; i < KEPT_MAX; i++) {
+        struct kept_stmt *k = &s->kept[(h + i) % KEPT_MAX];
+        if (!k->sql || k->sql == sql)
+            return k;
+    }
+    return NULL;
+}
+
+sqlite3_stmt *sqlite_stmt(struct store *base, const char *sql)
+{
+    assert(base->ops == &sqlite_ops);
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    struct kept_stmt *k = kept_slot(s, sql);
+    if (!k || k->in_use) /* in use: a loop over its rows calls back into the store */
+        return sqlite_prepare(base, sql);
+    if (!k->st) {
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &k->st, NULL) !=
+            SQLITE_OK) {
+            note_error(s);
+            sqlite3_finalize(k->st);
+            k->st = NULL;
+            return NULL;
+        }
+        k->sql = sql;
+    }
+    k->in_use = true;
+    return k->st;
+}
+
+void sqlite_stmt_release(struct store *base, sqlite3_stmt *st)
+{
+    assert(base->ops == &sqlite_ops);
+    struct store_sqlite *s = (struct store_sqlite *)base;
+    if (!st)
+        return;
+    for (int i = 0; i < KEPT_MAX; i++) {
+        if (s->kept[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            s->kept[i].in_use = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
 }
 
 static void sq_close(struct store *base)
@@ -535,6 +616,9 @@ static const struct store_ops sqlite_ops = {
     .login_failure_put = users_sqlite_login_failure_put,
     .login_failure_clear = users_sqlite_login_failure_clear,
     .login_failure_expire = users_sqlite_login_failure_expire,
+    .reset_put = users_sqlite_reset_put,
+    .reset_take = users_sqlite_reset_take,
+    .reset_get = users_sqlite_reset_get,
     .scan_usage = billing_sqlite_scan_usage,
     .plan_history = billing_sqlite_plan_history,
     .topup_add = billing_sqlite_topup_add,
@@ -545,6 +629,7 @@ static const struct store_ops sqlite_ops = {
     .invoice_lines = billing_sqlite_invoice_lines,
     .invoice_lines_of_cycle = billing_sqlite_invoice_lines_of_cycle,
     .invoice_usage_list = billing_sqlite_invoice_usage_list,
+    .invoice_unmailed = billing_sqlite_invoice_unmailed,
     .meta_get = billing_sqlite_meta_get,
     .meta_set = billing_sqlite_meta_set,
     .alert_fire = alert_sqlite_fire,
@@ -567,6 +652,8 @@ static const struct store_ops sqlite_ops = {
     .read_interfaces = sq_read_interfaces,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .read_usage = sq_read_usage,
     .usage_version = sq_usage_version,
     .read_stats = sq_read_stats,

@@ -73,6 +73,26 @@ static const struct pgsql_stmt failure_clear = {"failure_clear", "t",
 static const struct pgsql_stmt failure_expire = {"failure_expire", "i",
                                                  "DELETE FROM login_failures WHERE last_ms < $1"};
 
+static const struct pgsql_stmt reset_expire = {"reset_expire", "i",
+                                               "DELETE FROM password_resets WHERE expires_ms < $1"};
+/* As session_put: a link of a user that does not exist inserts nothing (ERR_NOT_FOUND). */
+static const struct pgsql_stmt reset_put = {
+    "reset_put", "tiii",
+    "INSERT INTO password_resets (token_hash, user_id, created_ms, expires_ms, used_ms)"
+    " SELECT $1, id, $3, $4, 0 FROM users WHERE id = $2"};
+static const struct pgsql_stmt reset_get = {
+    "reset_get", "ti",
+    "SELECT " USER_COLS " FROM password_resets r JOIN users u ON u.id = r.user_id " USER_JOIN
+    " WHERE r.token_hash = $1 AND r.used_ms = 0 AND r.expires_ms > $2"};
+/* One statement decides, and reads the user with it. Of two takes at once the second
+ * waits for the first's row lock, then evaluates the WHERE again (READ COMMITTED) and finds
+ * the link used. A used link keeps a time above 0 even if the clock said 0. */
+static const struct pgsql_stmt reset_take = {
+    "reset_take", "ti",
+    "WITH taken AS (UPDATE password_resets SET used_ms = greatest($2, 1)"
+    " WHERE token_hash = $1 AND used_ms = 0 AND expires_ms > $2 RETURNING user_id)"
+    " SELECT " USER_COLS " FROM taken JOIN users u ON u.id = taken.user_id " USER_JOIN};
+
 static void copy_text(char *dst, size_t size, const PGresult *r, int row, int col)
 {
     snprintf(dst, size, "%s", PQgetvalue(r, row, col));
@@ -284,4 +304,50 @@ int users_pgsql_login_failure_expire(struct store *s, uint64_t last_before_ms, i
     char last[PGSQL_INT_LEN];
     const char *params[] = {pgsql_int(last, rows_time(last_before_ms))};
     return store_pgsql_write(s, &failure_expire, params, n_removed, NULL);
+}
+
+/* ---- password reset links ---- */
+
+int users_pgsql_reset_put(struct store *s, const struct reset_row *r)
+{
+    if (!rows_fits(r->token_hash, sizeof r->token_hash))
+        return ERR_MALFORMED;
+    char id[PGSQL_INT_LEN], created[PGSQL_INT_LEN], expires[PGSQL_INT_LEN];
+    const char *expire_params[] = {pgsql_int(created, rows_time(r->created_ms))};
+    int rc = store_pgsql_write(s, &reset_expire, expire_params, NULL, NULL);
+    if (rc != 0)
+        return rc;
+    const char *params[] = {r->token_hash, pgsql_int(id, r->user_id), created,
+                            pgsql_int(expires, rows_time(r->expires_ms))};
+    int n;
+    rc = store_pgsql_write(s, &reset_put, params, &n, NULL);
+    return rc == 0 && n == 0 ? ERR_NOT_FOUND : rc;
+}
+
+int users_pgsql_reset_get(struct store *s, const char *token_hash, uint64_t now_ms,
+                          struct user *user)
+{
+    char now[PGSQL_INT_LEN];
+    const char *params[] = {token_hash, pgsql_int(now, rows_time(now_ms))};
+    int rc;
+    PGresult *r = read_one(s, &reset_get, params, &rc);
+    if (!r)
+        return rc;
+    read_user(r, 0, 0, user);
+    PQclear(r);
+    return 0;
+}
+
+int users_pgsql_reset_take(struct store *s, const char *token_hash, uint64_t now_ms,
+                           struct user *user)
+{
+    char now[PGSQL_INT_LEN];
+    const char *params[] = {token_hash, pgsql_int(now, rows_time(now_ms))};
+    int rc;
+    PGresult *r = read_one(s, &reset_take, params, &rc);
+    if (!r)
+        return rc;
+    read_user(r, 0, 0, user);
+    PQclear(r);
+    return 0;
 }

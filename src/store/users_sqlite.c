@@ -47,6 +47,20 @@ static const char failure_put[] =
     " first_ms = excluded.first_ms, last_ms = excluded.last_ms";
 static const char failure_clear[] = "DELETE FROM login_failures WHERE key = ?1";
 static const char failure_expire[] = "DELETE FROM login_failures WHERE last_ms < ?1";
+static const char reset_expire[] = "DELETE FROM password_resets WHERE expires_ms < ?1";
+/* As session_put: a link of a user that does not exist inserts nothing (ERR_NOT_FOUND). */
+static const char reset_put[] =
+    "INSERT INTO password_resets (token_hash, user_id, created_ms, expires_ms, used_ms)"
+    " SELECT ?1, id, ?3, ?4, 0 FROM users WHERE id = ?2";
+/* One statement decides: of two takes, the second finds the link used. A used link keeps
+ * a time above 0 even if the clock said 0. */
+static const char reset_take[] =
+    "UPDATE password_resets SET used_ms = max(?2, 1)"
+    " WHERE token_hash = ?1 AND used_ms = 0 AND expires_ms > ?2 RETURNING user_id";
+static const char reset_get[] =
+    "SELECT " USER_COLS " FROM password_resets r JOIN users u ON u.id = r.user_id " USER_JOIN
+    " WHERE r.token_hash = ?1 AND r.used_ms = 0 AND r.expires_ms > ?2";
+static const char user_get_id[] = "SELECT " USER_COLS " FROM users u " USER_JOIN " WHERE u.id = ?1";
 
 /* Steps a write to completion and finalizes it. OUT: *n_changed (may be NULL), the rows it
  * changed. Returns store_sqlite_write_result()'s code. */
@@ -55,7 +69,7 @@ static int write_done(struct store *s, sqlite3_stmt *st, int *n_changed, char *e
     int rc = store_sqlite_write_result(s, sqlite3_step(st), errbuf);
     if (n_changed)
         *n_changed = rc == 0 ? sqlite3_changes(store_sqlite_db(s)) : 0;
-    sqlite3_finalize(st);
+    sqlite_stmt_release(s, st);
     return rc;
 }
 
@@ -78,7 +92,7 @@ static int read_one(struct store *s, sqlite3_stmt *st)
         return 0;
     if (step != SQLITE_DONE)
         store_sqlite_note_error(s);
-    sqlite3_finalize(st);
+    sqlite_stmt_release(s, st);
     return step == SQLITE_DONE ? ERR_NOT_FOUND : ERR_STORE;
 }
 
@@ -202,7 +216,7 @@ int users_sqlite_session_put(struct store *s, const struct session_row *r)
 int users_sqlite_session_get(struct store *s, const char *id_hash, struct session_row *out,
                              struct user *user_out)
 {
-    sqlite3_stmt *st = sqlite_prepare(s, session_get);
+    sqlite3_stmt *st = sqlite_stmt(s, session_get); /* every request of a logged-in user */
     if (!st)
         return ERR_STORE;
     sqlite_bind_text(st, 1, id_hash);
@@ -217,13 +231,13 @@ int users_sqlite_session_get(struct store *s, const char *id_hash, struct sessio
     out->seen_ms = (uint64_t)sqlite3_column_int64(st, 4);
     if (user_out)
         read_user(st, 5, user_out);
-    sqlite3_finalize(st);
+    sqlite_stmt_release(s, st);
     return 0;
 }
 
 int users_sqlite_session_touch(struct store *s, const char *id_hash, uint64_t seen_ms)
 {
-    sqlite3_stmt *st = sqlite_prepare(s, session_touch);
+    sqlite3_stmt *st = sqlite_stmt(s, session_touch);
     if (!st)
         return ERR_STORE;
     sqlite_bind_text(st, 1, id_hash);
@@ -307,4 +321,70 @@ int users_sqlite_login_failure_expire(struct store *s, uint64_t last_before_ms, 
         return ERR_STORE;
     sqlite3_bind_int64(st, 1, rows_time(last_before_ms));
     return write_done(s, st, n_removed, NULL);
+}
+
+/* ---- password reset links ---- */
+
+int users_sqlite_reset_put(struct store *s, const struct reset_row *r)
+{
+    if (!rows_fits(r->token_hash, sizeof r->token_hash))
+        return ERR_MALFORMED;
+    sqlite3_stmt *st = sqlite_prepare(s, reset_expire);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, rows_time(r->created_ms));
+    int rc = write_done(s, st, NULL, NULL);
+    if (rc != 0 || !(st = sqlite_prepare(s, reset_put)))
+        return rc != 0 ? rc : ERR_STORE;
+    sqlite_bind_text(st, 1, r->token_hash);
+    sqlite3_bind_int64(st, 2, r->user_id);
+    sqlite3_bind_int64(st, 3, rows_time(r->created_ms));
+    sqlite3_bind_int64(st, 4, rows_time(r->expires_ms));
+    int n;
+    rc = write_done(s, st, &n, NULL);
+    return rc == 0 && n == 0 ? ERR_NOT_FOUND : rc;
+}
+
+int users_sqlite_reset_get(struct store *s, const char *token_hash, uint64_t now_ms,
+                           struct user *user)
+{
+    sqlite3_stmt *st = sqlite_prepare(s, reset_get);
+    if (!st)
+        return ERR_STORE;
+    sqlite_bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, rows_time(now_ms));
+    int rc = read_one(s, st);
+    if (rc != 0)
+        return rc;
+    read_user(st, 0, user);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int users_sqlite_reset_take(struct store *s, const char *token_hash, uint64_t now_ms,
+                            struct user *user)
+{
+    sqlite3_stmt *st = sqlite_prepare(s, reset_take);
+    if (!st)
+        return ERR_STORE;
+    sqlite_bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, rows_time(now_ms));
+    int step = sqlite3_step(st);
+    int64_t user_id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    while (step == SQLITE_ROW) /* the one row; then the statement completes */
+        step = sqlite3_step(st);
+    int rc = store_sqlite_write_result(s, step, NULL);
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if (user_id == 0)
+        return ERR_NOT_FOUND;
+    if (!(st = sqlite_prepare(s, user_get_id)))
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, user_id);
+    if ((rc = read_one(s, st)) != 0)
+        return rc;
+    read_user(st, 0, user);
+    sqlite3_finalize(st);
+    return 0;
 }

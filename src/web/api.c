@@ -19,7 +19,10 @@ static void usage_json(struct web_ctx *c, const char *account)
 {
     char errbuf[ERR_BUF_LEN];
     struct quota_usage u;
+    bool snapshot = c->store->ops->read_begin(c->store) == 0; /* as usage_page() */
     int rc = report_quota(c->store, account, c->now_ms, form_get(&c->query, "cycle"), &u, errbuf);
+    if (snapshot)
+        c->store->ops->read_end(c->store);
     if (rc == ERR_NOT_FOUND)
         web_not_found(c);
     else if (rc == ERR_MALFORMED)

@@ -7,13 +7,17 @@
 // exactly as a route that does not exist.
 #include "app.h"
 
+#include "../alert/message.h"
 #include "../base/err.h"
 #include "../base/xalloc.h"
 #include "../auth/token.h"
+#include "../report/report.h"
+#include "fragments.h"
 #include "page.h"
 #include "pool.h"
 
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,14 +29,21 @@
 #define WEB_MAX_BODY 16384
 #define WEB_MAX_HEADER 16384
 
+/* Parts of pages kept as drawn: a customer's page keeps one (its charts and tables), so
+ * this is the pages of the last few hundred customers between two flushes (tens of kB
+ * each). */
+#define WEB_FRAGMENTS 512
+
 struct web {
     struct web_options opt;
     struct web_server *servers[WEB_MAX_LISTEN];
     size_t n_servers;
     struct web_pool *pool;
+    struct fragments *fragments; /* pages' parts as drawn, shared by the threads */
     struct page_assets assets;
     char *tls_cert, *tls_key; /* PEM text, kept while the servers run */
     struct prefix_trie *owned_trie;
+    struct message_texts reset_texts; /* the reset mail's; empty when resets are off */
 };
 
 struct route {
@@ -51,6 +62,11 @@ static const struct route routes[] = {
     {"POST", "/logout", false, NULL, ROLE_USER, page_logout_post},
     {"GET", "/password", false, NULL, ROLE_USER, page_password_get},
     {"POST", "/password", false, NULL, ROLE_USER, page_password_post},
+    /* a password reset link by mail (pages_reset.c): asked for, and used */
+    {"GET", "/reset", false, NULL, ROLE_ANON | ROLE_USER, page_reset_get},
+    {"POST", "/reset", false, NULL, ROLE_ANON | ROLE_USER, page_reset_post},
+    {"GET", "/reset/", true, "", ROLE_ANON | ROLE_USER, page_reset_link_get},
+    {"POST", "/reset/", true, "", ROLE_ANON | ROLE_USER, page_reset_link_post},
     {"GET", "/usage", false, NULL, ROLE_CUSTOMER, page_usage},
     {"GET", "/cycles", false, NULL, ROLE_CUSTOMER, page_cycles},
     {"GET", "/devices", false, NULL, ROLE_CUSTOMER, page_devices},
@@ -88,7 +104,8 @@ static void security_headers(struct web_ctx *c)
                         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     web_response_header(rs, "X-Frame-Options", "DENY");
     web_response_header(rs, "X-Content-Type-Options", "nosniff");
-    web_response_header(rs, "Referrer-Policy", "same-origin");
+    /* none at all: a password reset link's token is in the path (pages_reset.c) */
+    web_response_header(rs, "Referrer-Policy", "no-referrer");
     if (c->rq->tls)
         web_response_header(rs, "Strict-Transport-Security", "max-age=31536000");
 }
@@ -311,14 +328,40 @@ static void dispatch(struct web_ctx *c)
     r->fn(c);
 }
 
+uint64_t web_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void web_sleep_until(uint64_t deadline_ms)
+{
+    uint64_t now = web_mono_ms();
+    if (now >= deadline_ms)
+        return;
+    uint64_t ms = deadline_ms - now;
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+FILE *web_buffer_open(char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+    if (f)
+        __fsetlocking(f, FSETLOCKING_BYCALLER);
+    return f;
+}
+
 static void handle(void *ctx, const struct web_request *rq, struct web_response *rs)
 {
     struct web *w = ctx;
-    struct web_ctx c = {.app = w, .opt = &w->opt, .rq = rq, .rs = rs};
+    struct web_ctx c = {.app = w, .opt = &w->opt, .rq = rq, .rs = rs, .fragments = w->fragments};
     c.now_ms = wall_ms();
     c.policy = (struct session_policy){.idle_ms = w->opt.session_idle_s * 1000,
                                        .max_ms = w->opt.session_max_s * 1000};
-    c.out = open_memstream(&c.out_buf, &c.out_len);
+    c.out = web_buffer_open(&c.out_buf, &c.out_len);
     if (!c.out) {
         rs->status = 500;
         return;
@@ -342,6 +385,11 @@ static void handle(void *ctx, const struct web_request *rq, struct web_response 
 const struct page_assets *web_assets(const struct web_ctx *c)
 {
     return &c->app->assets;
+}
+
+const struct message_texts *web_reset_texts(const struct web_ctx *c)
+{
+    return c->app->reset_texts.subject ? &c->app->reset_texts : NULL;
 }
 
 /* ---- start and stop ---- */
@@ -371,7 +419,8 @@ struct web *web_start(const struct web_options *o, char *errbuf)
     struct web *w = xcalloc(1, sizeof *w);
     w->opt = *o;
     size_t len;
-    if (page_assets_load(&w->assets, o, errbuf) != 0)
+    if (page_assets_load(&w->assets, o, errbuf) != 0 ||
+        pages_reset_load(&w->reset_texts, o, errbuf) != 0)
         goto fail;
     if (o->tls_cert[0] || o->tls_key[0]) {
         if (!o->tls_cert[0] || !o->tls_key[0]) {
@@ -385,6 +434,13 @@ struct web *web_start(const struct web_options *o, char *errbuf)
     w->pool = web_pool_new(o->db, o->threads, errbuf);
     if (!w->pool)
         goto fail;
+    w->fragments = fragments_new(WEB_FRAGMENTS);
+    /* the demo store (`flowtally run --demo`) says so on every page, whoever started us */
+    struct store *check = web_pool_take(w->pool);
+    if (check) {
+        w->opt.demo |= report_is_demo(check);
+        web_pool_give(w->pool, check, false);
+    }
     char list[1024];
     snprintf(list, sizeof list, "%s", o->listen);
     char *save = NULL;
@@ -443,7 +499,9 @@ void web_stop(struct web *w)
     for (size_t i = 0; i < w->n_servers; i++)
         web_server_stop(w->servers[i]);
     web_pool_free(w->pool);
+    fragments_free(w->fragments);
     page_assets_free(&w->assets);
+    message_texts_free(&w->reset_texts);
     free(w->tls_cert);
     free(w->tls_key);
     if (w->owned_trie)

@@ -37,7 +37,8 @@ struct web_ctx {
     const struct web_options *opt;
     const struct web_request *rq;
     struct web_response *rs;
-    struct store *store; /* this request's, from the pool */
+    struct store *store;         /* this request's, from the pool */
+    struct fragments *fragments; /* parts of pages kept as drawn (fragments.h) */
     uint64_t now_ms;
     char path[WEB_PATH_MAX]; /* decoded */
     const char *tail;        /* the part of the path after the route's prefix ("" if exact) */
@@ -64,6 +65,16 @@ struct web_ctx {
 
 /* ---- answers (app.c) ---- */
 
+/* CLOCK_MONOTONIC in ms, and a sleep until such a time: the floors under the answers of
+ * the login and the reset forms, which must take as long whoever asks. */
+uint64_t web_mono_ms(void);
+void web_sleep_until(uint64_t deadline_ms);
+
+/* A memory stream for one request's text (open_memstream()), used by this thread only, so
+ * without stdio's per-call lock: a page writes thousands of small pieces. NULL when out of
+ * memory. */
+FILE *web_buffer_open(char **buf, size_t *len);
+
 /* Ends the request with what was written to c->out, of the given type. */
 void web_answer(struct web_ctx *c, int status, const char *type);
 /* The same, as HTML or JSON, which no cache may keep. */
@@ -87,6 +98,15 @@ typedef void web_route_fn(struct web_ctx *c);
 /* pages_auth.c */
 web_route_fn page_login_get, page_login_post, page_logout_post, page_password_get,
     page_password_post;
+/* pages_reset.c: GET and POST /reset (ask for a link), /reset/TOKEN (use it) */
+web_route_fn page_reset_get, page_reset_post, page_reset_link_get, page_reset_link_post;
+struct message_texts;
+/* Loads the reset mail's templates when resets are on (o->web_url set and o->has_mail),
+ * else leaves t empty. Returns 0, or ERR_CONFIG with errbuf (a template that is missing or
+ * does not parse). */
+int pages_reset_load(struct message_texts *t, const struct web_options *o, char *errbuf);
+/* The reset mail's templates, or NULL when resets are off (app.c). */
+const struct message_texts *web_reset_texts(const struct web_ctx *c);
 /* pages_customer.c */
 web_route_fn page_home, page_usage, page_cycles, page_devices, page_device_register,
     page_alerts_post;

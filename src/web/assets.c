@@ -115,6 +115,7 @@ static const char layout_html[] =
 
 /* The login form (content of the layout). */
 static const char login_html[] =
+    "{{#notice}}<p class=\"ok\" role=\"status\">{{notice}}</p>{{/notice}}\n"
     "{{#message}}<p class=\"error\" role=\"alert\">{{message}}</p>{{/message}}\n"
     "<section>\n"
     "<form method=\"post\" action=\"/login\">\n"
@@ -128,6 +129,7 @@ static const char login_html[] =
     "<button>Log in</button>\n"
     "</form>\n"
     "<p>Use the password of your mailbox.</p>\n"
+    "{{#reset}}<p><a href=\"/reset\">Forgot your password?</a></p>{{/reset}}\n"
     "</section>\n";
 
 /* One bill (content of the layout; invoices.c gives the names). Its texts are print/'s, so

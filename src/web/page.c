@@ -117,7 +117,7 @@ void page_begin(struct web_ctx *c, const char *title)
 {
     snprintf(c->title, sizeof c->title, "%s", title);
     c->answer = c->out;
-    c->out = open_memstream(&c->content_buf, &c->content_len);
+    c->out = web_buffer_open(&c->content_buf, &c->content_len);
     if (!c->out) { /* out of memory: the content goes straight into the answer */
         c->out = c->answer;
         c->answer = NULL;
@@ -172,7 +172,7 @@ void page_discard(struct web_ctx *c)
     fclose(c->out);
     free(c->out_buf);
     c->out_buf = NULL;
-    c->out = open_memstream(&c->out_buf, &c->out_len);
+    c->out = web_buffer_open(&c->out_buf, &c->out_len);
 }
 
 int page_render(struct web_ctx *c, enum page_template_id id, template_lookup_fn *lookup,

@@ -19,26 +19,10 @@
 #define LOGIN_FLOOR_MS 300
 #define LOGIN_COOKIE_S 3600
 
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_until(uint64_t deadline_ms)
-{
-    uint64_t now = mono_ms();
-    if (now >= deadline_ms)
-        return;
-    uint64_t ms = deadline_ms - now;
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 struct login_view {
     const char *message, *username, *csrf;
+    const char *notice; /* what went well (a password reset), or NULL */
+    bool reset;         /* a password reset link by mail is offered */
 };
 
 static void login_lookup(const void *ctx, const char *name, struct template_value *v)
@@ -50,6 +34,10 @@ static void login_lookup(const void *ctx, const char *name, struct template_valu
         template_set_str(v, lv->username ? lv->username : "");
     else if (strcmp(name, "csrf") == 0)
         template_set_str(v, lv->csrf);
+    else if (strcmp(name, "notice") == 0)
+        template_set_str(v, lv->notice ? lv->notice : "");
+    else if (strcmp(name, "reset") == 0)
+        template_set_bool(v, lv->reset);
 }
 
 /* The login form, with a login cookie (the form's CSRF token) made if there is none. */
@@ -62,7 +50,14 @@ static void login_form(struct web_ctx *c, int status, const char *message, const
         }
         web_cookie(c, WEB_LOGIN_COOKIE, c->login_token, LOGIN_COOKIE_S);
     }
-    struct login_view lv = {message, username, c->login_token};
+    /* after a reset (pages_reset.c redirects here with ?reset=done): a fixed text, never
+     * one the query carries */
+    const char *done = form_get(&c->query, "reset");
+    struct login_view lv = {message, username, c->login_token,
+                            done && strcmp(done, "done") == 0
+                                ? "Your password was changed. Log in with the new one."
+                                : NULL,
+                            web_reset_texts(c) != NULL};
     page_begin(c, "Log in");
     page_render(c, TPL_LOGIN, login_lookup, &lv);
     page_end(c);
@@ -80,7 +75,7 @@ void page_login_get(struct web_ctx *c)
 
 void page_login_post(struct web_ctx *c)
 {
-    uint64_t t0 = mono_ms();
+    uint64_t t0 = web_mono_ms();
     const char *login = form_get(&c->post, "username"), *password = form_get(&c->post, "password");
     if (!login || !password || !login[0] || !password[0]) {
         login_form(c, 400, "Enter your email address or user name, and your password.", login);
@@ -112,7 +107,7 @@ void page_login_post(struct web_ctx *c)
     }
     if (r == LOGIN_FAILED) {
         log_info("failed login from %s", c->client_text); /* never the login or password */
-        sleep_until(t0 + LOGIN_FLOOR_MS);
+        web_sleep_until(t0 + LOGIN_FLOOR_MS);
         login_form(c, 401, "The user name or password is not right.", login);
         return;
     }

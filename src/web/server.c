@@ -7,6 +7,7 @@
 #include "server.h"
 
 #include "../base/err.h"
+#include "../base/portowner.h"
 #include "../base/xalloc.h"
 
 #include <errno.h>
@@ -216,6 +217,8 @@ static int listen_on(const char *spec, uint16_t *port, char *errbuf)
     if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0) {
         int e = errno;
         snprintf(errbuf, ERR_BUF_LEN, "web: cannot listen on %s: %s", spec, strerror(e));
+        if (e == EADDRINUSE)
+            portowner_hint(errbuf, spec, true, "web", "another web server or flowtally");
         close(fd);
         return -e;
     }

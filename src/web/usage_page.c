@@ -11,6 +11,7 @@
 #include "../base/xalloc.h"
 #include "../report/report.h"
 #include "chart.h"
+#include "fragments.h"
 #include "invoices.h"
 #include "page.h"
 
@@ -39,10 +40,11 @@ static void day_axis(uint64_t from_ms, uint64_t to_ms, struct day_axis *a)
     tm.tm_hour = 12; /* noon: a day's noon exists whatever the clocks do */
     tm.tm_min = tm.tm_sec = 0;
     tm.tm_isdst = -1;
-    while (a->n < DAY_MAX) {
-        time_t noon = mktime(&tm);
-        if ((uint64_t)noon * 1000 >= to_ms + 12 * 3600 * 1000ULL)
-            break;
+    /* One mktime() only: glibc's re-reads the zone's file each call (a stat per day was an
+     * eighth of the page's time). The next noon is 24 hours on, moved back to noon when the
+     * clocks changed in between. */
+    time_t noon = mktime(&tm);
+    while (a->n < DAY_MAX && (uint64_t)noon * 1000 < to_ms + 12 * 3600 * 1000ULL) {
         struct tm day;
         localtime_r(&noon, &day);
         strftime(a->name[a->n], sizeof a->name[0], "%Y-%m-%d", &day);
@@ -50,8 +52,9 @@ static void day_axis(uint64_t from_ms, uint64_t to_ms, struct day_axis *a)
         a->labels[a->n] = a->label[a->n];
         a->names[a->n] = a->name[a->n];
         a->n++;
-        tm.tm_mday++;
-        tm.tm_isdst = -1;
+        noon += 86400;
+        localtime_r(&noon, &day);
+        noon += (12 * 60 - (day.tm_hour * 60 + day.tm_min)) * 60;
     }
 }
 
@@ -320,7 +323,55 @@ static void figures(struct web_ctx *c, const struct quota_usage *u, bool current
     fputs("</ul>\n", c->out);
 }
 
-int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool staff_view)
+static int draw_charts_and_tables(struct web_ctx *c, const struct quota_usage *u, const char *base,
+                                  const char *cycle, bool by_class, bool current, char *errbuf)
+{
+    int rc = daily(c, u, base, cycle, by_class, errbuf);
+    if (rc == 0 && current)
+        rc = hourly(c, u, errbuf);
+    if (rc == 0)
+        rc = breakdown(c, u, USAGE_BY_CLASS, REPORT_KEY_CLASS, "Per traffic class", errbuf);
+    if (rc == 0)
+        rc = breakdown(c, u, USAGE_BY_APP, REPORT_KEY_APP, "Per application", errbuf);
+    return rc;
+}
+
+/* The days, the hours and the breakdowns: copied as drawn while the usage has not moved
+ * (fragments.h), else drawn and kept. The key names all they are drawn from besides the
+ * usage: the subscriber, the cycle, the view, the links' base and cycle, and for the
+ * current cycle the hour (the last 48 hours end with it). */
+static int charts_and_tables(struct web_ctx *c, const struct quota_usage *u, const char *base,
+                             const char *cycle, bool by_class, bool current, char *errbuf)
+{
+    char key[WEB_PATH_MAX + 256];
+    int n = snprintf(key, sizeof key, "usage %lld %llu %llu %d %llu %s %s", (long long)u->sub.id,
+                     (unsigned long long)u->cycle.start_ms, (unsigned long long)u->cycle.end_ms,
+                     by_class, current ? (unsigned long long)(c->now_ms / 3600000) : 0ULL, base,
+                     cycle ? cycle : "-");
+    bool keep = c->fragments && n > 0 && (size_t)n < sizeof key;
+    int64_t version = keep ? store_usage_version(c->store) : -1;
+    if (keep && version < 0) /* the version cannot be read: nothing to match it against */
+        keep = false;
+    if (keep && fragments_get(c->fragments, key, version, c->out))
+        return 0;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *page_out = c->out, *part = keep ? web_buffer_open(&buf, &len) : NULL;
+    if (!part)
+        return draw_charts_and_tables(c, u, base, cycle, by_class, current, errbuf);
+    c->out = part;
+    int rc = draw_charts_and_tables(c, u, base, cycle, by_class, current, errbuf);
+    c->out = page_out;
+    fclose(part);
+    if (rc == 0) {
+        fwrite(buf, 1, len, c->out);
+        fragments_put(c->fragments, key, version, buf, len);
+    }
+    free(buf);
+    return rc;
+}
+
+static int page_of_reads(struct web_ctx *c, const char *account, const char *cycle, bool staff_view)
 {
     char errbuf[ERR_BUF_LEN];
     struct quota_usage u;
@@ -368,13 +419,7 @@ int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool s
         html_url_component(f, account);
         fclose(f);
     }
-    rc = daily(c, &u, base, cycle, by_class, errbuf);
-    if (rc == 0 && current)
-        rc = hourly(c, &u, errbuf);
-    if (rc == 0)
-        rc = breakdown(c, &u, USAGE_BY_CLASS, REPORT_KEY_CLASS, "Per traffic class", errbuf);
-    if (rc == 0)
-        rc = breakdown(c, &u, USAGE_BY_APP, REPORT_KEY_APP, "Per application", errbuf);
+    rc = charts_and_tables(c, &u, base, cycle, by_class, current, errbuf);
     if (rc == 0 && staff_view)
         rc = invoices_section(c, u.sub.id, NULL, INVOICES_COL_CYCLE);
     if (rc != 0) {
@@ -386,4 +431,15 @@ int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool s
     page_end(c);
     web_html(c, 200);
     return 0;
+}
+
+int usage_page(struct web_ctx *c, const char *account, const char *cycle, bool staff_view)
+{
+    /* one snapshot for the page's reads: its figures agree, and the store's lock is taken
+     * once */
+    bool snapshot = c->store->ops->read_begin(c->store) == 0;
+    int rc = page_of_reads(c, account, cycle, staff_view);
+    if (snapshot)
+        c->store->ops->read_end(c->store);
+    return rc;
 }

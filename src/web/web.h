@@ -35,6 +35,13 @@ struct web_options {
     const char *ldap_bind_dn; /* the DN to bind as, %u the login (escaped) */
     unsigned ldap_timeout_ms; /* for each connection and each answer */
     bool ldap_starttls;       /* STARTTLS before the bind */
+
+    /* password reset by mail: offered when web_url is set and has_mail */
+    const char *web_url;        /* the portal's public address, which links start with, or "" */
+    bool has_mail;              /* smtp and mail_from are set (a daemon sends the queue) */
+    const char *mail_from;      /* From: of the reset mail */
+    const char *mail_templates; /* the message templates' directory, or "": built in */
+    uint64_t reset_valid_s;     /* how long a reset link works */
 };
 
 struct web;

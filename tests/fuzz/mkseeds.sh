@@ -14,7 +14,7 @@ for t in netflow5 netflow9 ipfix decode; do
     mkdir -p "$corpus/$t"
     rm -f "$corpus/$t"/seed-*
 done
-"$cc" -std=c17 -O2 -D_GNU_SOURCE -o "$tools/flowgen" tools/flowgen/*.c
+"$cc" -std=c17 -O2 -D_GNU_SOURCE -o "$tools/flowgen" tools/flowgen/*.c src/gen/*.c
 "$cc" -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$tools/seedgen" tests/fuzz/seedgen.c
 
 # gen TARGET NAME FLOWGEN_ARGS...: one flowgen stream as one seed.

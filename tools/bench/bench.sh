@@ -14,13 +14,16 @@
 #     subscribers, and whether the collector stays lossless meanwhile;
 #  6. closing a month's bills (tools/bench/bills.sh): `bill close` for 1,000 and 10,000
 #     subscribers with a month of 300 s usage each (SQLite; PostgreSQL at 1,000), and again;
+#  7. the alert thread's round (tools/bench/alerts.sh): 2,000 of 10,000 subscribers moving
+#     at each flush, each with a month of usage, before and after usage was kept in memory;
 # then prints one table (also written to build/bench/results.md) with flowtally/peer ratios,
 # and keeps every rung's raw numbers in build/bench/raw.csv (also printed as they come).
 # Usage: sh tools/bench/bench.sh BUILD_DIR. Knobs (environment): BENCH_PROTOS, BENCH_COLLECTORS,
 # BENCH_REPS, BENCH_SECS, BENCH_LADDER, BENCH_COMMON_RATE, BENCH_BUDGET, BENCH_INPROC_RECORDS,
 # BENCH_INPROC_PASSES, BENCH_STREAM_RECORDS, BENCH_FT_RCVBUF, BENCH_EXPORTERS, BENCH_BIG_RATE,
 # BENCH_BIG_EXPORTERS, BENCH_PORTAL (0: skip part 5; its own knobs: tools/bench/portal.sh),
-# BENCH_BILLS (0: skip part 6; its own knobs: tools/bench/bills.sh)
+# BENCH_BILLS (0: skip part 6; its own knobs: tools/bench/bills.sh), BENCH_ALERTS (0: skip
+# part 7; its own knobs: tools/bench/alerts.sh)
 # (defaults below).
 # Only loopback addresses are used; every wait and loop is bounded in count and time.
 set -u
@@ -598,6 +601,17 @@ if [ "${BENCH_BILLS:-1}" != 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 7. The alert thread's round: its own store (tools/bench/alerts.sh).
+
+ALERTS_ROWS="$TMP/alerts.rows"
+: >"$ALERTS_ROWS"
+if [ "${BENCH_ALERTS:-1}" != 0 ]; then
+    say ""
+    sh "$ROOT/tools/bench/alerts.sh" "$BUILD" "$ALERTS_ROWS" ||
+        printf 'alerts benchmark\tfailed (exit status %s; see its output above)\n' "$?" >>"$ALERTS_ROWS"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # The table.
 
 # ladder_stat COLL PROTO EXP: "median min max n lowerbound" of the max lossless rate over reps.
@@ -733,6 +747,14 @@ table_row() {
         for c in $PEERS; do printf ' | —'; done
         printf ' |\n'
     done <"$BILLS_ROWS"
+    # the alerts' rows, likewise
+    while IFS="$(printf '\t')" read -r measure value; do
+        [ "$measure" = NOTE ] && continue
+        printf '| alerts | %s | %s' "$measure" "$value"
+        for c in $PEERS; do printf ' | —'; done
+        for c in $PEERS; do printf ' | —'; done
+        printf ' |\n'
+    done <"$ALERTS_ROWS"
 } >"$TABLE"
 
 T_END=$(date +%s)
@@ -777,7 +799,7 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "of unknown r
     for f in $FLUSH_ROWS; do
         echo "$f" | awk -F: '{ printf "- Store flush (%s, one transaction of additive upserts): %d keys in %s ms when all are new, %s ms when all are updates.\n", $1, $2, $3, $4 }'
     done
-    awk -F'\t' '$1 == "NOTE" { print "- " $2 }' "$PORTAL_ROWS" "$BILLS_ROWS"
+    awk -F'\t' '$1 == "NOTE" { print "- " $2 }' "$PORTAL_ROWS" "$BILLS_ROWS" "$ALERTS_ROWS"
     echo "- \`tools/bench/bench.sh\` took $((T_END - T_START)) s."
 } >"$RESULTS"
 

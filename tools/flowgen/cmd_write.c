@@ -178,7 +178,7 @@ static void encode(struct wire_buf *w, const struct gen_config *cfg, struct expo
     switch (cfg->proto) {
     case PROTO_V5: export_v5(w, cfg, st, recs, n); break;
     case PROTO_V9: export_v9(w, cfg, st, recs, n); break;
-    case PROTO_IPFIX: export_ipfix(w, cfg, st, recs, n); break;
+    case PROTO_IPFIX: export_ipfix(w, cfg->domain, cfg->sampling, st, recs, n); break;
     }
 }
 

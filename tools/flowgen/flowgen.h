@@ -11,21 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../../src/gen/gen.h"
+
 // Exit codes: usage errors are distinguishable from runtime failures so a
 // test harness can tell "I called it wrong" from "the system failed".
 #define FLOWGEN_EXIT_RUNTIME 1
 #define FLOWGEN_EXIT_USAGE 2
-
-// Largest UDP payload that fits a 1500-byte IPv4 MTU (20 IP + 8 UDP bytes of
-// headers); every generated datagram must fit so nothing is fragmented.
-#define FLOWGEN_MAX_DGRAM 1472u
-
-// Templates are resent every this many datagrams (RFC 3954 §9 and RFC 7011
-// §8.4 leave the refresh policy to the exporter for unreliable transport).
-#define FLOWGEN_TEMPLATE_REFRESH 20u
-
-#define FLOWGEN_DATA_TEMPLATE_ID 256u
-#define FLOWGEN_OPTIONS_TEMPLATE_ID 257u
 
 // Upper bounds that keep every uint64 total far from overflow:
 // records * 1.5e6 bytes * sampling stays below 2^64.
@@ -35,21 +26,6 @@
 #define FLOWGEN_MAX_SAMPLING 16383u
 
 enum flowgen_proto { PROTO_V5, PROTO_V9, PROTO_IPFIX };
-
-#define FLOWGEN_TCP 6
-#define FLOWGEN_UDP 17
-
-// Interface numbers let a collector tell the uplink from the LAN side.
-#define FLOWGEN_IF_UPLINK 1
-#define FLOWGEN_IF_LAN 2
-
-// ---- prng.c ----
-struct prng {
-    uint64_t state;
-};
-void prng_seed(struct prng *p, uint64_t seed);
-uint64_t prng_next(struct prng *p);
-uint64_t prng_range(struct prng *p, uint64_t lo, uint64_t hi);
 
 // ---- cli.c ----
 struct cli_option {
@@ -85,25 +61,6 @@ struct gen_config {
     const uint32_t *host_addrs;
 };
 
-struct flow_record {
-    uint32_t src_addr;
-    uint32_t dst_addr;
-    uint16_t src_port;
-    uint16_t dst_port;
-    uint8_t protocol;
-    uint8_t tcp_flags;
-    uint8_t src_mask;
-    uint8_t dst_mask;
-    uint16_t input_if;
-    uint16_t output_if;
-    uint64_t packets; // 64 bits for --flows totals; v5 and v9 records carry 32
-    uint64_t bytes;
-    uint64_t start_ms; // unix milliseconds
-    uint64_t end_ms;   // unix milliseconds
-    uint32_t host_index;
-    bool inbound; // remote -> local ("in" for the local host)
-};
-
 uint64_t flows_export_secs(const struct gen_config *cfg, uint64_t first_rec);
 void flows_make(const struct gen_config *cfg, struct prng *rng, uint64_t export_secs,
                 struct flow_record *out);
@@ -127,38 +84,12 @@ void flowfile_free(struct flow_list *l);
 uint64_t flowfile_max_record_bytes(enum flowgen_proto proto);
 uint64_t flowfile_packets(uint64_t bytes);
 
-// ---- wire.c ----
-struct wire_buf {
-    uint8_t data[FLOWGEN_MAX_DGRAM];
-    size_t len;
-};
-void wire_reset(struct wire_buf *w);
-void wire_u8(struct wire_buf *w, uint8_t v);
-void wire_u16(struct wire_buf *w, uint16_t v);
-void wire_u32(struct wire_buf *w, uint32_t v);
-void wire_u64(struct wire_buf *w, uint64_t v);
-void wire_pad4(struct wire_buf *w);
-void wire_patch_u16(struct wire_buf *w, size_t at, uint16_t v);
-void wire_store_u16(uint8_t *p, uint16_t v);
-uint16_t wire_load_u16(const uint8_t *p);
-uint32_t wire_load_u32(const uint8_t *p);
-
-// ---- export_v5.c / export_v9.c / export_ipfix.c ----
-// Per-stream exporter state that survives from one datagram to the next.
-struct export_state {
-    uint64_t datagram_index; // datagrams built so far
-    uint64_t flows_sent;     // flow records in earlier datagrams
-    uint64_t data_records;   // IPFIX: all Data Records incl. options data
-    uint64_t export_secs;    // export time of the datagram being built
-};
 uint64_t export_boot_secs(const struct gen_config *cfg);
 uint32_t export_uptime_ms(const struct gen_config *cfg, uint64_t unix_ms);
 void export_v5(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
                const struct flow_record *recs, uint32_t n);
 void export_v9(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
                const struct flow_record *recs, uint32_t n);
-void export_ipfix(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
-                  const struct flow_record *recs, uint32_t n);
 
 // ---- expect.c ----
 struct host_totals {

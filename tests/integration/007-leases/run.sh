@@ -9,8 +9,8 @@ DB="$TMP/flowtally.db"
 ft() { "$FT" "$@" --db "$DB"; }
 ft subscriber add alice
 ft subscriber add bob
-ft register 02:00:00:00:00:01 alice --from 2026-09-01
-ft register 02:00:00:00:00:02 bob --from 2026-09-01
+ft register alice 02:00:00:00:00:01 --from 2026-09-01
+ft register bob 02:00:00:00:00:02 --from 2026-09-01
 
 # Stream A flows end 14:12-14:14 UTC, stream B flows 15:12-15:14 (2026-09-21).
 cat >"$TMP/dhcpd.leases" <<'LEASES'

@@ -67,7 +67,7 @@ refused "bind --from 2026-04-31" 2 bind alice 10.0.0.9 --from 2026-04-31
 refused "bind --from 2025-02-29" 2 bind alice 10.0.0.9 --from 2025-02-29
 refused "bind --from a 60th second" 2 bind alice 10.0.0.9 --from 2026-09-01T23:59:60
 refused "bind --to 2026-09-31" 2 bind alice 10.0.0.9 --from 2026-09-01 --to 2026-09-31
-refused "register --from 2026-02-29" 2 register 02:00:00:00:00:09 alice --from 2026-02-29
+refused "register --from 2026-02-29" 2 register alice 02:00:00:00:00:09 --from 2026-02-29
 check_eq "no binding stored" "$(n_bindings)" 0
 refused "report --from 2026-02-30" 2 report --from 2026-02-30
 refused "report --to 2026-06-31" 2 report --to 2026-06-31

@@ -13,7 +13,8 @@
 #   plans made again with their ids, each subscriber's plan history started, the billing
 #   tables empty (a version 10 store's rows kept), every foreign key holding; and migration
 #   11: plans' alert levels empty, the alert, mail and enforcement tables empty, a removed
-#   subscriber's enforcement row going with it and its alerts staying);
+#   subscriber's enforcement row going with it and its alerts staying; and migration 12: the
+#   password reset links empty, a removed subscriber's user's link going with it);
 # - a store whose schema is newer than the binary's, on SQLite and on PostgreSQL: refused by
 #   writers (admin commands, `flowtally run`) and readers, untouched.
 # PostgreSQL parts report SKIP when tests/pg.sh or PostgreSQL is missing.
@@ -336,11 +337,15 @@ unlim []"
     same "version $v: alerts, mail, enforcement" "$(sqlite3 "$db" "SELECT
         (SELECT count(*) FROM alerts), (SELECT count(*) FROM mail),
         (SELECT count(*) FROM enforcement)")" "0|0|0"
+    same "version $v: password reset links (migration 12), empty" "$(sqlite3 "$db" "SELECT
+        count(*) FROM password_resets")" "0"
     # ... and their foreign keys hold in the migrated file: removing bob (by a command, as
     # any writer) removes his login and its session, not the staff's
     sqlite3 "$db" "INSERT INTO users (login, role, subscriber_id, created_ms) VALUES
         ('bob@example.org', 'customer', 2, 1790000000000), ('ops', 'staff', NULL, 1790000000000);
         INSERT INTO sessions SELECT login || '-hash', id, 'csrf', 1790000000000, 1790000000000
+        FROM users;
+        INSERT INTO password_resets SELECT login || '-reset', id, 1790000000000, 1790003600000, 0
         FROM users;
         INSERT INTO enforcement VALUES (2, 'over', '10.0.0.2/32', 1, 1, 1790000000000,
         1790000000000, ''), (1, 'under', '10.0.0.1/32', 1, 0, 1790000000000, 1790000000000, '');
@@ -354,6 +359,8 @@ unlim []"
         "SELECT u.login, u.role, s.id_hash FROM users u JOIN sessions s ON s.user_id = u.id
         UNION ALL SELECT count(*), '', '' FROM sessions")" "ops staff ops-hash
 1  "
+    same "version $v: his reset link went with him" "$(sqlite3 "$db" "SELECT token_hash
+        FROM password_resets")" "ops-reset"
     same "version $v: his enforcement row went with him, his alert stays" "$(sqlite3 \
         -separator ' ' "$db" "SELECT 'enforcement', subscriber_id, state FROM enforcement
         UNION ALL SELECT 'alert', subscriber_id, level FROM alerts")" "enforcement 1 under

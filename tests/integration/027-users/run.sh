@@ -41,7 +41,8 @@ refused() {
     check_eq "$name" "$?|$(cat "$TMP/out")|$(cat "$TMP/err")" "1||flowtally: $msg"
 }
 
-# succeeds NAME WANT_STDOUT ARGS...: exit 0, exactly WANT_STDOUT, nothing on stderr.
+# succeeds NAME WANT_STDOUT ARGS...: exit 0, exactly WANT_STDOUT (what the command did:
+# "user ops added"), nothing on stderr.
 succeeds() {
     name=$1 want=$2
     shift 2
@@ -83,7 +84,7 @@ done
 # ---- add ----
 
 printf 'correct horse battery\n' >"$TMP/pw"
-succeeds "add a customer, the password from stdin" "" \
+succeeds "add a customer, the password from stdin" "user alice@example.org added" \
     user add Alice@Example.ORG --role customer --account alice --password-stdin <"$TMP/pw"
 hash=$(sql "SELECT password FROM users WHERE login = 'alice@example.org'")
 case $hash in
@@ -96,9 +97,10 @@ got=$(perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "match" : "no match
 check_eq "the hash is of the password given, without its newline" "$got" match
 
 succeeds "add staff without a password: a note says how to give one" \
-    "note: ops has no password here: they can log in once one is set (user set ops --password-stdin or --password-hash HASH) or LDAP is configured" \
+    "user ops added
+note: ops has no password here: they can log in once one is set (user set ops --password-stdin or --password-hash HASH) or LDAP is configured" \
     user add ops --role staff
-succeeds "add an admin with --password-hash" "" user add root --role admin --password-hash "$ROOT_HASH"
+succeeds "add an admin with --password-hash" "user root added" user add root --role admin --password-hash "$ROOT_HASH"
 check_eq "the hash is stored as given" "$(sql "SELECT password FROM users WHERE login = 'root'")" \
     "$ROOT_HASH"
 
@@ -127,14 +129,17 @@ refused "an empty password is refused" \
 ft user add carol@example.org --role staff --password-stdin --password-hash "$CAROL_HASH" \
     </dev/null >"$TMP/out" 2>"$TMP/err"
 check_eq "--password-stdin and --password-hash together: a usage error" "$?|$(cat "$TMP/err")" \
-    "2|flowtally: give --password-stdin or --password-hash, not both"
+    "2|flowtally: give --password-stdin or --password-hash, not both
+Try 'flowtally user --help'."
 ft user add carol@example.org --role staff "$CAROL_HASH" >"$TMP/out" 2>"$TMP/err"
 check_eq "a hash without --password-hash: a usage error that does not quote it" \
     "$?|$(cat "$TMP/err")" \
-    "2|flowtally: an argument out of place or misspelt (not shown: it may be a password hash)"
+    "2|flowtally: an argument out of place or misspelt (not shown: it may be a password hash)
+Try 'flowtally user --help'."
 ft user list --role staff >"$TMP/out" 2>"$TMP/err"
 check_eq "list takes no --role" "$?|$(cat "$TMP/err")" \
-    "2|flowtally: user list does not take --role (see flowtally user --help)"
+    "2|flowtally: user list does not take --role
+Try 'flowtally user --help'."
 check_eq "nothing refused was stored" "$(sql "SELECT count(*) FROM users")" 3
 
 # ---- list ----
@@ -184,19 +189,19 @@ check_same "user list (table, the day created)" "$TMP/got" "$TMP/want"
 
 # Two logged-in browsers (what the portal stores: a token's hash): a new password ends the
 # user's sessions, and only those; other changes leave them.
-succeeds "set a role, an account and a hash at once" "" \
+succeeds "set a role, an account and a hash at once" "user ops updated" \
     user set ops --role customer --account bob --password-hash "$OPS_HASH"
 sql "INSERT INTO sessions (id_hash, user_id, csrf, created_ms, seen_ms)
      SELECT 'session-' || login, id, 'csrf', 1, 1 FROM users WHERE login IN ('root', 'ops')"
-succeeds "set an account only" "" user set ROOT --account alice
+succeeds "set an account only" "user root updated" user set ROOT --account alice
 check_eq "sessions stay when the password does not change" \
     "$(sql "SELECT id_hash FROM sessions ORDER BY id_hash" | tr '\n' ' ')" \
     "session-ops session-root "
 printf 'another good password\n' >"$TMP/pw"
-succeeds "set a password from stdin" "" user set root --password-stdin <"$TMP/pw"
+succeeds "set a password from stdin" "user root updated" user set root --password-stdin <"$TMP/pw"
 check_eq "a new password ends that user's sessions" \
     "$(sql "SELECT id_hash FROM sessions ORDER BY id_hash" | tr '\n' ' ')" "session-ops "
-succeeds "a customer becomes staff, keeping the account" "" user set alice@example.org --role staff
+succeeds "a customer becomes staff, keeping the account" "user alice@example.org updated" user set alice@example.org --role staff
 refused "set of a login that does not exist" "no user 'nobody'" user set nobody --role staff
 refused "a customer's account cannot be cleared" \
     "a customer needs an account (--account): the subscriber whose usage they see" \
@@ -212,11 +217,11 @@ EOF
 check_same "user list after set" "$TMP/got" "$TMP/want"
 check_eq "the hash given to set is stored as given" \
     "$(sql "SELECT password FROM users WHERE login = 'ops'")" "$OPS_HASH"
-succeeds "staff may have no account" "" user set alice@example.org --account ""
+succeeds "staff may have no account" "user alice@example.org updated" user set alice@example.org --account ""
 
 # ---- remove ----
 
-succeeds "user remove (the login compared lowercased)" "" user remove OPS
+succeeds "user remove (the login compared lowercased)" "user ops removed" user remove OPS
 refused "removing it again" "no user 'ops'" user remove ops
 check_eq "user remove leaves the subscriber alone" \
     "$(ft subscriber list --format csv | cut -d, -f1 | grep -cx bob)" 1
@@ -335,7 +340,7 @@ check_same "refused postfixadmin imports store nothing" "$TMP/got" "$TMP/before"
 
 # ---- subscriber remove takes its users with it ----
 
-succeeds "subscriber remove bob" "" subscriber remove bob
+succeeds "subscriber remove bob" "subscriber bob removed" subscriber remove bob
 list_csv | cut -d, -f1,3 >"$TMP/got"
 cat >"$TMP/want" <<'EOF'
 login,account

@@ -108,13 +108,15 @@ r = anon.request("GET", "/")
 result(r.status == 303 and r.headers.get("Location") == "/login", "anonymous / goes to /login")
 r = anon.request("GET", "/login")
 result(r.status == 200 and 'name="csrf"' in r.text, "the login form has a CSRF token")
+result('<a href="/reset">Forgot your password?</a>' in r.text,
+       "the login page offers a password reset link (web_url and mail are set)")
 flags = [c for c in r.set_cookies if c.startswith("ft_login=")]
 result(len(flags) == 1 and "HttpOnly" in flags[0] and "SameSite=Lax" in flags[0]
        and "Path=/" in flags[0] and "Secure" not in flags[0],
        "login cookie: HttpOnly, SameSite=Lax, Path=/, not Secure without TLS", repr(flags))
 for header, want in [("Content-Security-Policy", "default-src 'none'"),
                      ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
-                     ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store")]:
+                     ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store")]:
     result(want in (r.headers.get(header) or ""), "header " + header, repr(r.headers.get(header)))
 result("script-src" not in r.headers.get("Content-Security-Policy", "")
        and "<script" not in r.text, "no script anywhere")
@@ -235,6 +237,15 @@ matrix = [
     ("GET", "/assets/style.css", [200, 200, 200, 200, 200]),
     ("GET", "/assets/logo", [200, 200, 200, 200, 200]),
     ("GET", "/no/such/page", [404, 404, 404, 404, 404]),
+    # password reset (on here: web_url and mail are set): the form is for visitors, a user
+    # changes the password on /password; a link that is not one of ours, or not even
+    # shaped like one, is the same "not valid any more" (410) for everyone
+    ("GET", "/reset", [200, 303, 303, 303, 303]),
+    ("GET", "/reset/" + "A" * 43, [410, 410, 410, 410, 410]),
+    ("GET", "/reset/" + "A" * 42 + "B", [410, 410, 410, 410, 410]),
+    ("GET", "/reset/short", [410, 410, 410, 410, 410]),
+    ("GET", "/reset/" + "A" * 43 + "/x", [404, 404, 404, 404, 404]),
+    ("GET", "/reset/", [404, 404, 404, 404, 404]),
 ]
 names = ["anonymous", "alice", "bob", "staff", "admin"]
 for method, path, want in matrix:
@@ -248,14 +259,17 @@ for method, path, want in matrix:
             result(False, "%s %s as %s: security headers" % (method, path, who))
     result(got == want, "%s %s: statuses %s" % (method, path, want), "got %s" % got)
 
-# POST routes: without a token 403 for whoever may use them; anonymous goes to /login.
-posts = ["/logout", "/password", "/devices", "/alerts"]
+# POST routes: without a token 403 for whoever may use them; anonymous goes to /login
+# (but for the password reset routes, which are for visitors too).
+posts = ["/logout", "/password", "/devices", "/alerts", "/reset", "/reset/" + "A" * 43]
 for path in posts:
     for who in names:
         r = roles[who].request("POST", path, {"levels": "50", "current": "x", "new": "y",
-                                              "confirm": "y"})
-        want = 303 if who == "anonymous" else (404 if who in ("staff", "admin") and path in
-                                               ("/devices", "/alerts") else 403)
+                                              "confirm": "y", "username": A["login"]})
+        if who == "anonymous" and not path.startswith("/reset"):
+            want = 303
+        else:
+            want = 404 if who in ("staff", "admin") and path in ("/devices", "/alerts") else 403
         result(r.status == want, "POST %s without CSRF as %s: %d" % (path, who, want),
                "got %d" % r.status)
     r = alice.request("POST", path, {"csrf": "x" * 43})

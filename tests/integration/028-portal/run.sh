@@ -67,8 +67,11 @@ CUR_START=$((NOW - 7200))
     --out "$TMP/cur.dgrams" --expect "$TMP/cur.csv" >/dev/null
 total() { awk -F, -v h="$2" '$1 == h { print $2 + $3 }' "$1"; }
 
+# Password resets on (web_url, smtp and mail_from set), so the matrix covers their routes;
+# no mail is sent here (036 sends them), and the port is one nothing listens on.
 start_flowtally --trusted-proxies 127.0.0.1/32 --device-limit 1 --web-timeout 3 --arp-table "$TMP/arp" \
-    --web-max-per-address 8 ||
+    --web-max-per-address 8 --web-url https://portal.example.net --smtp smtp://127.0.0.1:9 \
+    --mail-from portal@example.net ||
     { not_ok start; done_testing; exit; }
 WEB=$(web_port)
 [ -n "$WEB" ] && ok "the daemon serves the portal" || not_ok "the daemon serves the portal"
@@ -137,6 +140,40 @@ if grep -q 'mailbox-pass-1\|bob-pass-12345\|a-new-secret-9\|\$1\$Xq3v' "$TMP/dae
 else
     ok "no password or hash in the daemon's output"
 fi
+
+# The charts and tables of a page are kept as drawn until a flush moves the usage: alice's
+# page twice (drawn, then copied), then a flush of new flows, then her page again. Each time
+# the class table (in the kept part) sums to the used bytes (the figures, read afresh).
+class_sum() { # class_sum PAGE: the bytes in the "Per traffic class" table
+    sed -n '/<h2>Per traffic class<\/h2>/,/<\/section>/p' "$1" | grep -o 'data-bytes="[0-9]*"' |
+        tr -dc '0-9\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+used_of_page() { sed -n 's/.*id="used" data-bytes="\([0-9]*\)".*/\1/p' "$1"; }
+alice_page() {
+    rm -f "$TMP/jar"
+    csrf=$(curl -s -c "$TMP/jar" "http://127.0.0.1:$WEB/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p')
+    curl -s -b "$TMP/jar" -c "$TMP/jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+        --data-urlencode "username=alice@example.net" --data-urlencode "password=mailbox-pass-1" \
+        "http://127.0.0.1:$WEB/login"
+    curl -s -b "$TMP/jar" "http://127.0.0.1:$WEB/" >"$1"
+    curl -s -b "$TMP/jar" "http://127.0.0.1:$WEB/" >"$2"
+}
+alice_page "$TMP/page1.html" "$TMP/page2.html"
+check_eq "alice's page, drawn: its class table sums to her used bytes" \
+    "$(class_sum "$TMP/page1.html"):$(used_of_page "$TMP/page1.html")" "$A_USED:$A_USED"
+check_eq "alice's page again, the kept part: the same page" "$(cmp -s "$TMP/page1.html" "$TMP/page2.html" &&
+    echo same)" same
+"$FLOWGEN" write --proto ipfix --seed 31 --records 500 --hosts 1 --start "$((NOW - 120))" \
+    --out "$TMP/more.dgrams" --expect "$TMP/more.csv" >/dev/null
+MORE=$(total "$TMP/more.csv" 10.0.0.1)
+"$FLOWGEN" send --in "$TMP/more.dgrams" --to 127.0.0.1:$PORT >/dev/null
+kill -USR1 "$DAEMON_PID"
+wait_for test "$(used_now)" = "$((A_USED + MORE))" || not_ok "the new flows were stored"
+alice_page "$TMP/page3.html" "$TMP/page4.html"
+check_eq "after a flush of $MORE more bytes: the class table and the figures both moved" \
+    "$(class_sum "$TMP/page3.html"):$(used_of_page "$TMP/page3.html")" \
+    "$((A_USED + MORE)):$((A_USED + MORE))"
+A_USED=$((A_USED + MORE))
 stop_flowtally
 
 # `flowtally web` alone on the same store (the portal in a DMZ), then over TLS.

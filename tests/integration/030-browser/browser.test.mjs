@@ -216,6 +216,19 @@ try {
         await shot(page, 'devices.png', true);
     });
     await check('no CSP violation on the devices page', async () => assert.deepEqual(await cspViolations(page), []));
+    await check(`Past cycles: alice opens invoice ${S.invoice.number} of ${S.invoice.cycle}, total ${S.invoice.total}`, async () => {
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Past cycles' }).click();
+        await page.waitForURL(S.base + '/cycles');
+        await page.getByRole('link', { name: S.invoice.number, exact: true }).click();
+        await page.waitForURL(S.base + '/invoices/' + S.invoice.number);
+        assert.equal(await page.locator('h1').textContent(), 'Invoice ' + S.invoice.number);
+        assert.equal(await page.locator('#customer').textContent(), 'alice-4k2 – ' + S.name);
+        assert.equal(await page.locator('#total').textContent(), S.invoice.total);
+        const pdf = page.getByRole('link', { name: /as PDF$/ });
+        assert.equal(await pdf.getAttribute('href'), '/invoices/' + S.invoice.number + '.pdf');
+        await shot(page, 'invoice.png', true);
+    });
+    await check('no CSP violation on the invoice page', async () => assert.deepEqual(await cspViolations(page), []));
     await desktop.close();
 
     // ---- JavaScript off: the same login and the same numbers ----

@@ -94,6 +94,13 @@ done
 kill -USR1 "$DAEMON_PID"
 used_now() { ft usage alice-4k2 --format json | jq -r .used_bytes; }
 wait_for test "$(used_now)" = "$A_USED" || not_ok "the flows were stored before the checks"
+# Last month's bills: alice held basic (25.00, no tax) all of it and used nothing then, so
+# her invoice is 25.00 EUR; its number is the export's.
+PREV_CYCLE=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)
+check_eq "bill close: two invoices of 25.00" \
+    "$(ft bill close --cycle "$PREV_CYCLE" | cut -d, -f1)" "$PREV_CYCLE: 2 issued (50.00 EUR)"
+A_INVOICE=$(ft bill export --cycle "$PREV_CYCLE" --format json |
+    jq -s -r 'map(select(.subscriber == "alice-4k2" and .kind == "invoice")) | .[0].invoice')
 
 SHOTS=""
 if [ -n "${FLOWTALLY_SCREENSHOTS:-}" ]; then
@@ -106,7 +113,8 @@ cat >"$TMP/settings.json" <<EOF
  "login": "alice@example.net", "password": "mailbox-pass-1", "name": "Alice Example",
  "quota": $QUOTA, "used": $A_USED, "today": "$(date -u -d "@$START" +%-d)", "today_date": "$(date -u -d "@$START" +%Y-%m-%d)",
  "days": $(day_json 10.0.0.1), "bob_used": $(used_of 10.0.0.2),
- "device_address": "10.60.0.1", "device_mac": "02:00:00:00:10:01"}
+ "device_address": "10.60.0.1", "device_mac": "02:00:00:00:10:01",
+ "invoice": {"number": "$A_INVOICE", "cycle": "$PREV_CYCLE", "total": "25.00 EUR"}}
 EOF
 # Every wait inside is bounded (15 s each); the whole run by 120 s here.
 timeout 120 node "$ROOT/tests/integration/030-browser/browser.test.mjs" "$TMP/settings.json" \

@@ -27,8 +27,8 @@ static char *read_file(const char *path)
 
 static void test_shipped_are_built_in(void)
 {
-    const char *files[] = {"alert.subject", "alert.txt", "alert.html", "report.subject",
-                           "report.txt"};
+    const char *files[] = {"alert.subject", "alert.txt",       "alert.html",  "report.subject",
+                           "report.txt",    "invoice.subject", "invoice.txt", "invoice.html"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[128];
         snprintf(path, sizeof path, "etc/mail/%s", files[i]);
@@ -88,10 +88,96 @@ static void test_alert(void)
     message_texts_free(&t);
 }
 
+/* An invoice of March 2026 (UTC: 1772323200000 to 1775001600000), 30.81 EUR, and a
+ * credit note correcting it, -4.46 EUR: subject, texts, event, and the PDF given as the
+ * attachment ("%PDF-1.4 test", base64 by Python: JVBERi0xLjQgdGVzdA==). */
+static void test_invoice(void)
+{
+    struct message_texts t;
+    char err[ERR_BUF_LEN];
+    ASSERT_EQ_INT(message_texts_load(MESSAGE_INVOICE, NULL, &t, err), 0);
+    struct invoice_row inv = {.id = 9,
+                              .kind = "invoice",
+                              .number = 42,
+                              .subscriber_id = 7,
+                              .account = "alice",
+                              .name = "Alice Example",
+                              .cycle = "2026-03",
+                              .cycle_start_ms = 1772323200000ull,
+                              .cycle_end_ms = 1775001600000ull,
+                              .total_cents = 3081,
+                              .currency = "EUR"};
+    struct message_from from = {"Example Net", "billing@example.net", "example.net"};
+    struct mail_row m;
+    char *body = NULL;
+    const char pdf[] = "%PDF-1.4 test";
+    ASSERT_EQ_INT(message_invoice(&t, &from, &inv, 0, "alice@example.net", pdf, 13,
+                                  1775016000000ull, &m, &body, err),
+                  0);
+    ASSERT_STREQ(m.subject, "Invoice 42 for March 2026");
+    ASSERT_STREQ(m.kind, "invoice");
+    ASSERT_STREQ(m.event, "invoice:42");
+    ASSERT_STREQ(m.to_addr, "alice@example.net");
+    ASSERT_TRUE(body && strstr(body, "\r\nSubject: Invoice 42 for March 2026\r\n"));
+    ASSERT_TRUE(body && strstr(body, "Content-Type: multipart/mixed; boundary="));
+    ASSERT_TRUE(body && strstr(body, "quoted-printable\r\n\r\n"
+                                     "Hello Alice Example,\r\n"
+                                     "\r\n"
+                                     "attached is your invoice 42 for\r\n"
+                                     "the cycle from 2026-03-01 to 2026-03-31.\r\n"
+                                     "\r\n"
+                                     "Amount due: 30.81 EUR\r\n"
+                                     "Account: alice\r\n"
+                                     "\r\n"
+                                     "Example Net\r\n\r\n--"));
+    ASSERT_TRUE(body && strstr(body, "<p>Amount due: <strong>30.81 EUR</strong></p>"));
+    ASSERT_TRUE(body && strstr(body, "Content-Type: application/pdf;\r\n"
+                                     " name=\"invoice-42.pdf\"\r\n"));
+    ASSERT_TRUE(body && strstr(body, "\r\n\r\nJVBERi0xLjQgdGVzdA==\r\n--"));
+    free(body);
+
+    struct invoice_row note = inv;
+    note.id = 11;
+    snprintf(note.kind, sizeof note.kind, "credit");
+    note.number = 3;
+    note.refers_to = 9;
+    note.total_cents = -446;
+    ASSERT_EQ_INT(message_invoice(&t, &from, &note, 42, "alice@example.net", pdf, 13,
+                                  1775016000000ull, &m, &body, err),
+                  0);
+    ASSERT_STREQ(m.subject, "Credit note C-3 for March 2026");
+    ASSERT_STREQ(m.event, "invoice:C-3");
+    ASSERT_TRUE(body && strstr(body, "attached is a credit note, C-3, for\r\n"
+                                     "the cycle from 2026-03-01 to 2026-03-31. It corrects "
+                                     "invoice 42.\r\n"
+                                     "\r\n"
+                                     "Credited to you: 4.46 EUR\r\n"));
+    ASSERT_TRUE(body && strstr(body, " name=\"credit-note-C-3.pdf\"\r\n"));
+    free(body);
+    snprintf(note.kind, sizeof note.kind, "debit");
+    note.number = 1;
+    note.total_cents = 149;
+    ASSERT_EQ_INT(message_invoice(&t, &from, &note, 42, "alice@example.net", pdf, 13,
+                                  1775016000000ull, &m, &body, err),
+                  0);
+    ASSERT_STREQ(m.subject, "Debit note D-1 for March 2026");
+    ASSERT_STREQ(m.event, "invoice:D-1");
+    ASSERT_TRUE(body && strstr(body, "attached is a debit note, D-1, for\r\n"));
+    ASSERT_TRUE(body && strstr(body, "Amount due: 1.49 EUR\r\n"));
+    ASSERT_TRUE(body && strstr(body, " filename=\"debit-note-D-1.pdf\"\r\n"));
+    free(body);
+    /* an address that is not plain: no message */
+    ASSERT_TRUE(message_invoice(&t, &from, &inv, 0, "a@b.net\r\nBcc: x@y.net", pdf, 13,
+                                1775016000000ull, &m, &body, err) != 0);
+    free(body);
+    message_texts_free(&t);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
     RUN(test_shipped_are_built_in);
     RUN(test_alert);
+    RUN(test_invoice);
     return test_done();
 }

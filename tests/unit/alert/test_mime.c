@@ -138,6 +138,149 @@ static void test_multipart(void)
     free(out);
 }
 
+/* Attachments: a multipart/mixed around the alternative, whose boundary is the one of
+ * test_multipart with "fm" for "ft"; each file base64 in lines of 76 (57 bytes each: the 60
+ * bytes 00..3B make a line of 76 and one of 4; the base64 from Python's base64 module). */
+static void test_attachment(void)
+{
+    set_tz("Europe/Berlin");
+    unsigned char data[60];
+    for (int i = 0; i < 60; i++)
+        data[i] = (unsigned char)i;
+    struct mime_attachment file = {"invoice-42.pdf", "application/pdf", data, sizeof data};
+    struct mime_message m = base;
+    m.subject = "Invoice 42 for March 2026";
+    m.text = "Amount due: 30.81 EUR\n";
+    m.html = "<p>30.81 EUR</p>";
+    m.message_id = "<m1@isp.example>";
+    m.attachments = &file;
+    m.n_attachments = 1;
+    char *out, err[ERR_BUF_LEN];
+    size_t len;
+    ASSERT_EQ_INT(mime_build(&m, &out, &len, err), 0);
+    ASSERT_STREQ(out,
+                 "Date: Thu, 05 Mar 2026 15:03:09 +0100\r\n"
+                 "From: \"Flowtally\" <billing@isp.example>\r\n"
+                 "To: \"Alice\" <alice@example.net>\r\n"
+                 "Subject: Invoice 42 for March 2026\r\n"
+                 "Message-ID: <m1@isp.example>\r\n"
+                 "MIME-Version: 1.0\r\n"
+                 "Content-Type: multipart/mixed; boundary=\"=_fm05A16F4F3FD75B9A580C1E9E\"\r\n"
+                 "\r\n"
+                 "--=_fm05A16F4F3FD75B9A580C1E9E\r\n"
+                 "Content-Type: multipart/alternative; "
+                 "boundary=\"=_ft05A16F4F3FD75B9A580C1E9E\"\r\n"
+                 "\r\n"
+                 "--=_ft05A16F4F3FD75B9A580C1E9E\r\n"
+                 "Content-Type: text/plain; charset=UTF-8\r\n"
+                 "Content-Transfer-Encoding: quoted-printable\r\n"
+                 "\r\n"
+                 "Amount due: 30.81 EUR\r\n"
+                 "\r\n"
+                 "--=_ft05A16F4F3FD75B9A580C1E9E\r\n"
+                 "Content-Type: text/html; charset=UTF-8\r\n"
+                 "Content-Transfer-Encoding: quoted-printable\r\n"
+                 "\r\n"
+                 "<p>30.81 EUR</p>\r\n"
+                 "--=_ft05A16F4F3FD75B9A580C1E9E--\r\n"
+                 "--=_fm05A16F4F3FD75B9A580C1E9E\r\n"
+                 "Content-Type: application/pdf;\r\n"
+                 " name=\"invoice-42.pdf\"\r\n"
+                 "Content-Transfer-Encoding: base64\r\n"
+                 "Content-Disposition: attachment;\r\n"
+                 " filename=\"invoice-42.pdf\"\r\n"
+                 "\r\n"
+                 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4\r\n"
+                 "OTo7\r\n"
+                 "--=_fm05A16F4F3FD75B9A580C1E9E--\r\n");
+    ASSERT_EQ_U64(len, strlen(out));
+    free(out);
+    /* text only: the text part straight in the mixed; and an empty file */
+    struct mime_attachment files[2] = {
+        {"credit-note-C-3.pdf", "application/pdf", (const unsigned char *)"%PDF-1.4 tiny", 13},
+        {"empty.txt", "text/plain", NULL, 0}};
+    m.html = NULL;
+    m.attachments = files;
+    m.n_attachments = 2;
+    ASSERT_EQ_INT(mime_build(&m, &out, &len, err), 0);
+    const char *body = strstr(out, "\r\n\r\n");
+    ASSERT_STREQ(body, "\r\n\r\n"
+                       "--=_fm05A16F4F3FD75B9A580C1E9E\r\n"
+                       "Content-Type: text/plain; charset=UTF-8\r\n"
+                       "Content-Transfer-Encoding: quoted-printable\r\n"
+                       "\r\n"
+                       "Amount due: 30.81 EUR\r\n"
+                       "\r\n"
+                       "--=_fm05A16F4F3FD75B9A580C1E9E\r\n"
+                       "Content-Type: application/pdf;\r\n"
+                       " name=\"credit-note-C-3.pdf\"\r\n"
+                       "Content-Transfer-Encoding: base64\r\n"
+                       "Content-Disposition: attachment;\r\n"
+                       " filename=\"credit-note-C-3.pdf\"\r\n"
+                       "\r\n"
+                       "JVBERi0xLjQgdGlueQ==\r\n"
+                       "--=_fm05A16F4F3FD75B9A580C1E9E\r\n"
+                       "Content-Type: text/plain;\r\n"
+                       " name=\"empty.txt\"\r\n"
+                       "Content-Transfer-Encoding: base64\r\n"
+                       "Content-Disposition: attachment;\r\n"
+                       " filename=\"empty.txt\"\r\n"
+                       "\r\n"
+                       "\r\n"
+                       "--=_fm05A16F4F3FD75B9A580C1E9E--\r\n");
+    free(out);
+    /* no attachments (n 0, the pointer ignored): the message of test_multipart exactly */
+    m.html = "<p>30.81 EUR</p>";
+    m.n_attachments = 0;
+    ASSERT_EQ_INT(mime_build(&m, &out, &len, err), 0);
+    ASSERT_TRUE(strstr(out, "Content-Type: multipart/alternative; boundary=") != NULL);
+    ASSERT_TRUE(strstr(out, "=_fm") == NULL);
+    free(out);
+}
+
+/* Filenames and content types go into headers as they are: anything else is refused. */
+static void test_attachment_refused(void)
+{
+    static const struct {
+        const char *filename, *type;
+    } bad[] = {
+        {"", "application/pdf"},
+        {".hidden", "application/pdf"},
+        {"a b.pdf", "application/pdf"},
+        {"a\"b.pdf", "application/pdf"},
+        {"a\r\nX: y.pdf", "application/pdf"},
+        {"r\xc3\xa9sum\xc3\xa9.pdf", "application/pdf"},
+        {"invoice/42.pdf", "application/pdf"},
+        {"a123456789a123456789a123456789a123456789a123456789a123456789abcde", "application/pdf"},
+        {"invoice.pdf", "pdf"},
+        {"invoice.pdf", "application/"},
+        {"invoice.pdf", "/pdf"},
+        {"invoice.pdf", "application/pdf; name=x"},
+        {"invoice.pdf", "a/b/c"},
+        {NULL, "application/pdf"},
+        {"invoice.pdf", NULL},
+    };
+    struct mime_message m = base;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct mime_attachment a = {bad[i].filename, bad[i].type, "x", 1};
+        m.attachments = &a;
+        m.n_attachments = 1;
+        char *out = (char *)"not set", err[ERR_BUF_LEN] = "";
+        size_t len = 1;
+        ASSERT_EQ_INT(mime_build(&m, &out, &len, err), ERR_MALFORMED);
+        ASSERT_TRUE(out == NULL && len == 0);
+        ASSERT_TRUE(strstr(err, "attachment") != NULL);
+    }
+    /* the longest name taken: 64 characters, its line " filename=\"...\"" 76 */
+    struct mime_attachment a = {"a123456789a123456789a123456789a123456789a123456789a123456789abcd",
+                                "application/pdf", "x", 1};
+    m.attachments = &a;
+    char *out, err[ERR_BUF_LEN];
+    size_t len;
+    ASSERT_EQ_INT(mime_build(&m, &out, &len, err), 0);
+    free(out);
+}
+
 /* Just the headers of a built message (up to the blank line), for the header tests. */
 static char *headers_of(const struct mime_message *m)
 {
@@ -507,6 +650,113 @@ static void expect_python_ok(const struct mime_message *m)
     free(out);
 }
 
+/* A message with files: Python reads the text and HTML as given, then each file with its
+ * name, type and bytes (argv: text, html, then name, type, hex of the bytes per file). */
+static const char python_files_check[] =
+    "import sys, email, email.policy\n"
+    "raw = sys.stdin.buffer.read()\n"
+    "text, html = sys.argv[1:3]\n"
+    "files = [sys.argv[i:i + 3] for i in range(3, len(sys.argv), 3)]\n"
+    "msg = email.message_from_bytes(raw, policy=email.policy.default)\n"
+    "errs = []\n"
+    "def eq(what, got, want):\n"
+    "    if got != want: errs.append('%s: %r, expected %r' % (what, got, want))\n"
+    "eq('type', msg.get_content_type(), 'multipart/mixed')\n"
+    "def body(t): return msg.get_body(preferencelist=(t,)).get_content().replace('\\r\\n', '\\n')\n"
+    "eq('text', body('plain'), text)\n"
+    "if html: eq('html', body('html'), html)\n"
+    "got = list(msg.iter_attachments())\n"
+    "eq('files', len(got), len(files))\n"
+    "for p, (name, ctype, hexdata) in zip(got, files):\n"
+    "    eq('name', p.get_filename(), name)\n"
+    "    eq('disposition', p.get_content_disposition(), 'attachment')\n"
+    "    eq('type', p.get_content_type(), ctype)\n"
+    "    eq('bytes', p.get_payload(decode=True).hex(), hexdata)\n"
+    "for p in msg.walk():\n"
+    "    if p.defects: errs.append('defects: %r' % p.defects)\n"
+    "print('\\n'.join(errs) if errs else 'ok')\n";
+
+/* Runs script with argv on msg (stdin). Returns its output (static), or NULL when
+ * /usr/bin/python3 is not there. */
+static const char *python_run(const char *script, char *const *args, const char *msg, size_t len)
+{
+    static char result[8192];
+    if (access("/usr/bin/python3", X_OK) != 0)
+        return NULL;
+    char path[] = "/tmp/flowtally-mime.XXXXXX";
+    int in = mkstemp(path);
+    if (in < 0 || write(in, msg, len) != (ssize_t)len || lseek(in, 0, SEEK_SET) != 0)
+        return "cannot write a temporary file";
+    unlink(path);
+    int out[2];
+    if (pipe(out) != 0)
+        return "pipe";
+    char *argv[16] = {"python3", "-c", (char *)script};
+    for (size_t i = 0; args[i] && i < 12; i++)
+        argv[3 + i] = args[i];
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in, 0);
+        dup2(out[1], 1);
+        dup2(out[1], 2);
+        execv("/usr/bin/python3", argv);
+        _exit(127);
+    }
+    close(out[1]);
+    close(in);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < sizeof result && (r = read(out[0], result + n, sizeof result - 1 - n)) > 0)
+        n += (size_t)r;
+    result[n] = '\0';
+    close(out[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return result;
+}
+
+static void test_python_reads_files(void)
+{
+    set_tz("UTC");
+    static unsigned char pdf[1000];
+    static char hex[2001];
+    for (size_t i = 0; i < sizeof pdf; i++) {
+        pdf[i] = (unsigned char)(i * 7 + i / 3);
+        snprintf(hex + 2 * i, 3, "%02x", pdf[i]);
+    }
+    struct mime_attachment files[2] = {{"invoice-42.pdf", "application/pdf", pdf, sizeof pdf},
+                                       {"empty.txt", "text/plain", NULL, 0}};
+    struct mime_message m = base;
+    m.text = "Amount due: 30.81 EUR\n\u00e4\n";
+    m.html = "<p>30.81 EUR</p>\n";
+    m.attachments = files;
+    m.n_attachments = 2;
+    for (int with_html = 1; with_html >= 0; with_html--) {
+        m.html = with_html ? "<p>30.81 EUR</p>\n" : NULL;
+        char *out, err[ERR_BUF_LEN];
+        size_t len;
+        ASSERT_EQ_INT(mime_build(&m, &out, &len, err), 0);
+        char *args[] = {(char *)m.text,
+                        with_html ? (char *)m.html : "",
+                        "invoice-42.pdf",
+                        "application/pdf",
+                        hex,
+                        "empty.txt",
+                        "text/plain",
+                        "",
+                        NULL};
+        const char *r = python_run(python_files_check, args, out, len);
+        if (!r)
+            printf("# no /usr/bin/python3: not read back by Python\n");
+        else if (strcmp(r, "ok\n") != 0)
+            TEST_FAIL("Python's email package: %s", r);
+        /* every line within 78 characters but the base64 ones, which are 76 at most */
+        for (char *line = out, *eol; (eol = strstr(line, "\r\n")); line = eol + 2)
+            ASSERT_TRUE(eol - line <= 78);
+        free(out);
+    }
+}
+
 static void test_python_reads_it(void)
 {
     set_tz("Europe/Berlin");
@@ -541,6 +791,8 @@ int main(void)
     RUN(test_text_only);
     RUN(test_text_soft_end);
     RUN(test_multipart);
+    RUN(test_attachment);
+    RUN(test_attachment_refused);
     RUN(test_header_encoding);
     RUN(test_subject_folding);
     RUN(test_qp_limits);
@@ -549,5 +801,6 @@ int main(void)
     RUN(test_address_ok);
     RUN(test_message_id);
     RUN(test_python_reads_it);
+    RUN(test_python_reads_files);
     return test_done();
 }

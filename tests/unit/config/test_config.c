@@ -39,7 +39,7 @@ static void test_file_errors(void)
         const char *text;
         const char *want; /* substring of the error */
     } cases[] = {
-        {"db = x.db\nflsh = 5\n", ":2: unknown key 'flsh'"},
+        {"db = x.db\nflsh = 5\n", ":2: unknown key 'flsh' (did you mean 'flush'?)"},
         {"# comment\n\nbucket = 7\n", ":3: bucket = '7': expected an integer from 60 to 86400"},
         {"bucket = 420\n", "must divide a day"},
         {"flush = five\n", ":1: flush = 'five'"},
@@ -103,7 +103,14 @@ static void test_precedence(void)
     config_init(&c);
     char *bad[] = {"--bogus", "1"};
     ASSERT_TRUE(config_from_args(&c, 2, bad, errbuf) != 0);
-    ASSERT_TRUE(strstr(errbuf, "command line: unknown key 'bogus'") != NULL);
+    ASSERT_STREQ(errbuf, "command line: unknown option '--bogus' (see flowtally run --help)");
+    config_deinit(&c);
+    /* a key close to a known one: the known one, as an option */
+    config_init(&c);
+    char *typo[] = {"--local-net", "10.0.0.0/8"};
+    ASSERT_TRUE(config_from_args(&c, 2, typo, errbuf) != 0);
+    ASSERT_STREQ(errbuf,
+                 "command line: unknown option '--local-net' (did you mean '--local-nets'?)");
     config_deinit(&c);
 }
 

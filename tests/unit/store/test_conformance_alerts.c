@@ -649,6 +649,43 @@ static void body_keep(void *ctx, const struct mail_row *m)
         memcpy(b->p, m->body, b->len + 1);
 }
 
+/* The body a claim hands over for the message queued for event (again, as queued now; no
+ * other message may be due then). */
+static size_t body_now(struct store *s, const char *event, uint64_t now_ms)
+{
+    struct body_copy got = {0};
+    ASSERT_EQ_INT(store_mail_update(s, mail_id(event), "queued", now_ms, 0, NULL), 0);
+    ASSERT_EQ_INT(store_mail_claim(s, now_ms, now_ms + 60000, 5, body_keep, &got), 0);
+    ASSERT_EQ_INT(got.n, 1);
+    free(got.p);
+    return got.len;
+}
+
+/* A password reset's message loses its body once sent (its link opens the account); an
+ * alert's keeps it, and a reset that failed keeps it for a retry. */
+static void test_mail_reset_scrubbed(void)
+{
+    struct store *s = open_store(false);
+    if (!s)
+        return;
+    n_mails = 0;
+    char errbuf[ERR_BUF_LEN] = "";
+    struct mail_row reset = message("reset:7", SEP, SEP, "link: https://p.example/reset/X");
+    snprintf(reset.kind, sizeof reset.kind, "reset");
+    ASSERT_EQ_INT(store_mail_enqueue(s, &reset, errbuf), 0);
+    mail_known(reset.id, "reset:7");
+    struct mail_row alert = message("alert:1", SEP, SEP + 86400000, "80% used"); /* not due */
+    ASSERT_EQ_INT(store_mail_enqueue(s, &alert, errbuf), 0);
+    mail_known(alert.id, "alert:1");
+    outcome(s, "reset:7", "failed", 0, 0, "550 no such user");
+    ASSERT_EQ_U64(body_now(s, "reset:7", SEP + 1), 31); /* failed: kept */
+    outcome(s, "reset:7", "sent", 0, SEP + 2, NULL);
+    outcome(s, "alert:1", "sent", 0, SEP + 2, NULL);
+    ASSERT_EQ_U64(body_now(s, "reset:7", SEP + 3), 0);
+    ASSERT_EQ_U64(body_now(s, "alert:1", SEP + 4), 8);
+    store_close(s);
+}
+
 /* A message is kept byte for byte, of any length: CRLF and lone LF and CR, tabs, UTF-8. */
 static void test_mail_body(void)
 {
@@ -1105,19 +1142,13 @@ static void test_enforce(void)
 }
 
 static const struct conformance_case cases[] = {
-    CONFORMANCE_CASE(test_plan_alert_levels),
-    CONFORMANCE_CASE(test_alert_fire),
-    CONFORMANCE_CASE(test_alert_in_transaction),
-    CONFORMANCE_CASE(test_alert_rearm),
-    CONFORMANCE_CASE(test_alert_race_commit),
-    CONFORMANCE_CASE(test_alert_race_rollback),
-    CONFORMANCE_CASE(test_mail_enqueue),
-    CONFORMANCE_CASE(test_mail_body),
-    CONFORMANCE_CASE(test_mail_claim),
-    CONFORMANCE_CASE(test_mail_update),
-    CONFORMANCE_CASE(test_mail_retry_all),
-    CONFORMANCE_CASE(test_mail_claim_race),
-    CONFORMANCE_CASE(test_enforce),
+    CONFORMANCE_CASE(test_plan_alert_levels),    CONFORMANCE_CASE(test_alert_fire),
+    CONFORMANCE_CASE(test_alert_in_transaction), CONFORMANCE_CASE(test_alert_rearm),
+    CONFORMANCE_CASE(test_alert_race_commit),    CONFORMANCE_CASE(test_alert_race_rollback),
+    CONFORMANCE_CASE(test_mail_enqueue),         CONFORMANCE_CASE(test_mail_body),
+    CONFORMANCE_CASE(test_mail_reset_scrubbed),  CONFORMANCE_CASE(test_mail_claim),
+    CONFORMANCE_CASE(test_mail_update),          CONFORMANCE_CASE(test_mail_retry_all),
+    CONFORMANCE_CASE(test_mail_claim_race),      CONFORMANCE_CASE(test_enforce),
 };
 
 int main(void)

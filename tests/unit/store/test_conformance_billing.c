@@ -618,6 +618,98 @@ static void test_invoices(void)
     store_close(s);
 }
 
+static void doc_number_line(void *ctx, const struct invoice_row *inv)
+{
+    lines_add(ctx, "%s %lld", inv->kind, (long long)inv->number);
+}
+
+static void list_unmailed(struct store *s, uint64_t since_ms, struct lines *out)
+{
+    memset(out, 0, sizeof *out);
+    ASSERT_EQ_INT(store_invoice_unmailed(s, since_ms, doc_number_line, out), 0);
+}
+
+/* Returns the message's id. */
+static int64_t queue_mail(struct store *s, const char *event)
+{
+    struct mail_row m = {.kind = "invoice",
+                         .message_id = "<a@b.example>",
+                         .to_addr = "alice@example.net",
+                         .subject = "Invoice",
+                         .body = "x\r\n",
+                         .created_ms = NOV,
+                         .next_try_ms = NOV};
+    snprintf(m.event, sizeof m.event, "%s", event);
+    char errbuf[ERR_BUF_LEN] = "";
+    ASSERT_EQ_INT(store_mail_enqueue(s, &m, errbuf), 0);
+    return m.id;
+}
+
+/* Documents issued since a time that no message is for yet: a message of the event
+ * "invoice:" and the number as people read it (42, C-3, D-1), in any state, takes its
+ * document off the list, and no other; issued_ms bounds it (at or after). */
+static void test_invoice_unmailed(void)
+{
+    struct store *s = open_store(false);
+    if (!s)
+        return;
+    n_docs = 0;
+    add_account(s, "alice");
+    add_account(s, "bob");
+    struct invoice_row a9, b9, credit, debit, a10;
+    ASSERT_EQ_INT(issue_alice_september(s, &a9), 0); /* invoice 1, issued OCT + 1 h */
+    b9 = doc("invoice", "bob", false, 2500, 0);      /* invoice 2 */
+    ASSERT_EQ_INT(issue(s, &b9, NULL, 0, NULL, 0), 0);
+    credit = doc("credit", "alice", false, -2200, a9.id); /* C-1 */
+    ASSERT_EQ_INT(issue(s, &credit, NULL, 0, NULL, 0), 0);
+    debit = doc("debit", "alice", false, 300, a9.id); /* D-1 */
+    ASSERT_EQ_INT(issue(s, &debit, NULL, 0, NULL, 0), 0);
+    a10 = doc("invoice", "alice", true, 4440, 0); /* invoice 3, issued NOV + 1 h */
+    ASSERT_EQ_INT(issue(s, &a10, NULL, 0, NULL, 0), 0);
+
+    struct lines l;
+    static const char *const all[] = {"invoice 1", "invoice 2", "credit 1", "debit 1", "invoice 3"};
+    list_unmailed(s, 0, &l);
+    EXPECT_LINES(l, all);
+    list_unmailed(s, OCT + 3600000, &l); /* at the issue time: included */
+    EXPECT_LINES(l, all);
+    static const char *const november[] = {"invoice 3"};
+    list_unmailed(s, OCT + 3600001, &l);
+    EXPECT_LINES(l, november);
+    list_unmailed(s, NOV + 3600000, &l);
+    EXPECT_LINES(l, november);
+    list_unmailed(s, NOV + 3600001, &l);
+    EXPECT_NO_LINES(l);
+
+    /* messages for invoice 1 and credit note 1 (this one failed: still its message); others
+     * that name no document here, or name one otherwise, change nothing */
+    queue_mail(s, "invoice:1");
+    int64_t c1 = queue_mail(s, "invoice:C-1");
+    queue_mail(s, "invoice:D-2");
+    queue_mail(s, "invoice:03");
+    queue_mail(s, "invoice:C-3");
+    queue_mail(s, "alert:2");
+    queue_mail(s, "invoice:2 ");
+    ASSERT_EQ_INT(store_mail_update(s, c1, "failed", 0, 0, "refused"), 0);
+    static const char *const left[] = {"invoice 2", "debit 1", "invoice 3"};
+    list_unmailed(s, 0, &l);
+    EXPECT_LINES(l, left);
+    queue_mail(s, "invoice:D-1");
+    queue_mail(s, "invoice:3");
+    static const char *const bobs[] = {"invoice 2"};
+    list_unmailed(s, 0, &l);
+    EXPECT_LINES(l, bobs);
+    /* in a transaction, its own messages count */
+    ASSERT_EQ_INT(s->ops->begin(s), 0);
+    queue_mail(s, "invoice:2");
+    list_unmailed(s, 0, &l);
+    EXPECT_NO_LINES(l);
+    s->ops->rollback(s);
+    list_unmailed(s, 0, &l);
+    EXPECT_LINES(l, bobs);
+    store_close(s);
+}
+
 /* What invoice_issue refuses, before writing anything: in a transaction, the next document
  * is issued as if nothing had been tried. */
 static void test_invoice_refused(void)
@@ -1021,6 +1113,7 @@ static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_scan_usage),
     CONFORMANCE_CASE(test_scan_usage_many),
     CONFORMANCE_CASE(test_meta),
+    CONFORMANCE_CASE(test_invoice_unmailed),
 };
 
 int main(void)

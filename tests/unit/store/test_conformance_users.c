@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The store's conformance suite, part four: the portal's logins (users, sessions, failed
-// logins), what removing a subscriber or a user takes with it, the lease of an address at a
-// time, and a subscriber's own alert levels.
+// logins, password reset links), what removing a subscriber or a user takes with it, the
+// lease of an address at a time, and a subscriber's own alert levels.
 // conformance.h says how every case gets a store of its own on every engine.
 #include "conformance.h"
 
@@ -734,13 +734,182 @@ static void test_alert_levels(void)
     store_close(s);
 }
 
+/* ---- password reset links ---- */
+
+static void put_reset(struct store *s, char c, int64_t user, uint64_t created_ms,
+                      uint64_t expires_ms, int want)
+{
+    struct reset_row r = {.user_id = user, .created_ms = created_ms, .expires_ms = expires_ms};
+    hash_of(r.token_hash, c);
+    ASSERT_EQ_INT(store_reset_put(s, &r), want);
+}
+
+/* Takes link c at now_ms: its user's login, or "-" when the store refuses it. */
+static void take_text(struct store *s, char c, uint64_t now_ms, char *out, size_t size)
+{
+    char h[65];
+    struct user u;
+    int rc = store_reset_take(s, hash_of(h, c), now_ms, &u);
+    if (rc == ERR_NOT_FOUND) {
+        snprintf(out, size, "-");
+        return;
+    }
+    ASSERT_EQ_INT(rc, 0);
+    snprintf(out, size, "%s|%s|%s|%s", u.login, u.role, u.account, u.password);
+}
+
+#define EXPECT_TAKE(s, c, now, want)                                                               \
+    do {                                                                                           \
+        char text_[400];                                                                           \
+        take_text(s, c, now, text_, sizeof text_);                                                 \
+        ASSERT_STREQ(text_, want);                                                                 \
+    } while (0)
+
+/* A link works once, before its expiry (expires_ms itself is too late); a look at it
+ * (reset_get) does not use it; unknown, used and expired are the same refusal; a new link clears
+ * the links that expired before it was made; removing the user removes its links; a reader cannot
+ * use one. */
+static void test_resets(void)
+{
+    struct store *s = open_store(false);
+    if (!s)
+        return;
+    add_account(s, "alice");
+    save_user(s, "alice@example.org", "customer", "alice", "$y$j9T$a$b", 100, true, 0);
+    save_user(s, "ops", "staff", "", "$6$a$b", 200, true, 0);
+    int64_t alice = user_id(s, "alice@example.org"), ops = user_id(s, "ops");
+    put_reset(s, 'a', alice, 1000, 2000, 0);
+    put_reset(s, 'b', ops, 1000, 2000, 0);
+    /* a taken hash, a user that does not exist, a hash that does not fit: nothing stored */
+    put_reset(s, 'a', ops, 1100, 3000, ERR_EXISTS);
+    put_reset(s, 'c', ops + alice + 1000, 1100, 3000, ERR_NOT_FOUND);
+    struct reset_row bad = {.user_id = ops, .created_ms = 1100, .expires_ms = 3000};
+    memset(bad.token_hash, 'd', sizeof bad.token_hash);
+    ASSERT_EQ_INT(store_reset_put(s, &bad), ERR_MALFORMED);
+    EXPECT_TAKE(s, 'c', 1500, "-");
+    EXPECT_TAKE(s, 'd', 1500, "-");
+    EXPECT_TAKE(s, 'z', 1500, "-");
+
+    /* a look does not use it; at its expiry it is too late for either */
+    char h[65];
+    struct user u;
+    ASSERT_EQ_INT(store_reset_get(s, hash_of(h, 'a'), 1999, &u), 0);
+    ASSERT_STREQ(u.login, "alice@example.org");
+    ASSERT_STREQ(u.account, "alice");
+    ASSERT_EQ_INT(u.id, alice);
+    ASSERT_EQ_INT(store_reset_get(s, h, 2000, &u), ERR_NOT_FOUND);
+    ASSERT_EQ_INT(store_reset_get(s, hash_of(h, 'z'), 1500, &u), ERR_NOT_FOUND);
+    EXPECT_TAKE(s, 'a', 2000, "-"); /* not used by trying */
+    EXPECT_TAKE(s, 'a', 1999, "alice@example.org|customer|alice|$y$j9T$a$b");
+    EXPECT_TAKE(s, 'a', 1999, "-"); /* once */
+    EXPECT_TAKE(s, 'a', 1500, "-");
+    ASSERT_EQ_INT(store_reset_get(s, hash_of(h, 'a'), 1500, &u), ERR_NOT_FOUND); /* used */
+    ASSERT_EQ_INT(store_reset_take(s, hash_of(h, 'b'), 1000, &u), 0);
+    ASSERT_EQ_INT(u.id, ops);
+    ASSERT_STREQ(u.login, "ops");
+
+    /* a link made at 5000 removes those that expired before 5000 (used or not), and keeps
+     * one that expires exactly then */
+    put_reset(s, 'e', ops, 3000, 4999, 0);
+    put_reset(s, 'f', ops, 3000, 5000, 0);
+    put_reset(s, 'g', alice, 5000, 8000, 0);
+    EXPECT_TAKE(s, 'e', 4000, "-");
+    EXPECT_TAKE(s, 'f', 4000, "ops|staff||$6$a$b");
+    /* the expired one's hash is free again: put 'a' (used, expired at 2000) anew */
+    put_reset(s, 'a', alice, 5000, 6000, 0);
+    EXPECT_TAKE(s, 'a', 5500, "alice@example.org|customer|alice|$y$j9T$a$b");
+
+    /* removing the user takes its links with it; inside a rolled-back transaction a take
+     * is undone */
+    put_reset(s, 'h', ops, 5000, 9000, 0);
+    ASSERT_EQ_INT(s->ops->begin(s), 0);
+    EXPECT_TAKE(s, 'h', 6000, "ops|staff||$6$a$b");
+    s->ops->rollback(s);
+    char errbuf[ERR_BUF_LEN];
+    ASSERT_EQ_INT(store_user_remove(s, "alice@example.org", errbuf), 0);
+    EXPECT_TAKE(s, 'g', 6000, "-");
+    store_close(s);
+
+    /* a reader cannot use a link, and the link stays usable */
+    struct store *rd = open_store(true);
+    if (rd) {
+        ASSERT_EQ_INT(store_reset_get(rd, hash_of(h, 'h'), 6000, &u), 0);
+        ASSERT_EQ_INT(store_reset_take(rd, h, 6000, &u), ERR_STORE);
+    }
+    store_close(rd);
+    s = open_store(false);
+    if (s)
+        EXPECT_TAKE(s, 'h', 6000, "ops|staff||$6$a$b");
+    store_close(s);
+}
+
+struct reset_racer {
+    struct store *s;
+    char hash[65];
+    pthread_barrier_t *go;
+    int rc;
+};
+
+static void *take_one(void *arg)
+{
+    struct reset_racer *r = arg;
+    struct user u;
+    pthread_barrier_wait(r->go);
+    r->rc = store_reset_take(r->s, r->hash, 1500, &u);
+    return NULL;
+}
+
+/* Two connections take one link at the same moment, for several links: each time exactly
+ * one of them gets it. */
+#define RESET_RACES 20
+static void test_reset_race(void)
+{
+    struct store *s = open_store(false);
+    struct store *other = s ? open_store(false) : NULL;
+    if (!other) {
+        store_close(s);
+        return;
+    }
+    save_user(s, "ops", "staff", "", "", 1, true, 0);
+    int64_t ops = user_id(s, "ops");
+    for (int i = 0; i < RESET_RACES; i++) {
+        put_reset(s, (char)('A' + i), ops, 1000, 2000, 0);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct reset_racer a = {.s = s, .go = &go}, b = {.s = other, .go = &go};
+        hash_of(a.hash, (char)('A' + i));
+        hash_of(b.hash, (char)('A' + i));
+        pthread_t ta, tb;
+        if (pthread_create(&ta, NULL, take_one, &a) != 0) {
+            TEST_FAIL("pthread_create failed");
+            pthread_barrier_destroy(&go);
+            break;
+        }
+        if (pthread_create(&tb, NULL, take_one, &b) != 0) {
+            TEST_FAIL("pthread_create failed");
+            take_one(&b); /* releases the first thread's barrier */
+        } else {
+            pthread_join(tb, NULL);
+        }
+        pthread_join(ta, NULL);
+        pthread_barrier_destroy(&go);
+        bool one = (a.rc == 0 && b.rc == ERR_NOT_FOUND) || (a.rc == ERR_NOT_FOUND && b.rc == 0);
+        if (!one)
+            printf("# race %d: %d and %d\n", i, a.rc, b.rc);
+        ASSERT_TRUE(one);
+    }
+    store_close(other);
+    store_close(s);
+}
+
 static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_users_empty),         CONFORMANCE_CASE(test_users),
     CONFORMANCE_CASE(test_user_ids_not_reused), CONFORMANCE_CASE(test_sessions),
     CONFORMANCE_CASE(test_session_expire),      CONFORMANCE_CASE(test_users_cascade),
     CONFORMANCE_CASE(test_users_rolled_back),   CONFORMANCE_CASE(test_login_failures),
     CONFORMANCE_CASE(test_login_failure_race),  CONFORMANCE_CASE(test_lease_at),
-    CONFORMANCE_CASE(test_alert_levels),
+    CONFORMANCE_CASE(test_alert_levels),        CONFORMANCE_CASE(test_resets),
+    CONFORMANCE_CASE(test_reset_race),
 };
 
 int main(void)

@@ -4,7 +4,7 @@
 // FLOWGEN_TEMPLATE_REFRESH messages, with sampling also an options template
 // set (257) and its options data record, then one data set. Flow times are
 // absolute milliseconds (flowStart/EndMilliseconds), unlike v5/v9.
-#include "flowgen.h"
+#include "gen.h"
 
 #define IPFIX_VERSION 10
 #define IPFIX_TEMPLATE_SET 2         // RFC 7011 §3.3.2
@@ -39,14 +39,13 @@ static const struct ipfix_field ipfix_fields[] = {
 // number, observation domain id. The sequence number is the count of Data
 // Records sent before this message in this domain — options data records
 // included, since they are Data Records too; template records are not.
-static void ipfix_header(struct wire_buf *w, const struct gen_config *cfg,
-                         const struct export_state *st)
+static void ipfix_header(struct wire_buf *w, uint32_t domain, const struct export_state *st)
 {
     wire_u16(w, IPFIX_VERSION);
     wire_u16(w, 0);
     wire_u32(w, (uint32_t)st->export_secs);
     wire_u32(w, (uint32_t)st->data_records);
-    wire_u32(w, cfg->domain);
+    wire_u32(w, domain);
 }
 
 // Pads to 4 bytes (allowed by RFC 7011 §3.3.1 as long as the padding is
@@ -77,7 +76,7 @@ static void ipfix_template(struct wire_buf *w)
 // Options Template Record (RFC 7011 §3.4.2.2): 3 fields of which 1 is
 // scope, meteringProcessId(143); then samplingInterval(34) and
 // samplingAlgorithm(35), the v9-compatible elements. Its data set follows.
-static void ipfix_sampling_options(struct wire_buf *w, const struct gen_config *cfg)
+static void ipfix_sampling_options(struct wire_buf *w, uint32_t sampling)
 {
     size_t start = w->len;
 
@@ -98,7 +97,7 @@ static void ipfix_sampling_options(struct wire_buf *w, const struct gen_config *
     wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
     wire_u16(w, 0);
     wire_u32(w, IPFIX_METERING_PROCESS_ID);
-    wire_u32(w, cfg->sampling);
+    wire_u32(w, sampling);
     wire_u8(w, IPFIX_SAMPLING_DETERMINISTIC);
     ipfix_close_set(w, start);
 }
@@ -119,17 +118,17 @@ static void ipfix_record(struct wire_buf *w, const struct flow_record *r)
     wire_u32(w, r->output_if);
 }
 
-void export_ipfix(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
+void export_ipfix(struct wire_buf *w, uint32_t domain, uint32_t sampling, struct export_state *st,
                   const struct flow_record *recs, uint32_t n)
 {
     size_t start;
 
     wire_reset(w);
-    ipfix_header(w, cfg, st);
+    ipfix_header(w, domain, st);
     if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
         ipfix_template(w);
-        if (cfg->sampling > 1) {
-            ipfix_sampling_options(w, cfg);
+        if (sampling > 1) {
+            ipfix_sampling_options(w, sampling);
             st->data_records++; // the options data record
         }
     }

@@ -4,7 +4,7 @@
 // same command line always produces byte-identical datagrams and CSV on any
 // platform; libc rand() is avoided because its sequence is implementation
 // defined.
-#include "flowgen.h"
+#include "gen.h"
 
 void prng_seed(struct prng *p, uint64_t seed)
 {

@@ -4,16 +4,13 @@
 // formats are big-endian on the wire (Cisco v5 format, RFC 3954 §5,
 // RFC 7011 §3). Overflowing the buffer is a programming error, because
 // record counts are validated against the MTU before any datagram is built.
-#include "flowgen.h"
+#include "gen.h"
 
-#include <stdlib.h>
+#include <assert.h>
 
 static void wire_need(const struct wire_buf *w, size_t n)
 {
-    if (n > sizeof(w->data) - w->len) {
-        fprintf(stderr, "flowgen: internal error: datagram overflow\n");
-        abort();
-    }
+    assert(n <= sizeof(w->data) - w->len);
 }
 
 void wire_reset(struct wire_buf *w)
@@ -58,10 +55,7 @@ void wire_pad4(struct wire_buf *w)
 // as a placeholder first and patched afterwards.
 void wire_patch_u16(struct wire_buf *w, size_t at, uint16_t v)
 {
-    if (at + 2 > w->len) {
-        fprintf(stderr, "flowgen: internal error: bad patch offset\n");
-        abort();
-    }
+    assert(at + 2 <= w->len);
     wire_store_u16(w->data + at, v);
 }
 
