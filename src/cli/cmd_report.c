@@ -2,6 +2,7 @@
 // `flowtally report` and `flowtally stats`: argument parsing only; the work is in report/.
 #include "cli.h"
 
+#include "../report/health.h"
 #include "../report/report.h"
 #include "args.h"
 
@@ -28,10 +29,24 @@ static void report_help(FILE *out)
 
 static void stats_usage(FILE *out)
 {
-    fprintf(out, "usage: flowtally stats [--db PATH] [--format table|csv|json] [--interfaces]\n"
-                 "Collector counters per exporter stream (datagrams, records, drops by cause,\n"
-                 "sequence losses), summed over every flush the daemon made. --interfaces:\n"
-                 "the latest interface counters sFlow agents reported (exporter health).\n");
+    fprintf(out,
+            "usage: flowtally stats [--db PATH] [--format table|csv|json]\n"
+            "                       [--silent-after SECONDS] [--at TIME]\n"
+            "       flowtally stats --counters|--interfaces [--db PATH] [--format ...]\n"
+            "Whether each exporter is healthy, one line each, addresses in order (IPv4, then\n"
+            "IPv6): when a flush last saw it, records and datagrams per second over the last\n"
+            "flush interval and over the flushes of the last hour, records lost (by sequence\n"
+            "number; NetFlow v9: datagrams) and dropped in that hour, and a verdict: ok,\n"
+            "silent since TIME (unseen for --silent-after, default 300, or three flush\n"
+            "intervals if longer), or losing N%% (over 1%% lost in the hour). --at: as if now\n"
+            "were TIME (unix seconds or YYYY-MM-DDTHH:MM[:SS], UTC).\n"
+            "CSV columns: exporter,last_seen,last_seen_ago_s,records_per_s,records_per_s_1h,\n"
+            "datagrams_per_s,datagrams_per_s_1h,records_1h,datagrams_1h,lost_1h,\n"
+            "lost_datagrams_1h,dropped_1h,loss_percent_1h,verdict,silent_since (times in\n"
+            "unix seconds).\n"
+            "--counters: every collector counter per exporter stream (datagrams, records,\n"
+            "drops by cause, sequence losses), summed over every flush the daemon made.\n"
+            "--interfaces: the latest interface counters sFlow agents reported.\n");
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -174,11 +189,27 @@ int cmd_usage(int argc, char **argv)
     return args_done(s, rc, errbuf);
 }
 
+/* The default view: each exporter's health. */
+static int health_report(struct store *s, uint64_t now_ms, uint64_t silent_after_ms,
+                         enum report_format f, char *errbuf)
+{
+    struct health h;
+    int rc = health_read(s, now_ms, silent_after_ms, &h, errbuf);
+    if (rc != 0)
+        return rc;
+    health_print(&h, f, stdout);
+    health_free(&h);
+    return 0;
+}
+
 int cmd_stats(int argc, char **argv)
 {
     struct arg_opt o[] = {{.name = "db"},
                           {.name = "format"},
                           {.name = "interfaces", .is_flag = true},
+                          {.name = "counters", .is_flag = true},
+                          {.name = "silent-after"},
+                          {.name = "at"},
                           {.name = "help", .is_flag = true}};
     const char *pos[1];
     if (args_parse(argc, argv, o, N(o), pos, 0) < 0)
@@ -189,12 +220,25 @@ int cmd_stats(int argc, char **argv)
     }
     enum report_format f = REPORT_TABLE;
     char errbuf[ERR_BUF_LEN];
-    if (!args_format(args_get(o, N(o), "format"), &f))
+    uint64_t at = args_now_ms(), silent_after = HEALTH_SILENT_AFTER_MS;
+    const char *silent = args_get(o, N(o), "silent-after");
+    bool counters = args_get(o, N(o), "counters"), interfaces = args_get(o, N(o), "interfaces");
+    if (!args_format(args_get(o, N(o), "format"), &f) ||
+        !args_time("at", args_get(o, N(o), "at"), at, &at))
         return 2;
+    if (silent && health_parse_seconds(silent, &silent_after) != 0)
+        return args_usage_error("--silent-after '%s': expected whole seconds from 1 to 604800",
+                                silent);
+    if (counters && interfaces)
+        return args_usage_error("--counters and --interfaces: expected one of them");
+    if ((counters || interfaces) && (silent || args_get(o, N(o), "at")))
+        return args_usage_error("--silent-after and --at go with the health view, not with "
+                                "--counters or --interfaces");
     struct store *s = open_store(args_db(o, N(o)));
     if (!s)
         return 1;
-    int rc = args_get(o, N(o), "interfaces") ? report_print_interfaces(s, f, stdout, errbuf)
-                                             : report_print_stats(s, f, stdout, errbuf);
+    int rc = interfaces ? report_print_interfaces(s, f, stdout, errbuf)
+             : counters ? report_print_stats(s, f, stdout, errbuf)
+                        : health_report(s, at, silent_after, f, errbuf);
     return args_done(s, rc, errbuf);
 }

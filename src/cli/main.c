@@ -23,7 +23,7 @@ static const struct command commands[] = {
     {"user", cmd_user, "portal logins: add, set, list, remove, import"},
     {"report", cmd_report, "usage by subscriber, host, class, app, day, hour; over quota"},
     {"usage", cmd_usage, "a subscriber's cycle against its quota"},
-    {"stats", cmd_stats, "collector counters: datagrams, records, drops, sequence losses"},
+    {"stats", cmd_stats, "exporters' health: last seen, rates, losses; --counters: every counter"},
     {"bill", cmd_bill, "invoices: close a month, preview, late usage, rerate, export, show"},
     {"alerts", cmd_alerts, "the alert log: levels crossed, per subscriber and cycle"},
     {"mail", cmd_mail, "the outgoing mail queue: list, retry"},

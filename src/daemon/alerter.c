@@ -40,6 +40,10 @@ struct queued_row {
 /* Issued documents are looked for this often: a round reads every document still waiting
  * for an address, and a bill run issues them minutes apart at most. */
 #define ALERTER_INVOICE_MS 60000
+/* At start, the subscribers with usage in this much of the latest buckets are evaluated:
+ * the rows of a stopped or crashed run's last flushes are among them (a flow is billed to
+ * its end's bucket, minutes after it ended at most, unless an exporter sends it late). */
+#define ALERTER_CATCHUP_MS (24 * 3600 * 1000ULL)
 #define ALERTER_INVOICE_BATCH 5 /* PDFs a round lays out at most (each takes a moment) */
 
 struct alerter {
@@ -116,11 +120,23 @@ static void add_over(void *ctx, const struct enforce_row *e)
     o->ids[o->n++] = e->subscriber_id;
 }
 
+static bool is_stopping(struct alerter *a)
+{
+    pthread_mutex_lock(&a->lock);
+    bool stop = a->stop;
+    pthread_mutex_unlock(&a->lock);
+    return stop;
+}
+
+/* Evaluates the subscribers exactly, one by one; a stop ends it (whoever is left is looked
+ * at by the next start's catch_up()). */
 static void evaluate_ids(struct alerter *a, const int64_t *ids, size_t n, uint64_t now)
 {
     struct evaluate_counts c = {0};
     char errbuf[ERR_BUF_LEN];
     for (size_t i = 0; i < n; i++) {
+        if (i % 32 == 31 && is_stopping(a))
+            break;
         errbuf[0] = '\0';
         if (evaluate_subscriber(a->store, &a->eval, ids[i], now, &c, errbuf) != 0)
             log_warn("subscriber %lld: %s", (long long)ids[i], errbuf);
@@ -200,9 +216,36 @@ static void round_once(struct alerter *a, struct queued_row *rows, size_t n, boo
     }
 }
 
+static void add_id(void *ctx, int64_t subscriber_id)
+{
+    struct over_ids *o = ctx;
+    o->ids = xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
+    o->ids[o->n++] = subscriber_id;
+}
+
+/* What the last run left unevaluated, evaluated first: the rows of its last flushes (a stop
+ * does not wait for them, and a crash cannot), and whatever flushed after it crossed a
+ * level. Every subscriber with usage in the last ALERTER_CATCHUP_MS of buckets is read
+ * exactly once; a level already fired stays fired (the store remembers). */
+static void catch_up(struct alerter *a)
+{
+    uint64_t now = now_ms(), t0 = now;
+    struct over_ids o = {0};
+    if (store_usage_subscribers(a->store, now - ALERTER_CATCHUP_MS, add_id, &o) != 0) {
+        log_warn("alerts: cannot list the subscribers to catch up on: %s",
+                 a->store->ops->last_error(a->store));
+        return;
+    }
+    evaluate_ids(a, o.ids, o.n, now);
+    log_info("alerts: %zu subscribers with usage in the last day evaluated in %llu ms", o.n,
+             (unsigned long long)(now_ms() - t0));
+    free(o.ids);
+}
+
 static void *alerter_main(void *arg)
 {
     struct alerter *a = arg;
+    catch_up(a);
     pthread_mutex_lock(&a->lock);
     for (;;) {
         if (!a->n_queue && !a->stop) {
@@ -217,12 +260,14 @@ static void *alerter_main(void *arg)
         a->queue = NULL;
         a->n_queue = a->cap_queue = 0;
         a->is_lost = false;
+        if (stop) { /* the rows of the last flushes: the next start's catch_up() has them */
+            free(rows);
+            break;
+        }
         pthread_mutex_unlock(&a->lock);
         round_once(a, rows, n, is_lost);
         free(rows);
         pthread_mutex_lock(&a->lock);
-        if (stop && !a->n_queue)
-            break;
     }
     pthread_mutex_unlock(&a->lock);
     return NULL;

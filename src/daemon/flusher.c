@@ -7,6 +7,7 @@
 #include "../bind/bindings.h"
 #include "../store/store.h"
 #include "binder.h"
+#include "seen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,8 +118,9 @@ static void tell_flushed(struct flusher *fl)
     fl->on_flushed(fl->on_flushed_ctx, fl->flushed, n, fl->classes);
 }
 
-/* One transaction: the usage, the counters, interface reports, log positions and, when
- * the daemon (re)loaded them, the classes that usage was counted with. */
+/* One transaction: the usage, the counters (their totals, and what this flush saw of each
+ * exporter), interface reports, log positions and, when the daemon (re)loaded them, the
+ * classes that usage was counted with. */
 static int write_batch(struct flusher *fl, const struct flush_batch *b,
                        const struct class_row *classes, size_t n_classes,
                        struct flush_totals *written)
@@ -146,6 +148,10 @@ static int write_batch(struct flusher *fl, const struct flush_batch *b,
                               .value = fs->value};
         rc = st->ops->add_stat(st, &sr);
     }
+    uint64_t at_ms = wall_ms();
+    if (rc == 0)
+        rc = seen_write(st, b->stats, b->n_stats, at_ms,
+                        at_ms > fl->seen_ms ? at_ms - fl->seen_ms : 0);
     for (size_t i = 0; rc == 0 && i < b->n_ifaces; i++) {
         struct iface_row r = b->ifaces[i].row;
         r.agent = b->ifaces[i].agent;
@@ -159,6 +165,8 @@ static int write_batch(struct flusher *fl, const struct flush_batch *b,
         rc = st->ops->commit(st);
     if (rc != 0)
         st->ops->rollback(st);
+    else
+        fl->seen_ms = at_ms;
     return rc;
 }
 
@@ -388,7 +396,8 @@ int flusher_start(struct flusher *fl, struct store *store, const struct intern *
                            .classes = classes,
                            .apps = apps,
                            .on_flushed = fl->on_flushed, /* set before the start */
-                           .on_flushed_ctx = fl->on_flushed_ctx};
+                           .on_flushed_ctx = fl->on_flushed_ctx,
+                           .seen_ms = wall_ms()};
     leasefile_init(&fl->leases, leases_path);
     pthread_mutex_init(&fl->lock, NULL);
     pthread_cond_init(&fl->wake, NULL);

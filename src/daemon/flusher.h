@@ -109,6 +109,8 @@ struct flusher {
     uint64_t n_flushes, n_failures;
     uint64_t last_ms;      /* duration of the last successful write */
     uint64_t written_keys; /* keys written by every successful flush */
+    uint64_t seen_ms;      /* wall clock of the last successful write (or the start): the
+                            * next one's counters were gathered since (seen.h) */
     /* While the store fails: since when (monotonic ms; 0 = it does not), how often, and
      * when the last "still failing" line was logged. */
     uint64_t failing_since_ms, failing_attempts, failing_logged_ms;

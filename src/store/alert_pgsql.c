@@ -18,6 +18,7 @@
 #include "rows.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ALERT_SELECT                                                                               \
@@ -439,6 +440,26 @@ int alert_pgsql_enforce_list(struct store *s, uint64_t now_ms, store_enforce_fn 
         read_enforce(r, i, &e);
         fn(ctx, &e);
     }
+    PQclear(r);
+    return 0;
+}
+
+static const struct pgsql_stmt usage_subscribers = {
+    "usage_subscribers", "i",
+    "SELECT DISTINCT subscriber_id FROM usage WHERE bucket >= $1 AND subscriber_id <> 0"
+    " ORDER BY subscriber_id"};
+
+int alert_pgsql_usage_subscribers(struct store *s, uint64_t since_ms,
+                                  void (*fn)(void *ctx, int64_t subscriber_id), void *ctx)
+{
+    char since[PGSQL_INT_LEN];
+    const char *params[] = {pgsql_int(since, (int64_t)((since_ms + 999) / 1000))};
+    int rc;
+    PGresult *r = store_pgsql_run(s, &usage_subscribers, params, &rc);
+    if (!r)
+        return rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        fn(ctx, strtoll(PQgetvalue(r, i, 0), NULL, 10));
     PQclear(r);
     return 0;
 }

@@ -477,3 +477,22 @@ int alert_sqlite_enforce_list(struct store *s, uint64_t now_ms, store_enforce_fn
     }
     return finish_read(s, st, step);
 }
+
+/* The usage's key starts with the bucket: a range of it, the subscribers of each row. */
+static const char usage_subscribers[] = "SELECT DISTINCT subscriber_id FROM usage"
+                                        " WHERE bucket >= ?1 AND subscriber_id <> 0"
+                                        " ORDER BY subscriber_id";
+
+int alert_sqlite_usage_subscribers(struct store *s, uint64_t since_ms,
+                                   void (*fn)(void *ctx, int64_t subscriber_id), void *ctx)
+{
+    sqlite3_stmt *st = sqlite_prepare(s, usage_subscribers);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1,
+                       (sqlite3_int64)((since_ms + 999) / 1000)); /* buckets start on seconds */
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0));
+    return finish_read(s, st, step);
+}

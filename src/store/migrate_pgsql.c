@@ -333,6 +333,19 @@ static const char *const migrations[] = {
     "  used_ms BIGINT NOT NULL);"
     "CREATE INDEX password_resets_user ON password_resets (user_id);"
     "CREATE INDEX password_resets_expiry ON password_resets (expires_ms);",
+
+    /* 13: what each flush counted from each exporter (see migrate_sqlite.c). */
+    "CREATE TABLE exporter_seen ("
+    "  exporter " TXT " NOT NULL,"
+    "  at_ms BIGINT NOT NULL,"
+    "  interval_ms BIGINT NOT NULL,"
+    "  packets BIGINT NOT NULL,"
+    "  records BIGINT NOT NULL,"
+    "  lost BIGINT NOT NULL,"
+    "  lost_datagrams BIGINT NOT NULL,"
+    "  dropped BIGINT NOT NULL,"
+    "  PRIMARY KEY (exporter, at_ms));"
+    "CREATE INDEX exporter_seen_at ON exporter_seen (at_ms);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

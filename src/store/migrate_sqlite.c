@@ -345,6 +345,23 @@ static const char *const migrations[] = {
     "  used_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX password_resets_user ON password_resets (user_id);"
     "CREATE INDEX password_resets_expiry ON password_resets (expires_ms);",
+
+    /* 13: what each flush counted from each exporter, for `flowtally stats` to say whether
+     * a router is healthy (when it was last seen, its rates, its losses): one row per
+     * exporter address per flush that saw it, and one under '*' per flush, the flush itself.
+     * The flusher keeps about two hours (by the index on time), and each exporter's latest
+     * row for good. The totals in collector_stats stay as they were. */
+    "CREATE TABLE exporter_seen ("
+    "  exporter TEXT NOT NULL," /* address text, or * for the flush itself */
+    "  at_ms INTEGER NOT NULL," /* when the flush was written */
+    "  interval_ms INTEGER NOT NULL,"
+    "  packets INTEGER NOT NULL,"
+    "  records INTEGER NOT NULL,"
+    "  lost INTEGER NOT NULL,"           /* records missing by sequence number */
+    "  lost_datagrams INTEGER NOT NULL," /* NetFlow v9: datagrams missing */
+    "  dropped INTEGER NOT NULL,"
+    "  PRIMARY KEY (exporter, at_ms)) WITHOUT ROWID;"
+    "CREATE INDEX exporter_seen_at ON exporter_seen (at_ms);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

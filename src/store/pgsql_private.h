@@ -134,6 +134,8 @@ int alert_pgsql_mail_retry_all(struct store *s, uint64_t now_ms, int *n);
 int alert_pgsql_enforce_get(struct store *s, int64_t subscriber_id, struct enforce_row *out);
 int alert_pgsql_enforce_put(struct store *s, const struct enforce_row *e);
 int alert_pgsql_enforce_list(struct store *s, uint64_t now_ms, store_enforce_fn *fn, void *ctx);
+int alert_pgsql_usage_subscribers(struct store *s, uint64_t since_ms,
+                                  void (*fn)(void *ctx, int64_t subscriber_id), void *ctx);
 
 /* The portal's logins (users_pgsql.c), as struct store_ops documents them. */
 int users_pgsql_user_save(struct store *s, const struct user *u, bool insert, char *errbuf);
@@ -158,6 +160,12 @@ int users_pgsql_reset_get(struct store *s, const char *token_hash, uint64_t now_
                           struct user *user);
 int users_pgsql_reset_take(struct store *s, const char *token_hash, uint64_t now_ms,
                            struct user *user);
+
+/* What each flush counted from each exporter (seen_pgsql.c), as struct store_ops
+ * documents it. */
+int seen_pgsql_add(struct store *s, const struct seen_row *r);
+int seen_pgsql_prune(struct store *s, uint64_t before_ms, int max_rows, int *n_removed);
+int seen_pgsql_read(struct store *s, uint64_t since_ms, store_seen_fn *fn, void *ctx);
 
 /* ---- the URI's secrets (uri_pgsql.c) ---- */
 

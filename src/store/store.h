@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The store: the one interface through which every other stage reads and writes what
-// flowtally keeps (usage in time buckets, collector counters, interface health, followed
-// logs' positions, plans, subscribers, bindings, leases, traffic classes, the portal's
+// flowtally keeps (usage in time buckets, collector counters, what each flush saw of each
+// exporter, interface health, followed logs' positions, plans, subscribers, bindings,
+// leases, traffic classes, the portal's
 // users, sessions, failed logins and password reset links, bills, alerts, the outgoing mail
 // queue and what the enforcement hook did). One backend per database engine implements
 // struct store_ops; only src/store/ includes an engine's header or sees a backend's type.
@@ -286,6 +287,24 @@ struct reset_row {
     uint64_t created_ms, expires_ms; /* valid while now < expires_ms */
 };
 
+/* What one flush counted from one exporter address (its streams, every version and domain,
+ * summed), or, under exporter "*", the flush itself: the sums of its exporters' rows, written
+ * at every flush even when nothing came, so readers know when the collector last flushed
+ * and how long its intervals are (`flowtally stats`). */
+struct seen_row {
+    const char *exporter;    /* address text, or "*"; borrowed */
+    uint64_t at_ms;          /* when the flush was written */
+    uint64_t interval_ms;    /* what the counts were gathered over: since the collector's
+                              * previous write (or its start) */
+    uint64_t packets;        /* datagrams decoded */
+    uint64_t records;        /* flow records (sFlow: samples) emitted */
+    uint64_t lost;           /* records missing by sequence number (v5, IPFIX), samples the
+                              * sFlow agent dropped */
+    uint64_t lost_datagrams; /* NetFlow v9: datagrams missing by sequence number */
+    uint64_t dropped;        /* data sets and records dropped undecoded (no template,
+                              * malformed) */
+};
+
 /* Row callbacks; rows and their strings are borrowed for the call. */
 typedef void store_usage_fn(void *ctx, const struct usage_result *r);
 typedef void store_stat_fn(void *ctx, const struct stat_row *row);
@@ -304,6 +323,7 @@ typedef void store_invoice_usage_fn(void *ctx, const struct invoice_usage *u);
 typedef void store_alert_fn(void *ctx, const struct alert_row *a);
 typedef void store_mail_fn(void *ctx, const struct mail_row *m);
 typedef void store_enforce_fn(void *ctx, const struct enforce_row *e);
+typedef void store_seen_fn(void *ctx, const struct seen_row *r);
 
 /* A unit of work run inside one transaction (store_transaction(), store_admin_batch()). */
 typedef int store_work_fn(struct store *s, void *ctx);
@@ -400,6 +420,18 @@ struct store_ops {
     int (*set_log_position)(struct store *s, const char *path, uint64_t inode, uint64_t offset);
     /* OUT: the position stored for path. Returns 0 or ERR_NOT_FOUND. */
     int (*get_log_position)(struct store *s, const char *path, uint64_t *inode, uint64_t *offset);
+    /* Records what a flush counted from one exporter (or, exporter "*", the flush itself),
+     * within the flush. A second row of the same exporter and at_ms (two collectors
+     * writing in the same millisecond) adds its counts to the first; the longer interval
+     * stays. */
+    int (*seen_add)(struct store *s, const struct seen_row *row);
+    /* Removes up to max_rows rows written before before_ms, the oldest first, but never an
+     * exporter's latest row: that one says when it was last seen, however long ago. OUT:
+     * *n_removed (may be NULL). Within the flush, so the work each flush does is bounded. */
+    int (*seen_prune)(struct store *s, uint64_t before_ms, int max_rows, int *n_removed);
+    /* The rows written at or after since_ms, and each exporter's latest row whatever its
+     * time; by exporter (as bytes: "*" first), then time. */
+    int (*seen_read)(struct store *s, uint64_t since_ms, store_seen_fn *fn, void *ctx);
 
     /* -- plans -- */
 
@@ -595,6 +627,10 @@ struct store_ops {
     /* Rows not done whose next_try_ms <= now_ms, or, when now_ms is UINT64_MAX, every row
      * (done or not: a listing); by subscriber id, account included. */
     int (*enforce_list)(struct store *s, uint64_t now_ms, store_enforce_fn *fn, void *ctx);
+    /* The subscribers with usage in buckets from since_ms on (unassigned usage left out), by
+     * id, each once: whom the alert thread evaluates at its start. */
+    int (*usage_subscribers)(struct store *s, uint64_t since_ms,
+                             void (*fn)(void *ctx, int64_t subscriber_id), void *ctx);
 
     /* -- small named numbers (meta): "bucket_seconds" the collector's bucket width; "demo"
      * 1 and "demo_history_end_s" in the store `flowtally run --demo` made (demo/demo.c) --
@@ -1001,6 +1037,11 @@ static inline int store_enforce_list(struct store *s, uint64_t now_ms, store_enf
                                      void *ctx)
 {
     return s->ops->enforce_list(s, now_ms, fn, ctx);
+}
+static inline int store_usage_subscribers(struct store *s, uint64_t since_ms,
+                                          void (*fn)(void *ctx, int64_t subscriber_id), void *ctx)
+{
+    return s->ops->usage_subscribers(s, since_ms, fn, ctx);
 }
 /* Whether readers may compute quotas: 0, or ERR_NOT_FOUND with errbuf saying why (the
  * store holds usage in named classes but no class list), or another negative code. */

@@ -802,6 +802,9 @@ static const struct store_ops pgsql_ops = {
     .read_interfaces = pq_read_interfaces,
     .set_log_position = pq_set_log_position,
     .get_log_position = pq_get_log_position,
+    .seen_add = seen_pgsql_add,
+    .seen_prune = seen_pgsql_prune,
+    .seen_read = seen_pgsql_read,
     .plan_save = admin_pgsql_plan_save,
     .plan_get = admin_pgsql_plan_get,
     .plan_list = admin_pgsql_plan_list,
@@ -865,6 +868,7 @@ static const struct store_ops pgsql_ops = {
     .enforce_get = alert_pgsql_enforce_get,
     .enforce_put = alert_pgsql_enforce_put,
     .enforce_list = alert_pgsql_enforce_list,
+    .usage_subscribers = alert_pgsql_usage_subscribers,
     .close = pq_close,
 };
 

@@ -140,9 +140,9 @@ stop_flowtally() {
     fi
 }
 
-# counter NAME [EXPORTER]: a collector counter's value out of `flowtally stats`.
+# counter NAME [EXPORTER]: a collector counter's value out of `flowtally stats --counters`.
 counter() {
-    "$FT" stats --db "$DB" --format csv |
+    "$FT" stats --counters --db "$DB" --format csv |
         awk -F, -v n="$1" -v e="${2:-}" '$4 == n && (e == "" || $1 == e) { s += $5 } END { print s + 0 }'
 }
 

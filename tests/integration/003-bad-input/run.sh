@@ -50,6 +50,6 @@ for c in drop_pkt_version drop_pkt_short drop_pkt_malformed drop_set_malformed; 
     n=$(counter $c)
     if [ "$n" -gt 0 ]; then ok "drops counted: $c = $n"; else not_ok "drops counted: $c = 0"; fi
 done
-total=$("$FT" stats --db "$DB" --format csv | awk -F, '$1 == "*" && $4 == "datagrams" { print $5 }')
+total=$("$FT" stats --counters --db "$DB" --format csv | awk -F, '$1 == "*" && $4 == "datagrams" { print $5 }')
 check_eq "every datagram seen" "$total" $((200 + 250 + 200 + 9000))
 done_testing

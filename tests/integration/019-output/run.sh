@@ -138,10 +138,10 @@ if ft report --over-quota --at 2026-09-22 --format json | json_ok; then ok "repo
 # ---- a log path with a quote names its counters in stats
 cp "$TMP/usage.log" "$TMP/we\"ird.log"
 ft import log plain "$TMP/we\"ird.log" >/dev/null 2>&1
-if ft stats --format json | json_ok; then ok "stats --format json parses (a log path with a quote)"; else not_ok "stats --format json parses (a log path with a quote)"; fi
+if ft stats --counters --format json | json_ok; then ok "stats --format json parses (a log path with a quote)"; else not_ok "stats --format json parses (a log path with a quote)"; fi
 check_eq "stats JSON names the path exactly" \
-    "$(ft stats --format json | jq -r --arg p "$TMP/we\"ird.log" '.stats[] | select(.exporter == $p) | .counter')" log_usage
-if rows=$(ft stats --format csv | csv_rows); then ok "stats --format csv: every row has the header's fields"; else not_ok "stats --format csv: $rows"; fi
+    "$(ft stats --counters --format json | jq -r --arg p "$TMP/we\"ird.log" '.stats[] | select(.exporter == $p) | .counter')" log_usage
+if rows=$(ft stats --counters --format csv | csv_rows); then ok "stats --format csv: every row has the header's fields"; else not_ok "stats --format csv: $rows"; fi
 
 # ---- refused on input: invalid UTF-8 and control characters, naming the field
 bad=$(printf 'bad\377')

@@ -92,7 +92,7 @@ hosts() {
 
 # records DB: flow records counted, over every exporter stream.
 records() {
-    "$FT" stats --db "$1" --format csv | awk -F, '$4 == "records" { s += $5 } END { print s + 0 }'
+    "$FT" stats --counters --db "$1" --format csv | awk -F, '$4 == "records" { s += $5 } END { print s + 0 }'
 }
 
 # scenario DB DIR: the same commands and streams on DB, every output kept in DIR.
@@ -127,7 +127,7 @@ scenario() {
     ft report --over-quota --at 2026-09-25 --format csv >"$out/over.csv"
     ft usage alice --at 2026-09-25 --format json >"$out/usage-alice.json"
     ft usage carol --at 2026-09-25 --format json >"$out/usage-carol.json"
-    ft stats --format csv >"$out/stats.csv"
+    ft stats --counters --format csv >"$out/stats.csv"
     ft stats --interfaces --format csv >"$out/interfaces.csv"
     ft plan list --format csv >"$out/plans.csv"
     ft subscriber list --format csv >"$out/subscribers.csv"

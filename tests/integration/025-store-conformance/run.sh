@@ -14,7 +14,8 @@
 #   tables empty (a version 10 store's rows kept), every foreign key holding; and migration
 #   11: plans' alert levels empty, the alert, mail and enforcement tables empty, a removed
 #   subscriber's enforcement row going with it and its alerts staying; and migration 12: the
-#   password reset links empty, a removed subscriber's user's link going with it);
+#   password reset links empty, a removed subscriber's user's link going with it; and
+#   migration 13: exporter_seen empty);
 # - a store whose schema is newer than the binary's, on SQLite and on PostgreSQL: refused by
 #   writers (admin commands, `flowtally run`) and readers, untouched.
 # PostgreSQL parts report SKIP when tests/pg.sh or PostgreSQL is missing.
@@ -253,7 +254,7 @@ while [ -n "$N" ] && [ $v -lt "$N" ]; do
     same "version $v: report by subscriber, host, class, app" \
         "$("$FT" report --db "$db" --by subscriber,host,class,app --format csv 2>&1)" \
         "$(report_want $v)"
-    same "version $v: stats" "$("$FT" stats --db "$db" --format csv 2>&1)" "$STATS_WANT"
+    same "version $v: stats" "$("$FT" stats --counters --db "$db" --format csv 2>&1)" "$STATS_WANT"
     if [ $v -eq 1 ]; then
         same "version 1: no plans" "$(cat "$TMP/v1.plans")" \
             'name,quota_bytes,quota_dirs,price,overage_per_gb,anchor_day,speed,burstable,commit_bps,price_per_mbps,burst_dirs'
@@ -339,6 +340,9 @@ unlim []"
         (SELECT count(*) FROM enforcement)")" "0|0|0"
     same "version $v: password reset links (migration 12), empty" "$(sqlite3 "$db" "SELECT
         count(*) FROM password_resets")" "0"
+    # migration 13: what flushes saw of exporters, empty (the totals stay in collector_stats)
+    same "version $v: exporter_seen (migration 13), empty" "$(sqlite3 "$db" "SELECT
+        count(*) FROM exporter_seen")" "0"
     # ... and their foreign keys hold in the migrated file: removing bob (by a command, as
     # any writer) removes his login and its session, not the staff's
     sqlite3 "$db" "INSERT INTO users (login, role, subscriber_id, created_ms) VALUES

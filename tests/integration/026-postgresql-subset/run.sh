@@ -2,9 +2,9 @@
 # The tests that read totals, on PostgreSQL too: 001 (exact totals), 002 (softflowd/pmacct
 # interop), 005 (subscriber handover), 009 (classes and applications), 027 (portal logins),
 # 028 (the portal), 031 (bills, to the cent), 033 (mail), 035 (alerts), 036 (password
-# reset by mail) and 038 (invoices by mail) run once on SQLite and once with
-# FLOWTALLY_TEST_ENGINE=postgresql (lib.sh: a throwaway server per script, a new database
-# per store), with the same BUILD.
+# reset by mail), 038 (invoices by mail) and 042 (exporters' health) run once on SQLite and
+# once with FLOWTALLY_TEST_ENGINE=postgresql (lib.sh: a throwaway server per script, a new
+# database per store), with the same BUILD.
 # Each PostgreSQL run must pass, and pass exactly the checks the SQLite run passes (same
 # lines, same count).
 FLOWTALLY_TEST_ENGINE="" # this script's own helpers stay on SQLite, whatever the caller set
@@ -22,7 +22,7 @@ pg_stop
 
 HERE="$ROOT/tests/integration"
 for t in 001-flowgen-exact 002-softflowd-interop 005-subscribers 009-classes-apps 027-users 028-portal \
-    031-bills 033-mail 035-alerts 036-password-reset 038-invoice-mail; do
+    031-bills 033-mail 035-alerts 036-password-reset 038-invoice-mail 042-stats-health; do
     env -u FLOWTALLY_TEST_ENGINE BUILD="$BUILD" sh "$HERE/$t/run.sh" >"$TMP/$t.sqlite" 2>&1
     sqlite_rc=$?
     FLOWTALLY_TEST_ENGINE=postgresql BUILD="$BUILD" sh "$HERE/$t/run.sh" >"$TMP/$t.pg" 2>&1

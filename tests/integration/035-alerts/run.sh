@@ -6,8 +6,10 @@
 # A 1 GB plan: alice crosses 80% then 100% (exactly two messages), bob his own 50%; a
 # restart changes nothing (no level fires twice, the daily report goes once); a top-up
 # re-arms; the SMTP server down while carol crosses, the daemon killed before it could
-# send, then the server up and a restart: her message arrives once. The hook gets the
-# state and the addresses, over then under.
+# send, then the server up and a restart: her message arrives once. carol then crosses
+# 100% in the flush a stop makes; after the restart (which first evaluates everyone with
+# usage in the last day) it has fired once. The hook gets the state and the addresses,
+# over then under.
 . "$(dirname "$0")/../lib.sh"
 export TZ=UTC
 PY=/usr/bin/python3
@@ -164,5 +166,26 @@ check_eq "carol's 80% (at 90%)" "$(show "$(message_to carol@example.net)" | sed 
     "subject: You have used 80% of your 1 GB"
 check_eq "every message sent, none twice" "$(ft mail queue --format csv | awk -F, 'NR > 1 { print $6 }' | sort | uniq -c | tr -s ' ')" \
     " 6 sent"
+stop_flowtally
+
+# carol crosses 100% in the very flush a stop makes (no flush before it: --flush 600). The
+# alert thread does not wait for that flush's rows at a stop (it may or may not have taken
+# them first); the next start evaluates every subscriber with usage in the last day before
+# anything else, so her 100% has fired once either way, with no flow after the restart
+start_flowtally -c "$TMP/ft.conf" --flush 600 || { not_ok "start, flush 600"; done_testing; exit; }
+send_flows 10.0.0.3 150000000
+sleep 1
+stop_flowtally
+check_eq "carol's usage was stored by the stop's flush" \
+    "$(ft usage carol --format json | jq -r .used_bytes)" 1050000000
+start_flowtally -c "$TMP/ft.conf" -v || { not_ok "restart"; done_testing; exit; }
+wait_for has_messages 7 || not_ok "carol's 100% came after the restart"
+check_eq "carol's 100%, sent once" \
+    "$(show "$(message_to carol@example.net | tail -1)" | sed -n 2p) $(message_to carol@example.net | wc -l | tr -d ' ')" \
+    "subject: You have used 100% of your 1 GB 2"
+check_eq "the alert log: carol's 80% and 100% once each" \
+    "$(ft alerts list --account carol --format csv | cut -d, -f3 | sed 1d | sort | tr '\n' ' ')" "100% 80% "
+grep -q 'alerts: 3 subscribers with usage in the last day evaluated' "$TMP/daemon.out" "$TMP/daemon.err" &&
+    ok "the start says what it caught up on" || not_ok "the start says what it caught up on"
 stop_flowtally
 done_testing

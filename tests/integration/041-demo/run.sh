@@ -84,7 +84,7 @@ awk -v from="$((FROM_S / 3600))" -v to="$((TO_S / 3600))" 'BEGIN {
 }' | sort >want.csv
 check_eq "the rules give 6 class and app pairs" "$(grep -c . want.csv)" 6
 
-wait_for sh -c "\"$FT\" stats --db flowtally-demo.db --format csv 2>/dev/null | grep -q ',flows,[1-9]'" ||
+wait_for sh -c "\"$FT\" stats --counters --db flowtally-demo.db --format csv 2>/dev/null | grep -q ',flows,[1-9]'" ||
     not_ok "the collector flushed the live flows"
 # the command exactly as printed, then as CSV
 eval "\"\$FT\"${REPORT#  flowtally}" >report.txt 2>report.err

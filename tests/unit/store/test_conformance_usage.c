@@ -440,6 +440,45 @@ static void test_usage_of_removed_subscriber(void)
     store_close(s);
 }
 
+struct id_list {
+    int64_t id[8];
+    size_t n;
+};
+
+static void note_id(void *ctx, int64_t id)
+{
+    struct id_list *l = ctx;
+    if (l->n < 8)
+        l->id[l->n] = id;
+    l->n++;
+}
+
+/* The subscribers with usage from a bucket on (the alert thread's catch-up at start): each
+ * once, by id, unassigned usage left out. alice has rows in B1 and B2, bob in B1, B2, B3
+ * and B4, nobody's (unassigned) in B2. */
+static void test_usage_subscribers(void)
+{
+    struct store *s = usage_store();
+    if (!s)
+        return;
+    struct subscriber alice, bob;
+    ASSERT_EQ_INT(store_subscriber_get(s, "alice", &alice), 0);
+    ASSERT_EQ_INT(store_subscriber_get(s, "bob", &bob), 0);
+    ASSERT_TRUE(alice.id < bob.id); /* added first */
+    struct id_list l = {0};
+    ASSERT_EQ_INT(store_usage_subscribers(s, (uint64_t)T0 * 1000, note_id, &l), 0);
+    ASSERT_EQ_INT(l.n, 2);
+    ASSERT_TRUE(l.id[0] == alice.id && l.id[1] == bob.id);
+    l.n = 0;
+    ASSERT_EQ_INT(store_usage_subscribers(s, (uint64_t)B2 * 1000 + 1, note_id, &l), 0);
+    ASSERT_EQ_INT(l.n, 1); /* from just past B2's start: B3 and B4, bob's */
+    ASSERT_TRUE(l.id[0] == bob.id);
+    l.n = 0;
+    ASSERT_EQ_INT(store_usage_subscribers(s, ((uint64_t)B4 + 300) * 1000, note_id, &l), 0);
+    ASSERT_EQ_INT(l.n, 0);
+    store_close(s);
+}
+
 static void test_stats(void)
 {
     struct store *s = open_store(false);
@@ -550,6 +589,7 @@ static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_usage_subscriber_filter),
     CONFORMANCE_CASE(test_usage_of_removed_subscriber),
     CONFORMANCE_CASE(test_stats),
+    CONFORMANCE_CASE(test_usage_subscribers),
     CONFORMANCE_CASE(test_interfaces),
     CONFORMANCE_CASE(test_log_positions),
 };
