@@ -379,6 +379,16 @@ static void alerter_free(struct alerter *a)
     free(a);
 }
 
+int alerter_check(const struct config *cfg, char *errbuf)
+{
+    struct alerter *a = xcalloc(1, sizeof *a);
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->wake, NULL);
+    int rc = configure(a, cfg, errbuf);
+    alerter_free(a);
+    return rc;
+}
+
 struct alerter *alerter_start(const struct config *cfg, char *errbuf)
 {
     errbuf[0] = '\0';

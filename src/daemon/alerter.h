@@ -20,6 +20,11 @@ struct alerter;
  * parse, the store), or NULL with errbuf "" when there is nothing to do. */
 struct alerter *alerter_start(const struct config *cfg, char *errbuf);
 
+/* What alerter_start() checks of the configuration before it starts anything (the levels,
+ * the enforcement level, the mail templates it would load), for `run --check-config`.
+ * Returns 0, or ERR_CONFIG with errbuf. */
+int alerter_check(const struct config *cfg, char *errbuf);
+
 /* The flusher's on_flushed (flush_moved_fn): queues the subscribers and what the flush
  * stored of them for evaluation (never blocks on the store). */
 void alerter_flushed(void *ctx, const struct flush_moved *rows, size_t n,

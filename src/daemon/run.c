@@ -413,13 +413,17 @@ int run_main(int argc, char **argv)
         return 2;
     }
     if (check_only) {
-        /* The files the start loads (classes, apps), through the start's own code, so what
-         * passes here is what the start takes: the same parsers, the same checks. */
+        /* The files the start loads (classes, apps, mail templates), through the start's
+         * own code, so what passes here is what the start takes: the same parsers, the
+         * same checks. */
         int rc = pipeline_init(&d.pipe, &d.cfg, errbuf);
         if (rc == 0) {
             pipeline_deinit(&d.pipe);
+            rc = alerter_check(&d.cfg, errbuf);
+        }
+        if (rc == 0)
             config_dump(&d.cfg, stdout);
-        } else
+        else
             fprintf(stderr, "flowtally: %s\n", errbuf);
         config_deinit(&d.cfg);
         return rc == 0 ? 0 : 1; /* as the start's own refusal */

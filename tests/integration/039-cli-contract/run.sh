@@ -242,6 +242,12 @@ run_cmd run --check-config --db "$TMP/check.db" --classes good-classes.conf --ap
 check_eq "good files pass, and the configuration is printed" \
     "$rc|$(grep -c '^classes = good-classes.conf$' out)|$(grep -c '^apps = good-apps.conf$' out)" "0|1|1"
 test -e "$TMP/check.db" && not_ok "--check-config made no store" || ok "--check-config made no store"
+# the mail templates the alert thread would load, loaded by its own code
+mkdir -p tpl && printf 'Used {{#level}\n' >tpl/alert.subject
+"$FT" run --check-config --db "$TMP/check.db" --smtp smtp://127.0.0.1:9 --mail-from a@example.net \
+    --mail-templates tpl >out 2>err
+check_eq "--check-config with a broken mail template: exit 1, file:line and what was expected" \
+    "$?|$(cat out)|$(cat err)" "1||flowtally: tpl/alert.subject:1: expected }} to close {{#level"
 
 # ---- --version ----
 run_cmd --version
