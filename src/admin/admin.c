@@ -5,6 +5,7 @@
 #include "../billing/levels.h"
 
 #include "../base/addr.h"
+#include "../base/progress.h"
 #include "../base/units.h"
 #include "../base/utf8.h"
 #include "../bind/leasefile.h"
@@ -453,5 +454,5 @@ int admin_unbind(struct store *s, const char *what, uint64_t at_ms, int *n_ended
 int admin_import_leases(struct store *s, const char *path, bool lenient, uint64_t *n_leases,
                         uint64_t *n_skipped, char *errbuf)
 {
-    return leasefile_import(s, path, lenient, n_leases, n_skipped, errbuf);
+    return leasefile_import(s, path, lenient, progress_terminal(), n_leases, n_skipped, errbuf);
 }

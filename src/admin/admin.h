@@ -84,7 +84,8 @@ int admin_unbind(struct store *s, const char *what, uint64_t at_ms, int *n_ended
  * or not (an expired lease still says who held the address while it ran). lenient skips
  * malformed blocks (counting them); strict stops at the first error. OUT: *n_leases,
  * *n_skipped (leases without MAC or start, and malformed blocks). A path is all a person
- * gives here, so there is nothing to validate: bind/leasefile.c parses and records. */
+ * gives here, so there is nothing to validate: bind/leasefile.c parses and records, with a
+ * progress line on a terminal. */
 int admin_import_leases(struct store *s, const char *path, bool lenient, uint64_t *n_leases,
                         uint64_t *n_skipped, char *errbuf);
 

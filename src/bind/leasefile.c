@@ -5,6 +5,7 @@
 #include "leasefile.h"
 
 #include "../base/err.h"
+#include "../base/progress.h"
 #include "bind.h"
 #include "leases.h"
 
@@ -21,6 +22,7 @@ struct lease_import {
     uint64_t n_leases, n_skipped;
     int rc;
     char *errbuf; /* the parser's: its first error in lenient mode */
+    struct progress progress;
 };
 
 static void put_lease(void *ctx, const struct lease *l)
@@ -37,6 +39,8 @@ static void put_lease(void *ctx, const struct lease *l)
     li->rc = bind_record(li->s, &e, why);
     if (li->rc == 0)
         li->n_leases++;
+    if (li->progress.out) /* a file of a few hundred thousand leases takes a while */
+        progress_show(&li->progress, li->n_leases, PROGRESS_UNKNOWN, progress_clock_ms());
 }
 
 static int import_tx(struct store *s, void *ctx)
@@ -49,12 +53,15 @@ static int import_tx(struct store *s, void *ctx)
     return rc != 0 ? rc : li->rc;
 }
 
-int leasefile_import(struct store *s, const char *path, bool lenient, uint64_t *n_leases,
-                     uint64_t *n_skipped, char *errbuf)
+int leasefile_import(struct store *s, const char *path, bool lenient, FILE *progress,
+                     uint64_t *n_leases, uint64_t *n_skipped, char *errbuf)
 {
     struct lease_import li = {.s = s, .path = path, .lenient = lenient, .errbuf = errbuf};
     errbuf[0] = '\0';
+    progress_start(&li.progress, progress, path, "leases", progress_clock_ms());
     int rc = store_admin_batch(s, import_tx, &li);
+    if (progress)
+        progress_end(&li.progress, li.n_leases, progress_clock_ms());
     if (rc != 0 && errbuf[0] == '\0')
         snprintf(errbuf, ERR_BUF_LEN, "%s: could not store the leases", path);
     *n_leases = rc == 0 ? li.n_leases : 0;
@@ -77,7 +84,7 @@ void leasefile_follow(struct leasefile *lf, struct store *s)
         return;
     char errbuf[ERR_BUF_LEN];
     uint64_t n, skipped;
-    if (leasefile_import(s, lf->path, true, &n, &skipped, errbuf) != 0) {
+    if (leasefile_import(s, lf->path, true, NULL, &n, &skipped, errbuf) != 0) {
         log_warn("%s", errbuf);
         return; /* tried again at the next call */
     }

@@ -8,6 +8,7 @@
 #include "../store/store.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -18,9 +19,10 @@
  * malformed blocks (counting them) and leaves the first one's "FILE:LINE: expected ..." in
  * errbuf; strict stops at the first error. OUT: *n_leases (0 unless stored), *n_skipped
  * (leases without MAC or start, and malformed blocks). Returns 0, or a negative code with
- * a message in errbuf (ERR_BUF_LEN bytes). Thread: the store's owner. */
-int leasefile_import(struct store *s, const char *path, bool lenient, uint64_t *n_leases,
-                     uint64_t *n_skipped, char *errbuf);
+ * a message in errbuf (ERR_BUF_LEN bytes). progress: where a progress line is drawn (a
+ * person's terminal: progress_terminal()), or NULL. Thread: the store's owner. */
+int leasefile_import(struct store *s, const char *path, bool lenient, FILE *progress,
+                     uint64_t *n_leases, uint64_t *n_skipped, char *errbuf);
 
 /* A lease file the daemon follows, and what it looked like when last imported. */
 struct leasefile {

@@ -278,5 +278,15 @@ sed 's/^s/t/' subs.txt >subs2.txt
 run_cmd subscriber import subs2.txt --db "$DB"
 check_eq "off a terminal: no progress, only the result" "$rc|$(cat out)|$(cat err)" \
     "0|imported 3000 subscribers from subs2.txt|"
+# a lease file: 2,000 leases of 10.9.x.y to MACs 02:00:00:00:x:y
+awk 'BEGIN { for (i = 0; i < 2000; i++)
+    printf "lease 10.9.%d.%d {\n  starts 4 2026/01/01 00:00:00;\n  ends 5 2026/01/02 00:00:00;\n  hardware ethernet 02:00:00:00:%02x:%02x;\n}\n",
+        int(i / 250), i % 250, int(i / 250), i % 250 }' >leases.txt
+script -qec "'$FT' import leases '$TMP/leases.txt' --db '$DB'" /dev/null >tty.out 2>&1
+check_eq "a terminal sees the lease import's progress line" \
+    "$(tr '\r' '\n' <tty.out | grep -c "^$TMP/leases.txt: 100% read, 2000 leases, [0-9]* leases/s, 0 s left")" 1
+run_cmd import leases leases.txt --db "$DB"
+check_eq "the lease import off a terminal: no progress, only the result" "$rc|$(cat out)|$(cat err)" \
+    "0|imported 2000 leases from leases.txt, skipped 0|"
 
 done_testing
