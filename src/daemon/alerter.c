@@ -111,13 +111,17 @@ struct over_ids {
     size_t n;
 };
 
-static void add_over(void *ctx, const struct enforce_row *e)
+static void add_id(void *ctx, int64_t subscriber_id)
 {
     struct over_ids *o = ctx;
-    if (strcmp(e->state, "over") != 0)
-        return;
     o->ids = xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
-    o->ids[o->n++] = e->subscriber_id;
+    o->ids[o->n++] = subscriber_id;
+}
+
+static void add_over(void *ctx, const struct enforce_row *e)
+{
+    if (strcmp(e->state, "over") == 0)
+        add_id(ctx, e->subscriber_id);
 }
 
 static bool is_stopping(struct alerter *a)
@@ -214,13 +218,6 @@ static void round_once(struct alerter *a, struct queued_row *rows, size_t n, boo
         if (sender_round(a->store, &a->sender, now, ALERTER_MAIL_BATCH, &sc, errbuf) != 0)
             log_warn("mail: %s", errbuf);
     }
-}
-
-static void add_id(void *ctx, int64_t subscriber_id)
-{
-    struct over_ids *o = ctx;
-    o->ids = xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
-    o->ids[o->n++] = subscriber_id;
 }
 
 /* What the last run left unevaluated, evaluated first: the rows of its last flushes (a stop
