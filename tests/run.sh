@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every test (unit binaries, then integration scripts), each printing TAP, and ends
-# with one summary line: "N passed, N failed[, N skipped]". Exit status 1 if any failed.
+# Runs every test (unit binaries, then integration scripts), each printing TAP; prints one
+# line per test with its counts and the seconds it took (to see where make check's time
+# goes), and ends with one summary line: "N passed, N failed[, N skipped]". Exit status 1 if any failed.
 # Usage: tests/run.sh BUILD_DIR
 BUILD=${1:-build/asan}
 export BUILD
@@ -11,8 +12,10 @@ log=$(mktemp)
 run_one() {
     name=$1
     shift
+    started=$(date +%s)
     "$@" >"$log" 2>&1
     status=$?
+    took=$(($(date +%s) - started))
     p=$(grep -c '^ok ' "$log" | tr -d ' ')
     s=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
     f=$(grep -c '^not ok ' "$log" | tr -d ' ')
@@ -23,10 +26,10 @@ run_one() {
     fi
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
     if [ "$f" -ne 0 ]; then
-        echo "FAIL $name"
+        echo "FAIL $name (${took} s)"
         sed 's/^/    /' "$log"
     else
-        echo "ok   $name ($p passed${s:+, $s skipped})" | sed 's/, 0 skipped//'
+        echo "ok   $name ($p passed${s:+, $s skipped}, ${took} s)" | sed 's/, 0 skipped//'
     fi
 }
 for t in $(find "$BUILD/tests/unit" -type f -name 'test_*' ! -name '*.d' | sort); do
