@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define LOG_TAG "logs"
 #include "../base/log.h"
@@ -64,15 +65,57 @@ void logsrc_close(struct log_sources *ls)
     ls->n = 0;
 }
 
+void logsrc_show_progress(struct log_sources *ls, FILE *out)
+{
+    uint64_t now = progress_clock_ms();
+    for (size_t i = 0; i < ls->n; i++) {
+        struct log_source *s = &ls->src[i];
+        struct stat st;
+        s->size = stat(s->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+        progress_start(&s->progress, out, s->path, "lines", now);
+    }
+}
+
+/* Lines read so far, counted or not. */
+static uint64_t lines_of(const struct log_counters *c)
+{
+    return c->usage + c->mappings + c->denied + c->ignored + c->malformed;
+}
+
+void logsrc_end_progress(struct log_sources *ls)
+{
+    for (size_t i = 0; i < ls->n; i++) /* a file read in a blink shows nothing */
+        if (ls->src[i].progress.is_shown)
+            progress_end(&ls->src[i].progress, lines_of(&ls->src[i].c), progress_clock_ms());
+}
+
 struct poll_ctx {
     struct log_sources *ls;
+    struct log_source *src;
     uint16_t app;
 };
+
+/* Every 1024 lines, when an import draws a progress line: a log of millions of lines takes
+ * a while, and the share is where the reader is in the file. */
+static void show_progress(struct log_source *s)
+{
+    uint64_t n = lines_of(&s->c);
+    if (!s->progress.out || n < s->progress_next) /* denied lines call nothing: not n % 1024 */
+        return;
+    s->progress_next = n + 1024;
+    uint64_t inode, offset;
+    logfollow_position(s->f, &inode, &offset);
+    uint64_t permille = !s->size            ? PROGRESS_UNKNOWN
+                        : offset >= s->size ? 1000
+                                            : offset * 1000 / s->size;
+    progress_show(&s->progress, n, permille, progress_clock_ms());
+}
 
 static void on_usage(void *ctx, const struct log_usage *u)
 {
     struct poll_ctx *pc = ctx;
     classifier_emit_log(&pipeline_main(pc->ls->pipe)->classifier, u, pc->app);
+    show_progress(pc->src);
 }
 
 /* A mapping line: a binding event, like a RADIUS Start (a user) or Stop ("- -"). */
@@ -82,6 +125,7 @@ static void on_mapping(void *ctx, const struct log_mapping *m)
     struct bind_event e;
     bind_event_from_mapping(m, "log", &e);
     binder_apply(pc->ls->binder, &e);
+    show_progress(pc->src);
 }
 
 void logsrc_poll(struct log_sources *ls)
@@ -90,6 +134,7 @@ void logsrc_poll(struct log_sources *ls)
     for (size_t i = 0; i < ls->n; i++) {
         struct log_source *s = &ls->src[i];
         struct poll_ctx pc = {.ls = ls,
+                              .src = s,
                               .app = s->fmt == LOG_SQUID
                                          ? ls->app_squid
                                          : pipeline_main(ls->pipe)->classifier.other_app};

@@ -7,6 +7,7 @@
 #ifndef FT_LOGSRC_H
 #define FT_LOGSRC_H
 
+#include "../base/progress.h"
 #include "../collect/logs.h"
 #include "../config/config.h"
 #include "flusher.h"
@@ -20,6 +21,9 @@ struct log_source {
     char path[256];
     struct log_follower *f;      /* owned */
     struct log_counters c, last; /* counters, and their values at the last flush */
+    struct progress progress;    /* an import's line on a terminal (logsrc_show_progress) */
+    uint64_t size;               /* the file's size when the import started */
+    uint64_t progress_next;      /* the line count at which to redraw it */
 };
 
 struct log_sources {
@@ -35,6 +39,11 @@ struct log_sources {
 int logsrc_open(struct log_sources *ls, const struct config *cfg, struct store *st,
                 struct pipeline *p, struct binder *binder, char *errbuf);
 void logsrc_close(struct log_sources *ls);
+
+/* For an import (`run --once`, `import log`): draws each file's progress line on out (a
+ * terminal; NULL: none) while it is read, and logsrc_end_progress() its last line. */
+void logsrc_show_progress(struct log_sources *ls, FILE *out);
+void logsrc_end_progress(struct log_sources *ls);
 
 /* Reads and counts what was appended to every log. Thread: the loop. */
 void logsrc_poll(struct log_sources *ls);

@@ -413,7 +413,8 @@ int run_main(int argc, char **argv)
         return 2;
     }
     if (check_only) {
-        /* The files the start loads (classes, apps, mail templates), through the start's
+        /* The files the start loads (classes, apps, mail templates, the portal's logo,
+         * templates and TLS pair), through the start's
          * own code, so what passes here is what the start takes: the same parsers, the
          * same checks. */
         int rc = pipeline_init(&d.pipe, &d.cfg, errbuf);
@@ -421,6 +422,8 @@ int run_main(int argc, char **argv)
             pipeline_deinit(&d.pipe);
             rc = alerter_check(&d.cfg, errbuf);
         }
+        if (rc == 0)
+            rc = webrun_check(&d.cfg, errbuf);
         if (rc == 0)
             config_dump(&d.cfg, stdout);
         else
@@ -485,6 +488,8 @@ int run_main(int argc, char **argv)
         logsrc_close(&d.logs);
         goto out_socks;
     }
+    if (once) /* an import: its progress on a terminal */
+        logsrc_show_progress(&d.logs, progress_terminal());
     /* the alerts evaluate whom each flush counted, on a thread and connection of their own */
     if (!once && !d.probe.is_file) {
         d.alerter = alerter_start(&d.cfg, errbuf);
@@ -536,6 +541,8 @@ int run_main(int argc, char **argv)
     d.alerter = NULL;
     if (status_web_failed)
         status = 1;
+    if (once)
+        logsrc_end_progress(&d.logs);
     for (size_t i = 0; once && i < d.logs.n; i++) {
         const struct log_counters *c = &d.logs.src[i].c;
         printf("flowtally: %s: %llu usage lines, %llu mappings, %llu denied, %llu ignored, "

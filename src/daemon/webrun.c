@@ -55,39 +55,58 @@ static int check_ldap(const struct config *cfg, char *errbuf)
     return 0;
 }
 
+/* The web's options from the configuration; trusted is borrowed by them. */
+static void options_of(const struct config *cfg, bool demo, const struct prefix_trie *trusted,
+                       struct web_options *o)
+{
+    *o = (struct web_options){.db = cfg->db,
+                              .listen = cfg->web,
+                              .tls_cert = cfg->web_tls_cert,
+                              .tls_key = cfg->web_tls_key,
+                              .trusted_proxies = trusted,
+                              .operator_name = cfg->operator_name,
+                              .operator_address = cfg->operator_address,
+                              .logo = cfg->web_logo,
+                              .accent = cfg->web_accent,
+                              .templates = cfg->web_templates,
+                              .threads = (unsigned)cfg->web_threads,
+                              .max_connections = (unsigned)cfg->web_max_connections,
+                              .max_per_address = (unsigned)cfg->web_max_per_address,
+                              .timeout_s = (unsigned)cfg->web_timeout,
+                              .session_idle_s = (uint64_t)cfg->session_idle,
+                              .session_max_s = (uint64_t)cfg->session_max,
+                              .device_limit = (unsigned)cfg->device_limit,
+                              .arp_table = cfg->arp_table,
+                              .demo = demo,
+                              .ldap_uri = cfg->ldap_uri,
+                              .ldap_bind_dn = cfg->ldap_bind_dn,
+                              .ldap_timeout_ms = (unsigned)cfg->ldap_timeout * 1000,
+                              .ldap_starttls = cfg->ldap_starttls != 0,
+                              .web_url = cfg->web_url,
+                              .has_mail = cfg->smtp[0] && cfg->mail_from[0],
+                              .mail_from = cfg->mail_from,
+                              .mail_templates = cfg->mail_templates,
+                              .reset_valid_s = (uint64_t)cfg->reset_valid};
+}
+
+int webrun_check(const struct config *cfg, char *errbuf)
+{
+    if (!cfg->web[0])
+        return 0;
+    if (check_ldap(cfg, errbuf) != 0)
+        return -1;
+    struct web_options o;
+    options_of(cfg, false, NULL, &o);
+    return web_check(&o, errbuf);
+}
+
 struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
 {
     if (check_ldap(cfg, errbuf) != 0)
         return NULL;
     struct prefix_trie *trusted = config_prefix_trie(cfg->trusted_proxies);
-    struct web_options o = {.db = cfg->db,
-                            .listen = cfg->web,
-                            .tls_cert = cfg->web_tls_cert,
-                            .tls_key = cfg->web_tls_key,
-                            .trusted_proxies = trusted,
-                            .operator_name = cfg->operator_name,
-                            .operator_address = cfg->operator_address,
-                            .logo = cfg->web_logo,
-                            .accent = cfg->web_accent,
-                            .templates = cfg->web_templates,
-                            .threads = (unsigned)cfg->web_threads,
-                            .max_connections = (unsigned)cfg->web_max_connections,
-                            .max_per_address = (unsigned)cfg->web_max_per_address,
-                            .timeout_s = (unsigned)cfg->web_timeout,
-                            .session_idle_s = (uint64_t)cfg->session_idle,
-                            .session_max_s = (uint64_t)cfg->session_max,
-                            .device_limit = (unsigned)cfg->device_limit,
-                            .arp_table = cfg->arp_table,
-                            .demo = demo,
-                            .ldap_uri = cfg->ldap_uri,
-                            .ldap_bind_dn = cfg->ldap_bind_dn,
-                            .ldap_timeout_ms = (unsigned)cfg->ldap_timeout * 1000,
-                            .ldap_starttls = cfg->ldap_starttls != 0,
-                            .web_url = cfg->web_url,
-                            .has_mail = cfg->smtp[0] && cfg->mail_from[0],
-                            .mail_from = cfg->mail_from,
-                            .mail_templates = cfg->mail_templates,
-                            .reset_valid_s = (uint64_t)cfg->reset_valid};
+    struct web_options o;
+    options_of(cfg, demo, trusted, &o);
     struct web *w = web_start(&o, errbuf);
     if (!w) {
         if (trusted)

@@ -11,6 +11,9 @@
  * Returns the portal, or NULL with a message in errbuf. */
 struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf);
 void webrun_stop(struct web *w);
+/* For `run --check-config`: the directory keys and the files the portal of cfg would load
+ * (web_check()); 0 when the portal is off. Returns 0, or -1 with errbuf. */
+int webrun_check(const struct config *cfg, char *errbuf);
 
 /* `flowtally web`: the portal alone, reading the store a daemon (or several) writes. */
 int webrun_main(int argc, char **argv);

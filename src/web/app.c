@@ -414,23 +414,44 @@ static char *read_file(const char *path, size_t *len, char *errbuf)
     return buf;
 }
 
+/* The files the portal reads once, at start: the logo, the templates, the reset mail's texts
+ * and the TLS pair (which the HTTP server must take). Returns 0, or -1 with errbuf (w is then for
+ * web_stop() to free). */
+static int load_files(struct web *w, const struct web_options *o, char *errbuf)
+{
+    size_t len;
+    if (page_assets_load(&w->assets, o, errbuf) != 0 ||
+        pages_reset_load(&w->reset_texts, o, errbuf) != 0)
+        return -1;
+    if (!o->tls_cert[0] && !o->tls_key[0])
+        return 0;
+    if (!o->tls_cert[0] || !o->tls_key[0]) {
+        snprintf(errbuf, ERR_BUF_LEN, "web: TLS needs both web_tls_cert and web_tls_key");
+        return -1;
+    }
+    if (!(w->tls_cert = read_file(o->tls_cert, &len, errbuf)) ||
+        !(w->tls_key = read_file(o->tls_key, &len, errbuf)))
+        return -1;
+    /* once, before any address is listened on, for the check's message rather than the
+     * server's "cannot start" */
+    return web_server_check_tls(w->tls_cert, w->tls_key, errbuf);
+}
+
+int web_check(const struct web_options *o, char *errbuf)
+{
+    struct web *w = xcalloc(1, sizeof *w);
+    w->opt = *o;
+    int rc = load_files(w, o, errbuf);
+    web_stop(w);
+    return rc == 0 ? 0 : -1;
+}
+
 struct web *web_start(const struct web_options *o, char *errbuf)
 {
     struct web *w = xcalloc(1, sizeof *w);
     w->opt = *o;
-    size_t len;
-    if (page_assets_load(&w->assets, o, errbuf) != 0 ||
-        pages_reset_load(&w->reset_texts, o, errbuf) != 0)
+    if (load_files(w, o, errbuf) != 0)
         goto fail;
-    if (o->tls_cert[0] || o->tls_key[0]) {
-        if (!o->tls_cert[0] || !o->tls_key[0]) {
-            snprintf(errbuf, ERR_BUF_LEN, "web: TLS needs both web_tls_cert and web_tls_key");
-            goto fail;
-        }
-        if (!(w->tls_cert = read_file(o->tls_cert, &len, errbuf)) ||
-            !(w->tls_key = read_file(o->tls_key, &len, errbuf)))
-            goto fail;
-    }
     w->pool = web_pool_new(o->db, o->threads, errbuf);
     if (!w->pool)
         goto fail;

@@ -252,13 +252,13 @@ struct web_server *web_server_start(const struct web_server_options *o, char *er
         {MHD_OPTION_END, 0, NULL},
     };
     s->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
-        o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_address,
-        MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        o->max_header_bytes, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_ARRAY,
-        tls_opts, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+        o->threads ? o->threads : 1u, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_address, MHD_OPTION_CONNECTION_TIMEOUT,
+        o->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->max_header_bytes,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(errbuf, ERR_BUF_LEN,
                  "web: cannot start the HTTP server on %s%s (see the log above)", o->listen,
@@ -268,6 +268,35 @@ struct web_server *web_server_start(const struct web_server_options *o, char *er
         return NULL;
     }
     return s;
+}
+
+/* Keeps libmicrohttpd's first message of a check, which says what GnuTLS refused. */
+__attribute__((format(printf, 2, 0))) static void on_check_log(void *cls, const char *fmt,
+                                                               va_list ap)
+{
+    char *said = cls;
+    if (said[0])
+        return;
+    vsnprintf(said, 200, fmt, ap);
+    said[strcspn(said, "\r\n")] = '\0';
+}
+
+int web_server_check_tls(const char *cert_pem, const char *key_pem, char *errbuf)
+{
+    char said[200] = "";
+    struct MHD_Daemon *mhd = MHD_start_daemon(
+        MHD_USE_NO_LISTEN_SOCKET | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, on_check_log, said, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+        MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
+    if (!mhd) {
+        snprintf(errbuf, ERR_BUF_LEN,
+                 "web: web_tls_cert and web_tls_key: expected a PEM certificate and its PEM "
+                 "private key; libmicrohttpd says: %s",
+                 said[0] ? said : "(nothing)");
+        return -1;
+    }
+    MHD_stop_daemon(mhd);
+    return 0;
 }
 
 uint16_t web_server_port(const struct web_server *s)

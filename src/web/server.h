@@ -72,4 +72,9 @@ uint16_t web_server_port(const struct web_server *s);
 /* Stops accepting, finishes what runs, frees the server. NULL is a no-op. */
 void web_server_stop(struct web_server *s);
 
+/* Whether the HTTP server takes this PEM certificate and key: libmicrohttpd sets up its TLS
+ * credentials as web_server_start() would, without a socket or a thread. Returns 0, or -1
+ * with errbuf. */
+int web_server_check_tls(const char *cert_pem, const char *key_pem, char *errbuf);
+
 #endif

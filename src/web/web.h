@@ -48,6 +48,10 @@ struct web;
 
 /* Starts serving on every address of o->listen. Returns NULL with errbuf (ERR_BUF_LEN). */
 struct web *web_start(const struct web_options *o, char *errbuf);
+/* Loads what web_start() would (the logo, the templates, the reset mail's texts, the TLS
+ * certificate and key, which the HTTP server's own TLS set-up must take) without listening
+ * or opening the store: for `run --check-config`. Returns 0, or -1 with errbuf. */
+int web_check(const struct web_options *o, char *errbuf);
 /* Prints one "web: listening on http://ADDR:PORT" line per address. */
 void web_print_listening(const struct web *w, FILE *out);
 /* Hands the web a trie to free when it stops (the one in its options). */

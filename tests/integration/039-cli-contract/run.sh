@@ -249,6 +249,43 @@ mkdir -p tpl && printf 'Used {{#level}\n' >tpl/alert.subject
 check_eq "--check-config with a broken mail template: exit 1, file:line and what was expected" \
     "$?|$(cat out)|$(cat err)" "1||flowtally: tpl/alert.subject:1: expected }} to close {{#level"
 
+# the portal's files, loaded by the portal's own code: a template, the TLS pair
+# web_refuses NAME ARGS...: --check-config and a start with the portal on fail alike
+web_refuses() {
+    name=$1
+    shift
+    "$FT" run --check-config --db "$TMP/check.db" --web 127.0.0.1:0 "$@" >out 2>err
+    check_eq "--check-config with $name: exit 1, no configuration printed" "$?|$(cat out)" "1|"
+    cp err check.err
+    "$FT" run --db "$TMP/start.db" --netflow 127.0.0.1:0 --sflow "" --web 127.0.0.1:0 "$@" \
+        >out 2>err
+    check_eq "... as the start, which refuses it (exit 1) with the same message" \
+        "$?|$(cat check.err)" "1|$(tail -n 1 err)"
+}
+mkdir -p webtpl && printf '<p>{{#user}}x\n' >webtpl/login.html
+web_refuses "a portal template with an unclosed section" --web-templates webtpl
+check_eq "... naming file:line and what was expected" "$(cat check.err)" \
+    "flowtally: webtpl/login.html:1: expected {{/user}} to close the section opened here, found the end"
+printf 'not a certificate\n' >junk.pem
+web_refuses "a TLS pair that is not PEM" --web-tls-cert junk.pem --web-tls-key junk.pem
+case "$(cat check.err)" in
+"flowtally: web: web_tls_cert and web_tls_key: expected a PEM certificate and its PEM private key; libmicrohttpd says: GnuTLS failed"*)
+    ok "... saying what was expected and what GnuTLS said" ;;
+*) not_ok "... saying what was expected and what GnuTLS said: $(cat check.err)" ;;
+esac
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 \
+    -subj /CN=localhost >/dev/null 2>&1; then
+    web_refuses "a certificate given as its own key" --web-tls-cert cert.pem --web-tls-key cert.pem
+    run_cmd run --check-config --db "$TMP/check.db" --web 127.0.0.1:0 --web-tls-cert cert.pem \
+        --web-tls-key key.pem
+    check_eq "a real certificate and key pass" \
+        "$rc|$(grep -c '^web_tls_key = key.pem$' out)" "0|1"
+else
+    not_ok "openssl made no certificate"
+fi
+run_cmd run --check-config --db "$TMP/check.db" --web "" --web-templates webtpl
+check_eq "with the portal off its templates are not loaded (the start would not)" "$rc" 0
+
 # ---- --version ----
 run_cmd --version
 check_eq "--version: exit 0, nothing on stderr" "$rc|$(cat err)" "0|"
@@ -288,5 +325,20 @@ check_eq "a terminal sees the lease import's progress line" \
 run_cmd import leases leases.txt --db "$DB"
 check_eq "the lease import off a terminal: no progress, only the result" "$rc|$(cat out)|$(cat err)" \
     "0|imported 2000 leases from leases.txt, skipped 0|"
+# a plain usage log: 3,000 lines, one per subscriber s0..s2999 imported above
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%d s%d - 10.8.%d.%d 198.51.100.1 %d %d\n",
+    1767225600 + i, i, int(i / 250), i % 250, 1000 + i, 10 }' >usage.log
+script -qec "'$FT' import log plain '$TMP/usage.log' --db '$DB'" /dev/null >tty.out 2>&1
+check_eq "a terminal sees the log import's progress line" \
+    "$(tr '\r' '\n' <tty.out | grep -c "^$TMP/usage.log: 100% read, 3000 lines, [0-9]* lines/s, 0 s left")" 1
+grep -q "^flowtally: $TMP/usage.log: 3000 usage lines, 0 mappings, 0 denied, 0 ignored, 0 malformed" \
+    tty.out && ok "... and the result" || not_ok "... and the result: $(cat tty.out)"
+cp usage.log usage2.log
+run_cmd import log plain usage2.log --db "$DB"
+check_eq "the log import off a terminal: no progress line" \
+    "$rc|$(grep -c 'read, ' err)|$(grep -c '^flowtally: usage2.log: 3000 usage lines' out)" "0|0|1"
+check_eq "... and both imports stored every byte (twice 3000 x 1000 + 0..2999)" \
+    "$("$FT" report --db "$DB" --by subscriber --format csv | awk -F, 'NR > 1 { s += $2 } END { print s }')" \
+    $((2 * (3000 * 1000 + 2999 * 3000 / 2)))
 
 done_testing
