@@ -55,6 +55,12 @@ static bool admit(struct decoder *d, const struct ip_addr *exporter, size_t len)
         d->c.drop_pkt_short++;
         return false;
     }
+    /* One lookup per datagram, not per record: the streams' byte counters renormalise as
+     * the classifier does, with the configured rate first. */
+    uint32_t rate = 0;
+    if (d->sampling && !prefix_trie_lookup(d->sampling, exporter, &rate))
+        rate = 0;
+    d->sources.rate_override = rate;
     return true;
 }
 

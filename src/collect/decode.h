@@ -32,7 +32,9 @@ struct decode_counters {
 
 struct decoder {
     struct source_table sources;
-    const struct prefix_trie *allow; /* borrowed; NULL = accept every exporter */
+    const struct prefix_trie *allow;    /* borrowed; NULL = accept every exporter */
+    const struct prefix_trie *sampling; /* borrowed; the config's sampling rates by exporter
+                                         * (the classifier's), NULL = none */
     struct decode_counters c;
 };
 

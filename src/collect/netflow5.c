@@ -63,7 +63,7 @@ int netflow5_decode(struct source_table *sources, const struct ip_addr *exporter
         read_record(&r, &f, export_ms, sys_uptime);
         if (f.sampled_no_rate)
             s->c.sampled_no_rate++;
-        s->c.records++;
+        source_count_record(s, &f);
         flow_sink_emit(sink, &f);
     }
     return count;

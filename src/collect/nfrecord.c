@@ -381,7 +381,7 @@ void nfrecord_read_set(const struct tmpl *t, struct rd *r, bool scope_is_ie, str
             continue;
         }
         nfrecord_finish(&f, &x, s, tb);
-        s->c.records++;
+        source_count_record(s, &f);
         flow_sink_emit(sink, &f);
     }
 }

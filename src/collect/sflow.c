@@ -410,7 +410,7 @@ static void read_flow_sample(struct dgram *dg, struct rd *r, bool expanded)
     f.out_if = h.out_if;
     if (f.sampled_no_rate)
         s->c.sampled_no_rate++;
-    s->c.records++;
+    source_count_record(s, &f);
     dg->n_flows++;
     flow_sink_emit(dg->sink, &f);
 }

@@ -19,6 +19,7 @@
 // Counters of an sFlow source (names of source.h):
 //   packets             datagrams that carried flow samples of the source
 //   records             flows emitted (one per flow sample with an IP packet)
+//   bytes               the sampled packets' IP lengths times the sample's sampling rate
 //   seq_lost            flow samples lost: gaps in the sample sequence number plus the
 //                       increase of the sample's `drops` (packets the agent could not
 //                       sample for lack of resources)

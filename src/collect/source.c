@@ -66,8 +66,10 @@ struct source *source_get(struct source_table *t, const struct ip_addr *exporter
                           uint32_t domain)
 {
     struct source *s = probe(t->slots, t->cap, exporter, version, domain);
-    if (s->in_use)
+    if (s->in_use) {
+        s->rate_override = t->rate_override;
         return s;
+    }
     if (t->n >= t->max_sources) {
         t->n_refused++;
         return NULL;
@@ -76,8 +78,11 @@ struct source *source_get(struct source_table *t, const struct ip_addr *exporter
         grow(t);
         s = probe(t->slots, t->cap, exporter, version, domain);
     }
-    *s = (struct source){
-        .exporter = *exporter, .version = version, .domain = domain, .in_use = true};
+    *s = (struct source){.exporter = *exporter,
+                         .version = version,
+                         .domain = domain,
+                         .in_use = true,
+                         .rate_override = t->rate_override};
     tmpl_table_init(&s->templates, t->max_templates);
     t->n++;
     char text[ADDR_STR_LEN];

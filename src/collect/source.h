@@ -8,6 +8,7 @@
 #define FT_SOURCE_H
 
 #include "../base/addr.h"
+#include "../flow/flow.h"
 #include "templates.h"
 
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #define SOURCE_COUNTERS(X)                                                                         \
     X(packets)               /* datagrams decoded from this source */                              \
     X(records)               /* flow records emitted */                                            \
+    X(flow_bytes)            /* their bytes times the sampling rate (source_count_record) */       \
     X(options_records)       /* options data records read (sampling, uptime) */                    \
     X(seq_lost)              /* v5/IPFIX: records, v9: datagrams missing by sequence */            \
     X(seq_reset)             /* sequence went backwards: restart or reordering */                  \
@@ -46,11 +48,14 @@ struct source {
     uint32_t domain; /* v9 source id, IPFIX domain, v5 engine type<<8|id */
     uint8_t version; /* 5, 9 or 10 */
     bool in_use;
-    bool seq_valid;       /* seq_next holds a prediction */
-    uint32_t seq_next;    /* sequence number expected in the next datagram */
-    uint32_t seq_last;    /* sequence number of the last datagram */
-    uint64_t sys_init_ms; /* IPFIX systemInitTimeMilliseconds from options, 0 = unknown */
-    uint32_t sampling;    /* 1-in-N from options data without a sampler id, 0 = unknown */
+    bool seq_valid;         /* seq_next holds a prediction */
+    uint32_t seq_next;      /* sequence number expected in the next datagram */
+    uint32_t seq_last;      /* sequence number of the last datagram */
+    uint64_t sys_init_ms;   /* IPFIX systemInitTimeMilliseconds from options, 0 = unknown */
+    uint32_t sampling;      /* 1-in-N from options data without a sampler id, 0 = unknown */
+    uint32_t rate_override; /* 1-in-N the config sets for the exporter the datagram being
+                             * decoded came from (`sampling`), 0 = none: source_get() copies
+                             * the table's, for source_count_record() */
     uint32_t n_samplers;
     struct sampler_rate samplers[SOURCE_MAX_SAMPLERS];
     struct tmpl_table templates;
@@ -58,19 +63,22 @@ struct source {
 };
 
 struct source_table {
-    struct source *slots; /* owned; open addressing, capacity a power of two */
-    size_t cap;           /* slots allocated */
-    size_t n;             /* slots in use */
-    size_t max_sources;   /* cap on n */
-    size_t max_templates; /* per source */
-    uint64_t n_refused;   /* sources refused at the cap */
+    struct source *slots;   /* owned; open addressing, capacity a power of two */
+    size_t cap;             /* slots allocated */
+    size_t n;               /* slots in use */
+    size_t max_sources;     /* cap on n */
+    size_t max_templates;   /* per source */
+    uint64_t n_refused;     /* sources refused at the cap */
+    uint32_t rate_override; /* the config's rate for the datagram being decoded, 0 = none:
+                             * set by decode.c before each datagram */
 };
 
 void source_table_init(struct source_table *t, size_t max_sources, size_t max_templates);
 void source_table_deinit(struct source_table *t);
 
-/* Finds or creates the source for (exporter, version, domain). Returns NULL when the table
- * is full (counted in n_refused). The pointer is valid until the next call. */
+/* Finds or creates the source for (exporter, version, domain), handing it the table's
+ * rate_override. Returns NULL when the table is full (counted in n_refused). The pointer
+ * is valid until the next call. */
 struct source *source_get(struct source_table *t, const struct ip_addr *exporter, uint8_t version,
                           uint32_t domain);
 
@@ -81,6 +89,22 @@ void source_check_seq(struct source *s, uint32_t seq, uint32_t advance);
 /* Validates and stores a template, counting it as invalid or over the cap. Takes ownership
  * of `t` (from tmpl_new()). */
 void source_add_template(struct source *s, struct tmpl *t);
+
+/* No single flow record carries a petabyte: the classifier refuses counts above this
+ * (after renormalisation) as corrupt or hostile, and so does source_count_record(). */
+#define SOURCE_MAX_COUNT (1ULL << 50)
+
+/* Counts a flow record f the source emits: records, and bytes as the classifier will count
+ * them before it attributes them, f->bytes times the sampling rate: the config's for the
+ * exporter (s->rate_override), else the record's, else 1. A record the classifier refuses
+ * as implausible adds no bytes. No lock, no lookup: the receive loop's thread owns s. */
+static inline void source_count_record(struct source *s, const struct flow *f)
+{
+    uint64_t rate = s->rate_override ? s->rate_override : f->sampling ? f->sampling : 1;
+    s->c.records++;
+    if (f->bytes <= SOURCE_MAX_COUNT / rate && f->packets <= SOURCE_MAX_COUNT / rate)
+        s->c.flow_bytes += f->bytes * rate;
+}
 
 /* Returns the sampling rate for a sampler id from options data, or 0 if unknown. */
 uint32_t source_sampler_rate(const struct source *s, uint32_t sampler_id);

@@ -66,6 +66,7 @@ static void lane_point_at_lists(const struct pipeline *p, struct lane *ln)
 {
     struct classifier *c = &ln->classifier;
     ln->decoder.allow = p->allow;
+    ln->decoder.sampling = p->sampling;
     c->local_nets = p->local;
     c->sampling = p->sampling;
     c->points = p->points;

@@ -27,6 +27,8 @@ static void add_counter(struct seen_row *r, const struct flush_stat *fs)
         r->packets += fs->value;
     else if (strcmp(n, "records") == 0)
         r->records += fs->value;
+    else if (strcmp(n, "flow_bytes") == 0)
+        r->bytes += fs->value;
     else if (strcmp(n, "seq_lost") == 0 && fs->version == 9)
         r->lost_datagrams += fs->value; /* v9 numbers export packets, not records */
     else if (strcmp(n, "seq_lost") == 0)
@@ -40,6 +42,7 @@ static void add_row(struct seen_row *sum, const struct seen_row *r)
 {
     sum->packets += r->packets;
     sum->records += r->records;
+    sum->bytes += r->bytes;
     sum->lost += r->lost;
     sum->lost_datagrams += r->lost_datagrams;
     sum->dropped += r->dropped;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // IPFIX encoder (RFC 7011). Each message is a 16-byte header followed by
-// sets: the template set (template 256) in the first message and every
+// sets: the template set (template 256 for IPv4 flows, 258 for IPv6, as the
+// stream's families ask) in the first message and every
 // FLOWGEN_TEMPLATE_REFRESH messages, with sampling also an options template
-// set (257) and its options data record, then one data set. Flow times are
-// absolute milliseconds (flowStart/EndMilliseconds), unlike v5/v9.
+// set (257) and its options data record, then a data set per family present.
+// Flow times are absolute milliseconds (flowStart/EndMilliseconds), unlike
+// v5/v9.
 #include "gen.h"
 
 #define IPFIX_VERSION 10
@@ -18,7 +20,7 @@ struct ipfix_field {
 };
 
 // Information Element ids from the IANA IPFIX registry (RFC 7012). The order
-// here is the record layout.
+// here is the record layout; the IPv6 template differs only in its first two.
 static const struct ipfix_field ipfix_fields[] = {
     {8, 4},   // sourceIPv4Address
     {12, 4},  // destinationIPv4Address
@@ -34,6 +36,11 @@ static const struct ipfix_field ipfix_fields[] = {
     {14, 4},  // egressInterface
 };
 #define IPFIX_FIELD_COUNT (sizeof(ipfix_fields) / sizeof(ipfix_fields[0]))
+
+static const struct ipfix_field ipfix_v6_addrs[] = {
+    {27, 16}, // sourceIPv6Address
+    {28, 16}, // destinationIPv6Address
+};
 
 // Header (RFC 7011 §3.1): version, length (patched), export time, sequence
 // number, observation domain id. The sequence number is the count of Data
@@ -57,19 +64,31 @@ static void ipfix_close_set(struct wire_buf *w, size_t start)
     wire_patch_u16(w, start + 2, (uint16_t)(w->len - start));
 }
 
-// Template set with one Template Record (RFC 7011 §3.4.1).
-static void ipfix_template(struct wire_buf *w)
+// One Template Record (RFC 7011 §3.4.1): the IPv4 layout, or the IPv6 one.
+static void ipfix_template_record(struct wire_buf *w, bool v6)
+{
+    wire_u16(w, v6 ? FLOWGEN_DATA_V6_TEMPLATE_ID : FLOWGEN_DATA_TEMPLATE_ID);
+    wire_u16(w, (uint16_t)IPFIX_FIELD_COUNT);
+    for (size_t i = 0; i < IPFIX_FIELD_COUNT; i++) {
+        const struct ipfix_field *f = v6 && i < 2 ? &ipfix_v6_addrs[i] : &ipfix_fields[i];
+
+        wire_u16(w, f->id);
+        wire_u16(w, f->len);
+    }
+}
+
+// Template set (RFC 7011 §3.3.2) with a Template Record per family of the
+// stream; a set may hold several records.
+static void ipfix_template(struct wire_buf *w, enum export_families families)
 {
     size_t start = w->len;
 
     wire_u16(w, IPFIX_TEMPLATE_SET);
     wire_u16(w, 0);
-    wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
-    wire_u16(w, (uint16_t)IPFIX_FIELD_COUNT);
-    for (size_t i = 0; i < IPFIX_FIELD_COUNT; i++) {
-        wire_u16(w, ipfix_fields[i].id);
-        wire_u16(w, ipfix_fields[i].len);
-    }
+    if (families != EXPORT_V6)
+        ipfix_template_record(w, false);
+    if (families != EXPORT_V4)
+        ipfix_template_record(w, true);
     ipfix_close_set(w, start);
 }
 
@@ -104,8 +123,13 @@ static void ipfix_sampling_options(struct wire_buf *w, uint32_t sampling)
 
 static void ipfix_record(struct wire_buf *w, const struct flow_record *r)
 {
-    wire_u32(w, r->src_addr);
-    wire_u32(w, r->dst_addr);
+    if (r->is_v6) {
+        wire_bytes(w, r->src_v6, 16);
+        wire_bytes(w, r->dst_v6, 16);
+    } else {
+        wire_u32(w, r->src_addr);
+        wire_u32(w, r->dst_addr);
+    }
     wire_u16(w, r->src_port);
     wire_u16(w, r->dst_port);
     wire_u8(w, r->protocol);
@@ -118,26 +142,39 @@ static void ipfix_record(struct wire_buf *w, const struct flow_record *r)
     wire_u32(w, r->output_if);
 }
 
+// A data set of the records of one family, if there are any.
+static void ipfix_data_set(struct wire_buf *w, const struct flow_record *recs, uint32_t n, bool v6)
+{
+    size_t start = w->len;
+    uint32_t in_set = 0;
+
+    for (uint32_t i = 0; i < n; i++)
+        in_set += recs[i].is_v6 == v6;
+    if (in_set == 0)
+        return;
+    wire_u16(w, v6 ? FLOWGEN_DATA_V6_TEMPLATE_ID : FLOWGEN_DATA_TEMPLATE_ID);
+    wire_u16(w, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        if (recs[i].is_v6 == v6)
+            ipfix_record(w, &recs[i]);
+    }
+    ipfix_close_set(w, start);
+}
+
 void export_ipfix(struct wire_buf *w, uint32_t domain, uint32_t sampling, struct export_state *st,
                   const struct flow_record *recs, uint32_t n)
 {
-    size_t start;
-
     wire_reset(w);
     ipfix_header(w, domain, st);
     if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
-        ipfix_template(w);
+        ipfix_template(w, st->families);
         if (sampling > 1) {
             ipfix_sampling_options(w, sampling);
             st->data_records++; // the options data record
         }
     }
-    start = w->len;
-    wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
-    wire_u16(w, 0);
-    for (uint32_t i = 0; i < n; i++)
-        ipfix_record(w, &recs[i]);
-    ipfix_close_set(w, start);
+    ipfix_data_set(w, recs, n, false);
+    ipfix_data_set(w, recs, n, true);
     // Message length (RFC 7011 §3.1) is known only now.
     wire_patch_u16(w, 2, (uint16_t)w->len);
     st->data_records += n;

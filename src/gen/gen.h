@@ -19,8 +19,9 @@
 // §8.4 leave the refresh policy to the exporter for unreliable transport).
 #define FLOWGEN_TEMPLATE_REFRESH 20u
 
-#define FLOWGEN_DATA_TEMPLATE_ID 256u
+#define FLOWGEN_DATA_TEMPLATE_ID 256u // IPv4 flows
 #define FLOWGEN_OPTIONS_TEMPLATE_ID 257u
+#define FLOWGEN_DATA_V6_TEMPLATE_ID 258u // IPv6 flows
 
 #define FLOWGEN_TCP 6
 #define FLOWGEN_UDP 17
@@ -40,8 +41,11 @@ uint64_t prng_range(struct prng *p, uint64_t lo, uint64_t hi);
 
 // ---- the record every encoder takes ----
 struct flow_record {
-    uint32_t src_addr; // IPv4, host byte order
+    uint32_t src_addr; // IPv4, host byte order; unused when is_v6
     uint32_t dst_addr;
+    uint8_t src_v6[16]; // IPv6, network byte order; used when is_v6 (v9 and IPFIX only)
+    uint8_t dst_v6[16];
+    bool is_v6;
     uint16_t src_port;
     uint16_t dst_port;
     uint8_t protocol;
@@ -68,6 +72,7 @@ void wire_u8(struct wire_buf *w, uint8_t v);
 void wire_u16(struct wire_buf *w, uint16_t v);
 void wire_u32(struct wire_buf *w, uint32_t v);
 void wire_u64(struct wire_buf *w, uint64_t v);
+void wire_bytes(struct wire_buf *w, const uint8_t *p, size_t n);
 void wire_pad4(struct wire_buf *w);
 void wire_patch_u16(struct wire_buf *w, size_t at, uint16_t v);
 void wire_store_u16(uint8_t *p, uint16_t v);
@@ -75,18 +80,25 @@ uint16_t wire_load_u16(const uint8_t *p);
 uint32_t wire_load_u32(const uint8_t *p);
 
 // ---- export_ipfix.c (and flowgen's export_v5.c / export_v9.c) ----
+// The address families of a stream's records, which decide the data templates its template
+// refreshes carry (IPv4: FLOWGEN_DATA_TEMPLATE_ID, IPv6: FLOWGEN_DATA_V6_TEMPLATE_ID). The
+// zero value is IPv4 only, so a zeroed state (the demo's) exports what it always did.
+enum export_families { EXPORT_V4 = 0, EXPORT_V6, EXPORT_BOTH };
+
 // Per-stream exporter state that survives from one datagram to the next.
 struct export_state {
-    uint64_t datagram_index; // datagrams built so far
-    uint64_t flows_sent;     // flow records in earlier datagrams
-    uint64_t data_records;   // IPFIX: all Data Records incl. options data
-    uint64_t export_secs;    // export time of the datagram being built
+    uint64_t datagram_index;       // datagrams built so far
+    uint64_t flows_sent;           // flow records in earlier datagrams
+    uint64_t data_records;         // IPFIX: all Data Records incl. options data
+    uint64_t export_secs;          // export time of the datagram being built
+    enum export_families families; // set before the first datagram; records of no other family
 };
 
 // Builds into w one IPFIX message of observation domain `domain` holding recs[0..n) (n at
-// most 24: the largest count that fits FLOWGEN_MAX_DGRAM with the template sets), with the
-// template set every FLOWGEN_TEMPLATE_REFRESH messages and, when sampling > 1, the
-// sampling options. Advances st.
+// most what fits FLOWGEN_MAX_DGRAM with the template set: 24 IPv4 records, 17 IPv6, see
+// tools/flowgen/flows.c), with the template set (a template per family of st->families)
+// every FLOWGEN_TEMPLATE_REFRESH messages and, when sampling > 1, the sampling options. The
+// IPv4 records go in one data set, the IPv6 ones in a second. Advances st.
 void export_ipfix(struct wire_buf *w, uint32_t domain, uint32_t sampling, struct export_state *st,
                   const struct flow_record *recs, uint32_t n);
 

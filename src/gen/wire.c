@@ -7,6 +7,7 @@
 #include "gen.h"
 
 #include <assert.h>
+#include <string.h>
 
 static void wire_need(const struct wire_buf *w, size_t n)
 {
@@ -41,6 +42,14 @@ void wire_u64(struct wire_buf *w, uint64_t v)
 {
     wire_u32(w, (uint32_t)(v >> 32));
     wire_u32(w, (uint32_t)v);
+}
+
+// Bytes already in network order (IPv6 addresses).
+void wire_bytes(struct wire_buf *w, const uint8_t *p, size_t n)
+{
+    wire_need(w, n);
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
 }
 
 // Zero-pad to the next multiple of four: RFC 3954 §5.3 asks FlowSets to

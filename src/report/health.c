@@ -4,6 +4,7 @@
 // verdict, and the three printers. Local time appears only in the table.
 #include "health.h"
 
+#include "../base/units.h"
 #include "../base/xalloc.h"
 
 #include <stdlib.h>
@@ -26,6 +27,7 @@ static void counts_add(struct health_counts *c, const struct seen_row *r)
     c->lost += r->lost;
     c->lost_datagrams += r->lost_datagrams;
     c->dropped += r->dropped;
+    c->bytes += r->bytes;
 }
 
 struct read_state {
@@ -177,42 +179,10 @@ int health_parse_seconds(const char *s, uint64_t *ms)
 
 /* ---- printing ---- */
 
-/* Everything a row shows, worked out once for the three formats. */
-struct health_line {
-    enum health_verdict verdict;
-    uint64_t ago_s;
-    uint64_t rec_x10, rec_hour_x10, dg_x10, dg_hour_x10, loss_x10;
-    char rec[32], rec_hour[32], dg[32], dg_hour[32], loss[32];
-};
-
 static void tenths(char *buf, size_t size, uint64_t x10)
 {
     snprintf(buf, size, "%llu.%llu", (unsigned long long)(x10 / 10),
              (unsigned long long)(x10 % 10));
-}
-
-static void line_of(const struct health *h, const struct health_exporter *e, struct health_line *l)
-{
-    bool losing;
-    *l = (struct health_line){.verdict = health_judge(h, e)};
-    l->ago_s = h->now_ms > e->last_ms ? (h->now_ms - e->last_ms) / 1000 : 0;
-    if (e->in_last_flush) {
-        l->rec_x10 = health_rate_x10(e->last.records, e->last_interval);
-        l->dg_x10 = health_rate_x10(e->last.packets, e->last_interval);
-    }
-    l->rec_hour_x10 = health_rate_x10(e->hour.records, h->hour_span_ms);
-    l->dg_hour_x10 = health_rate_x10(e->hour.packets, h->hour_span_ms);
-    l->loss_x10 = health_loss_x10(&e->hour, &losing);
-    tenths(l->rec, sizeof l->rec, l->rec_x10);
-    tenths(l->rec_hour, sizeof l->rec_hour, l->rec_hour_x10);
-    tenths(l->dg, sizeof l->dg, l->dg_x10);
-    tenths(l->dg_hour, sizeof l->dg_hour, l->dg_hour_x10);
-    tenths(l->loss, sizeof l->loss, l->loss_x10);
-}
-
-static const char *verdict_word(enum health_verdict v)
-{
-    return v == HEALTH_SILENT ? "silent" : v == HEALTH_LOSING ? "losing" : "ok";
 }
 
 static void local_time(uint64_t ms, char *buf, size_t size)
@@ -223,11 +193,55 @@ static void local_time(uint64_t ms, char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-#define TABLE_ROW "%-24s %-19s %8s %10s %10s %10s %10s %8s %8s %8s %7s  %s\n"
+/* Whole bytes per second (the tenths dropped) in the tables' decimal units, "/s" after. */
+static void bytes_rate(char *buf, size_t size, uint64_t x10)
+{
+    char b[32];
+    snprintf(buf, size, "%s/s", units_format_bytes(x10 / 10, b));
+}
+
+void health_line_of(const struct health *h, const struct health_exporter *e, struct health_line *l)
+{
+    bool losing;
+    *l = (struct health_line){.verdict = health_judge(h, e)};
+    l->ago_s = h->now_ms > e->last_ms ? (h->now_ms - e->last_ms) / 1000 : 0;
+    if (e->in_last_flush) {
+        l->rec_x10 = health_rate_x10(e->last.records, e->last_interval);
+        l->bytes_x10 = health_rate_x10(e->last.bytes, e->last_interval);
+        l->dg_x10 = health_rate_x10(e->last.packets, e->last_interval);
+    }
+    l->rec_hour_x10 = health_rate_x10(e->hour.records, h->hour_span_ms);
+    l->bytes_hour_x10 = health_rate_x10(e->hour.bytes, h->hour_span_ms);
+    l->dg_hour_x10 = health_rate_x10(e->hour.packets, h->hour_span_ms);
+    l->loss_x10 = health_loss_x10(&e->hour, &losing);
+    tenths(l->rec, sizeof l->rec, l->rec_x10);
+    tenths(l->rec_hour, sizeof l->rec_hour, l->rec_hour_x10);
+    tenths(l->bytes, sizeof l->bytes, l->bytes_x10);
+    tenths(l->bytes_hour, sizeof l->bytes_hour, l->bytes_hour_x10);
+    tenths(l->dg, sizeof l->dg, l->dg_x10);
+    tenths(l->dg_hour, sizeof l->dg_hour, l->dg_hour_x10);
+    tenths(l->loss, sizeof l->loss, l->loss_x10);
+    bytes_rate(l->bytes_unit, sizeof l->bytes_unit, l->bytes_x10);
+    bytes_rate(l->bytes_hour_unit, sizeof l->bytes_hour_unit, l->bytes_hour_x10);
+    local_time(e->last_ms, l->last_seen, sizeof l->last_seen);
+    if (l->verdict == HEALTH_SILENT)
+        snprintf(l->verdict_text, sizeof l->verdict_text, "silent since %s", l->last_seen);
+    else if (l->verdict == HEALTH_LOSING)
+        snprintf(l->verdict_text, sizeof l->verdict_text, "losing %s%%", l->loss);
+    else
+        snprintf(l->verdict_text, sizeof l->verdict_text, "ok");
+}
+
+const char *health_verdict_word(enum health_verdict v)
+{
+    return v == HEALTH_SILENT ? "silent" : v == HEALTH_LOSING ? "losing" : "ok";
+}
+
+#define TABLE_ROW "%-24s %-19s %8s %10s %10s %11s %11s %10s %10s %8s %8s %8s %7s  %s\n"
 
 static void print_table(const struct health *h, FILE *out)
 {
-    char when[32], seen[32], ago[32], verdict[64], interval[32], span[32];
+    char when[32], ago[32], interval[32], span[32];
     if (!h->has_flush) {
         fprintf(out, "no flush recorded: has `flowtally run` written this store since it was "
                      "made (or migrated to schema 13)?\n");
@@ -246,35 +260,43 @@ static void print_table(const struct health *h, FILE *out)
             interval,
             (unsigned long long)(health_silent_ms(h->silent_after_ms, h->flush_interval_ms) / 1000),
             span);
-    fprintf(out, TABLE_ROW, "exporter", "last seen", "ago", "records/s", "rec/s 1h", "dgrams/s",
-            "dgr/s 1h", "lost 1h", "lost dg", "dropped", "loss", "verdict");
+    fprintf(out, TABLE_ROW, "exporter", "last seen", "ago", "records/s", "rec/s 1h", "bytes/s",
+            "bytes/s 1h", "dgrams/s", "dgr/s 1h", "lost 1h", "lost dg", "dropped", "loss",
+            "verdict");
     for (size_t i = 0; i < h->n; i++) {
         const struct health_exporter *e = &h->ex[i];
         struct health_line l;
-        line_of(h, e, &l);
-        local_time(e->last_ms, seen, sizeof seen);
+        health_line_of(h, e, &l);
         snprintf(ago, sizeof ago, "%llu s", (unsigned long long)l.ago_s);
-        if (l.verdict == HEALTH_SILENT)
-            snprintf(verdict, sizeof verdict, "silent since %s", seen);
-        else if (l.verdict == HEALTH_LOSING)
-            snprintf(verdict, sizeof verdict, "losing %s%%", l.loss);
-        else
-            snprintf(verdict, sizeof verdict, "ok");
         char lost[24], lost_dg[24], dropped[24], loss[40];
         snprintf(lost, sizeof lost, "%llu", (unsigned long long)e->hour.lost);
         snprintf(lost_dg, sizeof lost_dg, "%llu", (unsigned long long)e->hour.lost_datagrams);
         snprintf(dropped, sizeof dropped, "%llu", (unsigned long long)e->hour.dropped);
         snprintf(loss, sizeof loss, "%s%%", l.loss);
-        fprintf(out, TABLE_ROW, e->exporter, seen, ago, l.rec, l.rec_hour, l.dg, l.dg_hour, lost,
-                lost_dg, dropped, loss, verdict);
+        fprintf(out, TABLE_ROW, e->exporter, l.last_seen, ago, l.rec, l.rec_hour, l.bytes_unit,
+                l.bytes_hour_unit, l.dg, l.dg_hour, lost, lost_dg, dropped, loss, l.verdict_text);
     }
 }
 
-static const char *const csv_columns[] = {
-    "exporter",         "last_seen",       "last_seen_ago_s",    "records_per_s",
-    "records_per_s_1h", "datagrams_per_s", "datagrams_per_s_1h", "records_1h",
-    "datagrams_1h",     "lost_1h",         "lost_datagrams_1h",  "dropped_1h",
-    "loss_percent_1h",  "verdict",         "silent_since",       NULL};
+static const char *const csv_columns[] = {"exporter",
+                                          "last_seen",
+                                          "last_seen_ago_s",
+                                          "records_per_s",
+                                          "records_per_s_1h",
+                                          "bytes_per_s",
+                                          "bytes_per_s_1h",
+                                          "datagrams_per_s",
+                                          "datagrams_per_s_1h",
+                                          "records_1h",
+                                          "bytes_1h",
+                                          "datagrams_1h",
+                                          "lost_1h",
+                                          "lost_datagrams_1h",
+                                          "dropped_1h",
+                                          "loss_percent_1h",
+                                          "verdict",
+                                          "silent_since",
+                                          NULL};
 
 static void print_csv(const struct health *h, FILE *out)
 {
@@ -284,21 +306,24 @@ static void print_csv(const struct health *h, FILE *out)
     for (size_t i = 0; i < h->n; i++) {
         const struct health_exporter *e = &h->ex[i];
         struct health_line l;
-        line_of(h, e, &l);
+        health_line_of(h, e, &l);
         csv_text(&c, e->exporter);
         csv_u64(&c, e->last_ms / 1000);
         csv_u64(&c, l.ago_s);
         csv_number(&c, l.rec);
         csv_number(&c, l.rec_hour);
+        csv_number(&c, l.bytes);
+        csv_number(&c, l.bytes_hour);
         csv_number(&c, l.dg);
         csv_number(&c, l.dg_hour);
         csv_u64(&c, e->hour.records);
+        csv_u64(&c, e->hour.bytes);
         csv_u64(&c, e->hour.packets);
         csv_u64(&c, e->hour.lost);
         csv_u64(&c, e->hour.lost_datagrams);
         csv_u64(&c, e->hour.dropped);
         csv_number(&c, l.loss);
-        csv_text(&c, verdict_word(l.verdict));
+        csv_text(&c, health_verdict_word(l.verdict));
         if (l.verdict == HEALTH_SILENT)
             csv_u64(&c, e->last_ms / 1000);
         else
@@ -327,22 +352,25 @@ static void print_json(const struct health *h, FILE *out)
     for (size_t i = 0; i < h->n; i++) {
         const struct health_exporter *e = &h->ex[i];
         struct health_line l;
-        line_of(h, e, &l);
+        health_line_of(h, e, &l);
         json_object_begin(&j);
         json_member_str(&j, "exporter", e->exporter);
         json_member_u64(&j, "last_seen", e->last_ms / 1000);
         json_member_u64(&j, "last_seen_ago_s", l.ago_s);
         json_member_str(&j, "records_per_s", l.rec);
         json_member_str(&j, "records_per_s_1h", l.rec_hour);
+        json_member_str(&j, "bytes_per_s", l.bytes);
+        json_member_str(&j, "bytes_per_s_1h", l.bytes_hour);
         json_member_str(&j, "datagrams_per_s", l.dg);
         json_member_str(&j, "datagrams_per_s_1h", l.dg_hour);
         json_member_u64(&j, "records_1h", e->hour.records);
+        json_member_u64(&j, "bytes_1h", e->hour.bytes);
         json_member_u64(&j, "datagrams_1h", e->hour.packets);
         json_member_u64(&j, "lost_1h", e->hour.lost);
         json_member_u64(&j, "lost_datagrams_1h", e->hour.lost_datagrams);
         json_member_u64(&j, "dropped_1h", e->hour.dropped);
         json_member_str(&j, "loss_percent_1h", l.loss);
-        json_member_str(&j, "verdict", verdict_word(l.verdict));
+        json_member_str(&j, "verdict", health_verdict_word(l.verdict));
         json_key(&j, "silent_since");
         if (l.verdict == HEALTH_SILENT)
             json_u64(&j, e->last_ms / 1000);

@@ -4,7 +4,9 @@
 // per second over the last flush interval and over the flushes of the last hour, what it
 // lost and what was dropped in that hour, and a plain verdict: ok, silent since TIME, or
 // losing N%. Reading and the arithmetic are here (integers only, the same on every store
-// engine); the printers write a table, CSV or JSON through the one CSV and JSON writer.
+// engine), worked out once per exporter (health_line_of()) for every rendering: the
+// printers write a table, CSV or JSON through the one CSV and JSON writer, and the portal's
+// exporters page renders the same lines as HTML.
 #ifndef FT_HEALTH_H
 #define FT_HEALTH_H
 
@@ -23,6 +25,7 @@
 /* What rows of one exporter add up to. */
 struct health_counts {
     uint64_t packets, records, lost, lost_datagrams, dropped;
+    uint64_t bytes; /* the records' bytes times their sampling rate */
 };
 
 /* One exporter, as health_read() found it. */
@@ -83,6 +86,27 @@ enum health_verdict health_judge(const struct health *h, const struct health_exp
 
 /* Parses --silent-after: whole seconds, 1 to 604800 (a week). Returns 0 or ERR_MALFORMED. */
 int health_parse_seconds(const char *s, uint64_t *ms);
+
+/* Everything a row of the health view shows of one exporter, worked out once. Rates and the
+ * share are in tenths (x10) and as "N.N" text, exactly what CSV and JSON say. */
+struct health_line {
+    enum health_verdict verdict;
+    uint64_t ago_s;                     /* since last seen */
+    uint64_t rec_x10, rec_hour_x10;     /* records/s: the last interval, the hour */
+    uint64_t bytes_x10, bytes_hour_x10; /* bytes/s */
+    uint64_t dg_x10, dg_hour_x10;       /* datagrams/s */
+    uint64_t loss_x10;                  /* the share lost in the hour, in tenths of a % */
+    char rec[32], rec_hour[32], bytes[32], bytes_hour[32], dg[32], dg_hour[32], loss[32];
+    char bytes_unit[40], bytes_hour_unit[40]; /* bytes/s in decimal units: "12.3 MB/s" */
+    char last_seen[32];                       /* local time, "2026-12-06 17:18:24" */
+    char verdict_text[64]; /* "ok", "losing 6.7%", "silent since 2026-12-06 17:08:24" */
+};
+
+/* Works out the row of e (one of h's) into *l (OUT). Local time: the process's zone. */
+void health_line_of(const struct health *h, const struct health_exporter *e, struct health_line *l);
+
+/* "ok", "silent" or "losing": the verdict as CSV and JSON name it. Static. */
+const char *health_verdict_word(enum health_verdict v);
 
 /* Prints h as a table (local times), CSV or JSON (unix seconds). */
 void health_print(const struct health *h, enum report_format f, FILE *out);

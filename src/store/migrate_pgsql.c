@@ -346,6 +346,9 @@ static const char *const migrations[] = {
     "  dropped BIGINT NOT NULL,"
     "  PRIMARY KEY (exporter, at_ms));"
     "CREATE INDEX exporter_seen_at ON exporter_seen (at_ms);",
+
+    /* 14: the bytes each flush counted from each exporter (see migrate_sqlite.c). */
+    "ALTER TABLE exporter_seen ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

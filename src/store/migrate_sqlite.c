@@ -362,6 +362,11 @@ static const char *const migrations[] = {
     "  dropped INTEGER NOT NULL,"
     "  PRIMARY KEY (exporter, at_ms)) WITHOUT ROWID;"
     "CREATE INDEX exporter_seen_at ON exporter_seen (at_ms);",
+
+    /* 14: the bytes each flush counted from each exporter (its records' bytes times their
+     * sampling rate), for `flowtally stats`'s bytes per second. Rows written before it
+     * say 0: they show as no bytes, not as a guess. */
+    "ALTER TABLE exporter_seen ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// What each flush counted from each exporter (migration 13's exporter_seen) in PostgreSQL,
-// with the same statements and meaning as seen_sqlite.c, always with bound parameters,
-// each prepared once per connection (store_pgsql_run()).
+// What each flush counted from each exporter (migration 13's exporter_seen, 14's bytes) in
+// PostgreSQL, with the same statements and meaning as seen_sqlite.c, always with bound
+// parameters, each prepared once per connection (store_pgsql_run()).
 #include "store.h"
 
 #include "../base/err.h"
@@ -10,12 +10,13 @@
 
 /* Two collectors writing one row in the same millisecond: the counts add up. */
 static const struct pgsql_stmt seen_add = {
-    "seen_add", "tiiiiiii",
+    "seen_add", "tiiiiiiii",
     "INSERT INTO exporter_seen AS e (exporter, at_ms, interval_ms, packets, records, lost,"
-    " lost_datagrams, dropped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " lost_datagrams, dropped, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     " ON CONFLICT (exporter, at_ms) DO UPDATE SET"
     " interval_ms = greatest(e.interval_ms, excluded.interval_ms),"
     " packets = e.packets + excluded.packets, records = e.records + excluded.records,"
+    " bytes = e.bytes + excluded.bytes,"
     " lost = e.lost + excluded.lost,"
     " lost_datagrams = e.lost_datagrams + excluded.lost_datagrams,"
     " dropped = e.dropped + excluded.dropped"};
@@ -28,8 +29,8 @@ static const struct pgsql_stmt seen_prune = {
     " FROM exporter_seen m WHERE m.exporter = s.exporter) ORDER BY at_ms LIMIT $2)"};
 static const struct pgsql_stmt seen_read = {
     "seen_read", "i",
-    "SELECT exporter, at_ms, interval_ms, packets, records, lost, lost_datagrams, dropped"
-    " FROM exporter_seen s WHERE at_ms >= $1 OR at_ms = (SELECT max(at_ms)"
+    "SELECT exporter, at_ms, interval_ms, packets, records, lost, lost_datagrams, dropped,"
+    " bytes FROM exporter_seen s WHERE at_ms >= $1 OR at_ms = (SELECT max(at_ms)"
     " FROM exporter_seen m WHERE m.exporter = s.exporter) ORDER BY exporter, at_ms"};
 
 /* A count as the engines store it: signed 64 bits (none reaches 2^63; capped anyway). */
@@ -40,7 +41,7 @@ static const char *count(char *buf, uint64_t v)
 
 int seen_pgsql_add(struct store *s, const struct seen_row *r)
 {
-    char v[7][PGSQL_INT_LEN];
+    char v[8][PGSQL_INT_LEN];
     const char *params[] = {r->exporter,
                             pgsql_int(v[0], rows_time(r->at_ms)),
                             pgsql_int(v[1], rows_time(r->interval_ms)),
@@ -48,7 +49,8 @@ int seen_pgsql_add(struct store *s, const struct seen_row *r)
                             count(v[3], r->records),
                             count(v[4], r->lost),
                             count(v[5], r->lost_datagrams),
-                            count(v[6], r->dropped)};
+                            count(v[6], r->dropped),
+                            count(v[7], r->bytes)};
     return store_pgsql_write(s, &seen_add, params, NULL, NULL);
 }
 
@@ -79,7 +81,8 @@ int seen_pgsql_read(struct store *s, uint64_t since_ms, store_seen_fn *fn, void 
                                .records = (uint64_t)pgsql_get_int(r, i, 4),
                                .lost = (uint64_t)pgsql_get_int(r, i, 5),
                                .lost_datagrams = (uint64_t)pgsql_get_int(r, i, 6),
-                               .dropped = (uint64_t)pgsql_get_int(r, i, 7)};
+                               .dropped = (uint64_t)pgsql_get_int(r, i, 7),
+                               .bytes = (uint64_t)pgsql_get_int(r, i, 8)};
         fn(ctx, &row);
     }
     PQclear(r);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// What each flush counted from each exporter (migration 13's exporter_seen) in SQLite, with
-// the same statements and meaning as seen_pgsql.c, always with bound parameters. The
-// flusher adds a row per exporter and prunes in every flush, so those two keep their
-// statements prepared (sqlite_stmt()); `flowtally stats` reads once.
+// What each flush counted from each exporter (migration 13's exporter_seen, 14's bytes) in
+// SQLite, with the same statements and meaning as seen_pgsql.c, always with bound
+// parameters. The flusher adds a row per exporter and prunes in every flush, so those two
+// keep their statements prepared (sqlite_stmt()); `flowtally stats` reads once.
 #include "store.h"
 
 #include "../base/err.h"
@@ -12,10 +12,11 @@
 /* Two collectors writing one row in the same millisecond: the counts add up. */
 static const char seen_add[] =
     "INSERT INTO exporter_seen (exporter, at_ms, interval_ms, packets, records, lost,"
-    " lost_datagrams, dropped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " lost_datagrams, dropped, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     " ON CONFLICT (exporter, at_ms) DO UPDATE SET"
     " interval_ms = max(interval_ms, excluded.interval_ms),"
     " packets = packets + excluded.packets, records = records + excluded.records,"
+    " bytes = bytes + excluded.bytes,"
     " lost = lost + excluded.lost, lost_datagrams = lost_datagrams + excluded.lost_datagrams,"
     " dropped = dropped + excluded.dropped";
 /* The oldest rows first, through the index on time; an exporter's latest row is never
@@ -25,8 +26,8 @@ static const char seen_prune[] =
     " FROM exporter_seen s WHERE at_ms < ?1 AND at_ms < (SELECT max(at_ms)"
     " FROM exporter_seen m WHERE m.exporter = s.exporter) ORDER BY at_ms LIMIT ?2)";
 static const char seen_read[] =
-    "SELECT exporter, at_ms, interval_ms, packets, records, lost, lost_datagrams, dropped"
-    " FROM exporter_seen s WHERE at_ms >= ?1 OR at_ms = (SELECT max(at_ms)"
+    "SELECT exporter, at_ms, interval_ms, packets, records, lost, lost_datagrams, dropped,"
+    " bytes FROM exporter_seen s WHERE at_ms >= ?1 OR at_ms = (SELECT max(at_ms)"
     " FROM exporter_seen m WHERE m.exporter = s.exporter) ORDER BY exporter, at_ms";
 
 /* A count as the engines store it: signed 64 bits (none reaches 2^63; capped anyway). */
@@ -48,6 +49,7 @@ int seen_sqlite_add(struct store *s, const struct seen_row *r)
     sqlite3_bind_int64(st, 6, count(r->lost));
     sqlite3_bind_int64(st, 7, count(r->lost_datagrams));
     sqlite3_bind_int64(st, 8, count(r->dropped));
+    sqlite3_bind_int64(st, 9, count(r->bytes));
     int rc = store_sqlite_write_result(s, sqlite3_step(st), NULL);
     sqlite_stmt_release(s, st);
     return rc;
@@ -87,7 +89,8 @@ int seen_sqlite_read(struct store *s, uint64_t since_ms, store_seen_fn *fn, void
                              .records = (uint64_t)sqlite3_column_int64(st, 4),
                              .lost = (uint64_t)sqlite3_column_int64(st, 5),
                              .lost_datagrams = (uint64_t)sqlite3_column_int64(st, 6),
-                             .dropped = (uint64_t)sqlite3_column_int64(st, 7)};
+                             .dropped = (uint64_t)sqlite3_column_int64(st, 7),
+                             .bytes = (uint64_t)sqlite3_column_int64(st, 8)};
         fn(ctx, &r);
     }
     int rc = step == SQLITE_DONE ? 0 : ERR_STORE;

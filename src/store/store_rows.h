@@ -276,6 +276,8 @@ struct seen_row {
     uint64_t lost_datagrams; /* NetFlow v9: datagrams missing by sequence number */
     uint64_t dropped;        /* data sets and records dropped undecoded (no template,
                               * malformed) */
+    uint64_t bytes;          /* the bytes its records carried, times their sampling rate
+                              * (migration 14; 0 in rows written before it) */
 };
 
 /* Row callbacks; rows and their strings are borrowed for the call. */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The staff's pages: every subscriber with today's top talkers and who is over quota, one
 // subscriber's usage (the customer's own page, read for staff), a month's bills, traffic no
-// subscriber holds, and the exporters' counters.
+// subscriber holds, and the exporters' health (the view of `flowtally stats`, from the same
+// computation in report/health.c) with their raw counters.
 #include "../base/err.h"
 #include "../base/html.h"
+#include "../report/health.h"
 #include "../report/report.h"
 #include "invoices.h"
 #include "page.h"
@@ -233,17 +235,91 @@ static void stat_row(void *ctx, const struct stat_row *r)
     fprintf(c->out, "</td><td class=\"n\">%llu</td></tr>\n", (unsigned long long)r->value);
 }
 
+/* One exporter's line of the health view, as `flowtally stats` prints it. */
+static void health_row(struct web_ctx *c, const struct health *h, const struct health_exporter *e)
+{
+    struct health_line l;
+    health_line_of(h, e, &l);
+    fputs("<tr><th scope=\"row\">", c->out);
+    page_text(c, e->exporter);
+    fputs("</th><td>", c->out);
+    page_text(c, l.last_seen);
+    fprintf(c->out, "</td><td class=\"n\">%llu s</td>", (unsigned long long)l.ago_s);
+    const char *cells[] = {l.rec, l.rec_hour, l.bytes_unit, l.bytes_hour_unit, l.dg, l.dg_hour};
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        fputs("<td class=\"n\">", c->out);
+        page_text(c, cells[i]);
+        fputs("</td>", c->out);
+    }
+    fprintf(c->out,
+            "<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+            "<td class=\"n\">%s%%</td><td data-verdict=\"%s\">",
+            (unsigned long long)e->hour.lost, (unsigned long long)e->hour.lost_datagrams,
+            (unsigned long long)e->hour.dropped, l.loss, health_verdict_word(l.verdict));
+    page_text(c, l.verdict_text);
+    fputs("</td></tr>\n", c->out);
+}
+
+/* The health view of every exporter: one row each, as `flowtally stats` at c->now_ms. */
+static void health_section(struct web_ctx *c, const struct health *h)
+{
+    char when[32];
+    fputs("<section><h2>Health</h2>\n", c->out);
+    if (!h->has_flush) {
+        fputs("<p>No flush recorded yet: has <code>flowtally run</code> written this store?</p>"
+              "</section>\n",
+              c->out);
+        return;
+    }
+    time_t t = (time_t)(h->last_flush_ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    fprintf(
+        c->out,
+        "<p>Last flush %s, %llu ms after the one before. Rates over the last flush interval "
+        "and over the flushes of the last hour (%llu ms); silent after %llu s unseen; "
+        "losing above 1%% lost in the hour.</p>\n",
+        when, (unsigned long long)h->flush_interval_ms, (unsigned long long)h->hour_span_ms,
+        (unsigned long long)(health_silent_ms(h->silent_after_ms, h->flush_interval_ms) / 1000));
+    fputs("<table id=\"health\"><thead><tr><th scope=\"col\">Exporter</th>"
+          "<th scope=\"col\">Last seen</th><th scope=\"col\" class=\"n\">Ago</th>"
+          "<th scope=\"col\" class=\"n\">Records/s</th>"
+          "<th scope=\"col\" class=\"n\">Records/s 1h</th>"
+          "<th scope=\"col\" class=\"n\">Bytes/s</th>"
+          "<th scope=\"col\" class=\"n\">Bytes/s 1h</th>"
+          "<th scope=\"col\" class=\"n\">Datagrams/s</th>"
+          "<th scope=\"col\" class=\"n\">Datagrams/s 1h</th>"
+          "<th scope=\"col\" class=\"n\">Lost 1h</th>"
+          "<th scope=\"col\" class=\"n\">Lost datagrams</th>"
+          "<th scope=\"col\" class=\"n\">Dropped</th><th scope=\"col\" class=\"n\">Loss</th>"
+          "<th scope=\"col\">Verdict</th></tr></thead><tbody>\n",
+          c->out);
+    for (size_t i = 0; i < h->n; i++)
+        health_row(c, h, &h->ex[i]);
+    fputs("</tbody></table></section>\n", c->out);
+}
+
 void page_staff_exporters(struct web_ctx *c)
 {
+    char errbuf[ERR_BUF_LEN];
+    struct health h;
+    if (health_read(c->store, c->now_ms, HEALTH_SILENT_AFTER_MS, &h, errbuf) != 0) {
+        web_store_failed(c, "exporters page");
+        return;
+    }
     page_begin(c, "Exporters");
-    fputs("<section><p>Collector counters since the store was made, per exporter stream "
-          "(address, version, domain); \"*\" is the collector itself.</p>\n<table><thead><tr>"
+    health_section(c, &h);
+    health_free(&h);
+    fputs("<section><details><summary>Collector counters since the store was made</summary>\n"
+          "<p>Per exporter stream (address, version, domain); \"*\" is the collector itself."
+          "</p>\n<table><thead><tr>"
           "<th scope=\"col\">Exporter</th><th scope=\"col\" class=\"n\">Version</th>"
           "<th scope=\"col\" class=\"n\">Domain</th><th scope=\"col\">Counter</th>"
           "<th scope=\"col\" class=\"n\">Value</th></tr></thead><tbody>\n",
           c->out);
     int rc = c->store->ops->read_stats(c->store, stat_row, c);
-    fputs("</tbody></table></section>\n", c->out);
+    fputs("</tbody></table></details></section>\n", c->out);
     if (rc != 0) {
         page_discard(c);
         web_store_failed(c, "exporters page");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Command-line handling shared by the subcommands: the usage text, a small
 // "--name VALUE" / "--name=VALUE" option parser and strict converters for
-// numbers and IPv4 prefixes. Any malformed argument ends the program with a
+// numbers and IPv4 or IPv6 prefixes. Any malformed argument ends the program with a
 // message naming the argument and what was expected, and exit status 2, so
 // test scripts fail loudly instead of generating an unintended stream.
 #include "flowgen.h"
@@ -16,7 +16,7 @@ void cli_usage(FILE *out)
     fputs("usage:\n"
           "  flowgen write --proto v5|v9|ipfix [--seed N] [--records N]\n"
           "                [--hosts N] [--remotes N] [--local PREFIX]\n"
-          "                [--remote PREFIX] [--start UNIX_SECONDS]\n"
+          "                [--remote PREFIX] [--start UNIX_SECONDS|now|now-SECONDS]\n"
           "                [--per-packet N] [--sampling N] [--domain N]\n"
           "                [--remote-port N] [--pace RECORDS_PER_SEC]\n"
           "                --out FILE.dgrams --expect FILE.csv\n"
@@ -31,15 +31,27 @@ void cli_usage(FILE *out)
           "                --out BAD.dgrams\n"
           "\n"
           "write defaults: seed 1, records 10000, hosts 100,\n"
-          "  remotes 1000, local 10.0.0.0/8, remote 198.18.0.0/15,\n"
-          "  start 1790000000, per-packet 30 (v5, v9) or 24 (ipfix),\n"
-          "  sampling 1, domain 1, pace 1000 (records per second of\n"
-          "  export time; flows end up to 59 s before their export).\n"
+          "  remotes 1000, local 10.0.0.0/8, remote 198.18.0.0/15\n"
+          "  (2001:2::/48 with an IPv6 --local), start 1790000000,\n"
+          "  per-packet 30 (v5, v9) or 24 (ipfix), for IPv6 22 (v9,\n"
+          "  21 sampled) or 17 (ipfix), sampling 1, domain 1, pace 1000\n"
+          "  (records per second of export time; flows end up to 59 s\n"
+          "  before their export).\n"
+          "write --local/--remote: host i is the prefix's address + 1 + i.\n"
+          "  IPv4 (LEN 1..30) or IPv6 (LEN 1..126, in 2000::/3 or\n"
+          "  fc00::/7), both of one family; IPv6 needs v9 or ipfix (a\n"
+          "  second data template, 258: source/destinationIPv6Address).\n"
+          "write --start now: the last datagram is exported at the\n"
+          "  current second (when write runs), the first\n"
+          "  (records-1)/per-packet*per-packet/pace seconds before, so\n"
+          "  every flow ends in [now - records/pace - 59 s, now];\n"
+          "  now-SECONDS: the same, SECONDS earlier.\n"
           "write --flows: the flows of FLOWS.csv instead of random ones\n"
           "  (--seed, --records, --hosts, --remotes, --local, --remote,\n"
           "  --start, --sampling, --remote-port, --pace are refused).\n"
           "  One flow a line: end_unix_seconds,local_ip,remote_ip,\n"
-          "  bytes_in,bytes_out (IPv4; end in [86400, 4294967295],\n"
+          "  bytes_in,bytes_out (IPv4 or, not for v5, IPv6: one family\n"
+          "  a line, both in a file; end in [86400, 4294967295],\n"
           "  bytes 0..2^48); blank and '#' lines skipped, an optional\n"
           "  first header line starting with \"end\". bytes_in is a TCP\n"
           "  flow remote:443 -> local:50000, bytes_out the reverse, none\n"
@@ -62,7 +74,8 @@ void cli_usage(FILE *out)
           "  big-endian flow record count, then the datagram bytes.\n"
           "FILE.csv: host,bytes_in,bytes_out,packets_in,packets_out,\n"
           "  flows_in,flows_out per local host (bytes and packets scaled\n"
-          "  by --sampling).\n"
+          "  by --sampling), IPv4 then IPv6, each ascending, as flowtally\n"
+          "  report prints them (IPv6 in RFC 5952 form).\n"
           "exit status: 0 ok, 1 runtime failure, 2 bad arguments.\n",
           out);
 }
@@ -146,34 +159,38 @@ uint64_t cli_u64(const char *name, const char *value, uint64_t lo, uint64_t hi)
     return (uint64_t)v;
 }
 
-// "A.B.C.D/LEN" with the host bits zero; a prefix with stray host bits is
-// almost always a typo, so it is refused rather than silently masked.
-void cli_prefix(const char *name, const char *value, uint32_t *base, uint8_t *len)
+// "A.B.C.D/LEN" (LEN 1..30) or "X:X::/LEN" (LEN 1..126), with the host bits
+// zero: at least two host bits, as a prefix needs room for base + 1 .. base +
+// count below its last address. A prefix with stray host bits is almost
+// always a typo, so it is refused rather than silently masked.
+void cli_prefix(const char *name, const char *value, struct prefix *out)
 {
-    const char *want = "an IPv4 prefix A.B.C.D/LEN (LEN 1..30, host bits 0)";
-    char addr[INET_ADDRSTRLEN];
+    const char *want = "an IPv4 prefix A.B.C.D/LEN (LEN 1..30) or an IPv6 prefix X:X::/LEN "
+                       "(LEN 1..126), host bits 0";
+    char text[INET6_ADDRSTRLEN];
     const char *slash = strchr(value, '/');
-    struct in_addr in;
-    uint32_t mask;
+    struct addr host;
     uint64_t bits;
 
-    if (!slash || (size_t)(slash - value) >= sizeof(addr))
+    if (!slash || (size_t)(slash - value) >= sizeof(text))
         cli_fail(name, want, value);
-    memcpy(addr, value, (size_t)(slash - value));
-    addr[slash - value] = '\0';
-    if (inet_pton(AF_INET, addr, &in) != 1)
+    memcpy(text, value, (size_t)(slash - value));
+    text[slash - value] = '\0';
+    if (!addr_parse(text, &out->base))
         cli_fail(name, want, value);
     bits = 0;
     for (const char *c = slash + 1; *c; c++) {
-        if (*c < '0' || *c > '9' || c - slash > 2)
+        if (*c < '0' || *c > '9' || c - slash > (out->base.is_v6 ? 3 : 2))
             cli_fail(name, want, value);
         bits = bits * 10 + (uint64_t)(*c - '0');
     }
-    if (bits < 1 || bits > 30)
+    if (bits < 1 || bits > (out->base.is_v6 ? 126u : 30u))
         cli_fail(name, want, value);
-    mask = ~(uint32_t)0 << (32 - bits);
-    *base = ntohl(in.s_addr);
-    *len = (uint8_t)bits;
-    if ((*base & ~mask) != 0)
+    out->len = (uint8_t)bits;
+    // Host bits are 0 when the address, with them cleared, is itself.
+    host = (struct addr){.is_v6 = out->base.is_v6};
+    for (uint64_t b = 0; b < bits; b++)
+        host.b[b / 8] |= (uint8_t)(out->base.b[b / 8] & (0x80u >> (b % 8)));
+    if (memcmp(host.b, out->base.b, sizeof(host.b)) != 0)
         cli_fail(name, want, value);
 }

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
     OPT_PROTO,
@@ -31,28 +32,32 @@ enum {
 };
 
 // Addresses base+1 .. base+count must fit the prefix below its last
-// address and stay clear of 0/8, 127/8 and 224/3, so every generated
-// address is an ordinary unicast one.
-static void check_range(const char *name, uint32_t base, uint8_t len, uint32_t count)
+// address and be ordinary unicast ones: for IPv4 clear of 0/8, 127/8 and
+// 224/3; for IPv6 global unicast (2000::/3) or unique local (fc00::/7).
+static void check_range(const char *name, const struct prefix *p, uint32_t count)
 {
-    uint64_t size = 1ull << (32 - len);
-    uint32_t lo = base + 1, hi = base + count;
+    unsigned host_bits = (p->base.is_v6 ? 128u : 32u) - p->len;
+    struct addr first, last;
 
-    if ((uint64_t)count + 2 > size)
+    if (host_bits < 64 && (uint64_t)count + 2 > 1ull << host_bits)
         cli_fail(name,
                  "a prefix with room for the count plus "
                  "2 addresses",
                  NULL);
+    addr_add(&p->base, 1, &first);
+    addr_add(&p->base, count, &last);
+    if (p->base.is_v6) {
+        for (const struct addr *a = &first; a; a = a == &first ? &last : NULL) {
+            if ((a->b[0] & 0xe0) != 0x20 && (a->b[0] & 0xfe) != 0xfc)
+                cli_fail(name, "an IPv6 prefix in 2000::/3 (global) or fc00::/7 (unique local)",
+                         NULL);
+        }
+        return;
+    }
+    uint32_t lo = addr_v4(&first), hi = addr_v4(&last);
+
     if (lo < 0x01000000u || hi >= 0xe0000000u || (lo <= 0x7fffffffu && hi >= 0x7f000000u))
         cli_fail(name, "a unicast prefix outside 0/8, 127/8, 224/3", NULL);
-}
-
-static bool overlaps(uint32_t a, uint8_t alen, uint32_t b, uint8_t blen)
-{
-    uint8_t len = alen < blen ? alen : blen;
-    uint32_t mask = ~(uint32_t)0 << (32 - len);
-
-    return (a & mask) == (b & mask);
 }
 
 static enum flowgen_proto parse_proto(const char *v)
@@ -72,16 +77,59 @@ static uint64_t opt_u64(const struct cli_option *o, const char *flag, uint64_t d
     return o->value ? cli_u64(flag, o->value, lo, hi) : dflt;
 }
 
+// The remote default follows --local's family: 198.18.0.0/15 (RFC 2544) or
+// 2001:2::/48 (RFC 5180), the benchmarking ranges, which no network routes.
 static void parse_prefixes(const struct cli_option *o, struct gen_config *c)
 {
-    cli_prefix("--local", o[OPT_LOCAL].value ? o[OPT_LOCAL].value : "10.0.0.0/8", &c->local_base,
-               &c->local_len);
-    cli_prefix("--remote", o[OPT_REMOTE].value ? o[OPT_REMOTE].value : "198.18.0.0/15",
-               &c->remote_base, &c->remote_len);
-    check_range("--local", c->local_base, c->local_len, c->hosts);
-    check_range("--remote", c->remote_base, c->remote_len, c->remotes);
-    if (overlaps(c->local_base, c->local_len, c->remote_base, c->remote_len))
-        cli_fail("--remote", "a prefix that does not overlap --local", o[OPT_REMOTE].value);
+    const char *remote = o[OPT_REMOTE].value;
+    uint8_t len;
+
+    cli_prefix("--local", o[OPT_LOCAL].value ? o[OPT_LOCAL].value : "10.0.0.0/8", &c->local);
+    if (!remote)
+        remote = c->local.base.is_v6 ? "2001:2::/48" : "198.18.0.0/15";
+    cli_prefix("--remote", remote, &c->remote);
+    if (c->remote.base.is_v6 != c->local.base.is_v6)
+        cli_fail("--remote",
+                 c->local.base.is_v6 ? "an IPv6 prefix, as --local is one (one family a stream)"
+                                     : "an IPv4 prefix, as --local is one (one family a stream)",
+                 remote);
+    if (c->local.base.is_v6 && c->proto == PROTO_V5)
+        cli_fail("--local",
+                 "an IPv4 prefix with --proto v5 (NetFlow v5 cannot carry IPv6; "
+                 "use v9 or ipfix)",
+                 o[OPT_LOCAL].value);
+    check_range("--local", &c->local, c->hosts);
+    check_range("--remote", &c->remote, c->remotes);
+    len = c->local.len < c->remote.len ? c->local.len : c->remote.len;
+    if (addr_in_prefix(&c->remote.base, &c->local.base, len))
+        cli_fail("--remote", "a prefix that does not overlap --local", remote);
+    c->families = c->local.base.is_v6 ? EXPORT_V6 : EXPORT_V4;
+}
+
+// --start now[-SECONDS]: the last datagram is exported at the current second
+// (less SECONDS), the first (records - 1) / per_packet * per_packet / pace
+// seconds before; flows end up to 59 s before their datagram's export.
+static uint64_t parse_start(const char *v, const struct gen_config *c)
+{
+    const uint64_t lo = 86400, hi = UINT32_MAX - FLOWGEN_MAX_RECORDS / 1000;
+    uint64_t back = 0, span, now;
+    char expected[96];
+
+    if (!v)
+        return 1790000000;
+    if (strncmp(v, "now", 3) != 0)
+        return cli_u64("--start", v, lo, hi);
+    if (v[3] == '-')
+        back = cli_u64("--start now-SECONDS", v + 4, 0, hi);
+    else if (v[3] != '\0')
+        cli_fail("--start", "UNIX_SECONDS, now or now-SECONDS", v);
+    span = (c->records - 1) / c->per_packet * c->per_packet / c->pace;
+    now = (uint64_t)time(NULL);
+    snprintf(expected, sizeof(expected), "now-SECONDS whose first export time is in [%llu, %llu]",
+             (unsigned long long)lo, (unsigned long long)hi);
+    if (now < lo + span + back || now - span - back > hi)
+        cli_fail("--start", expected, v);
+    return now - span - back;
 }
 
 static void parse_outputs(const struct cli_option *o)
@@ -103,8 +151,6 @@ static void parse_config(const struct cli_option *o, struct gen_config *c)
     c->records = opt_u64(&o[OPT_RECORDS], "--records", 10000, 1, FLOWGEN_MAX_RECORDS);
     c->hosts = (uint32_t)opt_u64(&o[OPT_HOSTS], "--hosts", 100, 1, FLOWGEN_MAX_HOSTS);
     c->remotes = (uint32_t)opt_u64(&o[OPT_REMOTES], "--remotes", 1000, 1, FLOWGEN_MAX_REMOTES);
-    c->start = opt_u64(&o[OPT_START], "--start", 1790000000, 86400,
-                       UINT32_MAX - FLOWGEN_MAX_RECORDS / 1000);
     c->sampling = (uint32_t)opt_u64(&o[OPT_SAMPLING], "--sampling", 1, 1, FLOWGEN_MAX_SAMPLING);
     c->remote_port = (uint16_t)opt_u64(&o[OPT_REMOTE_PORT], "--remote-port", 0, 0, 65535);
     // Export time advances one second per `pace` records: the default 1000 spreads a
@@ -113,10 +159,12 @@ static void parse_config(const struct cli_option *o, struct gen_config *c)
     // v5 has only the 8-bit engine_id to carry the domain.
     c->domain = (uint32_t)opt_u64(&o[OPT_DOMAIN], "--domain", 1, 0,
                                   c->proto == PROTO_V5 ? 255 : UINT32_MAX);
-    max_pp = flows_max_per_datagram(c->proto, c->sampling);
-    c->per_packet = (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet",
-                                      flows_default_per_datagram(c->proto), 1, max_pp);
     parse_prefixes(o, c);
+    max_pp = flows_max_per_datagram(c->proto, c->sampling, c->families);
+    c->per_packet = (uint32_t)opt_u64(
+        &o[OPT_PER_PACKET], "--per-packet",
+        flows_default_per_datagram(c->proto, c->sampling, c->families), 1, max_pp);
+    c->start = parse_start(o[OPT_START].value, c);
     parse_outputs(o);
 }
 
@@ -144,11 +192,13 @@ static void parse_flows_config(const struct cli_option *o, struct gen_config *c,
     c->sampling = 1;
     c->domain = (uint32_t)opt_u64(&o[OPT_DOMAIN], "--domain", 1, 0,
                                   c->proto == PROTO_V5 ? 255 : UINT32_MAX);
-    c->per_packet =
-        (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet", flows_default_per_datagram(c->proto),
-                          1, flows_max_per_datagram(c->proto, 1));
     parse_outputs(o);
     flowfile_load(o[OPT_FLOWS].value, c->proto, fl);
+    // The limit depends on the file's families, known once it is read.
+    c->families = fl->families;
+    c->per_packet = (uint32_t)opt_u64(&o[OPT_PER_PACKET], "--per-packet",
+                                      flows_default_per_datagram(c->proto, 1, c->families), 1,
+                                      flows_max_per_datagram(c->proto, 1, c->families));
     c->records = fl->records;
     c->hosts = fl->n_hosts;
     c->host_addrs = fl->hosts;
@@ -188,7 +238,7 @@ static int generate(const struct gen_config *cfg, FILE *out, struct host_totals 
 {
     struct flow_record recs[64]; // above every per-datagram maximum (<= 36)
     struct wire_buf w;
-    struct export_state st = {0};
+    struct export_state st = {.families = cfg->families};
     struct prng rng;
     uint64_t first;
 
@@ -240,7 +290,7 @@ static int flows_flush(const struct gen_config *cfg, struct flows_packer *p, FIL
 static int generate_flows(const struct gen_config *cfg, const struct flow_list *fl, FILE *out,
                           struct host_totals *totals, uint64_t *datagrams)
 {
-    struct flows_packer p = {.n = 0};
+    struct flows_packer p = {.n = 0, .st.families = cfg->families};
     uint64_t max = flowfile_max_record_bytes(cfg->proto);
 
     for (size_t i = 0; i < fl->count; i++) {

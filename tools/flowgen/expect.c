@@ -6,6 +6,7 @@
 // sampled data would report them; flow counts are not scaled.
 #include "flowgen.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 
 struct host_totals *expect_alloc(uint32_t hosts)
@@ -30,13 +31,16 @@ void expect_add(struct host_totals *t, const struct flow_record *r, uint32_t sam
     }
 }
 
-// Host i has address local_base + 1 + i (or host_addrs[i], kept ascending),
-// so walking the array in index order already gives the numerically
-// ascending order the CSV promises.
-static void expect_row(FILE *f, uint32_t addr, const struct host_totals *h)
+// Host i has address local.base + 1 + i (or host_addrs[i], kept in addr_cmp
+// order), so walking the array in index order already gives the order the
+// CSV promises: flowtally's report order, IPv4 then IPv6, each ascending.
+// Addresses are written as flowtally prints them (inet_ntop's RFC 5952 form).
+static void expect_row(FILE *f, const struct addr *addr, const struct host_totals *h)
 {
-    fprintf(f, "%u.%u.%u.%u,%llu,%llu,%llu,%llu,%llu,%llu\n", addr >> 24, (addr >> 16) & 0xff,
-            (addr >> 8) & 0xff, addr & 0xff, (unsigned long long)h->bytes_in,
+    char text[INET6_ADDRSTRLEN];
+
+    addr_format(addr, text, sizeof(text));
+    fprintf(f, "%s,%llu,%llu,%llu,%llu,%llu,%llu\n", text, (unsigned long long)h->bytes_in,
             (unsigned long long)h->bytes_out, (unsigned long long)h->packets_in,
             (unsigned long long)h->packets_out, (unsigned long long)h->flows_in,
             (unsigned long long)h->flows_out);
@@ -54,9 +58,15 @@ int expect_write_csv(const char *path, const struct host_totals *t, const struct
           "flows_out\n",
           f);
     for (uint32_t i = 0; i < cfg->hosts; i++) {
+        struct addr a;
+
         if (t[i].flows_in + t[i].flows_out == 0)
             continue; // only hosts that appear in some record
-        expect_row(f, cfg->host_addrs ? cfg->host_addrs[i] : cfg->local_base + 1 + i, &t[i]);
+        if (cfg->host_addrs)
+            a = cfg->host_addrs[i];
+        else
+            addr_add(&cfg->local.base, 1 + (uint64_t)i, &a);
+        expect_row(f, &a, &t[i]);
     }
     // ferror() must be read before fclose() releases the stream.
     int failed = ferror(f);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // NetFlow v9 encoder (RFC 3954). Each datagram is a 20-byte header followed
-// by FlowSets: the template FlowSet (template 256) in the first datagram and
-// every FLOWGEN_TEMPLATE_REFRESH datagrams, with sampling also an options
-// template (257) and its options data record, then one data FlowSet with
-// the flow records. Times are sysUptime milliseconds, shared with v5.
+// by FlowSets: the template FlowSet (template 256 for IPv4 flows, 258 for
+// IPv6, as the stream's families ask) in the first datagram and every
+// FLOWGEN_TEMPLATE_REFRESH datagrams, with sampling also an options template
+// (257) and its options data record, then a data FlowSet per family present.
+// Times are sysUptime milliseconds, shared with v5.
 #include "flowgen.h"
 
 #define V9_TEMPLATE_FLOWSET 0       // RFC 3954 §5.2
@@ -16,7 +17,8 @@ struct v9_field {
     uint16_t len;
 };
 
-// Field types from RFC 3954 §8. The order here is the record layout.
+// Field types from RFC 3954 §8. The order here is the record layout; the
+// IPv6 template differs only in its first two.
 static const struct v9_field v9_fields[] = {
     {8, 4},  // IPV4_SRC_ADDR
     {12, 4}, // IPV4_DST_ADDR
@@ -32,6 +34,11 @@ static const struct v9_field v9_fields[] = {
     {14, 2}, // OUTPUT_SNMP
 };
 #define V9_FIELD_COUNT (sizeof(v9_fields) / sizeof(v9_fields[0]))
+
+static const struct v9_field v9_v6_addrs[] = {
+    {27, 16}, // IPV6_SRC_ADDR
+    {28, 16}, // IPV6_DST_ADDR
+};
 
 // Header (RFC 3954 §5.1): version, count, sysUptime, UNIX secs, sequence
 // number, source id. Count is patched later; the sequence number counts
@@ -55,20 +62,38 @@ static void v9_close_set(struct wire_buf *w, size_t start)
     wire_patch_u16(w, start + 2, (uint16_t)(w->len - start));
 }
 
-// Template FlowSet (RFC 3954 §5.2) with one template record.
-static void v9_template(struct wire_buf *w)
+// One template record: the IPv4 layout, or the IPv6 one.
+static void v9_template_record(struct wire_buf *w, bool v6)
+{
+    wire_u16(w, v6 ? FLOWGEN_DATA_V6_TEMPLATE_ID : FLOWGEN_DATA_TEMPLATE_ID);
+    wire_u16(w, (uint16_t)V9_FIELD_COUNT);
+    for (size_t i = 0; i < V9_FIELD_COUNT; i++) {
+        const struct v9_field *f = v6 && i < 2 ? &v9_v6_addrs[i] : &v9_fields[i];
+
+        wire_u16(w, f->type);
+        wire_u16(w, f->len);
+    }
+}
+
+// Template FlowSet (RFC 3954 §5.2) with a template record per family of the
+// stream. Returns the number of records, which the header count includes.
+static uint32_t v9_template(struct wire_buf *w, enum export_families families)
 {
     size_t start = w->len;
+    uint32_t n = 0;
 
     wire_u16(w, V9_TEMPLATE_FLOWSET);
     wire_u16(w, 0);
-    wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
-    wire_u16(w, (uint16_t)V9_FIELD_COUNT);
-    for (size_t i = 0; i < V9_FIELD_COUNT; i++) {
-        wire_u16(w, v9_fields[i].type);
-        wire_u16(w, v9_fields[i].len);
+    if (families != EXPORT_V6) {
+        v9_template_record(w, false);
+        n++;
+    }
+    if (families != EXPORT_V4) {
+        v9_template_record(w, true);
+        n++;
     }
     v9_close_set(w, start);
+    return n;
 }
 
 // Options Template FlowSet (RFC 3954 §6.1): scope System, then
@@ -102,8 +127,13 @@ static void v9_sampling_options(struct wire_buf *w, const struct gen_config *cfg
 
 static void v9_record(struct wire_buf *w, const struct gen_config *cfg, const struct flow_record *r)
 {
-    wire_u32(w, r->src_addr);
-    wire_u32(w, r->dst_addr);
+    if (r->is_v6) {
+        wire_bytes(w, r->src_v6, 16);
+        wire_bytes(w, r->dst_v6, 16);
+    } else {
+        wire_u32(w, r->src_addr);
+        wire_u32(w, r->dst_addr);
+    }
     wire_u16(w, r->src_port);
     wire_u16(w, r->dst_port);
     wire_u8(w, r->protocol);
@@ -116,30 +146,44 @@ static void v9_record(struct wire_buf *w, const struct gen_config *cfg, const st
     wire_u16(w, r->output_if);
 }
 
+// A data FlowSet of the records of one family, if there are any.
+static void v9_data_set(struct wire_buf *w, const struct gen_config *cfg,
+                        const struct flow_record *recs, uint32_t n, bool v6)
+{
+    size_t start = w->len;
+    uint32_t in_set = 0;
+
+    for (uint32_t i = 0; i < n; i++)
+        in_set += recs[i].is_v6 == v6;
+    if (in_set == 0)
+        return;
+    wire_u16(w, v6 ? FLOWGEN_DATA_V6_TEMPLATE_ID : FLOWGEN_DATA_TEMPLATE_ID);
+    wire_u16(w, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        if (recs[i].is_v6 == v6)
+            v9_record(w, cfg, &recs[i]);
+    }
+    v9_close_set(w, start);
+}
+
 // RFC 3954 §5.1: the header count is the total of template, options and
 // data records in the packet, not only the flow records.
 void export_v9(struct wire_buf *w, const struct gen_config *cfg, struct export_state *st,
                const struct flow_record *recs, uint32_t n)
 {
     uint32_t count = n;
-    size_t start;
 
     wire_reset(w);
     v9_header(w, cfg, st);
     if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
-        v9_template(w);
-        count++;
+        count += v9_template(w, st->families);
         if (cfg->sampling > 1) {
             v9_sampling_options(w, cfg);
             count += 2; // options template + options data record
         }
     }
-    start = w->len;
-    wire_u16(w, FLOWGEN_DATA_TEMPLATE_ID);
-    wire_u16(w, 0);
-    for (uint32_t i = 0; i < n; i++)
-        v9_record(w, cfg, &recs[i]);
-    v9_close_set(w, start);
+    v9_data_set(w, cfg, recs, n, false);
+    v9_data_set(w, cfg, recs, n, true);
     wire_patch_u16(w, 2, (uint16_t)count);
     st->flows_sent += n;
     st->datagram_index++;

@@ -4,9 +4,11 @@
 // day and month boundaries). Each line
 //   end_unix_seconds,local_ip,remote_ip,bytes_in,bytes_out
 // becomes up to two flows ending at that second: bytes_in remote -> local,
-// bytes_out local -> remote. A malformed line ends the program naming
-// FILE:LINE with exit status 2: a test built on a silently skipped line
-// would check something other than what its author wrote.
+// bytes_out local -> remote. The addresses are IPv4 or IPv6 (one family a
+// line, lines of both families in one file; not for v5). A malformed line
+// ends the program naming FILE:LINE with exit status 2: a test built on a
+// silently skipped line would check something other than what its author
+// wrote.
 #include "flowgen.h"
 
 #include <arpa/inet.h>
@@ -119,20 +121,22 @@ static uint64_t parse_u64(const struct loader *ld, const char *field, const char
     return (uint64_t)n;
 }
 
-static uint32_t parse_ipv4(const struct loader *ld, const char *field, const char *v)
+static void parse_addr(const struct loader *ld, const char *field, const char *v, struct addr *out)
 {
-    struct in_addr in;
-
-    if (inet_pton(AF_INET, v, &in) != 1)
-        bad_line(ld, field, "an IPv4 address A.B.C.D", v);
-    return ntohl(in.s_addr);
+    if (ld->proto == PROTO_V5) {
+        if (!addr_parse(v, out) || out->is_v6)
+            bad_line(ld, field, "an IPv4 address A.B.C.D (NetFlow v5 cannot carry IPv6)", v);
+    } else if (!addr_parse(v, out)) {
+        bad_line(ld, field, "an IPv4 address A.B.C.D or an IPv6 address X:X::X", v);
+    }
 }
 
-static void add_flow(struct loader *ld, uint64_t end, uint32_t local, uint32_t remote,
-                     uint64_t bytes, bool inbound)
+static void add_flow(struct loader *ld, uint64_t end, const struct addr *local,
+                     const struct addr *remote, uint64_t bytes, bool inbound)
 {
     struct flow_list *l = ld->out;
     uint64_t max = flowfile_max_record_bytes(ld->proto);
+    enum export_families family = local->is_v6 ? EXPORT_V6 : EXPORT_V4;
     struct flow_record *r;
 
     if (bytes == 0)
@@ -162,8 +166,6 @@ static void add_flow(struct loader *ld, uint64_t end, uint32_t local, uint32_t r
     ld->lines[l->count] = ld->line;
     r = &l->flows[l->count++];
     *r = (struct flow_record){
-        .src_addr = inbound ? remote : local,
-        .dst_addr = inbound ? local : remote,
         .src_port = (uint16_t)(inbound ? REMOTE_PORT : LOCAL_PORT),
         .dst_port = (uint16_t)(inbound ? LOCAL_PORT : REMOTE_PORT),
         .protocol = FLOWGEN_TCP,
@@ -176,6 +178,11 @@ static void add_flow(struct loader *ld, uint64_t end, uint32_t local, uint32_t r
         .end_ms = end * 1000,
         .inbound = inbound,
     };
+    addr_put(r, inbound ? remote : local, inbound ? local : remote);
+    if (l->count == 1)
+        l->families = family;
+    else if (l->families != family)
+        l->families = EXPORT_BOTH;
 }
 
 // Splits `text` at commas into exactly FLOW_FIELDS trimmed fields.
@@ -210,18 +217,23 @@ static void parse_line(struct loader *ld, char *text)
 {
     char *f[FLOW_FIELDS];
     uint64_t end, in, out;
-    uint32_t local, remote;
+    struct addr local, remote;
 
     split_line(ld, text, f);
     end = parse_u64(ld, "end_unix_seconds", f[0], MIN_END, MAX_END);
-    local = parse_ipv4(ld, "local_ip", f[1]);
-    remote = parse_ipv4(ld, "remote_ip", f[2]);
-    if (local == remote)
+    parse_addr(ld, "local_ip", f[1], &local);
+    parse_addr(ld, "remote_ip", f[2], &remote);
+    if (remote.is_v6 != local.is_v6)
+        bad_line(ld, "remote_ip",
+                 local.is_v6 ? "an IPv6 address, as local_ip is one (one family a line)"
+                             : "an IPv4 address, as local_ip is one (one family a line)",
+                 f[2]);
+    if (addr_cmp(&local, &remote) == 0)
         bad_line(ld, "remote_ip", "an address other than local_ip", f[2]);
     in = parse_u64(ld, "bytes_in", f[3], 0, MAX_LINE_BYTES);
     out = parse_u64(ld, "bytes_out", f[4], 0, MAX_LINE_BYTES);
-    add_flow(ld, end, local, remote, in, true);
-    add_flow(ld, end, local, remote, out, false);
+    add_flow(ld, end, &local, &remote, in, true);
+    add_flow(ld, end, &local, &remote, out, false);
 }
 
 static void read_lines(struct loader *ld, FILE *in)
@@ -257,20 +269,13 @@ static void read_lines(struct loader *ld, FILE *in)
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_addr(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return (x > y) - (x < y);
+    return addr_cmp(a, b);
 }
 
-static uint32_t local_addr(const struct flow_record *r)
-{
-    return r->inbound ? r->dst_addr : r->src_addr;
-}
-
-// The expect CSV lists hosts in ascending address order, so host_index is
-// the rank of the local address among the distinct ones.
+// The expect CSV lists hosts in flowtally's report order (addr_cmp), so
+// host_index is the rank of the local address among the distinct ones.
 static void index_hosts(struct flow_list *l)
 {
     size_t n = 0;
@@ -279,17 +284,19 @@ static void index_hosts(struct flow_list *l)
     if (!l->hosts)
         out_of_memory();
     for (size_t i = 0; i < l->count; i++)
-        l->hosts[i] = local_addr(&l->flows[i]);
-    qsort(l->hosts, l->count, sizeof(*l->hosts), cmp_u32);
+        addr_local(&l->flows[i], &l->hosts[i]);
+    qsort(l->hosts, l->count, sizeof(*l->hosts), cmp_addr);
     for (size_t i = 0; i < l->count; i++) {
-        if (n == 0 || l->hosts[n - 1] != l->hosts[i])
+        if (n == 0 || addr_cmp(&l->hosts[n - 1], &l->hosts[i]) != 0)
             l->hosts[n++] = l->hosts[i];
     }
     l->n_hosts = (uint32_t)n;
     for (size_t i = 0; i < l->count; i++) {
-        uint32_t a = local_addr(&l->flows[i]);
-        const uint32_t *h = bsearch(&a, l->hosts, n, sizeof(*l->hosts), cmp_u32);
+        struct addr a;
+        const struct addr *h;
 
+        addr_local(&l->flows[i], &a);
+        h = bsearch(&a, l->hosts, n, sizeof(*l->hosts), cmp_addr);
         l->flows[i].host_index = (uint32_t)(h - l->hosts);
     }
 }
@@ -308,12 +315,11 @@ static void check_totals(struct loader *ld)
         uint64_t *s = &sum[(size_t)r->host_index * 2 + r->inbound];
 
         if (r->bytes > MAX_HOST_BYTES - *s) {
-            uint32_t a = l->hosts[r->host_index];
-            char expected[96];
+            char text[INET6_ADDRSTRLEN], expected[128];
 
+            addr_format(&l->hosts[r->host_index], text, sizeof(text));
             snprintf(expected, sizeof(expected),
-                     "a total of at most 2^63-1 bytes for %u.%u.%u.%u, this line passes it",
-                     a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+                     "a total of at most 2^63-1 bytes for %s, this line passes it", text);
             ld->line = ld->lines[i];
             bad_line(ld, r->inbound ? "bytes_in" : "bytes_out", expected, NULL);
         }

@@ -27,6 +27,32 @@
 
 enum flowgen_proto { PROTO_V5, PROTO_V9, PROTO_IPFIX };
 
+// ---- addr.c ----
+// An address of either family.
+struct addr {
+    bool is_v6;
+    uint8_t b[16]; // network byte order; IPv4 in b[0..4), the rest 0
+};
+struct prefix {
+    struct addr base; // host bits 0
+    uint8_t len;      // bits
+};
+// Either family's text form; false if it is neither.
+bool addr_parse(const char *text, struct addr *out);
+// OUT: base + n.
+void addr_add(const struct addr *base, uint64_t n, struct addr *out);
+// IPv4 before IPv6, then numerically: the order of flowtally's report.
+int addr_cmp(const struct addr *a, const struct addr *b);
+bool addr_in_prefix(const struct addr *a, const struct addr *base, uint8_t len);
+// OUT: buf, the text form (IPv6 as RFC 5952 writes it); size INET6_ADDRSTRLEN suffices.
+void addr_format(const struct addr *a, char *buf, size_t size);
+// The IPv4 address a holds, host byte order.
+uint32_t addr_v4(const struct addr *a);
+// Sets r's family and source and destination (both of src's family).
+void addr_put(struct flow_record *r, const struct addr *src, const struct addr *dst);
+// OUT: the local side of r (the destination when r->inbound).
+void addr_local(const struct flow_record *r, struct addr *out);
+
 // ---- cli.c ----
 struct cli_option {
     const char *name;  // without the leading "--"
@@ -37,7 +63,7 @@ _Noreturn void cli_fail(const char *arg, const char *expected, const char *got);
 void cli_parse(int argc, char **argv, struct cli_option *opts, size_t n_opts);
 const char *cli_get(const struct cli_option *opts, size_t n_opts, const char *name);
 uint64_t cli_u64(const char *name, const char *value, uint64_t lo, uint64_t hi);
-void cli_prefix(const char *name, const char *value, uint32_t *base, uint8_t *len);
+void cli_prefix(const char *name, const char *value, struct prefix *out);
 
 // ---- flows.c ----
 struct gen_config {
@@ -46,26 +72,27 @@ struct gen_config {
     uint64_t records;
     uint32_t hosts;
     uint32_t remotes;
-    uint32_t local_base;
-    uint8_t local_len;
-    uint32_t remote_base;
-    uint8_t remote_len;
+    struct prefix local;  // the random set's hosts: host i is local.base + 1 + i
+    struct prefix remote; // and remote j remote.base + 1 + j; both of one family
+    enum export_families families;
     uint64_t start;
     uint32_t per_packet;
     uint32_t sampling; // 1 = unsampled
     uint32_t domain;
     uint16_t remote_port; // the remote (server) side's port; 0 = random
     uint64_t pace;        // records per second of export time (default 1000)
-    // --flows: the distinct local addresses, ascending; host i is host_addrs[i].
-    // NULL for the random set, whose host i is local_base + 1 + i.
-    const uint32_t *host_addrs;
+    // --flows: the distinct local addresses in addr_cmp order; host i is host_addrs[i].
+    // NULL for the random set, whose host i is local.base + 1 + i.
+    const struct addr *host_addrs;
 };
 
 uint64_t flows_export_secs(const struct gen_config *cfg, uint64_t first_rec);
 void flows_make(const struct gen_config *cfg, struct prng *rng, uint64_t export_secs,
                 struct flow_record *out);
-uint32_t flows_max_per_datagram(enum flowgen_proto proto, uint32_t sampling);
-uint32_t flows_default_per_datagram(enum flowgen_proto proto);
+uint32_t flows_max_per_datagram(enum flowgen_proto proto, uint32_t sampling,
+                                enum export_families families);
+uint32_t flows_default_per_datagram(enum flowgen_proto proto, uint32_t sampling,
+                                    enum export_families families);
 
 // ---- flowfile.c ----
 // The flows of a --flows file: one per direction with bytes > 0, sorted by
@@ -74,10 +101,11 @@ uint32_t flows_default_per_datagram(enum flowgen_proto proto);
 struct flow_list {
     struct flow_record *flows;
     size_t count;
-    uint32_t *hosts; // distinct local addresses, ascending; host_index indexes it
+    struct addr *hosts; // distinct local addresses in addr_cmp order; host_index indexes it
     uint32_t n_hosts;
-    uint64_t records;   // wire records after splitting
-    uint64_t first_end; // earliest end time, unix seconds
+    enum export_families families; // of the file's lines
+    uint64_t records;              // wire records after splitting
+    uint64_t first_end;            // earliest end time, unix seconds
 };
 void flowfile_load(const char *path, enum flowgen_proto proto, struct flow_list *out);
 void flowfile_free(struct flow_list *l);

@@ -15,7 +15,8 @@
 #   11: plans' alert levels empty, the alert, mail and enforcement tables empty, a removed
 #   subscriber's enforcement row going with it and its alerts staying; and migration 12: the
 #   password reset links empty, a removed subscriber's user's link going with it; and
-#   migration 13: exporter_seen empty);
+#   migration 13: exporter_seen empty; and migration 14: a version 13 store's exporter_seen
+#   rows kept, their bytes 0);
 # - a store whose schema is newer than the binary's, on SQLite and on PostgreSQL: refused by
 #   writers (admin commands, `flowtally run`) and readers, untouched.
 # PostgreSQL parts report SKIP when tests/pg.sh or PostgreSQL is missing.
@@ -165,6 +166,8 @@ INSERT INTO usage VALUES (1728003600, 1, '10.0.0.1', 'in', 'night', 'web', 7, 1,
 SQL
     [ "$v" -ge 4 ] &&
         echo "INSERT INTO log_positions VALUES ('/var/log/squid/access.log', 1234, 5678);"
+    [ "$v" -ge 13 ] && echo "INSERT INTO exporter_seen (exporter, at_ms, interval_ms, packets,
+  records, lost, lost_datagrams, dropped) VALUES ('192.0.2.1', 1790000000000, 5000, 3, 30, 1, 0, 0);"
     [ "$v" -ge 5 ] &&
         echo "INSERT INTO interfaces VALUES ('192.0.2.1', 2, 1790000000000, 100000000, 3, 10, 20, 1, 2, 3, 4);"
     # from version 10 on, saving a subscriber starts its plan history; and bills: a top-up
@@ -340,9 +343,16 @@ unlim []"
         (SELECT count(*) FROM enforcement)")" "0|0|0"
     same "version $v: password reset links (migration 12), empty" "$(sqlite3 "$db" "SELECT
         count(*) FROM password_resets")" "0"
-    # migration 13: what flushes saw of exporters, empty (the totals stay in collector_stats)
-    same "version $v: exporter_seen (migration 13), empty" "$(sqlite3 "$db" "SELECT
-        count(*) FROM exporter_seen")" "0"
+    # migration 13: what flushes saw of exporters, empty (the totals stay in collector_stats);
+    # migration 14: a version 13 store's rows kept, with no bytes
+    if [ $v -lt 13 ]; then
+        same "version $v: exporter_seen (migration 13), empty" "$(sqlite3 "$db" "SELECT
+            count(*) FROM exporter_seen")" "0"
+    else
+        same "version $v: exporter_seen's rows kept, bytes 0 (migration 14)" "$(sqlite3 "$db" \
+            "SELECT exporter, at_ms, records, lost, bytes FROM exporter_seen")" \
+            "192.0.2.1|1790000000000|30|1|0"
+    fi
     # ... and their foreign keys hold in the migrated file: removing bob (by a command, as
     # any writer) removes his login and its session, not the staff's
     sqlite3 "$db" "INSERT INTO users (login, role, subscriber_id, created_ms) VALUES

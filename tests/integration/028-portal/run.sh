@@ -177,14 +177,30 @@ A_USED=$((A_USED + MORE))
 stop_flowtally
 
 # `flowtally web` alone on the same store (the portal in a DMZ), then over TLS.
-# portal_get SCHEME PORT PATH: logs alice in with curl and prints the page at PATH.
+# portal_get SCHEME PORT PATH [LOGIN PASSWORD]: logs alice (or LOGIN) in with curl and
+# prints the page at PATH.
 portal_get() {
     rm -f "$TMP/jar"
     csrf=$(curl -sk -c "$TMP/jar" "$1://127.0.0.1:$2/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p')
     curl -sk -b "$TMP/jar" -c "$TMP/jar" -o /dev/null --data-urlencode "csrf=$csrf" \
-        --data-urlencode "username=alice@example.net" --data-urlencode "password=mailbox-pass-1" \
-        "$1://127.0.0.1:$2/login"
+        --data-urlencode "username=${4:-alice@example.net}" \
+        --data-urlencode "password=${5:-mailbox-pass-1}" "$1://127.0.0.1:$2/login"
     curl -sk -b "$TMP/jar" "$1://127.0.0.1:$2$3"
+}
+# health_of_page FILE: the staff's exporters page as "exporter,records/s,records/s 1h,
+# verdict" lines, out of its health table (th, then the cells in order; the verdict's word
+# in data-verdict)
+health_of_page() {
+    "$PY" - "$1" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+table = re.search(r'<table id="health">.*?<tbody>(.*?)</tbody>', page, re.S)
+for row in re.findall(r'<tr>(.*?)</tr>', table.group(1) if table else "", re.S):
+    exporter = re.search(r'<th scope="row">([^<]*)</th>', row).group(1)
+    cells = re.findall(r'<td[^>]*>([^<]*)</td>', row)
+    verdict = re.search(r'data-verdict="([a-z]*)"', row).group(1)
+    print(",".join([exporter, cells[2], cells[3], verdict]))
+PY
 }
 start_web() {
     rm -f "$TMP/web.out"
@@ -207,6 +223,17 @@ check_eq "flowtally web on a missing store exits 1 and makes none" \
 start_web
 check_eq "flowtally web: alice's used bytes" \
     "$(portal_get http "$WEB" /api/v1/usage | jq .used_bytes)" "$A_USED"
+# the staff's exporters page shows the health view of `flowtally stats` on the same store
+# (written by the daemon's flushes above, unchanged since): each exporter's records/s over
+# the last interval and the hour, and its verdict, as the CLI's CSV says
+portal_get http "$WEB" /staff/exporters sam staff-pass-22 >"$TMP/exporters.html"
+"$FT" stats --db "$DB" --format csv |
+    awk -F, 'NR > 1 { print $1 "," $4 "," $5 "," $17 }' >"$TMP/health-cli.txt"
+health_of_page "$TMP/exporters.html" >"$TMP/health-page.txt"
+check_eq "/staff/exporters: one exporter, 127.0.0.1, ok, records in the hour, as flowtally stats says" \
+    "$(awk -F, '{ print $1, $4, ($3 > 0) }' "$TMP/health-cli.txt")" "127.0.0.1 ok 1"
+check_same "/staff/exporters: records/s, records/s 1h and the verdict of flowtally stats" \
+    "$TMP/health-page.txt" "$TMP/health-cli.txt"
 stop_web "flowtally web"
 
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \

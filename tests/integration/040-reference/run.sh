@@ -107,12 +107,17 @@ check_eq "the README's key table has every key of keys.def" "$missing" ""
 
 # rewrite_paths FILE: every absolute path in FILE (a / and a letter after a blank, =, comma,
 # colon or quote; not a prefix length) becomes one under $TMP/fs, created as an empty file
-# (a path ending in / as a directory), so --check-config finds the files it checks.
+# (a path ending in / as a directory; one ending in .pem or .key as a real certificate or
+# key, since --check-config hands a TLS pair to the HTTP server), so --check-config finds
+# the files it checks.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/tls.key" -out "$TMP/tls.pem" -days 1 \
+    -subj /CN=localhost >/dev/null 2>&1 || not_ok "openssl makes a certificate"
 rewrite_paths() {
     grep -oE '(^|[ =,:"])/[A-Za-z_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_.@+-]*)*' "$1" |
         sed 's/^[ =,:"]//' | sort -u | while read -r p; do
         case "$p" in
         */) mkdir -p "$TMP/fs$p" ;;
+        *.pem | *.key) mkdir -p "$TMP/fs$(dirname "$p")" && cp "$TMP/tls.${p##*.}" "$TMP/fs$p" ;;
         *) mkdir -p "$TMP/fs$(dirname "$p")" && : >>"$TMP/fs$p" ;;
         esac
     done

@@ -78,6 +78,58 @@ static void test_two_records(void)
     ASSERT_EQ_U64(f->end_ms, 1789999999500ULL);
     ASSERT_EQ_U64(rs.flows[1].end_ms, 1790000000500ULL);
     ASSERT_EQ_U64(rs.flows[1].bytes, 76);
+    /* the stream's bytes: both records' times the header's 1-in-100 */
+    ASSERT_EQ_U64(source_get(&st, &exporter, 5, 0x0102)->c.flow_bytes, (5000 + 76) * 100);
+    source_table_deinit(&st);
+}
+
+/* source_count_record(): bytes times the rate (the config's, else the record's, else 1); a
+ * record the classifier refuses as implausible counts as a record and adds no bytes. */
+static void test_count_record(void)
+{
+    struct source s = {0};
+    struct flow f = {.bytes = 1000, .packets = 2, .sampling = 0};
+    source_count_record(&s, &f);
+    f.sampling = 10;
+    source_count_record(&s, &f);
+    ASSERT_EQ_U64(s.c.flow_bytes, 1000 + 10000);
+    f.bytes = (SOURCE_MAX_COUNT / 10) + 1;
+    source_count_record(&s, &f);
+    f.bytes = 1;
+    f.packets = (SOURCE_MAX_COUNT / 10) + 1;
+    source_count_record(&s, &f);
+    ASSERT_EQ_U64(s.c.flow_bytes, 11000);
+    f.bytes = SOURCE_MAX_COUNT / 10;
+    f.packets = 1;
+    source_count_record(&s, &f);
+    ASSERT_EQ_U64(s.c.flow_bytes, 11000 + SOURCE_MAX_COUNT / 10 * 10);
+    ASSERT_EQ_U64(s.c.records, 5);
+    /* the config's rate wins over the record's */
+    s = (struct source){.rate_override = 3};
+    f = (struct flow){.bytes = 1000, .packets = 1, .sampling = 10};
+    source_count_record(&s, &f);
+    ASSERT_EQ_U64(s.c.flow_bytes, 3000);
+}
+
+/* The config's rate reaches the stream through the table, datagram by datagram. */
+static void test_rate_override(void)
+{
+    struct source_table st;
+    source_table_init(&st, 8, 8);
+    struct record_sink rs = {0};
+    struct flow_sink sink = record_sink_of(&rs);
+    struct ip_addr exporter = addr_from_v4(0x7f000001);
+    struct pktbuf p = {0};
+    v5_header(&p, 1, 1000, 0, 0);
+    v5_record(&p, 0x0a000001, 0x08080808, 1, 100, 1500, 1600, 1, 2, 17);
+    st.rate_override = 7;
+    ASSERT_EQ_INT(netflow5_decode(&st, &exporter, p.b, p.n, &sink), 1);
+    st.rate_override = 0; /* a reload took it out */
+    p.n = 0;
+    v5_header(&p, 1, 2000, 1, 0);
+    v5_record(&p, 0x0a000001, 0x08080808, 1, 100, 2500, 2600, 1, 2, 17);
+    ASSERT_EQ_INT(netflow5_decode(&st, &exporter, p.b, p.n, &sink), 1);
+    ASSERT_EQ_U64(source_get(&st, &exporter, 5, 0x0102)->c.flow_bytes, 7 * 100 + 100);
     source_table_deinit(&st);
 }
 
@@ -180,6 +232,8 @@ static void test_no_clock(void)
 int main(void)
 {
     RUN(test_two_records);
+    RUN(test_count_record);
+    RUN(test_rate_override);
     RUN(test_sequence_gap_and_wrap);
     RUN(test_bad_datagrams);
     RUN(test_sampled_without_rate);

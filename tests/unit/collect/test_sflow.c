@@ -256,6 +256,7 @@ static void test_ethernet_vlan_ipv4_tcp(void)
     struct source *s = src(&fx, 3);
     ASSERT_EQ_U64(s->c.packets, 1);
     ASSERT_EQ_U64(s->c.records, 1);
+    ASSERT_EQ_U64(s->c.flow_bytes, 1400 * 512); /* the packet's IP length times the rate */
     ASSERT_EQ_U64(s->c.seq_lost, 0);
     ASSERT_EQ_U64(fx.st.n, 1);
     source_table_deinit(&fx.st);

@@ -30,23 +30,23 @@ static void test_rate(void)
 static void test_loss(void)
 {
     static const struct {
-        struct health_counts c; /* packets, records, lost, lost_datagrams, dropped */
+        struct health_counts c; /* packets, records, lost, lost_datagrams, dropped, bytes */
         uint64_t want_x10;
         bool losing;
     } cases[] = {
-        {{0, 0, 0, 0, 0}, 0, false},     /* nothing seen: nothing lost */
-        {{10, 100, 0, 0, 0}, 0, false},  /* zero is 0 */
-        {{1, 99, 1, 0, 0}, 10, false},   /* 1 of 100: exactly 1%, not over */
-        {{1, 98, 2, 0, 0}, 20, true},    /* 2 of 100 */
-        {{1, 98, 1, 0, 1}, 20, true},    /* a dropped set counts as a record lost */
-        {{1, 14, 1, 0, 0}, 67, true},    /* 1 of 15: 6.667% */
-        {{1, 999, 1, 0, 0}, 1, false},   /* 1 of 1000: 0.1% */
-        {{1, 1999, 1, 0, 0}, 1, false},  /* 1 of 2000: 0.05%, rounded up to 0.1 */
-        {{0, 0, 1, 0, 0}, 1000, true},   /* all of it */
-        {{99, 990, 0, 1, 0}, 10, false}, /* v9: 1 datagram of 100 */
-        {{98, 980, 0, 2, 0}, 20, true},  /* v9: 2 of 100 */
-        {{98, 96, 4, 2, 0}, 40, true},   /* the larger share: 4 of 100 records, 2 of 100 */
-        {{96, 98, 2, 4, 0}, 40, true},   /* ... 4 of 100 datagrams */
+        {{0, 0, 0, 0, 0, 0}, 0, false},     /* nothing seen: nothing lost */
+        {{10, 100, 0, 0, 0, 0}, 0, false},  /* zero is 0 */
+        {{1, 99, 1, 0, 0, 0}, 10, false},   /* 1 of 100: exactly 1%, not over */
+        {{1, 98, 2, 0, 0, 0}, 20, true},    /* 2 of 100 */
+        {{1, 98, 1, 0, 1, 0}, 20, true},    /* a dropped set counts as a record lost */
+        {{1, 14, 1, 0, 0, 0}, 67, true},    /* 1 of 15: 6.667% */
+        {{1, 999, 1, 0, 0, 0}, 1, false},   /* 1 of 1000: 0.1% */
+        {{1, 1999, 1, 0, 0, 0}, 1, false},  /* 1 of 2000: 0.05%, rounded up to 0.1 */
+        {{0, 0, 1, 0, 0, 0}, 1000, true},   /* all of it */
+        {{99, 990, 0, 1, 0, 0}, 10, false}, /* v9: 1 datagram of 100 */
+        {{98, 980, 0, 2, 0, 0}, 20, true},  /* v9: 2 of 100 */
+        {{98, 96, 4, 2, 0, 0}, 40, true},   /* the larger share: 4 of 100 records, 2 of 100 */
+        {{96, 98, 2, 4, 0, 0}, 40, true},   /* ... 4 of 100 datagrams */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool losing = !cases[i].losing;
@@ -62,20 +62,20 @@ static void test_verdict(void)
         struct health_counts hour;
         enum health_verdict want;
     } cases[] = {
-        {0, 300000, 5000, {10, 100, 0, 0, 0}, HEALTH_OK},
-        {300000, 300000, 5000, {10, 100, 0, 0, 0}, HEALTH_OK},     /* exactly the limit */
-        {300001, 300000, 5000, {10, 100, 0, 0, 0}, HEALTH_SILENT}, /* past it */
-        {300001, 300000, 5000, {0, 0, 0, 0, 0}, HEALTH_SILENT},    /* nothing in the hour */
+        {0, 300000, 5000, {10, 100, 0, 0, 0, 0}, HEALTH_OK},
+        {300000, 300000, 5000, {10, 100, 0, 0, 0, 0}, HEALTH_OK},     /* exactly the limit */
+        {300001, 300000, 5000, {10, 100, 0, 0, 0, 0}, HEALTH_SILENT}, /* past it */
+        {300001, 300000, 5000, {0, 0, 0, 0, 0, 0}, HEALTH_SILENT},    /* nothing in the hour */
         /* a long flush interval: three of them (600 s) before silent */
-        {500000, 300000, 200000, {1, 1, 0, 0, 0}, HEALTH_OK},
-        {600000, 300000, 200000, {1, 1, 0, 0, 0}, HEALTH_OK},
-        {600001, 300000, 200000, {1, 1, 0, 0, 0}, HEALTH_SILENT},
-        {2000, 1000, 100, {1, 1, 0, 0, 0}, HEALTH_SILENT}, /* --silent-after 1 */
-        {1000, 1000, 100, {1, 1, 0, 0, 0}, HEALTH_OK},
-        {0, 300000, 5000, {1, 98, 2, 0, 0}, HEALTH_LOSING},
-        {0, 300000, 5000, {1, 99, 1, 0, 0}, HEALTH_OK},
-        {0, 300000, 5000, {98, 980, 0, 2, 0}, HEALTH_LOSING},
-        {300001, 300000, 5000, {1, 50, 50, 0, 0}, HEALTH_SILENT}, /* silent says more */
+        {500000, 300000, 200000, {1, 1, 0, 0, 0, 0}, HEALTH_OK},
+        {600000, 300000, 200000, {1, 1, 0, 0, 0, 0}, HEALTH_OK},
+        {600001, 300000, 200000, {1, 1, 0, 0, 0, 0}, HEALTH_SILENT},
+        {2000, 1000, 100, {1, 1, 0, 0, 0, 0}, HEALTH_SILENT}, /* --silent-after 1 */
+        {1000, 1000, 100, {1, 1, 0, 0, 0, 0}, HEALTH_OK},
+        {0, 300000, 5000, {1, 98, 2, 0, 0, 0}, HEALTH_LOSING},
+        {0, 300000, 5000, {1, 99, 1, 0, 0, 0}, HEALTH_OK},
+        {0, 300000, 5000, {98, 980, 0, 2, 0, 0}, HEALTH_LOSING},
+        {300001, 300000, 5000, {1, 50, 50, 0, 0, 0}, HEALTH_SILENT}, /* silent says more */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct health h = {.now_ms = 10000000,
@@ -130,15 +130,16 @@ static void test_parse_seconds(void)
 
 /* By exporter (as bytes), then time, as every engine gives them. */
 static const struct seen_row rows[] = {
-    /* exporter, at, interval, packets, records, lost, lost_datagrams, dropped */
-    {"*", 1000000, 5000, 3, 30, 0, 0, 0},
-    {"*", 1005000, 5000, 5, 50, 0, 0, 0},
-    {"*", 1010000, 5000, 12, 114, 1, 0, 0},
-    {"10.0.0.1", 1010000, 5000, 2, 14, 1, 0, 0},
-    {"127.0.0.10", 1000000, 5000, 3, 30, 0, 0, 0},
-    {"127.0.0.2", 1005000, 5000, 5, 50, 0, 0, 0},
-    {"127.0.0.2", 1010000, 5000, 10, 100, 0, 0, 0},
-    {"127.0.0.2", 1013000, 3000, 9, 90, 0, 0, 0}, /* after the `now` of the cases: left out */
+    /* exporter, at, interval, packets, records, lost, lost_datagrams, dropped, bytes */
+    {"*", 1000000, 5000, 3, 30, 0, 0, 0, 3000},
+    {"*", 1005000, 5000, 5, 50, 0, 0, 0, 5000},
+    {"*", 1010000, 5000, 12, 114, 1, 0, 0, 17001},
+    {"10.0.0.1", 1010000, 5000, 2, 14, 1, 0, 0, 7000},
+    {"127.0.0.10", 1000000, 5000, 3, 30, 0, 0, 0, 3000},
+    {"127.0.0.2", 1005000, 5000, 5, 50, 0, 0, 0, 5000},
+    {"127.0.0.2", 1010000, 5000, 10, 100, 0, 0, 0, 10001},
+    /* after the `now` of the first cases: left out */
+    {"127.0.0.2", 1013000, 3000, 9, 90, 0, 0, 0, 9000},
 };
 
 /* As the engines: the rows at or after since, and each exporter's latest whatever its time. */
@@ -174,6 +175,11 @@ static void read_csv(uint64_t now_ms, uint64_t silent_after_ms, struct health *h
     fclose(out);
 }
 
+#define HEAD                                                                                       \
+    "exporter,last_seen,last_seen_ago_s,records_per_s,records_per_s_1h,bytes_per_s,"               \
+    "bytes_per_s_1h,datagrams_per_s,datagrams_per_s_1h,records_1h,bytes_1h,datagrams_1h,"          \
+    "lost_1h,lost_datagrams_1h,dropped_1h,loss_percent_1h,verdict,silent_since\n"
+
 static void test_read(void)
 {
     struct health h;
@@ -183,18 +189,27 @@ static void test_read(void)
      * 10.0.0.1: 14 records and 2 datagrams in the last 5 s interval: 2.8/s and 0.4/s; over
      * 15 s 0.93/s and 0.13/s; 1 lost of 15: 6.7%, losing. 127.0.0.2: 100 and 10 in 5 s:
      * 20.0/s and 2.0/s; 150 and 15 in 15 s: 10.0/s and 1.0/s. 127.0.0.10: not in the last
-     * flush (0.0/s); 30 and 3 in 15 s: 2.0/s and 0.2/s; last seen 12 s ago. */
+     * flush (0.0/s); 30 and 3 in 15 s: 2.0/s and 0.2/s; last seen 12 s ago. Bytes:
+     * 10.0.0.1 7000 in 5 s, 1400.0/s, in 15 s 466.67/s; 127.0.0.2 10001 in 5 s, 2000.2/s,
+     * 15001 in 15 s, 1000.07/s; 127.0.0.10 3000 in 15 s, 200.0/s. */
     read_csv(1012000, 300000, &h, &csv);
     ASSERT_EQ_INT(h.has_flush, true);
     ASSERT_EQ_U64(h.last_flush_ms, 1010000);
     ASSERT_EQ_U64(h.flush_interval_ms, 5000);
     ASSERT_EQ_U64(h.hour_span_ms, 15000);
-    ASSERT_STREQ(csv, "exporter,last_seen,last_seen_ago_s,records_per_s,records_per_s_1h,"
-                      "datagrams_per_s,datagrams_per_s_1h,records_1h,datagrams_1h,lost_1h,"
-                      "lost_datagrams_1h,dropped_1h,loss_percent_1h,verdict,silent_since\n"
-                      "10.0.0.1,1010,2,2.8,0.9,0.4,0.1,14,2,1,0,0,6.7,losing,\n"
-                      "127.0.0.2,1010,2,20.0,10.0,2.0,1.0,150,15,0,0,0,0.0,ok,\n"
-                      "127.0.0.10,1000,12,0.0,2.0,0.0,0.2,30,3,0,0,0,0.0,ok,\n");
+    ASSERT_STREQ(csv,
+                 HEAD "10.0.0.1,1010,2,2.8,0.9,1400.0,466.7,0.4,0.1,14,7000,2,1,0,0,6.7,"
+                      "losing,\n"
+                      "127.0.0.2,1010,2,20.0,10.0,2000.2,1000.1,2.0,1.0,150,15001,15,0,0,0,"
+                      "0.0,ok,\n"
+                      "127.0.0.10,1000,12,0.0,2.0,0.0,200.0,0.0,0.2,30,3000,3,0,0,0,0.0,ok,\n");
+    /* the line the table and the portal render: bytes/s in decimal units, the verdict */
+    struct health_line l;
+    health_line_of(&h, &h.ex[0], &l);
+    ASSERT_STREQ(l.bytes_unit, "1.4 kB/s");
+    ASSERT_STREQ(l.bytes_hour_unit, "466 B/s");
+    ASSERT_STREQ(l.verdict_text, "losing 6.7%");
+    ASSERT_STREQ(health_verdict_word(l.verdict), "losing");
     free(csv);
     health_free(&h);
 
@@ -202,15 +217,16 @@ static void test_read(void)
      * and 1010000 cover 1000000 to 1010000, 10 s. 127.0.0.2's row at 1013000 (written after
      * the latest flush row, as by another collector) is now in: its last interval 90 records
      * and 9 datagrams in 3 s, 30.0/s and 3.0/s; the hour 240 and 24 over 10 s, 24.0/s and
-     * 2.4/s. Everyone unseen for about an hour, past 300 s: silent since their last row. */
+     * 2.4/s; bytes 9000 in 3 s, 3000.0/s, 24001 over 10 s, 2400.1/s (10.0.0.1: 700.0/s).
+     * Everyone unseen for about an hour, past 300 s: silent since their last row. */
     read_csv(4600000, 300000, &h, &csv);
     ASSERT_EQ_U64(h.hour_span_ms, 10000);
-    ASSERT_STREQ(csv, "exporter,last_seen,last_seen_ago_s,records_per_s,records_per_s_1h,"
-                      "datagrams_per_s,datagrams_per_s_1h,records_1h,datagrams_1h,lost_1h,"
-                      "lost_datagrams_1h,dropped_1h,loss_percent_1h,verdict,silent_since\n"
-                      "10.0.0.1,1010,3590,2.8,1.4,0.4,0.2,14,2,1,0,0,6.7,silent,1010\n"
-                      "127.0.0.2,1013,3587,30.0,24.0,3.0,2.4,240,24,0,0,0,0.0,silent,1013\n"
-                      "127.0.0.10,1000,3600,0.0,0.0,0.0,0.0,0,0,0,0,0,0.0,silent,1000\n");
+    ASSERT_STREQ(csv,
+                 HEAD "10.0.0.1,1010,3590,2.8,1.4,1400.0,700.0,0.4,0.2,14,7000,2,1,0,0,6.7,silent,"
+                      "1010\n"
+                      "127.0.0.2,1013,3587,30.0,24.0,3000.0,2400.1,3.0,2.4,240,24001,24,0,0,0,0.0,"
+                      "silent,1013\n"
+                      "127.0.0.10,1000,3600,0.0,0.0,0.0,0.0,0.0,0.0,0,0,0,0,0,0,0.0,silent,1000\n");
     free(csv);
     health_free(&h);
 

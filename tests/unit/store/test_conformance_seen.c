@@ -1,25 +1,37 @@
 // SPDX-License-Identifier: MIT
 // The store's conformance suite: what each flush saw of each exporter (migration 13's
-// exporter_seen: seen_add, seen_prune, seen_read), with results worked out by hand.
+// exporter_seen and 14's bytes: seen_add, seen_prune, seen_read), with results worked out
+// by hand.
 // conformance.h says how every case gets a store of its own on every engine.
 #include "conformance.h"
 
+/* A row as a line; its bytes only when there are some (the pruning cases have none). */
 static void seen_line(void *ctx, const struct seen_row *r)
 {
-    lines_add(ctx, "%s @%llu i=%llu %llu/%llu lost %llu/%llu dropped %llu", r->exporter,
+    char bytes[40] = "";
+    if (r->bytes)
+        snprintf(bytes, sizeof bytes, " bytes %llu", (unsigned long long)r->bytes);
+    lines_add(ctx, "%s @%llu i=%llu %llu/%llu lost %llu/%llu dropped %llu%s", r->exporter,
               (unsigned long long)r->at_ms, (unsigned long long)r->interval_ms,
               (unsigned long long)r->packets, (unsigned long long)r->records,
               (unsigned long long)r->lost, (unsigned long long)r->lost_datagrams,
-              (unsigned long long)r->dropped);
+              (unsigned long long)r->dropped, bytes);
+}
+
+static void seen_bytes(struct store *s, const char *exporter, uint64_t at_ms, uint64_t interval_ms,
+                       uint64_t packets, uint64_t records, uint64_t lost, uint64_t lost_datagrams,
+                       uint64_t dropped, uint64_t bytes)
+{
+    struct seen_row r = {exporter, at_ms,          interval_ms, packets, records,
+                         lost,     lost_datagrams, dropped,     bytes};
+    ASSERT_EQ_INT(s->ops->seen_add(s, &r), 0);
 }
 
 static void seen(struct store *s, const char *exporter, uint64_t at_ms, uint64_t interval_ms,
                  uint64_t packets, uint64_t records, uint64_t lost, uint64_t lost_datagrams,
                  uint64_t dropped)
 {
-    struct seen_row r = {exporter, at_ms, interval_ms,    packets,
-                         records,  lost,  lost_datagrams, dropped};
-    ASSERT_EQ_INT(s->ops->seen_add(s, &r), 0);
+    seen_bytes(s, exporter, at_ms, interval_ms, packets, records, lost, lost_datagrams, dropped, 0);
 }
 
 static void read_seen(struct store *s, uint64_t since_ms, struct lines *l)
@@ -37,18 +49,18 @@ static void test_seen_rows(void)
     if (!s)
         return;
     ASSERT_EQ_INT(s->ops->begin(s), 0);
-    seen(s, "192.0.2.1", 1000, 1000, 10, 100, 1, 0, 2);
-    seen(s, "2001:db8::1", 1000, 1000, 4, 40, 0, 3, 0);
-    seen(s, "*", 1000, 1000, 14, 140, 1, 3, 2);
+    seen_bytes(s, "192.0.2.1", 1000, 1000, 10, 100, 1, 0, 2, 150000);
+    seen_bytes(s, "2001:db8::1", 1000, 1000, 4, 40, 0, 3, 0, 60000);
+    seen_bytes(s, "*", 1000, 1000, 14, 140, 1, 3, 2, 210000);
     ASSERT_EQ_INT(s->ops->commit(s), 0);
     /* the same exporter and time again (another collector): counts add, the longer
      * interval stays; outside a transaction, its own */
-    seen(s, "192.0.2.1", 1000, 1500, 1, 5000000000ull, 1, 1, 1);
+    seen_bytes(s, "192.0.2.1", 1000, 1500, 1, 5000000000ull, 1, 1, 1, 9000000000000ull);
     seen(s, "2001:db8::1", 1000, 500, 1, 1, 0, 0, 0);
     ASSERT_EQ_INT(s->ops->begin(s), 0);
-    seen(s, "192.0.2.1", 2000, 1000, 9, 9, 9, 9, 9);
+    seen_bytes(s, "192.0.2.1", 2000, 1000, 9, 9, 9, 9, 9, 9);
     s->ops->rollback(s);
-    seen(s, "192.0.2.1", 3000, 2000, 7, 70, 0, 0, 0);
+    seen_bytes(s, "192.0.2.1", 3000, 2000, 7, 70, 0, 0, 0, 70000);
     seen(s, "10.0.0.1", 500, 500, 1, 2, 0, 0, 0);
     store_close(s);
 
@@ -56,21 +68,21 @@ static void test_seen_rows(void)
     if (!r)
         return;
     static const char *const all[] = {
-        "* @1000 i=1000 14/140 lost 1/3 dropped 2",
+        "* @1000 i=1000 14/140 lost 1/3 dropped 2 bytes 210000",
         "10.0.0.1 @500 i=500 1/2 lost 0/0 dropped 0",
-        "192.0.2.1 @1000 i=1500 11/5000000100 lost 2/1 dropped 3",
-        "192.0.2.1 @3000 i=2000 7/70 lost 0/0 dropped 0",
-        "2001:db8::1 @1000 i=1000 5/41 lost 0/3 dropped 0",
+        "192.0.2.1 @1000 i=1500 11/5000000100 lost 2/1 dropped 3 bytes 9000000150000",
+        "192.0.2.1 @3000 i=2000 7/70 lost 0/0 dropped 0 bytes 70000",
+        "2001:db8::1 @1000 i=1000 5/41 lost 0/3 dropped 0 bytes 60000",
     };
     struct lines l;
     read_seen(r, 0, &l);
     EXPECT_LINES(l, all);
     /* since 2000: the row at 3000, and every other exporter's latest */
     static const char *const since_2000[] = {
-        "* @1000 i=1000 14/140 lost 1/3 dropped 2",
+        "* @1000 i=1000 14/140 lost 1/3 dropped 2 bytes 210000",
         "10.0.0.1 @500 i=500 1/2 lost 0/0 dropped 0",
-        "192.0.2.1 @3000 i=2000 7/70 lost 0/0 dropped 0",
-        "2001:db8::1 @1000 i=1000 5/41 lost 0/3 dropped 0",
+        "192.0.2.1 @3000 i=2000 7/70 lost 0/0 dropped 0 bytes 70000",
+        "2001:db8::1 @1000 i=1000 5/41 lost 0/3 dropped 0 bytes 60000",
     };
     read_seen(r, 2000, &l);
     EXPECT_LINES(l, since_2000);
