@@ -27,26 +27,36 @@ if [ "$(cat "$out/obj/flags" 2>/dev/null)" != "$cc $cflags" ]; then
     echo "$cc $cflags" >"$out/obj/flags"
 fi
 
-# The library once, then one binary per target. Objects are kept apart from the build's
-# own so this script never depends on, or disturbs, what make built there.
-# shellcheck disable=SC2086 # flag lists
+# The library once, then one binary per target, each step on every core (xargs -P: the
+# ASan compile of src/ is most of this script's time). Objects are kept apart from the
+# build's own so this script never depends on, or disturbs, what make built there.
+jobs=$(nproc 2>/dev/null || echo 2)
+export cc cflags warn san out
+# shellcheck disable=SC2016 # expanded by the sh that xargs starts
 {
-    objs=""
+    objs="" stale=""
     for src in src/*/*.c; do
         # no target reaches cli/ or daemon/; print/ (web's invoices link it) needs pango's
         case $src in src/cli/* | src/daemon/*) continue ;; esac
         obj=$out/obj/$(echo "$src" | sed 's|^src/||; s|/|_|g; s|\.c$|.o|')
         if [ ! -f "$obj" ] || [ -n "$(find src -name '*.[ch]' -newer "$obj" | head -n 1)" ]; then
-            extra=""
-            case $src in src/print/*) extra=$(pkg-config --cflags pangocairo) ;; esac
-            $cc $cflags $extra -c -o "$obj" "$src" || exit 2
+            stale="$stale $src $obj"
         fi
         objs="$objs $obj"
     done
-    for t in $targets; do
-        $cc $cflags $warn -o "$out/replay_$t" "tests/fuzz/fuzz_$t.c" tests/fuzz/replay_main.c \
-            $objs $san -lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap -lcurl $(pkg-config --libs pangocairo) || exit 2
-    done
+    export objs
+    # shellcheck disable=SC2086 # a list of pairs
+    printf '%s %s\n' $stale | grep -v '^ *$' | xargs -r -n 2 -P "$jobs" sh -c '
+        extra=""
+        case $1 in src/print/*) extra=$(pkg-config --cflags pangocairo) ;; esac
+        # shellcheck disable=SC2086 # flag lists
+        $cc $cflags $extra -c -o "$2" "$1" || exit 255' compile || exit 2
+    libs="-lsqlite3 -lpq -lpthread -lpcap -lmicrohttpd -lcrypt -lgnutls -lldap -lcurl $(pkg-config --libs pangocairo)"
+    export libs
+    for t in $targets; do echo "$t"; done | xargs -r -n 1 -P "$jobs" sh -c '
+        # shellcheck disable=SC2086 # flag lists
+        $cc $cflags $warn -o "$out/replay_$1" "tests/fuzz/fuzz_$1.c" tests/fuzz/replay_main.c \
+            $objs $san $libs || exit 255' link || exit 2
 } >&2
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}"
