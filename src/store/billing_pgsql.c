@@ -21,6 +21,7 @@
 
 /* Rows a scan fetches at a time: about 1 MB of results, and a round trip per 10,000 rows. */
 #define SCAN_CHUNK "10000"
+#define SCAN_ROWS 10000
 #define SCAN_CURSOR "flowtally_scan"
 
 #define INVOICE_COLS                                                                               \
@@ -154,10 +155,15 @@ static int scan(struct store *s, const struct usage_query *q, store_usage_fn *fn
     const char *params[] = {pgsql_int(from, from_s), pgsql_int(to, to_s),
                             pgsql_int(sub, q->subscriber_id)};
     int rc = store_pgsql_write(s, &st, params, NULL, NULL);
-    for (int n = 1; rc == 0 && n > 0;) {
-        PGresult *r = store_pgsql_run(s, &scan_fetch, NULL, &rc);
+    if (rc == 0)
+        rc = store_pgsql_send(s, &scan_fetch, NULL, false);
+    for (int n = SCAN_ROWS; rc == 0 && n == SCAN_ROWS;) {
+        PGresult *r = store_pgsql_receive(s, &rc);
         n = r ? PQntuples(r) : 0;
-        for (int i = 0; i < n; i++) {
+        /* A full chunk may have more after it: the server reads them while fn has these. */
+        if (n == SCAN_ROWS)
+            rc = store_pgsql_send(s, &scan_fetch, NULL, false);
+        for (int i = 0; rc == 0 && i < n; i++) {
             struct usage_result row = {
                 .subscriber_id = pgsql_get_int(r, i, 0),
                 .host = pgsql_get_text(r, i, 1),

@@ -49,6 +49,20 @@ int store_pgsql_write(struct store *s, const struct pgsql_stmt *st, const char *
  * why). */
 int store_pgsql_exec(struct store *s, const char *sql);
 
+/* Sends st as store_pgsql_run() runs it, but returns without waiting for the result: the
+ * server works on it while the caller does something else. is_binary: the result's values
+ * in binary format (a bigint is 8 bytes, big-endian; text is its bytes), else text. The
+ * caller then takes the result with store_pgsql_receive(), before sending another; a
+ * statement run in between (any of this store's operations) first reads the result and
+ * keeps it for store_pgsql_receive(). Returns 0, or a code of store_pgsql_run() (nothing
+ * sent then). */
+int store_pgsql_send(struct store *s, const struct pgsql_stmt *st, const char *const *params,
+                     bool is_binary);
+
+/* The result of what store_pgsql_send() sent, waiting for it if need be, as
+ * store_pgsql_run() returns one. */
+PGresult *store_pgsql_receive(struct store *s, int *rc);
+
 /* Whether a transaction is open on the connection (begin() or a failed one not yet rolled
  * back). */
 bool store_pgsql_in_transaction(struct store *s);

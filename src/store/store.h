@@ -54,7 +54,8 @@ struct store_ops {
     /* Opens a snapshot for a series of reads, ended by read_end(): on SQLite a deferred
      * BEGIN, so that a page's dozen reads take the file's read lock once rather than a dozen
      * times (each take is several fcntl() calls) and agree with each other; on PostgreSQL
-     * nothing (each read its own statement, as without). No writes and no other transaction
+     * a REPEATABLE READ, READ ONLY transaction, for the agreement. No writes and no other
+     * transaction
      * until read_end(), which is called only after a read_begin() that returned 0. Returns
      * 0, or ERR_STORE (also inside a transaction; then each read is as without). */
     int (*read_begin)(struct store *s);

@@ -131,8 +131,11 @@ struct store_pgsql {
                                  * moved in it yet */
     struct pending_stat *stats; /* owned: counters added in this transaction */
     size_t n_stats, cap_stats;
-    char err[512]; /* what the last failure said */
-    char state[6]; /* its SQLSTATE, "" if none */
+    bool is_sent;       /* store_pgsql_send() sent a statement; its result is not read yet */
+    PGresult *received; /* owned: that result, read for a statement that had to run, or NULL */
+    int received_rc;    /* ... and its code */
+    char err[512];      /* what the last failure said */
+    char state[6];      /* its SQLSTATE, "" if none */
 };
 
 static const struct store_ops pgsql_ops;
@@ -232,22 +235,10 @@ static int prepare(struct store_pgsql *p, const struct pgsql_stmt *st)
     return rc;
 }
 
-/* Runs st without sending what is buffered first. See store_pgsql_run(). */
-static PGresult *run(struct store_pgsql *p, const struct pgsql_stmt *st, const char *const *params,
-                     int *rc)
+/* Gives r when it says the statement ran (*rc 0), else frees it and gives NULL with *rc
+ * as store_pgsql_run() documents. */
+static PGresult *checked(struct store_pgsql *p, PGresult *r, int *rc)
 {
-    int n = (int)strlen(st->types);
-    PGresult *r = NULL;
-    *rc = prepare(p, st);
-    if (*rc == 0) {
-        r = PQexecPrepared(p->conn, st->name, n, params, NULL, NULL, 0);
-    } else if (*rc == 1) {
-        Oid types[PGSQL_MAX_PARAMS];
-        param_types(st, types);
-        r = PQexecParams(p->conn, st->sql, n, types, params, NULL, NULL, 0);
-    } else {
-        return NULL;
-    }
     ExecStatusType status = PQresultStatus(r);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         *rc = 0;
@@ -265,6 +256,39 @@ static PGresult *run(struct store_pgsql *p, const struct pgsql_stmt *st, const c
     return NULL;
 }
 
+/* Reads the result of what store_pgsql_send() sent, if it is not read yet, and keeps it for
+ * store_pgsql_receive(): the connection is free again for another statement. */
+static void settle(struct store_pgsql *p)
+{
+    if (!p->is_sent)
+        return;
+    p->is_sent = false;
+    PGresult *r = PQgetResult(p->conn), *more;
+    while ((more = PQgetResult(p->conn))) /* none after one statement's; read to the end */
+        PQclear(more);
+    p->received = checked(p, r, &p->received_rc);
+}
+
+/* Runs st without sending what is buffered first. See store_pgsql_run(). */
+static PGresult *run(struct store_pgsql *p, const struct pgsql_stmt *st, const char *const *params,
+                     int *rc)
+{
+    settle(p);
+    int n = (int)strlen(st->types);
+    PGresult *r = NULL;
+    *rc = prepare(p, st);
+    if (*rc == 0) {
+        r = PQexecPrepared(p->conn, st->name, n, params, NULL, NULL, 0);
+    } else if (*rc == 1) {
+        Oid types[PGSQL_MAX_PARAMS];
+        param_types(st, types);
+        r = PQexecParams(p->conn, st->sql, n, types, params, NULL, NULL, 0);
+    } else {
+        return NULL;
+    }
+    return checked(p, r, rc);
+}
+
 /* Runs a statement whose result holds no rows worth reading. */
 static int run_write(struct store_pgsql *p, const struct pgsql_stmt *st, const char *const *params)
 {
@@ -276,6 +300,7 @@ static int run_write(struct store_pgsql *p, const struct pgsql_stmt *st, const c
 /* Runs constant SQL without parameters (transaction control, the staging table). */
 static int exec_plain(struct store_pgsql *p, const char *sql)
 {
+    settle(p);
     PGresult *r = PQexec(p->conn, sql);
     ExecStatusType status = PQresultStatus(r);
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : ERR_STORE;
@@ -360,6 +385,7 @@ static int stat_write(struct store_pgsql *p, const char *exporter, uint8_t versi
  * key order (a counter added twice as one row). Forgets them, sent or not. */
 static int send_pending(struct store_pgsql *p)
 {
+    settle(p);
     int rc = 0;
     if (p->stage.n_rows) {
         rc = stage_send(p);
@@ -410,6 +436,44 @@ int store_pgsql_exec(struct store *base, const char *sql)
     return rc == 0 ? exec_plain(p, sql) : rc;
 }
 
+int store_pgsql_send(struct store *base, const struct pgsql_stmt *st, const char *const *params,
+                     bool is_binary)
+{
+    struct store_pgsql *p = pg(base);
+    assert(!p->received);
+    int rc = send_pending(p);
+    if (rc == 0)
+        rc = prepare(p, st);
+    if (rc < 0)
+        return rc;
+    int n = (int)strlen(st->types), format = is_binary ? 1 : 0, sent;
+    if (rc == 0) {
+        sent = PQsendQueryPrepared(p->conn, st->name, n, params, NULL, NULL, format);
+    } else {
+        Oid types[PGSQL_MAX_PARAMS];
+        param_types(st, types);
+        sent = PQsendQueryParams(p->conn, st->sql, n, types, params, NULL, NULL, format);
+    }
+    if (!sent) {
+        note(p, NULL);
+        return ERR_STORE;
+    }
+    p->is_sent = true;
+    return 0;
+}
+
+PGresult *store_pgsql_receive(struct store *base, int *rc)
+{
+    struct store_pgsql *p = pg(base);
+    assert(p->is_sent || p->received || p->received_rc);
+    settle(p);
+    PGresult *r = p->received;
+    *rc = p->received_rc;
+    p->received = NULL;
+    p->received_rc = 0;
+    return r;
+}
+
 bool store_pgsql_in_transaction(struct store *base)
 {
     return PQtransactionStatus(pg(base)->conn) != PQTRANS_IDLE &&
@@ -423,16 +487,33 @@ const char *store_pgsql_error(struct store *base)
 
 /* ---- transactions ---- */
 
-/* Reads on PostgreSQL take no lock worth saving: each stays its own statement. */
+/* One snapshot for a page's reads, so its figures agree while collectors write:
+ * REPEATABLE READ takes the snapshot at the first statement and keeps it; READ ONLY makes
+ * a write by mistake fail rather than hold row locks for a page. Two round trips more
+ * than reading without. */
 static int pq_read_begin(struct store *base)
 {
-    (void)base;
-    return 0;
+    struct store_pgsql *p = pg(base);
+    p->err[0] = '\0';
+    if (PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+        snprintf(p->err, sizeof p->err, "%s",
+                 PQstatus(p->conn) == CONNECTION_OK ? "a transaction is open already"
+                                                    : "the connection is lost");
+        return ERR_STORE;
+    }
+    return exec_plain(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 static void pq_read_end(struct store *base)
 {
-    (void)base;
+    struct store_pgsql *p = pg(base);
+    PGTransactionStatusType t = PQtransactionStatus(p->conn);
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) { /* nothing to keep: roll back */
+        char keep[sizeof p->err];
+        memcpy(keep, p->err, sizeof keep); /* a failed read, not the end, is the news */
+        (void)exec_plain(p, "ROLLBACK");
+        memcpy(p->err, keep, sizeof keep);
+    }
 }
 
 static int pq_begin(struct store *base)
@@ -479,6 +560,7 @@ static int pq_commit(struct store *base)
 static void pq_rollback(struct store *base)
 {
     struct store_pgsql *p = pg(base);
+    settle(p);
     drop_pending(p);
     p->usage_unversioned = false;
     if (p->stage_is_new) /* the staging table went with the transaction that made it */
@@ -773,6 +855,7 @@ static void pq_close(struct store *base)
     struct store_pgsql *p = pg(base);
     drop_pending(p);
     forget_prepared(p);
+    PQclear(p->received);
     PQfinish(p->conn);
     free(p->stats);
     stage_pgsql_deinit(&p->stage);

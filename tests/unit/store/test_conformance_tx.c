@@ -626,6 +626,43 @@ static void test_concurrent_reader(void)
     store_close(w);
 }
 
+/* read_begin(): a page's reads see one state of the store, whatever a collector commits
+ * meanwhile; read_end() lets the next reads see it. Refused inside a transaction. */
+static void test_read_snapshot(void)
+{
+    struct store *w = open_store(false);
+    struct store *r = w ? open_store(true) : NULL;
+    if (!r) {
+        store_close(w);
+        return;
+    }
+    add_usage(w, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 100, 1, 1);
+    static const char *const before[] = {"#0 - 10.0.0.1 - - 0 in 100/1/1"};
+    static const char *const after[] = {"#0 - 10.0.0.1 - - 0 in 150/2/2",
+                                        "#0 - 10.0.0.2 - - 0 out 7/1/1"};
+    struct lines l;
+    ASSERT_EQ_INT(r->ops->read_begin(r), 0);
+    read_all(r, USAGE_BY_HOST, 0, &l); /* the snapshot starts at the first read */
+    EXPECT_LINES(l, before);
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    add_usage(w, B1, NULL, "10.0.0.1", FLOW_DIR_IN, "default", "other", 50, 1, 1);
+    add_usage(w, B2, NULL, "10.0.0.2", FLOW_DIR_OUT, "default", "other", 7, 1, 1);
+    ASSERT_EQ_INT(w->ops->commit(w), 0);
+    read_all(r, USAGE_BY_HOST, 0, &l); /* committed meanwhile, not seen in the snapshot */
+    EXPECT_LINES(l, before);
+    r->ops->read_end(r);
+    read_all(r, USAGE_BY_HOST, 0, &l);
+    EXPECT_LINES(l, after);
+
+    ASSERT_EQ_INT(w->ops->begin(w), 0);
+    ASSERT_EQ_INT(w->ops->read_begin(w), ERR_STORE); /* inside a transaction */
+    read_all(w, USAGE_BY_HOST, 0, &l);
+    EXPECT_LINES(l, after);
+    w->ops->rollback(w);
+    store_close(r);
+    store_close(w);
+}
+
 static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_open_and_empty),
     CONFORMANCE_CASE(test_transactions),
@@ -639,6 +676,7 @@ static const struct conformance_case cases[] = {
     CONFORMANCE_CASE(test_classes_check),
     CONFORMANCE_CASE(test_classes_check_without_list),
     CONFORMANCE_CASE(test_concurrent_reader),
+    CONFORMANCE_CASE(test_read_snapshot),
     CONFORMANCE_CASE(test_usage_version),
 };
 
