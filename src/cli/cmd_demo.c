@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FEED_TICK_MS 100 /* one IPFIX message a tick */
-#define FEED_PER_TICK 20 /* flows a message: 200 a second */
+#define FEED_TICK_MS 50  /* one IPFIX message a tick */
+#define FEED_PER_TICK 10 /* flows a message: 200 a second */
 #define CHILD_ARGS 8     /* the arguments the demo adds to the user's */
 
 static volatile sig_atomic_t pending_sig[NSIG];

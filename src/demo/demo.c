@@ -262,9 +262,10 @@ static int write_conf(const char *dir, char *errbuf)
              dir, dir);
     int rc = write_file(dir, "classes.conf", classes, errbuf);
     if (rc == 0)
-        rc = write_file(dir, "free.txt", "192.0.2.0/24\n", errbuf);
+        rc = write_file(dir, "free.txt", "192.0.2.0/24\n2001:db8:f0::/48\n", errbuf);
     if (rc == 0)
-        rc = write_file(dir, "national.txt", "198.51.100.0/24\n203.0.113.0/24\n", errbuf);
+        rc = write_file(dir, "national.txt",
+                        "198.51.100.0/24\n203.0.113.0/24\n2001:db8:ff00::/40\n", errbuf);
     if (rc == 0)
         rc = write_file(dir, "apps.conf",
                         "HTTPS=tcp:443|tcp:8443\nQUIC=udp:443\nHTTP=tcp:80|tcp:8080\n"

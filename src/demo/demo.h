@@ -79,11 +79,11 @@ int demo_prepare(const char *db, const char *conf_dir, uint64_t now_s, struct de
 
 /* ---- feed.c: live flows ---- */
 
-#define FEED_MAX_RECORDS 24 /* per IPFIX message (gen.h's limit for its template sets) */
+#define FEED_MAX_RECORDS 17 /* per IPFIX message of both families (gen.h's limit) */
 
 struct feed {
     struct prng rng;
-    struct export_state st; /* one IPFIX stream, observation domain 1 */
+    struct export_state st; /* one IPFIX stream of both families, observation domain 1 */
 };
 
 /* Starts the stream (a fixed seed: the same flows every run, only their times differ). */

@@ -16,6 +16,7 @@
 #include "rows.h"
 #include "usage_sql.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,6 +140,35 @@ static void copy_text(char *dst, size_t size, const PGresult *r, int row, int co
 
 /* ---- usage, as stored ---- */
 
+/* The scan's columns that are bigint (the others are text), and that type's OID (fixed in
+ * every PostgreSQL release: pg_type.dat). */
+#define SCAN_INT_COLS ((1u << 0) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 8))
+#define SCAN_N_COLS 9
+#define SCAN_OID_INT8 20
+
+/* Whether r holds the scan's columns in binary format, each bigint one an int8 (8 bytes). */
+static bool scan_is_binary(const PGresult *r)
+{
+    if (PQnfields(r) != SCAN_N_COLS)
+        return false;
+    for (int c = 0; c < SCAN_N_COLS; c++)
+        if (PQfformat(r, c) != 1 || ((SCAN_INT_COLS >> c & 1) && PQftype(r, c) != SCAN_OID_INT8))
+            return false;
+    return true;
+}
+
+/* A bigint of a binary result: 8 bytes, big-endian (0 when NULL, as pgsql_get_int()). */
+static int64_t scan_int(const PGresult *r, int row, int col)
+{
+    if (PQgetlength(r, row, col) != 8)
+        return 0;
+    const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return (int64_t)v;
+}
+
 /* Declares the cursor over the rows q selects, and hands them to fn a chunk at a time. */
 static int scan(struct store *s, const struct usage_query *q, store_usage_fn *fn, void *ctx)
 {
@@ -156,23 +186,25 @@ static int scan(struct store *s, const struct usage_query *q, store_usage_fn *fn
                             pgsql_int(sub, q->subscriber_id)};
     int rc = store_pgsql_write(s, &st, params, NULL, NULL);
     if (rc == 0)
-        rc = store_pgsql_send(s, &scan_fetch, NULL, false);
+        rc = store_pgsql_send(s, &scan_fetch, NULL, true);
     for (int n = SCAN_ROWS; rc == 0 && n == SCAN_ROWS;) {
         PGresult *r = store_pgsql_receive(s, &rc);
         n = r ? PQntuples(r) : 0;
+        /* asked for in binary, of the schema's types (a value of another length reads 0) */
+        assert(!r || scan_is_binary(r));
         /* A full chunk may have more after it: the server reads them while fn has these. */
         if (n == SCAN_ROWS)
-            rc = store_pgsql_send(s, &scan_fetch, NULL, false);
+            rc = store_pgsql_send(s, &scan_fetch, NULL, true);
         for (int i = 0; rc == 0 && i < n; i++) {
             struct usage_result row = {
-                .subscriber_id = pgsql_get_int(r, i, 0),
+                .subscriber_id = scan_int(r, i, 0),
                 .host = pgsql_get_text(r, i, 1),
                 .class_name = pgsql_get_text(r, i, 2),
                 .app = pgsql_get_text(r, i, 3),
-                .period = pgsql_get_int(r, i, 4),
+                .period = scan_int(r, i, 4),
                 .dir = usage_sql_dir(PQgetvalue(r, i, 5)),
-                .counts = {(uint64_t)pgsql_get_int(r, i, 6), (uint64_t)pgsql_get_int(r, i, 7),
-                           (uint64_t)pgsql_get_int(r, i, 8)},
+                .counts = {(uint64_t)scan_int(r, i, 6), (uint64_t)scan_int(r, i, 7),
+                           (uint64_t)scan_int(r, i, 8)},
             };
             fn(ctx, &row);
         }

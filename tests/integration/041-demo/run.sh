@@ -115,6 +115,10 @@ else
 fi
 check_eq "every live byte is some subscriber's (none unassigned)" \
     "$("$FT" report --db flowtally-demo.db --by subscriber --from "$TO" --format csv 2>/dev/null | awk -F, 'NR > 1 && $1 == "" { n++ } END { print n + 0 }')" 0
+"$FT" report --db flowtally-demo.db --by host,class --from "$TO" --format csv >live6.csv 2>/dev/null
+check_eq "dual-stack subscribers' live IPv6 flows: hosts of their /56 (::1), and none else" \
+    "$(awk -F, '$1 ~ /:/ { n++; if ($1 !~ /^2001:db8:20:[0-9a-f]+00::1$/) bad++ } END { print (n > 0) "|" bad + 0 }' live6.csv)" \
+    "1|0"
 
 # ---- the portal: a printed login, the demo banner ----
 csrf=$(curl -s -c jar "http://127.0.0.1:$WEB/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p')

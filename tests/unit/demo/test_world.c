@@ -5,6 +5,8 @@
 #include "../../../src/demo/demo.h"
 #include "test.h"
 
+#include <string.h>
+
 static void test_subscribers(void)
 {
     static const struct {
@@ -86,37 +88,83 @@ static uint64_t load_u64(const uint8_t *p)
     return (uint64_t)wire_load_u32(p) << 32 | wire_load_u32(p + 4);
 }
 
+/* One data set's records (RFC 7011: src, dst, ports 2 + 2, protocol 1, flags 2, then bytes,
+ * packets, start, end, 8 each): the local side a subscriber's, the remote side not, ending
+ * at now. IPv4 records: 55 bytes, the local 10.20.0.i; IPv6: 79, the local
+ * 2001:db8:20:<i>00::1 of a subscriber with a /56 (i % 6 == 0). */
+static uint32_t check_records(const uint8_t *set, uint64_t now, bool v6)
+{
+    size_t addr = v6 ? 16 : 4, rec_len = 2 * addr + 47; /* then two interfaces of 4 */
+    size_t len = wire_load_u16(set + 2), n = (len - 4) / rec_len;
+    ASSERT_TRUE(len - 4 - n * rec_len < 4); /* padding only */
+    static const uint8_t prefix6[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x20};
+    for (size_t r = 0; r < n; r++) {
+        const uint8_t *rec = set + 4 + r * rec_len, *src = rec, *dst = rec + addr;
+        if (v6) {
+            bool src_local = memcmp(src, prefix6, 6) == 0;
+            const uint8_t *local = src_local ? src : dst, *remote = src_local ? dst : src;
+            ASSERT_TRUE(memcmp(local, prefix6, 6) == 0 && local[6] >= 6 && local[6] <= 240 &&
+                        local[6] % 6 == 0 && local[7] == 0 && local[15] == 1);
+            /* a class's prefix in demo.c's files (free 2001:db8:f0::/48, national
+             * 2001:db8:ff00::/40), or international's 2001:2::/48 */
+            static const uint8_t free6[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0xf0};
+            static const uint8_t national5[5] = {0x20, 0x01, 0x0d, 0xb8, 0xff};
+            static const uint8_t international6[6] = {0x20, 0x01, 0x00, 0x02, 0x00, 0x00};
+            ASSERT_TRUE(memcmp(remote, free6, 6) == 0 || memcmp(remote, national5, 5) == 0 ||
+                        memcmp(remote, international6, 6) == 0);
+        } else {
+            uint32_t s = wire_load_u32(src), d = wire_load_u32(dst);
+            uint32_t local = (s >> 8) == 0x0a1400 ? s : d, remote = local == s ? d : s;
+            ASSERT_TRUE((local >> 8) == 0x0a1400 && (local & 0xff) >= 1 && (local & 0xff) <= 240);
+            /* free 192.0.2.0/24, national 198.51.100.0/24, international 198.18.0.0/15 */
+            ASSERT_TRUE((remote >> 8) == 0xc00002 || (remote >> 8) == 0xc63364 ||
+                        (remote >> 17) == (0xc612u >> 1));
+        }
+        const uint8_t *counts = rec + 2 * addr + 7;
+        ASSERT_EQ_U64(load_u64(counts + 24), now);
+        ASSERT_TRUE(load_u64(counts + 16) <= now && load_u64(counts + 16) >= now - 60000);
+        ASSERT_EQ_U64(load_u64(counts + 8), load_u64(counts) / 1200 + 1);
+    }
+    return (uint32_t)n;
+}
+
 static void test_feed(void)
 {
     struct feed f;
     struct wire_buf w;
     uint64_t now = 1790000000123ULL;
+    uint32_t n4 = 0, n6 = 0;
     feed_init(&f);
-    feed_build(&f, now, 20, &w);
-    /* RFC 7011: header 16; template set 4 + 4 + 12 fields x 4 = 56; data set 4 + 20 x 55 */
-    ASSERT_EQ_U64(w.len, 16 + 56 + 4 + 20 * 55);
-    ASSERT_EQ_U64(wire_load_u16(w.data), 10);
-    ASSERT_EQ_U64(wire_load_u16(w.data + 2), w.len);
-    ASSERT_EQ_U64(wire_load_u32(w.data + 4), 1790000000);
-    ASSERT_EQ_U64(wire_load_u32(w.data + 8), 0);  /* no data record before */
-    ASSERT_EQ_U64(wire_load_u32(w.data + 12), 1); /* observation domain */
-    ASSERT_EQ_U64(wire_load_u16(w.data + 16), 2); /* the template set */
-    ASSERT_EQ_U64(wire_load_u16(w.data + 72), 256);
-    for (int r = 0; r < 20; r++) {
-        const uint8_t *rec = w.data + 76 + r * 55;
-        uint32_t src = wire_load_u32(rec), dst = wire_load_u32(rec + 4);
-        uint32_t local = (src >> 8) == 0x0a1400 ? src : dst;
-        uint32_t remote = local == src ? dst : src;
-        ASSERT_TRUE((local >> 8) == 0x0a1400 && (local & 0xff) >= 1 && (local & 0xff) <= 240);
-        ASSERT_TRUE((remote >> 8) != 0x0a1400);
-        /* src 4, dst 4, ports 2 + 2, protocol 1, flags 2, then bytes, packets, start, end */
-        ASSERT_EQ_U64(load_u64(rec + 39), now);
-        ASSERT_TRUE(load_u64(rec + 31) <= now && load_u64(rec + 31) >= now - 60000);
-        ASSERT_EQ_U64(load_u64(rec + 23), load_u64(rec + 15) / 1200 + 1);
+    for (int m = 0; m < 20; m++) { /* templates in the first; 200 flows, some over IPv6 */
+        feed_build(&f, now, 10, &w);
+        ASSERT_EQ_U64(wire_load_u16(w.data), 10);
+        ASSERT_EQ_U64(wire_load_u16(w.data + 2), w.len);
+        ASSERT_EQ_U64(wire_load_u32(w.data + 4), 1790000000);
+        ASSERT_EQ_U64(wire_load_u32(w.data + 8), (uint64_t)m * 10); /* data records before */
+        ASSERT_EQ_U64(wire_load_u32(w.data + 12), 1);               /* observation domain */
+        size_t at = 16;
+        if (m == 0) { /* a template set: one template of 12 fields per family, 4 + 2 x 52 */
+            ASSERT_EQ_U64(wire_load_u16(w.data + at), 2);
+            ASSERT_EQ_U64(wire_load_u16(w.data + at + 2), 108);
+            ASSERT_EQ_U64(wire_load_u16(w.data + at + 4), 256);
+            ASSERT_EQ_U64(wire_load_u16(w.data + at + 56), 258);
+            at += 108;
+        }
+        uint32_t in_message = 0;
+        while (at < w.len) {
+            uint16_t id = wire_load_u16(w.data + at);
+            ASSERT_TRUE(id == 256 || id == 258);
+            uint32_t n = check_records(w.data + at, now, id == 258);
+            in_message += n;
+            *(id == 258 ? &n6 : &n4) += n;
+            at += wire_load_u16(w.data + at + 2);
+        }
+        ASSERT_EQ_U64(at, w.len);
+        ASSERT_EQ_U64(in_message, 10);
     }
-    feed_build(&f, now + 100, 20, &w);
-    ASSERT_EQ_U64(w.len, 16 + 4 + 20 * 55); /* no template: every 20th message */
-    ASSERT_EQ_U64(wire_load_u32(w.data + 8), 20);
+    /* 40 of the 240 have a /56 and send half their flows over IPv6: about 1 in 12 */
+    ASSERT_EQ_U64(n4 + n6, 200);
+    ASSERT_TRUE(n6 >= 4 && n6 <= 40);
 }
 
 int main(void)
