@@ -11,8 +11,9 @@ BUILD_PKGS="build-essential pkg-config libsqlite3-dev libpq-dev libpcap-dev libn
 # freeradius-utils), servers the tests start (postgresql, slapd, python3-aiosmtpd), the
 # browser tests (chromium, nodejs, npm), the benchmarks (wrk) and the checks of make check
 # (debhelper, dpkg-dev, fakeroot, lintian: the package test builds and checks the .deb)
-# (man-db and groff-base render the man pages in 040-reference)
-TEST_PKGS="clang clang-format sqlite3 postgresql jq bc tcpdump iproute2 softflowd pmacct nfdump freeradius-utils python3 slapd ldap-utils wrk chromium nodejs poppler-utils python3-aiosmtpd nftables openssl man-db groff-base debhelper dpkg-dev fakeroot lintian"
+# (man-db and groff-base render the man pages in 040-reference; prometheus brings promtool,
+# which checks the /metrics text in 042-stats-health)
+TEST_PKGS="clang clang-format sqlite3 postgresql jq bc tcpdump iproute2 softflowd pmacct nfdump freeradius-utils python3 slapd ldap-utils wrk chromium nodejs poppler-utils python3-aiosmtpd nftables openssl man-db groff-base debhelper dpkg-dev fakeroot lintian prometheus"
 PKGS=$BUILD_PKGS
 is_test=""
 is_list=""

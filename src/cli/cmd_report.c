@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../report/health.h"
+#include "../report/metrics.h"
 #include "../report/report.h"
 #include "args.h"
 
@@ -33,6 +34,7 @@ static void stats_usage(FILE *out)
             "usage: flowtally stats [--db PATH] [--format table|csv|json]\n"
             "                       [--silent-after SECONDS] [--at TIME]\n"
             "       flowtally stats --counters|--interfaces [--db PATH] [--format ...]\n"
+            "       flowtally stats --prometheus [--db PATH] [--at TIME]\n"
             "Whether each exporter is healthy, one line each, addresses in order (IPv4, then\n"
             "IPv6): when a flush last saw it, records, bytes (times the sampling rate) and\n"
             "datagrams per second over the last flush interval and over the flushes of the\n"
@@ -48,7 +50,10 @@ static void stats_usage(FILE *out)
             "table's bytes/s in decimal units, 1 kB = 1000 B).\n"
             "--counters: every collector counter per exporter stream (datagrams, records,\n"
             "bytes, drops by cause, sequence losses), summed over every flush the daemon made.\n"
-            "--interfaces: the latest interface counters sFlow agents reported.\n");
+            "--interfaces: the latest interface counters sFlow agents reported.\n"
+            "--prometheus: the health view's figures and every counter in Prometheus's text\n"
+            "format, as the portal's /metrics serves them (for node_exporter's textfile\n"
+            "collector).\n");
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -210,6 +215,7 @@ int cmd_stats(int argc, char **argv)
                           {.name = "format"},
                           {.name = "interfaces", .is_flag = true},
                           {.name = "counters", .is_flag = true},
+                          {.name = "prometheus", .is_flag = true},
                           {.name = "silent-after"},
                           {.name = "at"},
                           {.name = "help", .is_flag = true}};
@@ -231,16 +237,21 @@ int cmd_stats(int argc, char **argv)
     if (silent && health_parse_seconds(silent, &silent_after) != 0)
         return args_usage_error("--silent-after '%s': expected whole seconds from 1 to 604800",
                                 silent);
-    if (counters && interfaces)
-        return args_usage_error("--counters and --interfaces: expected one of them");
+    bool prometheus = args_get(o, N(o), "prometheus");
+    if (counters + interfaces + prometheus > 1)
+        return args_usage_error("--counters, --interfaces and --prometheus: expected one of them");
+    if (prometheus && (silent || args_get(o, N(o), "format")))
+        return args_usage_error("--prometheus is a format of its own, with the default "
+                                "--silent-after");
     if ((counters || interfaces) && (silent || args_get(o, N(o), "at")))
         return args_usage_error("--silent-after and --at go with the health view, not with "
                                 "--counters or --interfaces");
     struct store *s = open_store(args_db(o, N(o)));
     if (!s)
         return 1;
-    int rc = interfaces ? report_print_interfaces(s, f, stdout, errbuf)
-             : counters ? report_print_stats(s, f, stdout, errbuf)
-                        : health_report(s, at, silent_after, f, errbuf);
+    int rc = interfaces   ? report_print_interfaces(s, f, stdout, errbuf)
+             : counters   ? report_print_stats(s, f, stdout, errbuf)
+             : prometheus ? metrics_write(s, at, stdout, errbuf)
+                          : health_report(s, at, silent_after, f, errbuf);
     return args_done(s, rc, errbuf);
 }

@@ -105,15 +105,19 @@ struct web *webrun_start(const struct config *cfg, bool demo, char *errbuf)
     if (check_ldap(cfg, errbuf) != 0)
         return NULL;
     struct prefix_trie *trusted = config_prefix_trie(cfg->trusted_proxies);
+    struct prefix_trie *metrics = config_prefix_trie(cfg->metrics_allow);
     struct web_options o;
     options_of(cfg, demo, trusted, &o);
+    o.metrics_allow = metrics;
     struct web *w = web_start(&o, errbuf);
     if (!w) {
         if (trusted)
             prefix_trie_free(trusted);
+        if (metrics)
+            prefix_trie_free(metrics);
         return NULL;
     }
-    web_set_owned_trie(w, trusted);
+    web_set_owned_tries(w, trusted, metrics);
     web_print_listening(w, stdout);
     return w;
 }

@@ -4,15 +4,18 @@
 // print the same document for the same moment; and the list of bills, their numbers, times
 // and money written as `flowtally bill export` writes them (billing/export.h, base/units.h).
 // A customer may name only their own account; any other answers 404, as an account that
-// does not exist does.
+// does not exist does. And /metrics, the collector's figures for Prometheus (report/metrics.h).
 #include "../base/err.h"
 #include "../base/json.h"
 #include "../base/units.h"
 #include "../billing/export.h"
+#include "../report/metrics.h"
 #include "../report/report.h"
 #include "app.h"
 #include "invoices.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage_json(struct web_ctx *c, const char *account)
@@ -108,4 +111,31 @@ void api_invoices(struct web_ctx *c)
     fputc('\n', c->out);
     invoices_free(&d);
     web_json(c, 200);
+}
+
+/* Prometheus's scrape: only for the clients metrics_allow lists (the TCP peer, or behind
+ * trusted proxies the client they name), whoever is logged in; anyone else gets the 404 of
+ * a page that does not exist. The collector's figures, not a customer's. */
+void api_metrics(struct web_ctx *c)
+{
+    uint32_t unused;
+    if (!c->opt->metrics_allow || !prefix_trie_lookup(c->opt->metrics_allow, &c->client, &unused)) {
+        web_not_found(c);
+        return;
+    }
+    char errbuf[ERR_BUF_LEN], *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len); /* a failure half-way sends nothing of it */
+    int rc = mem ? metrics_write(c->store, c->now_ms, mem, errbuf) : ERR_STORE;
+    if (mem)
+        fclose(mem);
+    if (rc != 0) {
+        free(text);
+        web_store_failed(c, "metrics");
+        return;
+    }
+    fwrite(text, 1, len, c->out);
+    free(text);
+    web_response_header(c->rs, "Cache-Control", "no-store");
+    web_answer(c, 200, "text/plain; version=0.0.4; charset=utf-8");
 }

@@ -41,8 +41,8 @@ struct web {
     struct web_pool *pool;
     struct fragments *fragments; /* pages' parts as drawn, shared by the threads */
     struct page_assets assets;
-    char *tls_cert, *tls_key; /* PEM text, kept while the servers run */
-    struct prefix_trie *owned_trie;
+    char *tls_cert, *tls_key;                          /* PEM text, kept while the servers run */
+    struct prefix_trie *owned_trusted, *owned_metrics; /* the options' tries, freed at stop */
     struct message_texts reset_texts; /* the reset mail's; empty when resets are off */
 };
 
@@ -82,6 +82,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/usage", false, NULL, ROLE_USER, api_usage},
     {"GET", "/api/v1/subscribers/", true, "/usage", ROLE_USER, api_subscriber_usage},
     {"GET", "/api/v1/invoices", false, NULL, ROLE_USER, api_invoices},
+    /* Prometheus's scrape: by client address (metrics_allow), whoever is logged in */
+    {"GET", "/metrics", false, NULL, ROLE_ANON | ROLE_USER, api_metrics},
     {"GET", "/assets/style.css", false, NULL, ROLE_ANON | ROLE_USER, asset_style},
     {"GET", "/assets/logo", false, NULL, ROLE_ANON | ROLE_USER, asset_logo},
 };
@@ -508,9 +510,10 @@ void web_print_listening(const struct web *w, FILE *out)
     }
 }
 
-void web_set_owned_trie(struct web *w, struct prefix_trie *t)
+void web_set_owned_tries(struct web *w, struct prefix_trie *trusted, struct prefix_trie *metrics)
 {
-    w->owned_trie = t;
+    w->owned_trusted = trusted;
+    w->owned_metrics = metrics;
 }
 
 void web_stop(struct web *w)
@@ -525,7 +528,9 @@ void web_stop(struct web *w)
     message_texts_free(&w->reset_texts);
     free(w->tls_cert);
     free(w->tls_key);
-    if (w->owned_trie)
-        prefix_trie_free(w->owned_trie);
+    if (w->owned_trusted)
+        prefix_trie_free(w->owned_trusted);
+    if (w->owned_metrics)
+        prefix_trie_free(w->owned_metrics);
     free(w);
 }

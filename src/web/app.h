@@ -116,7 +116,7 @@ web_route_fn page_staff, page_staff_subscriber, page_staff_unassigned, page_staf
 /* invoices.c */
 web_route_fn page_invoice;
 /* api.c */
-web_route_fn api_usage, api_subscriber_usage, api_invoices;
+web_route_fn api_usage, api_subscriber_usage, api_invoices, api_metrics;
 /* assets.c */
 web_route_fn asset_style, asset_logo;
 

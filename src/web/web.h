@@ -18,6 +18,8 @@ struct web_options {
     const char *tls_key;
     const struct prefix_trie *trusted_proxies; /* whose X-Forwarded-For is believed (NULL:
                                                 * nobody's); borrowed for the web's life */
+    const struct prefix_trie *metrics_allow;   /* the clients /metrics answers (NULL: none);
+                                                * borrowed likewise */
     const char *operator_name;                 /* shown on every page */
     const char *operator_address; /* printed on bills, lines split at " | "; NULL, "": none */
     const char *logo;             /* an SVG or PNG file replacing the built-in logo, or "";
@@ -54,8 +56,8 @@ struct web *web_start(const struct web_options *o, char *errbuf);
 int web_check(const struct web_options *o, char *errbuf);
 /* Prints one "web: listening on http://ADDR:PORT" line per address. */
 void web_print_listening(const struct web *w, FILE *out);
-/* Hands the web a trie to free when it stops (the one in its options). */
-void web_set_owned_trie(struct web *w, struct prefix_trie *t);
+/* Hands the web the tries of its options to free when it stops (either may be NULL). */
+void web_set_owned_tries(struct web *w, struct prefix_trie *trusted, struct prefix_trie *metrics);
 void web_stop(struct web *w);
 
 #endif

@@ -234,6 +234,9 @@ matrix = [
     ("GET", "/api/v1/invoices?account=" + B["account"], [401, 404, 200, 200, 200]),
     ("GET", "/api/v1/invoices?account=nobody-here", [401, 404, 404, 404, 404]),
     ("GET", "/api/v1/invoices?cycle=13-2026", [401, 400, 400, 400, 400]),
+    # Prometheus's scrape is by client address (metrics_allow: 127.0.0.1 and ::1 here),
+    # never by role: these clients are 198.51.100.x, so no one, logged in or not
+    ("GET", "/metrics", [404, 404, 404, 404, 404]),
     ("GET", "/assets/style.css", [200, 200, 200, 200, 200]),
     ("GET", "/assets/logo", [200, 200, 200, 200, 200]),
     ("GET", "/no/such/page", [404, 404, 404, 404, 404]),
@@ -258,6 +261,14 @@ for method, path, want in matrix:
         if not r.headers.get("Content-Security-Policy"):
             result(False, "%s %s as %s: security headers" % (method, path, who))
     result(got == want, "%s %s: statuses %s" % (method, path, want), "got %s" % got)
+
+# ... and the address metrics_allow lists gets it, named by a trusted proxy as any client
+r = Client("127.0.0.1").request("GET", "/metrics")
+result(r.status == 200 and r.headers.get("Content-Type") == "text/plain; version=0.0.4; charset=utf-8"
+       and "\nflowtally_records_total{exporter=\"127.0.0.1\"," in r.text
+       and r.headers.get("Cache-Control") == "no-store",
+       "/metrics from 127.0.0.1 (X-Forwarded-For of a trusted proxy): Prometheus text",
+       "got %d %s" % (r.status, r.text[:200]))
 
 # POST routes: without a token 403 for whoever may use them; anonymous goes to /login
 # (but for the password reset routes, which are for visitors too).

@@ -167,6 +167,33 @@ check_eq "JSON: the silent exporter's time, the others' null" \
 check_eq "JSON: the last flush" "$(jq -r '[.last_flush, .flush_interval_ms, .hour_span_ms] | join(",")' "$TMP/got.json")" \
     "$((F2 / 1000)),$I2,$SPAN"
 
+# Prometheus: the same figures as gauges, the counters as counters; the portal's /metrics
+# (to 127.0.0.1, in metrics_allow by default) says what `stats --prometheus` says
+ft_stats --prometheus >"$TMP/metrics.txt"
+if command -v promtool >/dev/null; then
+    promtool check metrics <"$TMP/metrics.txt" >"$TMP/promtool.out" 2>&1
+    check_eq "promtool check metrics: the text is valid, with no lint" \
+        "$?|$(cat "$TMP/promtool.out")" "0|"
+else
+    not_ok "promtool is installed (tools/deps.sh --test: prometheus)"
+fi
+metric() { awk -v m="$1" 'index($0, m " ") == 1 { print $2 }' "$TMP/metrics.txt"; }
+check_eq "gauges: 127.0.0.2's records/s, bytes/s and datagrams/s, the share lost (20 of 300)" \
+    "$(metric 'flowtally_exporter_records_per_second{exporter="127.0.0.2"}') $(metric 'flowtally_exporter_bytes_per_second{exporter="127.0.0.2"}') $(metric 'flowtally_exporter_datagrams_per_second{exporter="127.0.0.2"}') $(metric 'flowtally_exporter_loss_ratio{exporter="127.0.0.2"}')" \
+    "$(x10 140 "$I2") $(x10 "$B2_BYTES" "$I2") $(x10 14 "$I2") 0.067"
+check_eq "gauges: silent 1 for 127.0.0.1 (seen at the ms stamped), 0 for the others" \
+    "$(metric 'flowtally_exporter_silent{exporter="127.0.0.1"}') $(metric 'flowtally_exporter_last_seen_timestamp_seconds{exporter="127.0.0.1"}') $(metric 'flowtally_exporter_silent{exporter="127.0.0.2"}') $(metric 'flowtally_exporter_silent{exporter="127.0.0.10"}')" \
+    "1 $((A_AT / 1000)).$(printf %03d $((A_AT % 1000))) 0 0"
+check_eq "counters: records and flow_bytes per stream, flowgen's totals" \
+    "$(awk '/^flowtally_records_total\{exporter="127.0.0.1"/ { a = $2 } /^flowtally_flow_bytes_total\{exporter="127.0.0.10"/ { c = $2 } /^flowtally_seq_lost_total\{exporter="127.0.0.2"/ { l = $2 } END { print a, c, l }' "$TMP/metrics.txt")" \
+    "600 $C_BYTES 20"
+WEB=$(web_port)
+curl -s -D "$TMP/metrics.head" "http://127.0.0.1:$WEB/metrics" >"$TMP/metrics.web"
+"$FT" stats --db "$DB" --prometheus >"$TMP/metrics.cli"
+check_same "the portal's /metrics is what stats --prometheus prints" "$TMP/metrics.web" "$TMP/metrics.cli"
+check_eq "... as text/plain; version=0.0.4" \
+    "$(tr -d '\r' <"$TMP/metrics.head" | sed -n 's/^Content-Type: //p')" "text/plain; version=0.0.4; charset=utf-8"
+
 # --silent-after: past what 127.0.0.1 has been silent, it is ok again
 check_eq "--silent-after 3600: 127.0.0.1 is ok" \
     "$(ft_stats --silent-after 3600 --format csv | awk -F, '$1 == "127.0.0.1" { print $17 }')" ok
