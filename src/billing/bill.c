@@ -193,7 +193,8 @@ int bill_rate(struct store *s, struct bill_target *t, size_t n, const struct bil
                 continue;
             struct usage_query q = {.from_ms = t[i].cycle.start_ms,
                                     .to_ms = t[i].cycle.end_ms,
-                                    .subscriber_id = t[i].sub.id};
+                                    .subscriber_id = t[i].sub.id,
+                                    .is_rating = true};
             sc.from_s = q.from_ms / 1000;
             sc.to_s = q.to_ms / 1000;
             rc = store_topup_list(s, t[i].sub.id, q.from_ms, q.to_ms, route_topup, &tc);
@@ -204,7 +205,8 @@ int bill_rate(struct store *s, struct bill_target *t, size_t n, const struct bil
             sc.read++;
         }
     } else {
-        struct usage_query q = {.from_ms = from, .to_ms = to, .subscriber_id = -1};
+        struct usage_query q = {
+            .from_ms = from, .to_ms = to, .subscriber_id = -1, .is_rating = true};
         sc.n_reads = 1;
         rc = store_topup_list(s, -1, from, to, route_topup, &tc);
         if (rc == 0)

@@ -134,7 +134,7 @@ int billing_sqlite_scan_usage(struct store *s, const struct usage_query *q, stor
 {
     char sql[USAGE_SQL_LEN];
     bool one_subscriber = q->subscriber_id >= 0;
-    usage_sql_scan(one_subscriber, '?', sql, sizeof sql);
+    usage_sql_scan(one_subscriber, q->is_rating, '?', sql, sizeof sql);
     sqlite3_stmt *st = sqlite_prepare(s, sql);
     if (!st)
         return ERR_STORE;
@@ -144,8 +144,18 @@ int billing_sqlite_scan_usage(struct store *s, const struct usage_query *q, stor
     sqlite3_bind_int64(st, 2, to_s);
     if (one_subscriber)
         sqlite3_bind_int64(st, 3, q->subscriber_id);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step; /* a rating's rows (usage_sql.h: five columns), else every column's */
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && q->is_rating) {
+        struct usage_result r = {
+            .subscriber_id = sqlite3_column_int64(st, 0),
+            .class_name = column_text(st, 1),
+            .period = sqlite3_column_int64(st, 2),
+            .dir = usage_sql_dir(column_text(st, 3)),
+            .counts.bytes = (uint64_t)sqlite3_column_int64(st, 4),
+        };
+        fn(ctx, &r);
+    }
+    for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
         struct usage_result r = {
             .subscriber_id = sqlite3_column_int64(st, 0),
             .host = column_text(st, 1),

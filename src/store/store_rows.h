@@ -34,6 +34,8 @@ struct usage_query {
     unsigned group;          /* enum usage_group bits; DAY and HOUR: HOUR wins */
     int64_t subscriber_id;   /* only this subscriber (0: unassigned), or -1 for all */
     int32_t utc_offset_s;    /* DAY/HOUR: local time minus UTC throughout [from, to) */
+    bool is_rating;          /* scan_usage: only what rating reads (subscriber, class, bucket,
+                              * direction, bytes); host and app NULL, packets and flows 0 */
 };
 
 /* One row of a usage read: the grouped keys (NULL / 0 when not grouped) and the sums. */

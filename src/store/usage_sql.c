@@ -95,11 +95,13 @@ void usage_sql_read(unsigned group, bool one_subscriber, char mark, char *sql, s
  * the key's other columns (one), and hands rows over as it finds them, without a sorter;
  * PostgreSQL walks the key's index, or sorts one subscriber's rows of a bucket at a time
  * (incremental sort after usage_subscriber). */
-void usage_sql_scan(bool one_subscriber, char mark, char *sql, size_t size)
+void usage_sql_scan(bool one_subscriber, bool is_rating, char mark, char *sql, size_t size)
 {
     struct text t = {sql, 0, size};
     put(&t, mark,
-        "SELECT subscriber_id, host, class, app, bucket, dir, bytes, packets, flows FROM usage");
+        is_rating ? "SELECT subscriber_id, class, bucket, dir, bytes FROM usage"
+                  : "SELECT subscriber_id, host, class, app, bucket, dir, bytes, packets, flows"
+                    " FROM usage");
     if (one_subscriber)
         put(&t, mark,
             " WHERE subscriber_id = ?3 AND bucket >= ?1 AND bucket < ?2"

@@ -32,8 +32,9 @@ void usage_sql_read(unsigned group, bool one_subscriber, char mark, char *sql, s
  * parameters 1 and 2's bounds, of the subscriber parameter 3 (one_subscriber only), in
  * the usage key's order (bucket, subscriber, host, direction, class, app): the primary
  * key's, so neither engine sorts the rows of every subscriber. Columns: 0 subscriber id,
- * 1 host, 2 class, 3 app, 4 bucket, 5 direction, 6 bytes, 7 packets, 8 flows. */
-void usage_sql_scan(bool one_subscriber, char mark, char *sql, size_t size);
+ * 1 host, 2 class, 3 app, 4 bucket, 5 direction, 6 bytes, 7 packets, 8 flows; is_rating
+ * (struct usage_query): 0 subscriber id, 1 class, 2 bucket, 3 direction, 4 bytes. */
+void usage_sql_scan(bool one_subscriber, bool is_rating, char mark, char *sql, size_t size);
 
 /* OUT: *from_s, *to_s, the bucket starts (seconds) of q's [from_ms, to_ms): a bucket b
  * starts in it when b * 1000 >= from_ms and b * 1000 < to_ms, so b >= ceil(from_ms / 1000)

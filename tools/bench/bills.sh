@@ -22,7 +22,8 @@
 # Output: a summary on stdout; with ROWS_FILE, the table rows as "measure<TAB>value" lines
 # (tools/bench/bench.sh adds them to its table).
 # Usage: sh tools/bench/bills.sh BUILD_DIR [ROWS_FILE]. Knobs (environment):
-# BENCH_BILLS_SIZES ("1000 10000"), BENCH_BILLS_PG_SIZE (1000; 0: no PostgreSQL),
+# BENCH_BILLS_SIZES ("1000 10000"; "": no SQLite store, only PostgreSQL's),
+# BENCH_BILLS_PG_SIZE (1000; 0: no PostgreSQL),
 # BENCH_BILLS_SEED_BUDGET (seconds of seeding per store, 3000: a full month of 10,000 took
 # 1,960-2,410 s on a 2-core VM, the whole part ~40-47 min; 300 makes it ~12 min, 10,000 then
 # getting ~4 days), BENCH_BILLS_TARGET_S (wall-time target of closing the first size, 10),
@@ -37,7 +38,7 @@ cd "$ROOT" || exit 1
 FT="$ROOT/$BUILD/flowtally"
 SEEDER="$ROOT/$BUILD/tools/bench_seedbills"
 
-SIZES=${BENCH_BILLS_SIZES:-"1000 10000"}
+SIZES=${BENCH_BILLS_SIZES-"1000 10000"} # set but empty: no SQLite store, PostgreSQL only
 PG_SIZE=${BENCH_BILLS_PG_SIZE:-1000}
 BUDGET=${BENCH_BILLS_SEED_BUDGET:-3000}
 TARGET_S=${BENCH_BILLS_TARGET_S:-10}

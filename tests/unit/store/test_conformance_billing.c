@@ -236,16 +236,23 @@ static void list_docs(struct store *s, const char *cycle, const char *account, c
     ASSERT_EQ_INT(store_invoice_list(s, &q, invoice_text, out), 0);
 }
 
-static void scan(struct store *s, int64_t subscriber, uint64_t from_ms, uint64_t to_ms,
-                 struct lines *out)
+static void scan_as(struct store *s, bool is_rating, int64_t subscriber, uint64_t from_ms,
+                    uint64_t to_ms, struct lines *out)
 {
     struct usage_query q = {.from_ms = from_ms,
                             .to_ms = to_ms,
                             .group = USAGE_BY_HOST | USAGE_BY_DAY, /* ignored */
                             .subscriber_id = subscriber,
-                            .utc_offset_s = 3600}; /* ignored */
+                            .utc_offset_s = 3600, /* ignored */
+                            .is_rating = is_rating};
     memset(out, 0, sizeof *out);
     ASSERT_EQ_INT(store_scan_usage(s, &q, usage_line, out), 0);
+}
+
+static void scan(struct store *s, int64_t subscriber, uint64_t from_ms, uint64_t to_ms,
+                 struct lines *out)
+{
+    scan_as(s, false, subscriber, from_ms, to_ms, out);
 }
 
 /* ================================ the cases ================================ */
@@ -998,6 +1005,25 @@ static void test_scan_usage(void)
     EXPECT_LINES(l, unassigned);
     scan(r, id_of("bob") + 1000, 0, ALL, &l);
     EXPECT_NO_LINES(l);
+    /* a rating's scan: the same rows in the same order, without host, app, packets, flows */
+    static const char *const rating[] = {
+        "#0 - - default - 1728000300 transit 9/0/0",
+        "#alice - - default - 1728000300 in 40/0/0",
+        "#alice - - default - 1728000300 in 1500/0/0",
+        "#alice - - night - 1728000300 in 7/0/0",
+        "#alice - - default - 1728000300 out 200/0/0",
+        "#alice - - default - 1728000300 in 30/0/0",
+        "#bob - - default - 1728000300 out 40/0/0",
+        "#alice - - default - 1728003600 in 2000/0/0",
+        "#bob - - default - 1728003600 in 300/0/0",
+        "#alice - - default - 1728084600 in 1/0/0",
+        "#bob - - default - 1728093600 in 60/0/0",
+    };
+    scan_as(r, true, -1, 0, ALL, &l);
+    EXPECT_LINES(l, rating);
+    const char *const bob_rating[] = {rating[6], rating[8], rating[10]};
+    scan_as(r, true, id_of("bob"), 0, ALL, &l);
+    EXPECT_LINES(l, bob_rating);
     store_close(r);
     /* in the writer's transaction: its own rows too, and the transaction goes on */
     ASSERT_EQ_INT(s->ops->begin(s), 0);
@@ -1020,6 +1046,8 @@ static void test_scan_usage(void)
 /* Counts every row of a scan and checks each comes after the one before (one subscriber,
  * one direction, class and app: by bucket, then host as text). */
 struct scan_check {
+    struct store *s; /* borrowed: read from fn when set */
+    int rc_meta;     /* what those reads returned, or'ed (1: a wrong value) */
     uint64_t n_rows, bytes;
     int64_t last_bucket;
     char last_host[64];
@@ -1029,6 +1057,13 @@ struct scan_check {
 static void scan_count(void *ctx, const struct usage_result *r)
 {
     struct scan_check *c = ctx;
+    /* fn may use the store: once in the first chunk (PostgreSQL: while the next one is on
+     * its way) and once in the second */
+    if (c->s && (c->n_rows == 5000 || c->n_rows == 10001)) {
+        int64_t v = -1;
+        c->rc_meta |= store_meta_get(c->s, "scan_test", &v);
+        c->rc_meta |= v != 42;
+    }
     if (c->n_rows && (r->period < c->last_bucket ||
                       (r->period == c->last_bucket && strcmp(r->host, c->last_host) <= 0)))
         c->is_ordered = false;
@@ -1038,7 +1073,21 @@ static void scan_count(void *ctx, const struct usage_result *r)
     c->bytes += r->counts.bytes;
 }
 
-/* More rows than a PostgreSQL scan fetches at once (10,000): each once, in order. */
+/* Counts a rating scan's rows and bytes, reading the store as scan_count does. */
+static void scan_bytes(void *ctx, const struct usage_result *r)
+{
+    struct scan_check *c = ctx;
+    if (c->n_rows == 5000 || c->n_rows == 10001) {
+        int64_t v = -1;
+        c->rc_meta |= store_meta_get(c->s, "scan_test", &v);
+        c->rc_meta |= v != 42;
+    }
+    c->n_rows++;
+    c->bytes += r->counts.bytes;
+}
+
+/* More rows than a PostgreSQL scan fetches at once (10,000): each once, in order, with the
+ * store used from fn meanwhile. */
 #define MANY_HOSTS 5025
 static void test_scan_usage_many(void)
 {
@@ -1054,13 +1103,23 @@ static void test_scan_usage_many(void)
                       (uint64_t)i + 1, 1, 1);
         }
     ASSERT_EQ_INT(s->ops->commit(s), 0);
-    struct scan_check c = {.is_ordered = true};
+    ASSERT_EQ_INT(store_meta_set(s, "scan_test", 42), 0);
+    struct scan_check c = {.s = s, .is_ordered = true};
     struct usage_query q = {.from_ms = 0, .to_ms = ALL, .subscriber_id = -1};
     ASSERT_EQ_INT(store_scan_usage(s, &q, scan_count, &c), 0);
     ASSERT_EQ_U64(c.n_rows, 2 * MANY_HOSTS);
     /* 2 buckets x (1 + 2 + ... + 5025) = 5025 x 5026 */
     ASSERT_EQ_U64(c.bytes, 25255650);
     ASSERT_TRUE(c.is_ordered);
+    ASSERT_EQ_INT(c.rc_meta, 0);
+    /* a rating's scan: the same rows and bytes (no host: the order is not checked) */
+    c = (struct scan_check){.s = s};
+    q.is_rating = true;
+    ASSERT_EQ_INT(store_scan_usage(s, &q, scan_bytes, &c), 0);
+    ASSERT_EQ_U64(c.n_rows, 2 * MANY_HOSTS);
+    ASSERT_EQ_U64(c.bytes, 25255650);
+    ASSERT_EQ_INT(c.rc_meta, 0);
+    q.is_rating = false;
     q.subscriber_id = USAGE_UNASSIGNED;
     c = (struct scan_check){.is_ordered = true};
     ASSERT_EQ_INT(store_scan_usage(s, &q, scan_count, &c), 0);
