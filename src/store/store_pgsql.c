@@ -491,9 +491,9 @@ const char *store_pgsql_error(struct store *base)
  * REPEATABLE READ takes the snapshot at the first statement and keeps it; READ ONLY makes
  * a write by mistake fail rather than hold row locks for a page. Two round trips more
  * than reading without. */
-static int pq_read_begin(struct store *base)
+/* Opens a transaction with begin_sql, refused when one is open (or the connection lost). */
+static int open_transaction(struct store_pgsql *p, const char *begin_sql)
 {
-    struct store_pgsql *p = pg(base);
     p->err[0] = '\0';
     if (PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
         snprintf(p->err, sizeof p->err, "%s",
@@ -501,33 +501,38 @@ static int pq_read_begin(struct store *base)
                                                     : "the connection is lost");
         return ERR_STORE;
     }
-    return exec_plain(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return exec_plain(p, begin_sql);
 }
 
-static void pq_read_end(struct store *base)
+/* Rolls back the open transaction, if any, keeping what the failure before it said. */
+static void roll_back(struct store_pgsql *p)
 {
-    struct store_pgsql *p = pg(base);
     PGTransactionStatusType t = PQtransactionStatus(p->conn);
-    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) { /* nothing to keep: roll back */
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
         char keep[sizeof p->err];
-        memcpy(keep, p->err, sizeof keep); /* a failed read, not the end, is the news */
+        memcpy(keep, p->err, sizeof keep); /* the failure, not the rollback, is the news */
         (void)exec_plain(p, "ROLLBACK");
         memcpy(p->err, keep, sizeof keep);
     }
 }
 
+static int pq_read_begin(struct store *base)
+{
+    return open_transaction(pg(base), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+static void pq_read_end(struct store *base)
+{
+    roll_back(pg(base)); /* nothing was written: nothing to keep */
+}
+
 static int pq_begin(struct store *base)
 {
     struct store_pgsql *p = pg(base);
-    p->err[0] = '\0';
-    if (PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
-        snprintf(p->err, sizeof p->err, "%s",
-                 PQstatus(p->conn) == CONNECTION_OK ? "a transaction is open already"
-                                                    : "the connection is lost");
-        return ERR_STORE;
-    }
-    p->usage_unversioned = false;
-    return exec_plain(p, "BEGIN");
+    int rc = open_transaction(p, "BEGIN");
+    if (rc == 0) /* not before: refused, the open transaction keeps its own */
+        p->usage_unversioned = false;
+    return rc;
 }
 
 static int pq_commit(struct store *base)
@@ -566,13 +571,7 @@ static void pq_rollback(struct store *base)
     if (p->stage_is_new) /* the staging table went with the transaction that made it */
         p->has_stage = false;
     p->stage_is_new = false;
-    PGTransactionStatusType t = PQtransactionStatus(p->conn);
-    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
-        char keep[sizeof p->err];
-        memcpy(keep, p->err, sizeof keep); /* the failure, not the rollback, is the news */
-        (void)exec_plain(p, "ROLLBACK");
-        memcpy(p->err, keep, sizeof keep);
-    }
+    roll_back(p);
 }
 
 static const char *pq_last_error(struct store *base)
