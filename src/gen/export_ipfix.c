@@ -14,14 +14,9 @@
 #define IPFIX_METERING_PROCESS_ID 1  // value of the options scope field
 #define IPFIX_SAMPLING_DETERMINISTIC 1
 
-struct ipfix_field {
-    uint16_t id;
-    uint16_t len;
-};
-
 // Information Element ids from the IANA IPFIX registry (RFC 7012). The order
 // here is the record layout; the IPv6 template differs only in its first two.
-static const struct ipfix_field ipfix_fields[] = {
+static const struct sets_field ipfix_fields[] = {
     {8, 4},   // sourceIPv4Address
     {12, 4},  // destinationIPv4Address
     {7, 2},   // sourceTransportPort
@@ -37,7 +32,7 @@ static const struct ipfix_field ipfix_fields[] = {
 };
 #define IPFIX_FIELD_COUNT (sizeof(ipfix_fields) / sizeof(ipfix_fields[0]))
 
-static const struct ipfix_field ipfix_v6_addrs[] = {
+static const struct sets_field ipfix_v6_addrs[] = {
     {27, 16}, // sourceIPv6Address
     {28, 16}, // destinationIPv6Address
 };
@@ -53,43 +48,6 @@ static void ipfix_header(struct wire_buf *w, uint32_t domain, const struct expor
     wire_u32(w, (uint32_t)st->export_secs);
     wire_u32(w, (uint32_t)st->data_records);
     wire_u32(w, domain);
-}
-
-// Pads to 4 bytes (allowed by RFC 7011 §3.3.1 as long as the padding is
-// shorter than any record of the set, which holds for 1-3 bytes here) and
-// stores the set length, padding included.
-static void ipfix_close_set(struct wire_buf *w, size_t start)
-{
-    wire_pad4(w);
-    wire_patch_u16(w, start + 2, (uint16_t)(w->len - start));
-}
-
-// One Template Record (RFC 7011 §3.4.1): the IPv4 layout, or the IPv6 one.
-static void ipfix_template_record(struct wire_buf *w, bool v6)
-{
-    wire_u16(w, v6 ? FLOWGEN_DATA_V6_TEMPLATE_ID : FLOWGEN_DATA_TEMPLATE_ID);
-    wire_u16(w, (uint16_t)IPFIX_FIELD_COUNT);
-    for (size_t i = 0; i < IPFIX_FIELD_COUNT; i++) {
-        const struct ipfix_field *f = v6 && i < 2 ? &ipfix_v6_addrs[i] : &ipfix_fields[i];
-
-        wire_u16(w, f->id);
-        wire_u16(w, f->len);
-    }
-}
-
-// Template set (RFC 7011 §3.3.2) with a Template Record per family of the
-// stream; a set may hold several records.
-static void ipfix_template(struct wire_buf *w, enum export_families families)
-{
-    size_t start = w->len;
-
-    wire_u16(w, IPFIX_TEMPLATE_SET);
-    wire_u16(w, 0);
-    if (families != EXPORT_V6)
-        ipfix_template_record(w, false);
-    if (families != EXPORT_V4)
-        ipfix_template_record(w, true);
-    ipfix_close_set(w, start);
 }
 
 // Options Template Record (RFC 7011 §3.4.2.2): 3 fields of which 1 is
@@ -110,7 +68,7 @@ static void ipfix_sampling_options(struct wire_buf *w, uint32_t sampling)
     wire_u16(w, 4);
     wire_u16(w, 35); // samplingAlgorithm
     wire_u16(w, 1);
-    ipfix_close_set(w, start);
+    sets_close(w, start);
 
     start = w->len;
     wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
@@ -118,18 +76,12 @@ static void ipfix_sampling_options(struct wire_buf *w, uint32_t sampling)
     wire_u32(w, IPFIX_METERING_PROCESS_ID);
     wire_u32(w, sampling);
     wire_u8(w, IPFIX_SAMPLING_DETERMINISTIC);
-    ipfix_close_set(w, start);
+    sets_close(w, start);
 }
 
 static void ipfix_record(struct wire_buf *w, const struct flow_record *r)
 {
-    if (r->is_v6) {
-        wire_bytes(w, r->src_v6, 16);
-        wire_bytes(w, r->dst_v6, 16);
-    } else {
-        wire_u32(w, r->src_addr);
-        wire_u32(w, r->dst_addr);
-    }
+    sets_addresses(w, r);
     wire_u16(w, r->src_port);
     wire_u16(w, r->dst_port);
     wire_u8(w, r->protocol);
@@ -158,7 +110,7 @@ static void ipfix_data_set(struct wire_buf *w, const struct flow_record *recs, u
         if (recs[i].is_v6 == v6)
             ipfix_record(w, &recs[i]);
     }
-    ipfix_close_set(w, start);
+    sets_close(w, start);
 }
 
 void export_ipfix(struct wire_buf *w, uint32_t domain, uint32_t sampling, struct export_state *st,
@@ -167,7 +119,8 @@ void export_ipfix(struct wire_buf *w, uint32_t domain, uint32_t sampling, struct
     wire_reset(w);
     ipfix_header(w, domain, st);
     if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
-        ipfix_template(w, st->families);
+        sets_template(w, IPFIX_TEMPLATE_SET, ipfix_fields, IPFIX_FIELD_COUNT, ipfix_v6_addrs,
+                      st->families);
         if (sampling > 1) {
             ipfix_sampling_options(w, sampling);
             st->data_records++; // the options data record

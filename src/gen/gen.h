@@ -2,7 +2,8 @@
 // Building NetFlow-family datagrams: the pieces tools/flowgen (the deterministic exporter of
 // the tests and the benchmark) and `flowtally run --demo` (the live flows it feeds its own
 // collector) share. A seeded generator (prng.c), a big-endian writer into one MTU-sized
-// buffer (wire.c) and the IPFIX encoder (export_ipfix.c, RFC 7011). No I/O: the caller
+// buffer (wire.c), what v9 and IPFIX sets share (sets.c) and the IPFIX encoder
+// (export_ipfix.c, RFC 7011). No I/O: the caller
 // sends or writes the bytes. flowgen's v5 and v9 encoders stay in tools/flowgen on top.
 #ifndef FT_GEN_H
 #define FT_GEN_H
@@ -93,6 +94,22 @@ struct export_state {
     uint64_t export_secs;          // export time of the datagram being built
     enum export_families families; // set before the first datagram; records of no other family
 };
+
+// ---- sets.c: what v9 FlowSets and IPFIX sets share ----
+struct sets_field {
+    uint16_t id; // v9 field type, IPFIX Information Element id
+    uint16_t len;
+};
+// Pads the set opened at `start` to 4 bytes (RFC 3954 §5.3 asks it, RFC 7011 §3.3.1 allows
+// it: 1-3 bytes, shorter than any record) and stores its length, padding included.
+void sets_close(struct wire_buf *w, size_t start);
+// Writes a template set of id set_id with a template record per family of the stream:
+// fields[0..n) for IPv4, the same with v6_addrs[0..2) as the first two for IPv6. Returns
+// the number of template records (a v9 header counts them).
+uint32_t sets_template(struct wire_buf *w, uint16_t set_id, const struct sets_field *fields,
+                       size_t n, const struct sets_field *v6_addrs, enum export_families families);
+// Writes a flow record's source and destination addresses, IPv4 or IPv6.
+void sets_addresses(struct wire_buf *w, const struct flow_record *r);
 
 // Builds into w one IPFIX message of observation domain `domain` holding recs[0..n) (n at
 // most what fits FLOWGEN_MAX_DGRAM with the template set: 24 IPv4 records, 17 IPv6, see

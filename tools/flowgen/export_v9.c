@@ -12,14 +12,9 @@
 #define V9_SCOPE_SYSTEM 1           // RFC 3954 §6.1 scope field types
 #define V9_SAMPLING_DETERMINISTIC 1 // RFC 3954 §8 SAMPLING_ALGORITHM
 
-struct v9_field {
-    uint16_t type;
-    uint16_t len;
-};
-
 // Field types from RFC 3954 §8. The order here is the record layout; the
 // IPv6 template differs only in its first two.
-static const struct v9_field v9_fields[] = {
+static const struct sets_field v9_fields[] = {
     {8, 4},  // IPV4_SRC_ADDR
     {12, 4}, // IPV4_DST_ADDR
     {7, 2},  // L4_SRC_PORT
@@ -35,7 +30,7 @@ static const struct v9_field v9_fields[] = {
 };
 #define V9_FIELD_COUNT (sizeof(v9_fields) / sizeof(v9_fields[0]))
 
-static const struct v9_field v9_v6_addrs[] = {
+static const struct sets_field v9_v6_addrs[] = {
     {27, 16}, // IPV6_SRC_ADDR
     {28, 16}, // IPV6_DST_ADDR
 };
@@ -52,48 +47,6 @@ static void v9_header(struct wire_buf *w, const struct gen_config *cfg,
     wire_u32(w, (uint32_t)st->export_secs);
     wire_u32(w, (uint32_t)st->datagram_index);
     wire_u32(w, cfg->domain);
-}
-
-// Closes a FlowSet opened at `start`: pad to 4 bytes (RFC 3954 §5.3 says the
-// exporter SHOULD) and store the length, which includes the padding.
-static void v9_close_set(struct wire_buf *w, size_t start)
-{
-    wire_pad4(w);
-    wire_patch_u16(w, start + 2, (uint16_t)(w->len - start));
-}
-
-// One template record: the IPv4 layout, or the IPv6 one.
-static void v9_template_record(struct wire_buf *w, bool v6)
-{
-    wire_u16(w, v6 ? FLOWGEN_DATA_V6_TEMPLATE_ID : FLOWGEN_DATA_TEMPLATE_ID);
-    wire_u16(w, (uint16_t)V9_FIELD_COUNT);
-    for (size_t i = 0; i < V9_FIELD_COUNT; i++) {
-        const struct v9_field *f = v6 && i < 2 ? &v9_v6_addrs[i] : &v9_fields[i];
-
-        wire_u16(w, f->type);
-        wire_u16(w, f->len);
-    }
-}
-
-// Template FlowSet (RFC 3954 §5.2) with a template record per family of the
-// stream. Returns the number of records, which the header count includes.
-static uint32_t v9_template(struct wire_buf *w, enum export_families families)
-{
-    size_t start = w->len;
-    uint32_t n = 0;
-
-    wire_u16(w, V9_TEMPLATE_FLOWSET);
-    wire_u16(w, 0);
-    if (families != EXPORT_V6) {
-        v9_template_record(w, false);
-        n++;
-    }
-    if (families != EXPORT_V4) {
-        v9_template_record(w, true);
-        n++;
-    }
-    v9_close_set(w, start);
-    return n;
 }
 
 // Options Template FlowSet (RFC 3954 §6.1): scope System, then
@@ -114,7 +67,7 @@ static void v9_sampling_options(struct wire_buf *w, const struct gen_config *cfg
     wire_u16(w, 4);
     wire_u16(w, 35); // SAMPLING_ALGORITHM
     wire_u16(w, 1);
-    v9_close_set(w, start);
+    sets_close(w, start);
 
     start = w->len;
     wire_u16(w, FLOWGEN_OPTIONS_TEMPLATE_ID);
@@ -122,18 +75,12 @@ static void v9_sampling_options(struct wire_buf *w, const struct gen_config *cfg
     wire_u32(w, cfg->domain); // the System scope: this exporter
     wire_u32(w, cfg->sampling);
     wire_u8(w, V9_SAMPLING_DETERMINISTIC);
-    v9_close_set(w, start);
+    sets_close(w, start);
 }
 
 static void v9_record(struct wire_buf *w, const struct gen_config *cfg, const struct flow_record *r)
 {
-    if (r->is_v6) {
-        wire_bytes(w, r->src_v6, 16);
-        wire_bytes(w, r->dst_v6, 16);
-    } else {
-        wire_u32(w, r->src_addr);
-        wire_u32(w, r->dst_addr);
-    }
+    sets_addresses(w, r);
     wire_u16(w, r->src_port);
     wire_u16(w, r->dst_port);
     wire_u8(w, r->protocol);
@@ -163,7 +110,7 @@ static void v9_data_set(struct wire_buf *w, const struct gen_config *cfg,
         if (recs[i].is_v6 == v6)
             v9_record(w, cfg, &recs[i]);
     }
-    v9_close_set(w, start);
+    sets_close(w, start);
 }
 
 // RFC 3954 §5.1: the header count is the total of template, options and
@@ -176,7 +123,8 @@ void export_v9(struct wire_buf *w, const struct gen_config *cfg, struct export_s
     wire_reset(w);
     v9_header(w, cfg, st);
     if (st->datagram_index % FLOWGEN_TEMPLATE_REFRESH == 0) {
-        count += v9_template(w, st->families);
+        count += sets_template(w, V9_TEMPLATE_FLOWSET, v9_fields, V9_FIELD_COUNT, v9_v6_addrs,
+                               st->families);
         if (cfg->sampling > 1) {
             v9_sampling_options(w, cfg);
             count += 2; // options template + options data record
