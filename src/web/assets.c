@@ -33,6 +33,7 @@ const char assets_style[] =
     "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}\n"
     "th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e4e4e4}\n"
     "td.n,th.n{text-align:right}\n"
+    ".scroll{overflow-x:auto}\n"
     ".figures{display:flex;flex-wrap:wrap;gap:8px 32px;margin:8px 0;padding:0;list-style:none}\n"
     ".figures strong{display:block;font-size:1.3em}\n"
     "form.inline{display:inline}\n"

@@ -242,7 +242,10 @@ static void health_row(struct web_ctx *c, const struct health *h, const struct h
     health_line_of(h, e, &l);
     fputs("<tr><th scope=\"row\">", c->out);
     page_text(c, e->exporter);
-    fputs("</th><td>", c->out);
+    /* the verdict next to the exporter: the one cell a glance needs, never scrolled off */
+    fprintf(c->out, "</th><td data-verdict=\"%s\">", health_verdict_word(l.verdict));
+    page_text(c, l.verdict_text);
+    fputs("</td><td>", c->out);
     page_text(c, l.last_seen);
     fprintf(c->out, "</td><td class=\"n\">%llu s</td>", (unsigned long long)l.ago_s);
     const char *cells[] = {l.rec, l.rec_hour, l.bytes_unit, l.bytes_hour_unit, l.dg, l.dg_hour};
@@ -253,11 +256,9 @@ static void health_row(struct web_ctx *c, const struct health *h, const struct h
     }
     fprintf(c->out,
             "<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-            "<td class=\"n\">%s%%</td><td data-verdict=\"%s\">",
+            "<td class=\"n\">%s%%</td></tr>\n",
             (unsigned long long)e->hour.lost, (unsigned long long)e->hour.lost_datagrams,
-            (unsigned long long)e->hour.dropped, l.loss, health_verdict_word(l.verdict));
-    page_text(c, l.verdict_text);
-    fputs("</td></tr>\n", c->out);
+            (unsigned long long)e->hour.dropped, l.loss);
 }
 
 /* The health view of every exporter: one row each, as `flowtally stats` at c->now_ms. */
@@ -282,7 +283,9 @@ static void health_section(struct web_ctx *c, const struct health *h)
         "losing above 1%% lost in the hour.</p>\n",
         when, (unsigned long long)h->flush_interval_ms, (unsigned long long)h->hour_span_ms,
         (unsigned long long)(health_silent_ms(h->silent_after_ms, h->flush_interval_ms) / 1000));
-    fputs("<table id=\"health\"><thead><tr><th scope=\"col\">Exporter</th>"
+    /* fourteen columns: the table scrolls inside its card, not the page (030's screenshot) */
+    fputs("<div class=\"scroll\"><table id=\"health\"><thead><tr><th scope=\"col\">Exporter</th>"
+          "<th scope=\"col\">Verdict</th>"
           "<th scope=\"col\">Last seen</th><th scope=\"col\" class=\"n\">Ago</th>"
           "<th scope=\"col\" class=\"n\">Records/s</th>"
           "<th scope=\"col\" class=\"n\">Records/s 1h</th>"
@@ -293,11 +296,11 @@ static void health_section(struct web_ctx *c, const struct health *h)
           "<th scope=\"col\" class=\"n\">Lost 1h</th>"
           "<th scope=\"col\" class=\"n\">Lost datagrams</th>"
           "<th scope=\"col\" class=\"n\">Dropped</th><th scope=\"col\" class=\"n\">Loss</th>"
-          "<th scope=\"col\">Verdict</th></tr></thead><tbody>\n",
+          "</tr></thead><tbody>\n",
           c->out);
     for (size_t i = 0; i < h->n; i++)
         health_row(c, h, &h->ex[i]);
-    fputs("</tbody></table></section>\n", c->out);
+    fputs("</tbody></table></div></section>\n", c->out);
 }
 
 void page_staff_exporters(struct web_ctx *c)

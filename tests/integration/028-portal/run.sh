@@ -188,8 +188,8 @@ portal_get() {
     curl -sk -b "$TMP/jar" "$1://127.0.0.1:$2$3"
 }
 # health_of_page FILE: the staff's exporters page as "exporter,records/s,records/s 1h,
-# verdict" lines, out of its health table (th, then the cells in order; the verdict's word
-# in data-verdict)
+# verdict" lines, out of its health table (th, then the cells in order: the verdict, last
+# seen, ago, records/s, records/s 1h, ...; the verdict's word in data-verdict)
 health_of_page() {
     "$PY" - "$1" <<'PY'
 import re, sys
@@ -199,7 +199,7 @@ for row in re.findall(r'<tr>(.*?)</tr>', table.group(1) if table else "", re.S):
     exporter = re.search(r'<th scope="row">([^<]*)</th>', row).group(1)
     cells = re.findall(r'<td[^>]*>([^<]*)</td>', row)
     verdict = re.search(r'data-verdict="([a-z]*)"', row).group(1)
-    print(",".join([exporter, cells[2], cells[3], verdict]))
+    print(",".join([exporter, cells[3], cells[4], verdict]))
 PY
 }
 start_web() {

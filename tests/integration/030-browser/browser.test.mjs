@@ -97,13 +97,13 @@ async function shot(page, name, fullPage) {
     shotNames.push(name);
 }
 
-async function login(page) {
+async function login(page, who = S, landing = '/') {
     await page.goto('/');
     assert.equal(new URL(page.url()).pathname, '/login', 'not sent to /login: ' + page.url());
     // by their labels: each input must be associated with its <label>
-    await page.getByLabel('Email address or user name').fill(S.login);
-    await page.getByLabel('Password', { exact: true }).fill(S.password);
-    await Promise.all([page.waitForURL(S.base + '/'), page.getByRole('button', { name: 'Log in' }).click()]);
+    await page.getByLabel('Email address or user name').fill(who.login);
+    await page.getByLabel('Password', { exact: true }).fill(who.password);
+    await Promise.all([page.waitForURL(S.base + landing), page.getByRole('button', { name: 'Log in' }).click()]);
 }
 
 // The figures, the gauge and the daily chart (bars and table) against flowgen's totals.
@@ -230,6 +230,27 @@ try {
     });
     await check('no CSP violation on the invoice page', async () => assert.deepEqual(await cspViolations(page), []));
     await desktop.close();
+
+    // ---- staff: the exporters' health, as `flowtally stats` shows it ----
+    const staff = await newContext('staff', { viewport: { width: 1280, height: 800 } });
+    const page4 = await staff.newPage();
+    await check('staff: the exporters page shows the collector\'s exporter, ok, its counters folded', async () => {
+        await login(page4, S.staff, '/staff'); /* staff land on the staff's start page */
+        await page4.waitForLoadState('networkidle'); /* its icon too: leaving aborts it */
+        await page4.goto('/staff/exporters');
+        assert.equal(await page4.locator('h1').textContent(), 'Exporters');
+        const row = page4.locator('#health tbody tr');
+        assert.equal(await row.count(), 1);
+        assert.equal(await row.locator('th').textContent(), '127.0.0.1');
+        assert.equal(await row.locator('td[data-verdict]').textContent(), S.staff.verdict);
+        assert.equal(await page4.locator('details').first().getAttribute('open'), null);
+        const [scroll, inner] = await page4.evaluate(() =>
+            [document.documentElement.scrollWidth, window.innerWidth]);
+        assert.ok(scroll <= inner, `page is ${scroll} px wide in a ${inner} px viewport`);
+        await shot(page4, 'exporters.png', true);
+    });
+    await check('no CSP violation on the exporters page', async () => assert.deepEqual(await cspViolations(page4), []));
+    await staff.close();
 
     // ---- JavaScript off: the same login and the same numbers ----
     const nojs = await newContext('no-js', { javaScriptEnabled: false, viewport: { width: 1024, height: 768 } });

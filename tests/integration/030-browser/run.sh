@@ -102,6 +102,11 @@ check_eq "bill close: two invoices of 25.00" \
 A_INVOICE=$(ft bill export --cycle "$PREV_CYCLE" --format json |
     jq -s -r 'map(select(.subscriber == "alice-4k2" and .kind == "invoice")) | .[0].invoice')
 
+echo 'staff-pass-12345' | ft user add sam --role staff --password-stdin >/dev/null
+# the exporter's verdict as `flowtally stats` says it, for the staff's exporters page
+VERDICT=$(ft stats --format csv | awk -F, '$1 == "127.0.0.1" { print $17 }')
+check_eq "flowtally stats: the one exporter is ok" "$VERDICT" ok
+
 SHOTS=""
 if [ -n "${FLOWTALLY_SCREENSHOTS:-}" ]; then
     mkdir -p "$FLOWTALLY_SCREENSHOTS" && SHOTS=$(cd "$FLOWTALLY_SCREENSHOTS" && pwd)
@@ -114,7 +119,8 @@ cat >"$TMP/settings.json" <<EOF
  "quota": $QUOTA, "used": $A_USED, "today": "$(date -u -d "@$START" +%-d)", "today_date": "$(date -u -d "@$START" +%Y-%m-%d)",
  "days": $(day_json 10.0.0.1), "bob_used": $(used_of 10.0.0.2),
  "device_address": "10.60.0.1", "device_mac": "02:00:00:00:10:01",
- "invoice": {"number": "$A_INVOICE", "cycle": "$PREV_CYCLE", "total": "25.00 EUR"}}
+ "invoice": {"number": "$A_INVOICE", "cycle": "$PREV_CYCLE", "total": "25.00 EUR"},
+ "staff": {"login": "sam", "password": "staff-pass-12345", "verdict": "$VERDICT"}}
 EOF
 # Every wait inside is bounded (15 s each); the whole run by 120 s here.
 timeout 120 node "$ROOT/tests/integration/030-browser/browser.test.mjs" "$TMP/settings.json" \
